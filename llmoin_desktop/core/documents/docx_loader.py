@@ -1,0 +1,192 @@
+"""Word (.docx) via python-docx, walking the body XML so tables stay where they are.
+
+``Document.paragraphs`` and ``Document.tables`` are two separate lists: using them loses the
+order ("see the table below" ends up far from the table). We walk ``w:body`` in document
+order instead, and read table rows ourselves so merged cells are not repeated.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+import zlib
+from pathlib import Path
+
+from llmoin_desktop.core.documents.errors import Damaged, PasswordProtected
+from llmoin_desktop.core.documents.headings import heading_level
+from llmoin_desktop.core.documents.model import Block, Document
+
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+_W = "{" + W_NS + "}"
+_HEADING_STYLE = re.compile(r"^(heading|überschrift|berschrift)\s*(\d)$", re.IGNORECASE)
+
+
+def _open(path: Path):  # noqa: ANN202 - python-docx's Document type, imported lazily
+    import docx
+    from docx.opc.exceptions import PackageNotFoundError
+
+    try:
+        return docx.Document(str(path))
+    except (PackageNotFoundError, zipfile.BadZipFile, zlib.error, KeyError, EOFError) as exc:
+        raise Damaged(path, detail=repr(exc)) from exc
+    except Exception as exc:  # noqa: BLE001 - lxml/XML errors and anything else in the package
+        if "encrypt" in str(exc).lower():
+            raise PasswordProtected(path, detail=repr(exc)) from exc
+        raise Damaged(path, detail=repr(exc)) from exc
+
+
+def _style_heading_level(paragraph) -> int:  # noqa: ANN001
+    """Heading level from the Word style (or the paragraph's outline level); 0 for body text."""
+    try:
+        style = paragraph.style
+        name = (style.name or "") if style is not None else ""
+    except Exception:  # noqa: BLE001 - documents without a styles part
+        name = ""
+    if name.lower() == "title" or name.lower() == "titel":
+        return 1
+    m = _HEADING_STYLE.match(name.strip())
+    if m:
+        return int(m.group(2))
+    outline = paragraph._p.find(f"{_W}pPr/{_W}outlineLvl")
+    if outline is not None:
+        try:
+            level = int(outline.get(f"{_W}val", "9"))
+        except ValueError:
+            level = 9
+        if level < 9:
+            return level + 1
+    return 0
+
+
+def _is_list(paragraph) -> bool:  # noqa: ANN001
+    if paragraph._p.find(f"{_W}pPr/{_W}numPr") is not None:
+        return True
+    try:
+        name = paragraph.style.name or ""
+    except Exception:  # noqa: BLE001
+        return False
+    return name.lower().startswith(("list", "liste", "aufzählung"))
+
+
+def _clean(text: str) -> str:
+    return text.replace("\xa0", " ").strip()
+
+
+def _cell_text(tc, parent) -> str:  # noqa: ANN001
+    """Text of one table cell, including nested tables, in order."""
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    parts: list[str] = []
+    for child in tc.iterchildren():
+        if child.tag == f"{_W}p":
+            text = _clean(Paragraph(child, parent).text)
+            if text:
+                parts.append(text)
+        elif child.tag == f"{_W}tbl":
+            parts.extend(_table_rows(Table(child, parent)))
+        elif child.tag == f"{_W}sdt":
+            content = child.find(f"{_W}sdtContent")
+            if content is not None:
+                parts.append(_cell_text(content, parent))
+    return " ".join(p for p in parts if p)
+
+
+def _table_rows(table) -> list[str]:  # noqa: ANN001
+    """One line per row, cells joined by " | "; vertically merged continuations are skipped."""
+    rows: list[str] = []
+    for tr in table._tbl.iterchildren(f"{_W}tr"):
+        cells: list[str] = []
+        for tc in tr.iterchildren(f"{_W}tc"):
+            vmerge = tc.find(f"{_W}tcPr/{_W}vMerge")
+            if vmerge is not None and vmerge.get(f"{_W}val") in (None, "continue"):
+                continue
+            cells.append(_cell_text(tc, table))
+        if any(cells):
+            rows.append(" | ".join(cells))
+    return rows
+
+
+class _BodyWalker:
+    """Collects blocks from a body-like container (document body, header, footer)."""
+
+    def __init__(self, kind_default: str = "paragraph") -> None:
+        self.blocks: list[Block] = []
+        self.section: str | None = None
+        self.kind_default = kind_default
+
+    def walk(self, container, parent) -> None:  # noqa: ANN001
+        from docx.table import Table
+        from docx.text.paragraph import Paragraph
+
+        for child in container.iterchildren():
+            tag = child.tag
+            if tag == f"{_W}p":
+                self._paragraph(Paragraph(child, parent))
+            elif tag == f"{_W}tbl":
+                rows = _table_rows(Table(child, parent))
+                if rows:
+                    self.blocks.append(
+                        Block(text="\n".join(rows), section=self.section, kind="table")
+                    )
+            elif tag in (f"{_W}sdt", f"{_W}customXml", f"{_W}ins", f"{_W}smartTag"):
+                content = child.find(f"{_W}sdtContent")
+                self.walk(content if content is not None else child, parent)
+
+    def _paragraph(self, paragraph) -> None:  # noqa: ANN001
+        text = _clean(paragraph.text)
+        if not text:
+            return
+        if self.kind_default == "paragraph":
+            level = _style_heading_level(paragraph) or heading_level(text)
+            if level:
+                self.section = text
+                self.blocks.append(Block(text=text, section=text, kind="heading", level=level))
+                return
+            kind = "list" if _is_list(paragraph) else "paragraph"
+        else:
+            kind = self.kind_default
+        self.blocks.append(Block(text=text, section=self.section, kind=kind))
+
+
+def _headers_footers(doc, kind: str) -> list[Block]:  # noqa: ANN001
+    """Each distinct header (or footer) once, however many sections repeat it."""
+    seen: set[str] = set()
+    blocks: list[Block] = []
+    for section in doc.sections:
+        for attr in (kind, f"first_page_{kind}", f"even_page_{kind}"):
+            try:
+                part = getattr(section, attr)
+                if part.is_linked_to_previous:
+                    continue
+                walker = _BodyWalker(kind_default=kind)
+                walker.walk(part._element, part)
+            except Exception:  # noqa: BLE001 - a broken header must not lose the body
+                continue
+            text = "\n".join(b.text for b in walker.blocks).strip()
+            if text and text not in seen:
+                seen.add(text)
+                blocks.append(Block(text=text, kind=kind))
+    return blocks
+
+
+def load_docx(path: Path) -> Document:
+    doc = _open(path)
+    try:
+        body = doc.element.body
+        walker = _BodyWalker()
+        walker.walk(body, doc._body)
+        headers = _headers_footers(doc, "header")
+        footers = _headers_footers(doc, "footer")
+    except (KeyError, zlib.error, zipfile.BadZipFile) as exc:
+        raise Damaged(path, detail=repr(exc)) from exc
+    blocks = headers + walker.blocks + footers
+    title = ""
+    try:
+        title = (doc.core_properties.title or "").strip()
+    except Exception:  # noqa: BLE001 - broken core properties are harmless
+        title = ""
+    if not title:
+        first = next((b for b in walker.blocks if b.kind == "heading"), None)
+        title = first.text if first else path.stem
+    return Document(path=str(path), title=title[:200], format="docx", blocks=blocks)

@@ -1,0 +1,192 @@
+"""Why a document could not be read, in words a clerk understands.
+
+Each error names the file and says what the clerk can do. Errors cross the process boundary
+of the parsing sandbox as ``(kind, filename, detail)`` and are rebuilt here with
+:func:`error_from_kind`, so the message is translated in the parent's language and the
+parent never unpickles anything a hostile file could have influenced.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from llmoin_desktop.core.errors import LLMoinError
+from llmoin_desktop.core.i18n import _, tr
+
+
+class DocumentError(LLMoinError):
+    """A document was rejected; ``kind`` is a stable machine-readable reason."""
+
+    kind = "damaged"
+
+    def __init__(self, path: str | Path, *, detail: str = "", user_message: str = "") -> None:
+        self.path = str(path)
+        self.filename = Path(path).name
+        self.detail = detail  # read by _message() before the base class stores it
+        super().__init__(user_message or self._message(), detail=detail)
+
+    def _message(self) -> str:
+        return tr(
+            "Die Datei „{name}“ ist beschädigt oder hat ein unbekanntes Format und kann nicht gelesen werden.",
+            name=self.filename,
+        )
+
+
+class PasswordProtected(DocumentError):
+    kind = "password_protected"
+
+    def _message(self) -> str:
+        return tr(
+            "Die Datei „{name}“ ist mit einem Passwort geschützt. Bitte speichern Sie sie "
+            "ohne Passwortschutz und fügen Sie sie erneut hinzu.",
+            name=self.filename,
+        )
+
+
+class NoTextLayer(DocumentError):
+    """A PDF with pages but no extractable text: a scan or images only."""
+
+    kind = "no_text_layer"
+
+    def _message(self) -> str:
+        return tr(
+            "Die Datei „{name}“ enthält keinen Text, nur Bilder (vermutlich eingescannt). "
+            "Bitte lassen Sie sie zuerst mit Texterkennung (OCR) umwandeln.",
+            name=self.filename,
+        )
+
+
+class Damaged(DocumentError):
+    kind = "damaged"
+
+    def _message(self) -> str:
+        if self.detail == "truncated":
+            return tr(
+                "Die Datei „{name}“ ist unvollständig (abgeschnitten, z. B. durch einen "
+                "abgebrochenen Download) und kann nicht gelesen werden.",
+                name=self.filename,
+            )
+        if self.detail == "empty file":
+            return tr("Die Datei „{name}“ ist leer (0 Byte).", name=self.filename)
+        return super()._message()
+
+
+class WrongFormat(DocumentError):
+    """The content is not what the file name says (e.g. plain text named ``.docx``)."""
+
+    kind = "wrong_format"
+
+    def __init__(
+        self, path: str | Path, *, actual: str = "", detail: str = "", user_message: str = ""
+    ) -> None:
+        self.actual = actual
+        super().__init__(path, detail=detail or actual, user_message=user_message)
+
+    def _message(self) -> str:
+        expected = Path(self.path).suffix.lstrip(".").upper() or "?"
+        actual = format_label(self.actual or self.detail)
+        if actual:
+            return tr(
+                "Die Datei „{name}“ ist keine {expected}-Datei, obwohl ihr Name das sagt "
+                "(Inhalt: {actual}). Bitte prüfen Sie die Datei oder benennen Sie sie richtig.",
+                name=self.filename,
+                expected=expected,
+                actual=actual,
+            )
+        return tr(
+            "Die Datei „{name}“ ist keine {expected}-Datei, obwohl ihr Name das sagt.",
+            name=self.filename,
+            expected=expected,
+        )
+
+
+class TooLarge(DocumentError):
+    kind = "too_large"
+
+    def _message(self) -> str:
+        if self.detail == "memory":
+            return tr(
+                "Die Datei „{name}“ braucht beim Lesen zu viel Arbeitsspeicher und wurde "
+                "übersprungen.",
+                name=self.filename,
+            )
+        return tr(
+            "Die Datei „{name}“ ist zu groß (höchstens {limit} MB).",
+            name=self.filename,
+            limit=self.detail or "?",
+        )
+
+
+class ParseTimeout(DocumentError):
+    kind = "timeout"
+
+    def _message(self) -> str:
+        return tr(
+            "Das Lesen der Datei „{name}“ hat zu lange gedauert und wurde abgebrochen. "
+            "Die Datei ist vermutlich beschädigt oder ungewöhnlich aufgebaut.",
+            name=self.filename,
+        )
+
+
+class UnsupportedFormat(DocumentError):
+    kind = "unsupported"
+
+    def _message(self) -> str:
+        return tr(
+            "Das Format der Datei „{name}“ wird nicht unterstützt. Möglich sind PDF, Word "
+            "(.docx), OpenDocument (.odt), Text, Markdown, HTML und E-Mail (.eml).",
+            name=self.filename,
+        )
+
+
+class FileUnreadable(DocumentError):
+    """Missing file, no permission, or a disk error; not the document's fault."""
+
+    kind = "unreadable"
+
+    def _message(self) -> str:
+        return tr(
+            "Die Datei „{name}“ konnte nicht geöffnet werden (nicht vorhanden oder keine "
+            "Berechtigung).",
+            name=self.filename,
+        )
+
+
+def format_label(code: str) -> str:
+    """What a detected content format is called in a message (codes from ``detect``)."""
+    labels = {
+        "pdf": _("PDF-Dokument"),
+        "docx": _("Word-Dokument (.docx)"),
+        "doc": _("altes Word-Format (.doc)"),
+        "ole": _("altes Office-Format"),
+        "odt": _("OpenDocument-Text (.odt)"),
+        "zip": _("ZIP-Archiv"),
+        "txt": _("einfacher Text"),
+        "html": _("Webseite (HTML)"),
+        "eml": _("E-Mail"),
+        "binary": _("unbekannte Binärdaten"),
+    }
+    return labels.get(code, code)
+
+
+ERROR_KINDS: dict[str, type[DocumentError]] = {
+    cls.kind: cls
+    for cls in (
+        PasswordProtected,
+        NoTextLayer,
+        Damaged,
+        WrongFormat,
+        TooLarge,
+        ParseTimeout,
+        UnsupportedFormat,
+        FileUnreadable,
+    )
+}
+
+
+def error_from_kind(kind: str, path: str | Path, detail: str = "") -> DocumentError:
+    """Rebuild an error reported by the sandbox (unknown kinds count as damaged)."""
+    cls = ERROR_KINDS.get(kind, Damaged)
+    if cls is WrongFormat:
+        return WrongFormat(path, actual=detail)
+    return cls(path, detail=detail)

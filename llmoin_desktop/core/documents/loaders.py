@@ -1,0 +1,61 @@
+"""In-process loading: detect the format, run its loader, turn surprises into ``Damaged``.
+
+Call this only inside the sandbox (``sandbox.parse_document``) for files you did not make
+yourself: a hostile PDF can hang or eat memory, which only a child process can contain.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from llmoin_desktop.core.documents.detect import detect_format
+from llmoin_desktop.core.documents.errors import Damaged, DocumentError, FileUnreadable
+from llmoin_desktop.core.documents.model import Document
+from llmoin_desktop.core.i18n import _
+
+
+def _loader(fmt: str) -> Callable[[Path], Document]:
+    # Imported on demand so a worker reading only text never imports pypdf or lxml.
+    if fmt == "pdf":
+        from llmoin_desktop.core.documents.pdf_loader import load_pdf
+
+        return load_pdf
+    if fmt == "docx":
+        from llmoin_desktop.core.documents.docx_loader import load_docx
+
+        return load_docx
+    if fmt == "odt":
+        from llmoin_desktop.core.documents.odt_loader import load_odt
+
+        return load_odt
+    if fmt in ("html", "eml"):
+        from llmoin_desktop.core.documents import html_loader
+
+        return html_loader.load_html if fmt == "html" else html_loader.load_eml
+    from llmoin_desktop.core.documents import text_loader
+
+    return text_loader.load_md if fmt == "md" else text_loader.load_txt
+
+
+def load_document(path: str | Path) -> Document:
+    """Parse ``path`` in this process; raises a :class:`DocumentError` subclass on failure."""
+    p = Path(path)
+    try:
+        fmt = detect_format(p)
+        doc = _loader(fmt)(p)
+    except DocumentError:
+        raise
+    except MemoryError:
+        raise
+    except (FileNotFoundError, PermissionError, IsADirectoryError) as exc:
+        raise FileUnreadable(p, detail=repr(exc)) from exc
+    except RecursionError as exc:
+        raise Damaged(p, detail="recursion too deep") from exc
+    except Exception as exc:  # noqa: BLE001 - any library failure on a bad file is "damaged"
+        raise Damaged(p, detail=f"{type(exc).__name__}: {exc}") from exc
+    if not any(b.text.strip() for b in doc.blocks if b.kind not in ("header", "footer")):
+        # A valid file without text (only images, empty table) is kept, not rejected:
+        # it opens fine in Word, so calling it broken would be wrong.
+        doc.warnings.append(_("Die Datei enthält keinen Text."))
+    return doc

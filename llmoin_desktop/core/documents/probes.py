@@ -1,0 +1,32 @@
+"""Loaders that misbehave on purpose, to prove the sandbox contains what real files do.
+
+A hostile PDF can spin forever in pure Python, allocate until the machine swaps, or crash
+the interpreter in C code. Reproducing that with crafted files is fragile across pypdf
+versions, so tests pass these as ``loader="llmoin_desktop.core.documents.probes:spin"``
+and check that the app side gets a clean typed error and a fresh worker afterwards.
+"""
+
+from __future__ import annotations
+
+import os
+
+from llmoin_desktop.core.documents.model import Document
+
+
+def spin(path: str) -> Document:
+    """Busy loop that never returns (pure-Python hang, ignores everything but SIGKILL)."""
+    n = 0
+    while True:
+        n += 1
+
+
+def eat_memory(path: str) -> Document:
+    """Allocate until the address-space cap of the worker stops us."""
+    hoard = []
+    while True:
+        hoard.append(bytearray(64 * 1024 * 1024))
+
+
+def crash(path: str) -> Document:
+    """Die without an answer, like a segfault in a C extension."""
+    os._exit(70)

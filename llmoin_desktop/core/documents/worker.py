@@ -1,0 +1,113 @@
+"""The child side of the parsing sandbox: read requests on stdin, answer on stdout.
+
+Run as ``python -m llmoin_desktop.core.documents.worker --memory-mb N``. It imports only the
+loaders (no Qt, no llama.cpp), so it starts fast, caps its own address space (POSIX), and
+exits when its parent goes away. One JSON object per line each way; answers hold plain data,
+never pickles, so a hostile file cannot smuggle objects into the app.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import importlib
+import json
+import os
+import sys
+import threading
+import time
+from collections.abc import Callable
+from typing import Any, TextIO
+
+
+def _limit_memory(memory_mb: int) -> None:
+    if memory_mb <= 0:
+        return
+    try:
+        import resource
+    except ImportError:  # Windows: no RLIMIT_AS; the parent's timeout still applies
+        return
+    limit = memory_mb * 1024 * 1024
+    _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+
+
+def _exit_with_parent() -> None:
+    """Die when the app dies, even in the middle of a hanging parse."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while True:
+            time.sleep(1.0)
+            if os.getppid() != parent:
+                os._exit(3)
+
+    threading.Thread(target=watch, daemon=True, name="parent-watch").start()
+
+
+def _resolve(name: str | None) -> Callable[[str], Any]:
+    if not name:
+        from llmoin_desktop.core.documents.loaders import load_document
+
+        return load_document
+    module, _, func = name.partition(":")
+    return getattr(importlib.import_module(module), func)
+
+
+def handle(request: dict[str, Any]) -> dict[str, Any]:
+    """Parse one file; the answer is ``{"ok": true, "document": …}`` or an error kind."""
+    from llmoin_desktop.core import i18n
+    from llmoin_desktop.core.documents.errors import DocumentError
+
+    i18n.set_language(str(request.get("lang") or "de"))
+    path = str(request["path"])
+    try:
+        doc = _resolve(request.get("loader"))(path)
+        return {"ok": True, "document": dataclasses.asdict(doc)}
+    except DocumentError as exc:
+        detail = getattr(exc, "actual", "") or exc.detail
+        return {"ok": False, "kind": exc.kind, "detail": str(detail)[:2000]}
+    except MemoryError:
+        return {"ok": False, "kind": "too_large", "detail": "memory", "restart": True}
+    except RecursionError:
+        return {"ok": False, "kind": "damaged", "detail": "recursion too deep"}
+    except Exception as exc:  # noqa: BLE001 - never let a file kill the loop
+        return {"ok": False, "kind": "damaged", "detail": f"{type(exc).__name__}: {exc}"[:2000]}
+
+
+def serve(inp: TextIO, out: TextIO) -> None:
+    for line in inp:
+        if not line.strip():
+            continue
+        try:
+            request = json.loads(line)
+        except ValueError:
+            continue
+        answer = handle(request)
+        try:
+            payload = json.dumps(answer)
+        except (TypeError, ValueError, MemoryError):
+            payload = json.dumps({"ok": False, "kind": "damaged", "detail": "unserialisable"})
+        out.write(payload + "\n")
+        out.flush()
+        if answer.get("restart"):
+            return  # after a MemoryError the heap may be fragmented: start fresh
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="llmoin-document-worker")
+    parser.add_argument("--memory-mb", type=int, default=0)
+    args = parser.parse_args(argv)
+    # Keep our answer channel private: anything a library prints goes to stderr instead.
+    out = os.fdopen(os.dup(sys.stdout.fileno()), "w", encoding="ascii", newline="\n")
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
+    _exit_with_parent()
+    _limit_memory(args.memory_mb)
+    serve(sys.stdin, out)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
