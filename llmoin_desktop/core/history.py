@@ -1,0 +1,169 @@
+"""Local history of task results (SQLite in the user data folder). Nothing leaves the PC.
+
+Only finished jobs are written (the job writes after its last cancellation check), and each
+write is one transaction, so a cancelled or crashed job never leaves a half entry.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from llmoin_desktop.core.errors import LLMoinError
+from llmoin_desktop.core.i18n import tr
+from llmoin_desktop.core.paths import user_data_dir
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS history (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    task_id TEXT NOT NULL,
+    title TEXT NOT NULL DEFAULT '',
+    values_json TEXT NOT NULL DEFAULT '{}',
+    sources_json TEXT NOT NULL DEFAULT '[]',
+    result TEXT NOT NULL,
+    output_kind TEXT NOT NULL DEFAULT 'prose',
+    messages_json TEXT NOT NULL DEFAULT '[]',
+    created_at REAL NOT NULL,
+    updated_at REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS history_created ON history(created_at DESC);
+"""
+
+
+class HistoryError(LLMoinError):
+    """The history database cannot be read or written."""
+
+
+@dataclass
+class HistoryEntry:
+    id: int
+    task_id: str
+    title: str
+    values: dict[str, Any]
+    sources: list[str]
+    result: str
+    output_kind: str
+    messages: list[dict[str, str]]
+    created_at: float
+    updated_at: float
+
+
+@dataclass
+class _Outcome:
+    rows: list[sqlite3.Row]
+    rowcount: int
+    lastrowid: int | None
+
+
+class HistoryStore:
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = Path(path) if path else user_data_dir() / "history.sqlite3"
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            con = self._connect()
+            try:
+                con.executescript(_SCHEMA)
+            finally:
+                con.close()
+        except (OSError, sqlite3.Error) as exc:
+            raise HistoryError(
+                tr("Der Verlauf kann nicht geöffnet werden: {error}", error=exc),
+                detail=str(self.path),
+            ) from exc
+
+    def _connect(self) -> sqlite3.Connection:
+        # One short-lived connection per call: safe from any job thread.
+        con = sqlite3.connect(self.path, timeout=10)
+        con.row_factory = sqlite3.Row
+        return con
+
+    def _run(self, sql: str, args: tuple[Any, ...] = ()) -> _Outcome:
+        try:
+            con = self._connect()
+            try:
+                with con:  # one transaction: committed entirely or not at all
+                    cur = con.execute(sql, args)
+                    return _Outcome(cur.fetchall(), cur.rowcount, cur.lastrowid)
+            finally:
+                con.close()
+        except sqlite3.Error as exc:
+            raise HistoryError(tr("Fehler im Verlauf: {error}", error=exc), detail=sql) from exc
+
+    def add(self, result: Any, *, title: str = "") -> int:
+        """Store a finished :class:`TaskResult`; returns the new entry's id."""
+        now = time.time()
+        values = {k: v for k, v in result.values.items() if v not in (None, "", [])}
+        cur = self._run(
+            "INSERT INTO history (task_id, title, values_json, sources_json, result, output_kind,"
+            " messages_json, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?)",
+            (
+                result.task_id,
+                title,
+                json.dumps(values, ensure_ascii=False, default=str),
+                json.dumps(list(result.sources), ensure_ascii=False),
+                result.text,
+                result.output_kind,
+                json.dumps(result.messages, ensure_ascii=False),
+                now,
+                now,
+            ),
+        )
+        return int(cur.lastrowid or 0)
+
+    def update_result(self, entry_id: int, text: str) -> None:
+        """A refinement or the clerk's edit replaces the stored result."""
+        self._run(
+            "UPDATE history SET result=?, updated_at=? WHERE id=?", (text, time.time(), entry_id)
+        )
+
+    @staticmethod
+    def _entry(row: sqlite3.Row) -> HistoryEntry:
+        return HistoryEntry(
+            id=row["id"],
+            task_id=row["task_id"],
+            title=row["title"],
+            values=json.loads(row["values_json"]),
+            sources=json.loads(row["sources_json"]),
+            result=row["result"],
+            output_kind=row["output_kind"],
+            messages=json.loads(row["messages_json"]),
+            created_at=row["created_at"],
+            updated_at=row["updated_at"],
+        )
+
+    def list(self, limit: int = 200, task_id: str | None = None) -> list[HistoryEntry]:
+        if task_id:
+            rows = self._run(
+                "SELECT * FROM history WHERE task_id=? ORDER BY created_at DESC, id DESC LIMIT ?",
+                (task_id, limit),
+            ).rows
+        else:
+            rows = self._run(
+                "SELECT * FROM history ORDER BY created_at DESC, id DESC LIMIT ?", (limit,)
+            ).rows
+        return [self._entry(r) for r in rows]
+
+    def get(self, entry_id: int) -> HistoryEntry | None:
+        rows = self._run("SELECT * FROM history WHERE id=?", (entry_id,)).rows
+        return self._entry(rows[0]) if rows else None
+
+    def delete(self, entry_id: int) -> bool:
+        return self._run("DELETE FROM history WHERE id=?", (entry_id,)).rowcount > 0
+
+    def clear(self) -> int:
+        """Delete everything, and vacuum so the text is really gone from the file."""
+        count = self._run("DELETE FROM history").rowcount
+        try:
+            con = self._connect()
+            con.execute("VACUUM")
+            con.close()
+        except sqlite3.Error:
+            pass
+        return count
+
+    def count(self) -> int:
+        return int(self._run("SELECT COUNT(*) FROM history").rows[0][0])

@@ -1,0 +1,1 @@
+"""Guided tasks: specs (TOML), prompt rendering, runners for short and long documents."""
