@@ -1,0 +1,79 @@
+"""GUI start-up: QApplication, settings, the local engine, the main window."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from collections.abc import Sequence
+
+from llmoin_desktop.core import i18n
+from llmoin_desktop.core.config import SettingsStore
+from llmoin_desktop.core.errors import LLMoinError
+from llmoin_desktop.core.i18n import tr
+
+
+def create_application(argv: Sequence[str], settings: SettingsStore):  # -> QApplication
+    """One QApplication with the user's font scale (up to 200 %) applied to the base font."""
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication(list(argv))
+    app.setApplicationName("LLMoin Desktop")
+    app.setOrganizationName("LLMoin")
+    app.setApplicationDisplayName("LLMoin Desktop")
+    scale = max(50, min(200, settings.settings.font_scale or 100))
+    if scale != 100:
+        font = app.font()
+        font.setPointSizeF(font.pointSizeF() * scale / 100)
+        app.setFont(font)
+    return app
+
+
+def run_gui(argv: Sequence[str] | None = None) -> int:
+    """Entry point for ``python -m llmoin_desktop`` without a subcommand; returns the exit code."""
+    argv = list(argv if argv is not None else sys.argv)
+    settings = SettingsStore()
+    i18n.set_language(settings.settings.language)
+    try:
+        app = create_application(argv, settings)
+    except Exception as exc:  # noqa: BLE001 - e.g. no display: say so instead of a traceback
+        print(
+            tr("Die Oberfläche konnte nicht gestartet werden: {error}", error=exc), file=sys.stderr
+        )
+        return 2
+
+    from PySide6.QtWidgets import QMessageBox
+
+    try:
+        from llmoin_desktop.core.engine.factory import create_backend
+
+        backend = create_backend(settings)
+    except LLMoinError as exc:
+        QMessageBox.critical(None, "LLMoin Desktop", exc.user_message)
+        return 1
+    except Exception as exc:  # noqa: BLE001 - a broken llama.cpp install must not crash silently
+        QMessageBox.critical(
+            None,
+            "LLMoin Desktop",
+            tr("Die KI-Laufzeit (llama.cpp) konnte nicht gestartet werden: {error}", error=exc),
+        )
+        return 1
+
+    from llmoin_desktop.ui.main_window import MainWindow
+
+    window = MainWindow(backend, settings)
+    window.show()
+    window.start()
+    try:
+        return app.exec()
+    finally:
+        window.pool.shutdown(timeout_ms=3000)
+        with contextlib.suppress(Exception):  # closing at exit must not become an error dialog
+            backend.close()
+
+
+def main() -> int:
+    return run_gui(sys.argv)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Controllers hold the logic behind the views (views only build widgets)."""

@@ -1,0 +1,215 @@
+"""Settings dialog: every layered setting, with the keys IT locked shown greyed out.
+
+The editor for a key is chosen from the type of its default (bool → check box, int → spin
+box, …), so a new setting in ``core.config.Settings`` appears here without UI code; only its
+label and group come from ``SETTING_LABELS``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QGroupBox,
+    QLabel,
+    QLineEdit,
+    QScrollArea,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from llmoin_desktop.core.config import SETTING_KEYS, SettingsStore
+from llmoin_desktop.core.errors import SettingsError
+from llmoin_desktop.core.i18n import _
+from llmoin_desktop.ui.a11y import name
+
+
+def setting_labels() -> dict[str, tuple[str, str]]:
+    """key → (group, label). Keys not listed go to "Erweitert" under their own name."""
+    general, model, tasks, look, remote = (
+        _("Allgemein"),
+        _("Modell"),
+        _("Aufgaben"),
+        _("Darstellung"),
+        _("Server und Speicherorte"),
+    )
+    return {
+        "language": (general, _("Sprache")),
+        "free_chat": (general, _("Freies Chatten mit dem Modell erlauben")),
+        "usage_terms_text": (general, _("Nutzungsbedingungen")),
+        "export_ai_note": (general, _("Hinweis „KI-erzeugt“ in Exporten")),
+        "default_model": (model, _("Standardmodell")),
+        "models_dir": (model, _("Modellordner")),
+        "n_ctx": (model, _("Kontextlänge (0 = automatisch)")),
+        "n_gpu_layers": (model, _("Schichten auf der Grafikkarte (-1 = alle)")),
+        "n_threads": (model, _("Rechenkerne (0 = automatisch)")),
+        "idle_unload_minutes": (model, _("Modell entladen nach Minuten ohne Nutzung")),
+        "max_tokens": (model, _("Höchstlänge einer Antwort (Token)")),
+        "temperature": (model, _("Kreativität (Temperatur)")),
+        "allowed_tasks": (tasks, _("Erlaubte Aufgaben (leer = alle)")),
+        "hidden_tasks": (tasks, _("Ausgeblendete Aufgaben")),
+        "extra_tasks_dir": (tasks, _("Zusätzlicher Aufgabenordner")),
+        "font_scale": (look, _("Schriftgröße (%)")),
+        "high_contrast": (look, _("Hoher Kontrast")),
+        "backend": (remote, _("Modell läuft auf (local = diesem PC, remote = Server)")),
+        "remote_url": (remote, _("Server-Adresse")),
+        "remote_model": (remote, _("Modell auf dem Server")),
+        "library_server": (remote, _("Bibliotheks-Server")),
+        "embedding_model": (remote, _("Einbettungsmodell für die Suche")),
+        "data_dir": (remote, _("Datenordner")),
+        "letterhead_template": (remote, _("Briefkopf-Vorlage (DOCX)")),
+    }
+
+
+CHOICES: dict[str, list[tuple[str, str]]] = {
+    "language": [("de", "Deutsch"), ("en", "English")],
+    "backend": [("local", "local"), ("remote", "remote")],
+}
+
+
+class SettingsDialog(QDialog):
+    def __init__(self, store: SettingsStore, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.store = store
+        self.setWindowTitle(_("Einstellungen"))
+        self.setMinimumSize(640, 560)
+        name(self, _("Einstellungen"))
+        self.editors: dict[str, QWidget] = {}
+        self.error_label = QLabel("")
+        self.error_label.setObjectName("errorText")
+        self.error_label.setWordWrap(True)
+        self.error_label.hide()
+
+        outer = QVBoxLayout(self)
+        if store.policy_locked:
+            hint = QLabel(_("Ausgegraute Einstellungen sind vom Administrator festgelegt."))
+            hint.setObjectName("policyHint")
+            hint.setWordWrap(True)
+            outer.addWidget(hint)
+        for problem in store.problems:
+            problem_label = QLabel(problem)
+            problem_label.setObjectName("errorText")
+            problem_label.setWordWrap(True)
+            outer.addWidget(problem_label)
+
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        inner = QWidget()
+        inner_layout = QVBoxLayout(inner)
+        groups: dict[str, QFormLayout] = {}
+        labels = setting_labels()
+        for key in SETTING_KEYS:
+            group, label_text = labels.get(key, (_("Erweitert"), key))
+            if group not in groups:
+                box = QGroupBox(group)
+                groups[group] = QFormLayout(box)
+                groups[group].setFieldGrowthPolicy(
+                    QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow
+                )
+                inner_layout.addWidget(box)
+            editor = self._editor(key, getattr(store.settings, key))
+            locked = store.is_locked(key)
+            label = QLabel(label_text)
+            label.setWordWrap(True)
+            label.setBuddy(editor)
+            accessible = label_text
+            if locked:
+                editor.setEnabled(False)
+                note = _("vom Administrator festgelegt")
+                editor.setToolTip(note)
+                label.setText(f"{label_text}\n({note})")
+                label.setEnabled(False)
+                accessible = f"{label_text} ({note})"
+            name(editor, accessible)
+            self.editors[key] = editor
+            groups[group].addRow(label, editor)
+        inner_layout.addStretch(1)
+        scroll.setWidget(inner)
+        outer.addWidget(scroll, 1)
+        outer.addWidget(self.error_label)
+
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        save = buttons.button(QDialogButtonBox.StandardButton.Save)
+        save.setText(_("Speichern"))
+        name(save, _("Speichern"))
+        cancel = buttons.button(QDialogButtonBox.StandardButton.Cancel)
+        cancel.setText(_("Abbrechen"))
+        name(cancel, _("Abbrechen"))
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        outer.addWidget(buttons)
+
+    def _editor(self, key: str, value: Any) -> QWidget:
+        if key in CHOICES:
+            combo = QComboBox()
+            for data, text in CHOICES[key]:
+                combo.addItem(text, data)
+            index = combo.findData(value)
+            combo.setCurrentIndex(max(index, 0))
+            return combo
+        if isinstance(value, bool):
+            box = QCheckBox()
+            box.setChecked(value)
+            return box
+        if isinstance(value, int):
+            spin = QSpinBox()
+            spin.setRange(-1, 1_000_000)
+            spin.setValue(value)
+            return spin
+        if isinstance(value, float):
+            dspin = QDoubleSpinBox()
+            dspin.setRange(0.0, 2.0)
+            dspin.setSingleStep(0.1)
+            dspin.setValue(value)
+            return dspin
+        line = QLineEdit(", ".join(value) if isinstance(value, list) else str(value))
+        return line
+
+    def value(self, key: str) -> Any:
+        editor = self.editors[key]
+        if isinstance(editor, QComboBox):
+            return editor.currentData()
+        if isinstance(editor, QCheckBox):
+            return editor.isChecked()
+        if isinstance(editor, QSpinBox | QDoubleSpinBox):
+            return editor.value()
+        assert isinstance(editor, QLineEdit)
+        return editor.text()
+
+    def changed(self) -> dict[str, Any]:
+        from llmoin_desktop.core.config import coerce
+
+        out: dict[str, Any] = {}
+        for key in self.editors:
+            if self.store.is_locked(key):
+                continue
+            try:
+                new = coerce(key, self.value(key))
+            except SettingsError:
+                new = self.value(key)
+            if new != getattr(self.store.settings, key):
+                out[key] = new
+        return out
+
+    def save(self) -> None:
+        try:
+            for key, value in self.changed().items():
+                self.store.set(key, value, save=False)
+            self.store.save()
+        except SettingsError as exc:
+            self.error_label.setText(exc.user_message)
+            self.error_label.show()
+            return
+        self.accept()
+
+    def locked_editors(self) -> dict[str, QWidget]:
+        return {k: w for k, w in self.editors.items() if self.store.is_locked(k)}

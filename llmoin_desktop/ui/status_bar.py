@@ -1,0 +1,96 @@
+"""Status bar: model, device, RAM use and the speed of the last answer, plus load progress."""
+
+from __future__ import annotations
+
+import psutil
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar, QWidget
+
+from llmoin_desktop.core.engine.backend import EngineStatus
+from llmoin_desktop.core.i18n import _, tr
+from llmoin_desktop.ui.a11y import name
+
+RAM_REFRESH_MS = 2000
+
+
+def gib(n_bytes: float) -> str:
+    return f"{n_bytes / 2**30:.1f}".replace(".", ",") + " GB"
+
+
+class AppStatusBar(QStatusBar):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setSizeGripEnabled(False)
+        self.model_label = QLabel(_("Kein Modell geladen"))
+        self.device_label = QLabel(tr("Gerät: {device}", device="–"))
+        self.ram_label = QLabel("")
+        self.speed_label = QLabel(tr("Tempo: {rate}", rate="–"))
+        self.progress = QProgressBar()
+        self.progress.setMaximumWidth(200)
+        self.progress.setTextVisible(True)
+        self.progress.hide()
+        name(self.progress, _("Ladefortschritt"))
+        for label, acc in (
+            (self.model_label, _("Modell")),
+            (self.device_label, _("Gerät")),
+            (self.ram_label, _("Arbeitsspeicher")),
+            (self.speed_label, _("Tempo")),
+        ):
+            label.setObjectName("statusItem")
+            name(label, acc)
+        self.addWidget(self.model_label, 1)
+        self.addPermanentWidget(self.progress)
+        self.addPermanentWidget(self.device_label)
+        self.addPermanentWidget(self.ram_label)
+        self.addPermanentWidget(self.speed_label)
+        self._process = psutil.Process()
+        self._timer = QTimer(self)
+        self._timer.setInterval(RAM_REFRESH_MS)
+        self._timer.timeout.connect(self.refresh_ram)
+        self._timer.start()
+        self.refresh_ram()
+
+    def refresh_ram(self) -> None:
+        """Two cheap /proc reads; fine on the GUI thread every two seconds."""
+        try:
+            rss = self._process.memory_info().rss
+            free = psutil.virtual_memory().available
+        except psutil.Error:
+            return
+        self.ram_label.setText(tr("RAM: {used} (frei: {free})", used=gib(rss), free=gib(free)))
+
+    def show_engine(self, status: EngineStatus) -> None:
+        states = {
+            "loading": _("wird geladen …"),
+            "busy": _("arbeitet …"),
+            "unloaded-idle": _("pausiert (wird bei Bedarf neu geladen)"),
+            "error": _("Fehler"),
+        }
+        if status.model_name:
+            text = tr("Modell: {name}", name=status.model_name)
+            if status.state in states:
+                text += f" – {states[status.state]}"
+        else:
+            text = _("Kein Modell geladen")
+        self.model_label.setText(text)
+        self.device_label.setText(tr("Gerät: {device}", device=status.device or "CPU"))
+        if status.last_tokens_per_s:
+            self.set_tokens_per_s(status.last_tokens_per_s)
+
+    def set_tokens_per_s(self, rate: float) -> None:
+        value = f"{rate:.1f}".replace(".", ",")
+        self.speed_label.setText(tr("Tempo: {rate} Token/s", rate=value))
+
+    def show_progress(self, fraction: float | None, text: str) -> None:
+        self.progress.show()
+        if fraction is None:
+            self.progress.setRange(0, 0)
+        else:
+            self.progress.setRange(0, 100)
+            self.progress.setValue(int(fraction * 100))
+        self.progress.setFormat("%p %" if fraction is not None else "")
+        self.progress.setToolTip(text)
+        self.model_label.setText(text)
+
+    def hide_progress(self) -> None:
+        self.progress.hide()

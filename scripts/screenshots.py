@@ -1,0 +1,119 @@
+"""Render the main views offscreen to PNG files in screenshots/ (not committed).
+
+Usage: .venv/bin/python scripts/screenshots.py [--fake] [--out screenshots]
+Uses the real demo model when it is installed (the chat shot shows a real streamed answer);
+``--fake`` uses the canned FakeBackend from tests/fakes.py instead. Settings, data and policy
+live in a temporary folder; one policy key is locked so the settings shot shows it greyed out.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=ROOT / "screenshots")
+    parser.add_argument("--fake", action="store_true", help="canned answers instead of the model")
+    parser.add_argument("--lang", default="de", choices=["de", "en"])
+    args = parser.parse_args()
+
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    tmp = Path(tempfile.mkdtemp(prefix="llmoin-shots-"))
+    for sub in ("config", "data", "policy"):
+        (tmp / sub).mkdir()
+    os.environ["LLMOIN_CONFIG_DIR"] = str(tmp / "config")
+    os.environ["LLMOIN_DATA_DIR"] = str(tmp / "data")
+    os.environ["LLMOIN_POLICY_DIR"] = str(tmp / "policy")
+    (tmp / "policy" / "policy.toml").write_text(
+        'temperature = 0.2\nremote_url = "https://ki.verwaltung.example"\n'
+        "[defaults]\nmax_tokens = 200\n",
+        encoding="utf-8",
+    )
+    sys.path.insert(0, str(ROOT))
+
+    from llmoin_desktop.core import i18n
+    from llmoin_desktop.core.config import SettingsStore
+    from llmoin_desktop.core.engine.catalog import scan_models
+    from llmoin_desktop.ui.app import create_application
+    from llmoin_desktop.ui.main_window import MainWindow
+    from llmoin_desktop.ui.offscreen import wait_signal, wait_until
+
+    i18n.set_language(args.lang)
+    store = SettingsStore()
+    app = create_application(["screenshots"], store)
+    scanner = scan_models
+    if args.fake:
+        sys.path.insert(0, str(ROOT / "tests"))
+        from fakes import FakeBackend, fake_model_info
+
+        model = tmp / "data" / "models" / "Beispielmodell.gguf"
+        model.parent.mkdir(parents=True)
+        model.write_bytes(b"GGUF")
+        base = model.with_name("Basismodell.gguf")
+        base.write_bytes(b"GGUF")
+        infos = [
+            fake_model_info(model, "SmolLM2 135M Instruct"),
+            fake_model_info(base, "Basismodell ohne Vorlage", chat=False),
+        ]
+        backend = FakeBackend(token_delay=0.02)
+        scanner = lambda _store: infos  # noqa: E731
+    else:
+        from llmoin_desktop.core.engine.local import LocalBackend
+
+        backend = LocalBackend(store)
+
+    out: Path = args.out
+    out.mkdir(parents=True, exist_ok=True)
+    window = MainWindow(backend, store, scanner=scanner)
+    window.resize(1100, 720)
+    window.show()
+    if wait_signal(window.models.loaded, timeout_s=0.01) is None:
+        window.start()
+        if wait_signal(window.models.loaded, timeout_s=120) is None:
+            print("model did not load: " + window.banner.text(), file=sys.stderr)
+    wait_until(lambda: not window.models.is_loading, 5)
+
+    def shot(widget, name: str) -> None:  # noqa: ANN001
+        app.processEvents()
+        path = out / name
+        widget.grab().save(str(path))
+        print(path)
+
+    window.show_page("gallery")
+    shot(window, "01-gallery.png")
+
+    window.show_page("chat")
+    view = window.chat_view
+    view.input.setPlainText(
+        "Wie schreibe ich eine kurze, freundliche Eingangsbestätigung für einen Antrag?"
+    )
+    view.send_button.click()
+    wait_signal(window.chat.answer_finished, timeout_s=120)
+    view.input.setPlainText("Bitte etwas förmlicher.")
+    shot(window, "02-chat.png")
+
+    picker = window.open_model_picker()
+    wait_until(lambda: picker.table.rowCount() > 0, 30)
+    shot(picker, "03-model-picker.png")
+    picker.close()
+
+    dialog = window.open_settings()
+    dialog.resize(700, 820)
+    shot(dialog, "04-settings-locked.png")
+    dialog.close()
+
+    window.pool.shutdown()
+    window.close()
+    backend.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

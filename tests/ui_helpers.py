@@ -1,0 +1,32 @@
+"""Shared set-up for the UI tests: a main window around a FakeBackend with one fake model."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fakes import FakeBackend, fake_model_info
+
+from llmoin_desktop.core.config import SettingsStore
+from llmoin_desktop.core.engine.catalog import ModelInfo
+
+
+def make_window(
+    qtbot, tmp_path: Path, backend: FakeBackend | None = None, models: list[ModelInfo] | None = None
+):
+    from llmoin_desktop.ui.main_window import MainWindow
+
+    model_file = tmp_path / "fake.gguf"
+    model_file.write_bytes(b"GGUF fake")
+    backend = backend or FakeBackend()
+    infos = models if models is not None else [fake_model_info(model_file)]
+    window = MainWindow(backend, SettingsStore(), scanner=lambda _store: infos)
+    qtbot.addWidget(window)
+    window.show()
+    window.activateWindow()  # keyboard shortcuts only fire in the active window
+    qtbot.waitUntil(window.isActiveWindow, timeout=2000)
+    return window, backend, infos
+
+
+def load_model(qtbot, window, info: ModelInfo) -> None:
+    with qtbot.waitSignal(window.models.loaded, timeout=5000):
+        assert window.models.load(info)
