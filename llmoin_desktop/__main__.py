@@ -1,0 +1,25 @@
+"""``python -m llmoin_desktop`` / ``llmoin-desktop``: the GUI without arguments, else the CLI."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+
+GUI_FLAGS = {"--self-test", "--tutorial", "--trainer"}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if not args or args[0] in GUI_FLAGS or args[0] == "gui":
+        if args and args[0] == "gui":
+            args = args[1:]
+        from llmoin_desktop.ui.app import run_gui
+
+        return run_gui(args)
+    from llmoin_desktop.cli import main as cli_main
+
+    return cli_main(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,38 @@
+"""The parsed form of a document that every later stage (chunking, tasks, citations) uses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Block:
+    """A run of text in reading order with where it came from.
+
+    ``page`` is 1-based for paged formats (PDF) and ``None`` otherwise; ``section`` is the
+    nearest heading above (e.g. "§ 17 Allgemeine Meldepflicht"); ``kind`` is one of
+    ``heading``, ``paragraph``, ``list``, ``table``, ``header``, ``footer``.
+    """
+
+    text: str
+    page: int | None = None
+    section: str | None = None
+    kind: str = "paragraph"
+    level: int = 0  # heading level for kind == "heading"
+
+
+@dataclass
+class Document:
+    path: str
+    title: str
+    format: str  # pdf | docx | txt | md | …
+    blocks: list[Block] = field(default_factory=list)
+    n_pages: int | None = None
+    encoding: str | None = None
+    warnings: list[str] = field(
+        default_factory=list
+    )  # e.g. "file incomplete: pages 3–5 unreadable"
+
+    @property
+    def text(self) -> str:
+        return "\n\n".join(b.text for b in self.blocks if b.text)

@@ -1,0 +1,109 @@
+"""Backend protocol shared by the local llama.cpp engine and the remote (OpenAI-compatible) one.
+
+All methods are blocking and thread-safe: call them from a job thread, never from the GUI
+thread. The local backend serialises them onto its one model-owner thread. Streaming goes
+through ``on_token``; stopping goes through the job's :class:`CancelToken`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol, runtime_checkable
+
+from llmoin_desktop.core.jobs import CancelToken, Progress
+
+Message = dict[str, str]  # {"role": "system"|"user"|"assistant", "content": "…"}
+
+
+@dataclass
+class GenerationParams:
+    max_tokens: int = 1024
+    temperature: float = 0.3
+    top_p: float = 0.9
+    top_k: int = 40
+    repeat_penalty: float = 1.1
+    seed: int | None = None
+    stop: list[str] = field(default_factory=list)
+    ignore_eos: bool = False  # benchmarks: always produce max_tokens
+
+
+@dataclass
+class GenerationResult:
+    text: str
+    finish_reason: str  # "stop" | "length" | "cancelled"
+    n_prompt: int = 0
+    n_cached: int = 0  # prompt tokens reused from the KV cache (prefix reuse)
+    n_generated: int = 0
+    ttft_s: float = 0.0  # time to first token
+    decode_s: float = 0.0  # time from the first sampled token to the last one
+    n_timed: int = 0  # decode steps inside ``decode_s``
+    total_s: float = 0.0
+
+    @property
+    def tokens_per_s(self) -> float:
+        if self.n_timed < 1 or self.decode_s <= 0:
+            return 0.0
+        return self.n_timed / self.decode_s
+
+
+@dataclass
+class EngineStatus:
+    """What the status bar and ``doctor`` show."""
+
+    backend: str = "local"
+    state: str = "empty"  # empty | loading | ready | busy | unloaded-idle | error
+    model_name: str = ""
+    model_path: str = ""
+    device: str = "CPU"  # CPU | CUDA | Metal | Vulkan | remote
+    n_ctx: int = 0
+    n_gpu_layers: int = 0
+    n_threads: int = 0
+    last_tokens_per_s: float = 0.0
+    message: str = ""
+
+
+StatusListener = Callable[[EngineStatus], None]
+
+
+@runtime_checkable
+class Backend(Protocol):
+    name: str
+
+    def load(
+        self,
+        model_path: Path,
+        *,
+        progress: Callable[[Progress], None] | None = None,
+        cancel: CancelToken | None = None,
+    ) -> None:
+        """Validate and load a model (local) or select it (remote). Raises ModelError."""
+
+    def unload(self) -> None: ...
+
+    def chat(
+        self,
+        messages: list[Message],
+        params: GenerationParams | None = None,
+        *,
+        on_token: Callable[[str], None] | None = None,
+        cancel: CancelToken | None = None,
+    ) -> GenerationResult:
+        """Generate an answer; raises ContextOverflow, ModelNotLoaded, Cancelled is *not*
+        raised: a cancelled generation returns what it had with finish_reason="cancelled"."""
+
+    def count_tokens(self, messages: list[Message]) -> int:
+        """Prompt tokens the messages need after the chat template (for map-reduce fitting)."""
+
+    def context_size(self) -> int: ...
+
+    def status(self) -> EngineStatus: ...
+
+    def add_status_listener(self, listener: StatusListener) -> None: ...
+
+    def close(self) -> None: ...
+
+
+def describe(obj: Any) -> str:
+    return getattr(obj, "name", type(obj).__name__)

@@ -1,0 +1,634 @@
+"""In-process llama.cpp backend: one owner thread, cancellable prompt evaluation, prefix cache.
+
+Why the shape:
+- A ``Llama`` object is not thread-safe, so one thread owns it; public methods queue work to
+  that thread and block the *calling* job thread (never the GUI thread) until it is done.
+- ``Llama.generate`` cannot be interrupted during a long prompt evaluation. We evaluate the
+  prompt ourselves with llama.cpp's abort callback switched on, so Stop takes effect between
+  two graph nodes (milliseconds), and switch it off while decoding (a Python callback per
+  graph node would cost ~10 % decode speed; between tokens we check the flag ourselves).
+- The token loop uses the C sampler chain and one reused single-token batch, so the Python
+  overhead per token stays far below llama.cpp's own decode time (see bench/engine.py).
+- We keep the tokens that are in the KV cache and reuse the longest common prefix of the
+  next prompt (same system preamble → only the new part is evaluated).
+"""
+
+from __future__ import annotations
+
+import codecs
+import contextlib
+import ctypes
+import os
+import queue
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import Future
+from pathlib import Path
+from typing import Any, TypeVar
+
+from llmoin_desktop.core.config import SettingsStore
+from llmoin_desktop.core.engine import hardware
+from llmoin_desktop.core.engine.backend import (
+    EngineStatus,
+    GenerationParams,
+    GenerationResult,
+    Message,
+    StatusListener,
+)
+from llmoin_desktop.core.engine.catalog import ModelInfo, chat_template_note, validate_model
+from llmoin_desktop.core.engine.gguf import GGUFHeader
+from llmoin_desktop.core.errors import (
+    BackendError,
+    Cancelled,
+    ContextOverflow,
+    ModelError,
+    ModelNotLoaded,
+)
+from llmoin_desktop.core.i18n import _, tr
+from llmoin_desktop.core.jobs import CancelToken, Progress
+
+T = TypeVar("T")
+
+ProgressCallback = Callable[[Progress], None]
+
+# Smallest room left for an answer; below this a prompt counts as too long.
+MIN_ANSWER_TOKENS = 32
+# Prompt evaluation batch: small enough that progress updates flow, big enough to be fast.
+PROMPT_BATCH = 256
+# Safety margin on memory: the model plus KV cache must fit in this share of free memory.
+MEMORY_SHARE = 0.85
+# Upper bound for the automatic context size; IT can raise it with the n_ctx setting.
+AUTO_CTX_CAP = 32768
+
+
+class LocalBackend:
+    """llama-cpp-python in-process. Thread-safe; every public call blocks its caller."""
+
+    name = "local"
+
+    def __init__(
+        self, store: SettingsStore | None = None, *, idle_unload_s: float | None = None
+    ) -> None:
+        """``idle_unload_s`` overrides the minutes setting (tests, benchmarks)."""
+        self._store = store or SettingsStore()
+        self._idle_override = idle_unload_s
+        self._queue: queue.Queue[tuple[Callable[[], Any], Future[Any]] | None] = queue.Queue()
+        self._llm: Any = None  # llama_cpp.Llama, imported lazily (start-up time)
+        self._model_path: Path | None = None
+        self._info: ModelInfo | None = None
+        self._header: GGUFHeader | None = None
+        self._formatter: Any = None
+        self._cached: list[int] = []
+        self._status = EngineStatus(backend="local", device=hardware.compiled_device())
+        self._listeners: list[StatusListener] = []
+        self._abort_token: CancelToken | None = None
+        self._abort_cb: Any = None
+        self._last_used = time.monotonic()
+        self._closed = False
+        self._thread = threading.Thread(target=self._owner_loop, name="llmoin-model", daemon=True)
+        self._thread.start()
+
+    # Owner thread --------------------------------------------------------------------
+    def _owner_loop(self) -> None:
+        while True:
+            timeout = self._idle_timeout()
+            try:
+                item = self._queue.get(timeout=timeout)
+            except queue.Empty:
+                if self._llm is not None and self._idle_expired():
+                    self._do_unload(idle=True)
+                continue
+            if item is None:
+                self._do_unload(idle=False)
+                return
+            fn, fut = item
+            if not fut.set_running_or_notify_cancel():
+                continue
+            try:
+                fut.set_result(fn())
+            except BaseException as exc:  # noqa: BLE001 - delivered to the caller
+                fut.set_exception(exc)
+            finally:
+                self._last_used = time.monotonic()
+
+    def _idle_seconds(self) -> float:
+        if self._idle_override is not None:
+            return self._idle_override
+        return max(0.0, float(self._store.settings.idle_unload_minutes) * 60.0)
+
+    def _idle_timeout(self) -> float | None:
+        idle = self._idle_seconds()
+        if self._llm is None or idle <= 0:
+            return None
+        return max(0.05, idle - (time.monotonic() - self._last_used))
+
+    def _idle_expired(self) -> bool:
+        idle = self._idle_seconds()
+        return idle > 0 and time.monotonic() - self._last_used >= idle
+
+    def _call(self, fn: Callable[[], T]) -> T:
+        if self._closed:
+            raise BackendError(_("Die Modell-Engine wurde beendet."))
+        if threading.current_thread() is self._thread:
+            return fn()
+        fut: Future[T] = Future()
+        self._queue.put((fn, fut))
+        return fut.result()
+
+    # Status --------------------------------------------------------------------------
+    def add_status_listener(self, listener: StatusListener) -> None:
+        self._listeners.append(listener)
+
+    def status(self) -> EngineStatus:
+        return EngineStatus(**vars(self._status))
+
+    def _set_status(self, **changes: Any) -> None:
+        for key, value in changes.items():
+            setattr(self._status, key, value)
+        snapshot = self.status()
+        for listener in list(self._listeners):
+            # A broken listener must not kill the engine.
+            with contextlib.suppress(Exception):
+                listener(snapshot)
+
+    @property
+    def model_info(self) -> ModelInfo | None:
+        return self._info
+
+    @property
+    def is_loaded(self) -> bool:
+        return self._llm is not None
+
+    # Loading -------------------------------------------------------------------------
+    def load(
+        self,
+        model_path: Path | str,
+        *,
+        progress: ProgressCallback | None = None,
+        cancel: CancelToken | None = None,
+    ) -> None:
+        path = Path(model_path)
+        self._call(lambda: self._do_load(path, progress, cancel))
+
+    def _plan_context(self, header: GGUFHeader, free_bytes: int) -> int:
+        """Context size: the setting, else the trained one capped by what memory allows."""
+        trained = header.context_length or 4096
+        wanted = int(self._store.settings.n_ctx or 0)
+        if wanted > 0:
+            return min(wanted, trained) if trained else wanted
+        per_token = hardware.kv_bytes_per_token(header)
+        budget = max(0, int(free_bytes * MEMORY_SHARE) - header.file_size) // 2
+        by_memory = budget // per_token if per_token else trained
+        n_ctx = min(trained, AUTO_CTX_CAP, max(2048, by_memory))
+        return int(n_ctx)
+
+    def _do_load(
+        self, path: Path, progress: ProgressCallback | None, cancel: CancelToken | None
+    ) -> None:
+        def report(step: int, text: str) -> None:
+            if progress is not None:
+                progress(Progress(step, 100, text))
+
+        report(0, _("Modelldatei wird geprüft …"))
+        try:
+            info, header = validate_model(path)
+        except ModelError as exc:
+            self._set_status(state="error", message=exc.user_message)
+            raise
+        if info.is_embedding:
+            raise ModelError(chat_template_note(info))
+        use_gpu = hardware.gpu_offload_supported() and self._store.settings.n_gpu_layers != 0
+        mem = hardware.memory_snapshot()
+        free_bytes = mem.available + (mem.vram_free if use_gpu else 0)
+        n_ctx = self._plan_context(header, free_bytes)
+        need = header.file_size + hardware.kv_bytes_per_token(header) * n_ctx + 256 * 2**20
+        if need > free_bytes * MEMORY_SHARE:
+            message = tr(
+                "Das Modell „{name}“ braucht etwa {need} GB Arbeitsspeicher, frei sind nur {free} GB. "
+                "Bitte ein kleineres Modell wählen oder Programme schließen.",
+                name=info.name,
+                need=f"{need / 2**30:.1f}",
+                free=f"{free_bytes / 2**30:.1f}",
+            )
+            self._set_status(state="error", message=message)
+            raise ModelError(message)
+        if cancel is not None:
+            cancel.raise_if_cancelled()
+
+        self._do_unload(idle=False)
+        self._set_status(state="loading", model_name=info.name, model_path=str(path), message="")
+        report(5, tr("„{name}“ wird geladen …", name=info.name))
+        llm = self._construct_llama(path, n_ctx, use_gpu, report, cancel)
+        self._llm = llm
+        self._model_path = path
+        self._info = info
+        self._header = header
+        self._cached = []
+        self._formatter = self._make_formatter(llm, info)
+        self._abort_cb = _make_abort_callback(self)
+        report(100, _("Modell bereit."))
+        n_gpu_layers = hardware.n_gpu_layers(self._store) if use_gpu else 0
+        self._set_status(
+            state="ready",
+            model_name=info.name,
+            model_path=str(path),
+            device=hardware.compiled_device() if use_gpu else "CPU",
+            n_ctx=llm.n_ctx(),
+            n_gpu_layers=n_gpu_layers,
+            n_threads=hardware.n_threads(self._store),
+            message="",
+        )
+
+    def _construct_llama(
+        self,
+        path: Path,
+        n_ctx: int,
+        use_gpu: bool,
+        report: Callable[[int, str], None],
+        cancel: CancelToken | None,
+    ) -> Any:
+        import llama_cpp
+        from llama_cpp import llama_cpp as lc
+
+        # Llama() does not expose llama.cpp's load progress callback; we give it model params
+        # with the callback set. The callback also aborts the load when the job is cancelled.
+        def on_progress(fraction: float, _user: ctypes.c_void_p) -> bool:
+            report(5 + int(fraction * 90), _("Modell wird geladen …"))
+            return not (cancel is not None and cancel.cancelled)
+
+        c_progress = lc.llama_progress_callback(on_progress)
+        original = lc.llama_model_default_params
+
+        def params_with_progress() -> Any:
+            params = original()
+            params.progress_callback = c_progress
+            return params
+
+        threads = hardware.n_threads(self._store)
+        lc.llama_model_default_params = params_with_progress
+        try:
+            return llama_cpp.Llama(
+                model_path=str(path),
+                n_ctx=n_ctx,
+                n_batch=512,
+                n_threads=threads,
+                n_threads_batch=threads,
+                n_gpu_layers=hardware.n_gpu_layers(self._store) if use_gpu else 0,
+                use_mmap=True,
+                verbose=False,
+            )
+        except (ValueError, RuntimeError, OSError) as exc:
+            if cancel is not None and cancel.cancelled:
+                self._set_status(state="empty", model_name="", model_path="")
+                raise Cancelled(_("Laden abgebrochen.")) from exc
+            message = tr(
+                "Das Modell „{name}“ konnte nicht geladen werden. Die Datei ist vermutlich "
+                "beschädigt oder für diese Programmversion zu neu.",
+                name=path.name,
+            )
+            self._set_status(state="error", message=message)
+            raise ModelError(message, detail=str(exc)) from exc
+        finally:
+            lc.llama_model_default_params = original
+
+    @staticmethod
+    def _make_formatter(llm: Any, info: ModelInfo) -> Any:
+        if not info.has_chat_template:
+            return None
+        from llama_cpp import llama_chat_format
+
+        eos_id, bos_id = llm.token_eos(), llm.token_bos()
+        return llama_chat_format.Jinja2ChatFormatter(
+            template=info.chat_template,
+            eos_token=llm._model.token_get_text(eos_id) if eos_id != -1 else "",
+            bos_token=llm._model.token_get_text(bos_id) if bos_id != -1 else "",
+            stop_token_ids=[eos_id],
+        )
+
+    def unload(self) -> None:
+        """Free the model now and forget it (no reload on demand)."""
+        self._call(lambda: self._do_unload(idle=False))
+        self._model_path = None
+        self._info = None
+        self._set_status(state="empty", model_name="", model_path="", n_ctx=0)
+
+    def _do_unload(self, *, idle: bool) -> None:
+        """``idle``: keep the model chosen and reload it on the next request (scale to zero)."""
+        if self._llm is None:
+            return
+        try:
+            self._llm.close()
+        finally:
+            self._llm = None
+            self._cached = []
+            self._formatter = None
+        if idle:
+            self._set_status(state="unloaded-idle", message=_("Modell nach Leerlauf entladen."))
+
+    def _ensure_loaded(self) -> None:
+        if self._llm is not None:
+            return
+        if self._model_path is None:
+            raise ModelNotLoaded(_("Es ist noch kein Modell ausgewählt."))
+        self._do_load(self._model_path, None, None)
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._queue.put(None)
+        self._thread.join(timeout=10)
+        self._closed = True
+
+    # Prompting -----------------------------------------------------------------------
+    def _format(self, messages: list[Message]) -> list[int]:
+        if self._formatter is None:
+            assert self._info is not None
+            raise ModelError(chat_template_note(self._info))
+        response = self._formatter(messages=messages)
+        return self._llm.tokenize(
+            response.prompt.encode("utf-8"), add_bos=not response.added_special, special=True
+        )
+
+    def count_tokens(self, messages: list[Message]) -> int:
+        def work() -> int:
+            self._ensure_loaded()
+            return len(self._format(messages))
+
+        return self._call(work)
+
+    def tokenize(self, text: str) -> list[int]:
+        def work() -> list[int]:
+            self._ensure_loaded()
+            return list(self._llm.tokenize(text.encode("utf-8"), add_bos=False, special=False))
+
+        return self._call(work)
+
+    def context_size(self) -> int:
+        def work() -> int:
+            self._ensure_loaded()
+            return int(self._llm.n_ctx())
+
+        return self._call(work)
+
+    def chat(
+        self,
+        messages: list[Message],
+        params: GenerationParams | None = None,
+        *,
+        on_token: Callable[[str], None] | None = None,
+        cancel: CancelToken | None = None,
+        on_progress: ProgressCallback | None = None,
+    ) -> GenerationResult:
+        params = params or GenerationParams(
+            max_tokens=self._store.settings.max_tokens,
+            temperature=self._store.settings.temperature,
+        )
+        return self._call(lambda: self._do_chat(messages, params, on_token, cancel, on_progress))
+
+    def _do_chat(
+        self,
+        messages: list[Message],
+        params: GenerationParams,
+        on_token: Callable[[str], None] | None,
+        cancel: CancelToken | None,
+        on_progress: ProgressCallback | None,
+    ) -> GenerationResult:
+        t0 = time.perf_counter()
+        cancel = cancel or CancelToken()
+        if cancel.cancelled:
+            return GenerationResult(text="", finish_reason="cancelled")
+        self._ensure_loaded()
+        tokens = self._format(messages)
+        n_ctx = int(self._llm.n_ctx())
+        if len(tokens) + MIN_ANSWER_TOKENS > n_ctx:
+            raise ContextOverflow(
+                tr(
+                    "Der Text ist zu lang für das Modell ({n_prompt} von höchstens {n_ctx} Textbausteinen).",
+                    n_prompt=len(tokens),
+                    n_ctx=n_ctx - MIN_ANSWER_TOKENS,
+                ),
+                n_prompt=len(tokens),
+                n_ctx=n_ctx,
+            )
+        self._set_status(state="busy")
+        try:
+            n_cached = self._eval_prompt(tokens, cancel, on_progress)
+            if n_cached < 0:
+                return GenerationResult(
+                    text="",
+                    finish_reason="cancelled",
+                    n_prompt=len(tokens),
+                    total_s=time.perf_counter() - t0,
+                )
+            max_new = min(params.max_tokens, n_ctx - len(tokens))
+            result = self._decode_loop(params, max_new, on_token, cancel)
+        finally:
+            self._set_status(state="ready")
+        result.n_prompt = len(tokens)
+        result.n_cached = n_cached
+        result.ttft_s = (result.ttft_s - t0) if result.ttft_s else 0.0
+        result.total_s = time.perf_counter() - t0
+        if result.tokens_per_s:
+            self._set_status(last_tokens_per_s=result.tokens_per_s)
+        return result
+
+    def _eval_prompt(
+        self, tokens: list[int], cancel: CancelToken, on_progress: ProgressCallback | None
+    ) -> int:
+        """Evaluate what is not yet in the KV cache; returns the reused prefix, -1 if cancelled."""
+        from llama_cpp import llama_cpp as lc
+
+        common = 0
+        for a, b in zip(self._cached, tokens, strict=False):
+            if a != b:
+                break
+            common += 1
+        # At least the last prompt token must be evaluated to get fresh logits.
+        common = min(common, len(tokens) - 1)
+        ctx = self._llm._ctx.ctx
+        mem = lc.llama_get_memory(ctx)
+        if not lc.llama_memory_seq_rm(mem, -1, common, -1):
+            common = 0
+            lc.llama_memory_clear(mem, True)
+        self._cached = self._cached[:common]
+        todo = tokens[common:]
+        batch = self._llm._batch
+        self._abort_token = cancel
+        lc.llama_set_abort_callback(ctx, self._abort_cb, None)
+        try:
+            done = 0
+            for start in range(0, len(todo), PROMPT_BATCH):
+                if cancel.cancelled:
+                    return -1
+                piece = todo[start : start + PROMPT_BATCH]
+                batch.set_batch(batch=piece, n_past=len(self._cached), logits_all=False)
+                rc = lc.llama_decode(ctx, batch.batch)
+                if rc != 0:
+                    if cancel.cancelled:
+                        return -1
+                    raise BackendError(tr("Die Modell-Engine meldet einen Fehler ({rc}).", rc=rc))
+                self._cached.extend(piece)
+                done += len(piece)
+                if on_progress is not None and len(todo) > PROMPT_BATCH:
+                    on_progress(Progress(done, len(todo), _("Eingabe wird gelesen …")))
+        finally:
+            lc.llama_set_abort_callback(ctx, ctypes.cast(None, lc.ggml_abort_callback), None)
+            self._abort_token = None
+        return common
+
+    def _decode_loop(
+        self,
+        params: GenerationParams,
+        max_new: int,
+        on_token: Callable[[str], None] | None,
+        cancel: CancelToken,
+    ) -> GenerationResult:
+        from llama_cpp import llama_cpp as lc
+
+        ctx = self._llm._ctx.ctx
+        vocab = lc.llama_model_get_vocab(self._llm._model.model)
+        sampler = _build_sampler(params, lc.llama_vocab_n_tokens(vocab))
+        token_buf = (lc.llama_token * 1)()
+        one = lc.llama_batch_get_one(token_buf, 1)
+        piece_buf = ctypes.create_string_buffer(256)
+        decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        pieces: list[str] = []
+        stops = [s for s in params.stop if s]
+        finish = "length"
+        n_generated = 0
+        n_decoded = 0
+        n_timed = 0
+        t_first = 0.0
+        t_last = 0.0
+        try:
+            for _step in range(max_new):
+                if cancel.cancelled:
+                    finish = "cancelled"
+                    break
+                token = lc.llama_sampler_sample(sampler, ctx, -1)
+                now = time.perf_counter()
+                if not t_first:
+                    t_first = now
+                t_last = now
+                n_timed = n_decoded
+                if not params.ignore_eos and lc.llama_vocab_is_eog(vocab, token):
+                    finish = "stop"
+                    break
+                n_generated += 1
+                n = lc.llama_token_to_piece(vocab, token, piece_buf, 256, 0, False)
+                text = decoder.decode(piece_buf.raw[: max(n, 0)])
+                if text:
+                    pieces.append(text)
+                    if on_token is not None:
+                        on_token(text)
+                    if stops and _hit_stop(pieces, stops):
+                        finish = "stop"
+                        break
+                token_buf[0] = token
+                rc = lc.llama_decode(ctx, one)
+                if rc != 0:
+                    raise BackendError(tr("Die Modell-Engine meldet einen Fehler ({rc}).", rc=rc))
+                self._cached.append(token)
+                n_decoded += 1
+        finally:
+            lc.llama_sampler_free(sampler)
+        tail = decoder.decode(b"", final=True)
+        if tail:
+            pieces.append(tail)
+            if on_token is not None:
+                on_token(tail)
+        text = "".join(pieces)
+        if stops:
+            for stop in stops:
+                idx = text.find(stop)
+                if idx >= 0:
+                    text = text[:idx]
+        return GenerationResult(
+            text=text,
+            finish_reason=finish,
+            n_generated=n_generated,
+            ttft_s=t_first,
+            decode_s=max(0.0, t_last - t_first),
+            n_timed=n_timed,
+        )
+
+    # Measurements --------------------------------------------------------------------
+    def perf(self) -> dict[str, float]:
+        """llama.cpp's own timings (C level) for the overhead comparison in bench/engine.py."""
+
+        def work() -> dict[str, float]:
+            from llama_cpp import llama_cpp as lc
+
+            if self._llm is None:
+                return {}
+            data = lc.llama_perf_context(self._llm._ctx.ctx)
+            return {
+                "t_eval_ms": data.t_eval_ms,
+                "n_eval": data.n_eval,
+                "t_p_eval_ms": data.t_p_eval_ms,
+                "n_p_eval": data.n_p_eval,
+            }
+
+        return self._call(work)
+
+    def reset_perf(self) -> None:
+        def work() -> None:
+            from llama_cpp import llama_cpp as lc
+
+            if self._llm is not None:
+                lc.llama_perf_context_reset(self._llm._ctx.ctx)
+
+        self._call(work)
+
+    def clear_cache(self) -> None:
+        """Forget the KV cache (benchmarks measure a cold first call with this)."""
+
+        def work() -> None:
+            from llama_cpp import llama_cpp as lc
+
+            if self._llm is not None:
+                lc.llama_memory_clear(lc.llama_get_memory(self._llm._ctx.ctx), True)
+            self._cached = []
+
+        self._call(work)
+
+
+def _hit_stop(pieces: list[str], stops: list[str]) -> bool:
+    tail = "".join(pieces[-8:])
+    return any(stop in tail for stop in stops)
+
+
+def _make_abort_callback(backend: LocalBackend) -> Any:
+    from llama_cpp import llama_cpp as lc
+
+    def should_abort(_user: ctypes.c_void_p) -> bool:
+        token = backend._abort_token
+        return token is not None and token.cancelled
+
+    return lc.ggml_abort_callback(should_abort)
+
+
+def _build_sampler(params: GenerationParams, n_vocab: int) -> Any:
+    """C sampler chain. top-k runs first so the later stages see 40 candidates, not the vocab."""
+    from llama_cpp import llama_cpp as lc
+
+    chain = lc.llama_sampler_chain_init(lc.llama_sampler_chain_default_params())
+    if params.temperature <= 0:
+        if params.repeat_penalty and params.repeat_penalty != 1.0:
+            lc.llama_sampler_chain_add(chain, lc.llama_sampler_init_top_k(params.top_k or 40))
+            lc.llama_sampler_chain_add(
+                chain, lc.llama_sampler_init_penalties(n_vocab, 64, params.repeat_penalty, 0.0, 0.0)
+            )
+        lc.llama_sampler_chain_add(chain, lc.llama_sampler_init_greedy())
+        return chain
+    seed = params.seed if params.seed is not None else int.from_bytes(os.urandom(4), "little")
+    lc.llama_sampler_chain_add(chain, lc.llama_sampler_init_top_k(params.top_k or 40))
+    if params.repeat_penalty and params.repeat_penalty != 1.0:
+        lc.llama_sampler_chain_add(
+            chain, lc.llama_sampler_init_penalties(n_vocab, 64, params.repeat_penalty, 0.0, 0.0)
+        )
+    lc.llama_sampler_chain_add(chain, lc.llama_sampler_init_top_p(params.top_p, 1))
+    lc.llama_sampler_chain_add(chain, lc.llama_sampler_init_temp(params.temperature))
+    lc.llama_sampler_chain_add(chain, lc.llama_sampler_init_dist(seed & 0xFFFFFFFF))
+    return chain

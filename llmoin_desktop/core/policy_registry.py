@@ -1,0 +1,40 @@
+"""Windows Group Policy: read policy keys from ``HKLM\\Software\\Policies\\LLMoin\\Desktop``.
+
+Registry values become locked keys, like top-level keys in ``policy.toml``; a sub-key
+``Defaults`` holds unlocked machine defaults. On other systems this returns nothing.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+REGISTRY_PATH = r"Software\Policies\LLMoin\Desktop"
+
+
+def read_registry_policy() -> dict[str, Any]:
+    if sys.platform != "win32":
+        return {}
+    import winreg  # noqa: PLC0415 - Windows only
+
+    def read_key(path: str) -> dict[str, Any]:
+        values: dict[str, Any] = {}
+        try:
+            with winreg.OpenKey(winreg.HKEY_LOCAL_MACHINE, path) as key:
+                index = 0
+                while True:
+                    try:
+                        name, value, _kind = winreg.EnumValue(key, index)
+                    except OSError:
+                        break
+                    values[name] = value
+                    index += 1
+        except OSError:
+            return {}
+        return values
+
+    result = read_key(REGISTRY_PATH)
+    defaults = read_key(REGISTRY_PATH + r"\Defaults")
+    if defaults:
+        result["defaults"] = defaults
+    return result
