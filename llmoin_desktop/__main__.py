@@ -10,6 +10,12 @@ GUI_FLAGS = {"--self-test", "--tutorial", "--trainer"}
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
+    if args and args[0] == "--document-worker":
+        # A frozen (PyInstaller) build cannot run ``python -m``: the document sandbox starts
+        # the app itself with this flag to get a parser child process.
+        from llmoin_desktop.core.documents.worker import main as worker_main
+
+        return int(worker_main(args[1:]) or 0)
     if not args or args[0] in GUI_FLAGS or args[0] == "gui":
         if args and args[0] == "gui":
             args = args[1:]
