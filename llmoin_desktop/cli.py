@@ -125,7 +125,7 @@ def cmd_models(args: argparse.Namespace) -> int:
     if not models:
         print(_("Keine Modelle gefunden."))
         for folder in store.models_dirs():
-            print(tr("  Modellordner: {path}", path=folder))
+            print("  " + tr("Modellordner: {path}", path=folder))
         return EXIT_ERROR
     header = f"{_('Name'):32} {_('Parameter'):>10} {_('Quant.'):8} {_('Größe'):>9} {_('Kontext'):>8}  {_('Chat-Vorlage'):12}"
     print(header)
@@ -210,8 +210,9 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     print(_("llama.cpp-Build:"))
     device = hardware.compiled_device()
     print(
-        tr(
-            "  Beschleuniger: {device} (GPU-Auslagerung: {gpu})",
+        "  "
+        + tr(
+            "Beschleuniger: {device} (GPU-Auslagerung: {gpu})",
             device=device,
             gpu=_("ja") if hardware.gpu_offload_supported() else _("nein"),
         )
@@ -219,38 +220,42 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     print("  " + hardware.system_info().strip())
     mem = hardware.memory_snapshot()
     print(
-        tr(
-            "  Arbeitsspeicher: {free} GB frei von {total} GB",
+        "  "
+        + tr(
+            "Arbeitsspeicher: {free} GB frei von {total} GB",
             free=f"{mem.available / 2**30:.1f}",
             total=f"{mem.total / 2**30:.1f}",
         )
     )
     if mem.vram_total:
         print(
-            tr(
-                "  Grafikspeicher: {free} GB frei von {total} GB",
+            "  "
+            + tr(
+                "Grafikspeicher: {free} GB frei von {total} GB",
                 free=f"{mem.vram_free / 2**30:.1f}",
                 total=f"{mem.vram_total / 2**30:.1f}",
             )
         )
-    print(tr("  Threads: {n}", n=hardware.n_threads(store)))
+    print("  " + tr("Threads: {n}", n=hardware.n_threads(store)))
     print()
     print(_("Ordner:"))
-    print(tr("  Einstellungen: {path}", path=store.user_file))
+    print("  " + tr("Einstellungen: {path}", path=store.user_file))
     print(
-        tr(
-            "  Richtlinie (IT): {path} ({state})",
+        "  "
+        + tr(
+            "Richtlinie (IT): {path} ({state})",
             path=store.policy_file,
             state=_("vorhanden") if store.policy_file.exists() else _("keine"),
         )
     )
-    print(tr("  Daten: {path}", path=store.data_dir()))
+    print("  " + tr("Daten: {path}", path=store.data_dir()))
     for folder in store.models_dirs():
-        print(tr("  Modellordner: {path}", path=folder))
+        print("  " + tr("Modellordner: {path}", path=folder))
     if store.policy_locked:
         print(
-            tr(
-                "  Vom Administrator festgelegt: {keys}",
+            "  "
+            + tr(
+                "Vom Administrator festgelegt: {keys}",
                 keys=", ".join(sorted(store.policy_locked)),
             )
         )
