@@ -18,6 +18,7 @@ from __future__ import annotations
 import codecs
 import contextlib
 import ctypes
+import logging
 import os
 import queue
 import threading
@@ -268,7 +269,7 @@ class LocalBackend:
         threads = hardware.n_threads(self._store)
         lc.llama_model_default_params = params_with_progress
         try:
-            return llama_cpp.Llama(
+            llm = llama_cpp.Llama(
                 model_path=str(path),
                 n_ctx=n_ctx,
                 n_batch=512,
@@ -278,6 +279,11 @@ class LocalBackend:
                 use_mmap=True,
                 verbose=False,
             )
+            # llama.cpp logs an "error" line when we abort a decode on purpose; our own typed
+            # errors carry everything the user needs. LLMOIN_DEBUG=1 keeps its log.
+            if not os.environ.get("LLMOIN_DEBUG"):
+                logging.getLogger("llama-cpp-python").setLevel(logging.CRITICAL)
+            return llm
         except (ValueError, RuntimeError, OSError) as exc:
             if cancel is not None and cancel.cancelled:
                 self._set_status(state="empty", model_name="", model_path="")
