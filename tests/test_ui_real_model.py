@@ -20,7 +20,7 @@ def real_window(qtbot, demo_model_path: Path):
     from llmoin_desktop.ui.main_window import MainWindow
 
     store = SettingsStore()
-    store.set("max_tokens", 400, save=False)
+    store.set("max_tokens", 160, save=False)
     store.set("temperature", 0.8, save=False)
     backend = LocalBackend(store)
     info = inspect_model(demo_model_path, is_demo=True)

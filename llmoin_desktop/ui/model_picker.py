@@ -35,7 +35,7 @@ class ModelPicker(QDialog):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(_("Modell wählen"))
-        self.setMinimumSize(820, 420)
+        self.setMinimumSize(960, 420)
         name(self, _("Modell wählen"))
         self.models: list[ModelInfo] = []
         self.current_path: str = ""
@@ -64,6 +64,7 @@ class ModelPicker(QDialog):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(32)
         self.table.setWordWrap(False)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)

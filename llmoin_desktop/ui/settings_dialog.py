@@ -58,7 +58,7 @@ def setting_labels() -> dict[str, tuple[str, str]]:
         "extra_tasks_dir": (tasks, _("Zusätzlicher Aufgabenordner")),
         "font_scale": (look, _("Schriftgröße (%)")),
         "high_contrast": (look, _("Hoher Kontrast")),
-        "backend": (remote, _("Modell läuft auf (local = diesem PC, remote = Server)")),
+        "backend": (remote, _("Das Modell läuft auf")),
         "remote_url": (remote, _("Server-Adresse")),
         "remote_model": (remote, _("Modell auf dem Server")),
         "library_server": (remote, _("Bibliotheks-Server")),
@@ -68,10 +68,12 @@ def setting_labels() -> dict[str, tuple[str, str]]:
     }
 
 
-CHOICES: dict[str, list[tuple[str, str]]] = {
-    "language": [("de", "Deutsch"), ("en", "English")],
-    "backend": [("local", "local"), ("remote", "remote")],
-}
+def choices() -> dict[str, list[tuple[str, str]]]:
+    """Keys with a fixed set of values get a drop-down (value, visible text)."""
+    return {
+        "language": [("de", "Deutsch"), ("en", "English")],
+        "backend": [("local", _("diesem PC")), ("remote", _("einem Server der Organisation"))],
+    }
 
 
 class SettingsDialog(QDialog):
@@ -79,7 +81,7 @@ class SettingsDialog(QDialog):
         super().__init__(parent)
         self.store = store
         self.setWindowTitle(_("Einstellungen"))
-        self.setMinimumSize(640, 560)
+        self.setMinimumSize(720, 560)
         name(self, _("Einstellungen"))
         self.editors: dict[str, QWidget] = {}
         self.error_label = QLabel("")
@@ -116,8 +118,7 @@ class SettingsDialog(QDialog):
                 inner_layout.addWidget(box)
             editor = self._editor(key, getattr(store.settings, key))
             locked = store.is_locked(key)
-            label = QLabel(label_text)
-            label.setWordWrap(True)
+            label = QLabel(label_text)  # no word wrap: wrapped form labels get clipped
             label.setBuddy(editor)
             accessible = label_text
             if locked:
@@ -149,9 +150,10 @@ class SettingsDialog(QDialog):
         outer.addWidget(buttons)
 
     def _editor(self, key: str, value: Any) -> QWidget:
-        if key in CHOICES:
+        options = choices()
+        if key in options:
             combo = QComboBox()
-            for data, text in CHOICES[key]:
+            for data, text in options[key]:
                 combo.addItem(text, data)
             index = combo.findData(value)
             combo.setCurrentIndex(max(index, 0))

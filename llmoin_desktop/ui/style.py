@@ -49,5 +49,10 @@ QGroupBox {{ font-weight: 600; border: 1px solid #d5dbe1; border-radius: 6px; ma
 QGroupBox::title {{ subcontrol-origin: margin; left: 10px; padding: 0 4px; }}
 QStatusBar {{ background: #ffffff; border-top: 1px solid #d5dbe1; }}
 QStatusBar QLabel {{ padding: 0 8px; color: #1b2a3a; }}
-QTableWidget {{ background: #ffffff; }}
+QTableWidget {{ background: #ffffff; gridline-color: #e1e6eb; }}
+QTableWidget::item {{ padding: 4px 8px; }}
+QHeaderView::section {{
+    padding: 5px 8px; background: #eef1f4; color: #1b2a3a; font-weight: 600;
+    border: none; border-right: 1px solid #d5dbe1; border-bottom: 1px solid #c9d0d7;
+}}
 """
