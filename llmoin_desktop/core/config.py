@@ -53,6 +53,8 @@ class Settings:
     backend: str = "local"  # "local" or "remote"
     remote_url: str = ""
     remote_model: str = ""
+    remote_api_key: str = ""  # sent as "Authorization: Bearer …" to the remote server
+    remote_timeout_s: int = 120  # longest silence from the remote server before we give up
     library_server: str = ""
     embedding_model: str = ""
     font_scale: int = 100
