@@ -158,10 +158,10 @@ class Library:
                     )
                 )
                 return self.notices
-            vec = VectorIndex(self.folder / VECTORS_DIR, self.embedder.dim)
+            vec = VectorIndex(self.folder / self._vectors_dir(), self.embedder.dim)
             stored_name = self.store.get_meta("embedder")
             if stored_name not in (None, self.embedder.name):
-                vec.wipe()
+                vec = self._fresh_vectors(vec)
             try:
                 have = vec.open()
             except VectorIndexDamaged as exc:
@@ -169,7 +169,7 @@ class Library:
                 self.notices.append(
                     _("Der Suchindex war beschädigt und wird aus der Bibliothek neu aufgebaut.")
                 )
-                vec.wipe()
+                vec = self._fresh_vectors(vec)
                 try:
                     have = vec.open()
                 except VectorIndexDamaged as exc2:
@@ -184,6 +184,21 @@ class Library:
             vec.delete(extra)
             self._embed_chunks(missing, ctx)
             return self.notices
+
+    def _vectors_dir(self) -> str:
+        return self.store.get_meta("vectors_dir") or VECTORS_DIR
+
+    def _fresh_vectors(self, old: VectorIndex) -> VectorIndex:
+        """A new, empty index in a new folder; the old one is thrown away.
+
+        A new folder name, because chromadb caches state per path inside the process and a
+        damaged folder's cache would survive deleting the folder.
+        """
+        assert self.embedder is not None
+        old.wipe()
+        name = f"{VECTORS_DIR}-{time.time_ns()}"
+        self.store.set_meta("vectors_dir", name)
+        return VectorIndex(self.folder / name, self.embedder.dim)
 
     def _embed_chunks(self, ids: list[int], ctx: JobContext | None) -> None:
         if not ids or self.embedder is None or self.vectors is None:
@@ -406,6 +421,7 @@ class Library:
             abbr_long = self.store.abbreviation_expansions(T.fold(w) for w in T.words(query))
             lists: dict[str, list[int]] = {
                 "para": S.paragraph_list(conn, query, doc_ids),
+                "title": S.title_list(conn, query, doc_ids),
                 "stem": S.bm25_list(
                     conn,
                     S.stem_query(conn, query, abbr_long),
@@ -414,12 +430,13 @@ class Library:
                     doc_ids,
                 ),
                 "gram": S.bm25_list(
-                    conn, S._quote(T.grams(query)), "{grams}", S.BM25_WEIGHTS, doc_ids
+                    conn, S._quote(T.grams(query)), "{grams}", S.GRAM_WEIGHTS, doc_ids
                 ),
             }
             if self.embedder is not None and self.vectors is not None:
                 try:
-                    qv = self.embedder.embed_query(query)
+                    # Sentence encoders are case-sensitive; all-caps input reads as noise.
+                    qv = self.embedder.embed_query(query.lower() if query.isupper() else query)
                     lists["dense"] = self.vectors.query(qv, S.CANDIDATES, doc_ids)
                 except Exception:  # noqa: BLE001 - keyword search still answers
                     log.warning("vector search failed", exc_info=True)

@@ -18,7 +18,8 @@ from llmoin_desktop.core.library import text as T
 
 # Weights found on the dev set, kept few and round to avoid fitting its 45 questions.
 BM25_WEIGHTS = (2.0, 4.0, 0.5, 1.0, 0.0)  # law, section, context, body, grams
-LIST_WEIGHTS = {"para": 3.0, "stem": 1.0, "gram": 0.6, "dense": 0.8}
+GRAM_WEIGHTS = (0.0, 0.0, 0.0, 0.0, 1.0)
+LIST_WEIGHTS = {"para": 3.0, "title": 2.0, "stem": 1.0, "gram": 0.6, "dense": 0.8}
 RRF_K = 60
 CANDIDATES = 60
 
@@ -85,6 +86,15 @@ def bm25_list(
         return [r[0] for r in conn.execute(sql, [f"{columns}: ({expr})", *args, n])]
     except sqlite3.OperationalError:  # a query FTS5 cannot parse must not break search
         return []
+
+
+def title_list(conn: sqlite3.Connection, query: str, doc_ids: list[int] | None) -> list[int]:
+    """Chunks whose section title holds every word of a short query ("Kündigungsverbot")."""
+    tokens = list(dict.fromkeys(T.analyze(query)))
+    if not tokens or len(tokens) > 6:
+        return []
+    expr = " AND ".join(f'"{t}"' for t in tokens if re.fullmatch(r"\w+", t))
+    return bm25_list(conn, expr, "{section}", (0.0, 1.0, 0.0, 0.0, 0.0), doc_ids, 20)
 
 
 def paragraph_list(conn: sqlite3.Connection, query: str, doc_ids: list[int] | None) -> list[int]:
