@@ -1,0 +1,723 @@
+"""Backend for an OpenAI-compatible inference server (vLLM, llama.cpp server, Ollama).
+
+Why the shape:
+- Standard library HTTP (``http.client``), no new dependency and no proxy discovery: we talk
+  to exactly the host IT configured, never to anything the environment suggests.
+- A new connection per request keeps the class thread-safe without a pool; on a LAN the
+  handshake costs a millisecond, which is nothing next to a generation.
+- Cancel shuts the socket down from the cancelling thread. That wakes the blocked read at
+  once (the server then sees the client gone and stops generating), so Stop lands in
+  milliseconds even while the server is still evaluating a long prompt.
+- Only loopback servers or servers named by IT policy are contacted (data protection: a clerk
+  must not be able to send files to an arbitrary machine by editing a setting).
+- Token counting: the server's tokenizer where it has one (vLLM ``/tokenize`` applies the chat
+  template; llama-cpp-python ``/extras/tokenize/count`` and llama.cpp ``/tokenize`` count the
+  text, we add a template allowance); otherwise an estimate that errs on the large side.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import ipaddress
+import json
+import re
+import socket
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from llmoin_desktop.core.config import SettingsStore
+from llmoin_desktop.core.engine.backend import (
+    EngineStatus,
+    GenerationParams,
+    GenerationResult,
+    Message,
+    StatusListener,
+)
+from llmoin_desktop.core.errors import BackendError, ContextOverflow, ModelError
+from llmoin_desktop.core.i18n import _, tr
+from llmoin_desktop.core.jobs import CancelToken, Progress
+
+CONNECT_TIMEOUT_S = 5.0
+PROBE_TIMEOUT_S = 10.0
+# Context size when the server does not say (llama-cpp-python's server default); corrected
+# from the server's own "maximum context length is N" message on the first overflow.
+FALLBACK_CTX = 2048
+# Template allowance when only the plain text can be counted: special tokens per message and
+# a default system prompt some templates insert (SmolLM2: ~30 tokens for "Hi").
+TEMPLATE_TOKENS_PER_MESSAGE = 8
+TEMPLATE_TOKENS_BASE = 48
+# Estimate without any tokenizer: German with common BPE vocabularies runs 3–4.5 characters
+# per token; 2.5 errs on the safe side (a part that is too small costs one more call, a part
+# that is too large costs an error round-trip).
+EST_CHARS_PER_TOKEN = 2.5
+
+_CTX_PATTERNS = (
+    # OpenAI, vLLM, llama-cpp-python: "maximum context length is 2048 tokens. However, you
+    # requested 2100 tokens (2000 in the messages, 100 in the completion)"
+    re.compile(r"maximum context length is (\d+) tokens.*?(\d+) in the messages", re.S),
+    re.compile(r"maximum context length is (\d+) tokens", re.S),
+    # llama-cpp-python (raw): "Requested tokens (2100) exceed context window of 2048"
+    re.compile(r"Requested tokens \((\d+)\) exceed context window of (\d+)"),
+)
+
+
+@dataclass
+class RemoteModel:
+    id: str
+    n_ctx: int = 0  # 0: the server does not say
+
+
+def is_loopback_host(host: str) -> bool:
+    host = host.strip("[]").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def normalise_url(url: str) -> str:
+    """``http://host:8000/v1/`` → ``http://host:8000`` (API paths are added per request)."""
+    url = url.strip().rstrip("/")
+    if url.endswith("/v1"):
+        url = url[: -len("/v1")]
+    return url
+
+
+class RemoteBackend:
+    """Talks to one OpenAI-compatible server. Thread-safe; every public call blocks."""
+
+    name = "remote"
+
+    def __init__(
+        self,
+        store: SettingsStore | None = None,
+        *,
+        base_url: str | None = None,
+        model: str | None = None,
+        api_key: str | None = None,
+        read_timeout_s: float | None = None,
+        connect_timeout_s: float = CONNECT_TIMEOUT_S,
+    ) -> None:
+        """Arguments override the settings (tests, benchmarks); settings come from policy."""
+        self._store = store or SettingsStore()
+        settings = self._store.settings
+        from_policy = base_url is None and self._store.source("remote_url") in (
+            "policy",
+            "policy-default",
+        )
+        url = normalise_url(base_url if base_url is not None else settings.remote_url)
+        self.base_url = url
+        self._parts = _check_url(url, from_policy=from_policy)
+        self._api_key = api_key if api_key is not None else settings.remote_api_key
+        self._wanted_model = model if model is not None else settings.remote_model
+        self._read_timeout = float(read_timeout_s or settings.remote_timeout_s or 120)
+        self._connect_timeout = connect_timeout_s
+        self._lock = threading.Lock()
+        self._model: RemoteModel | None = None
+        self._n_ctx = 0
+        self._count_mode: str | None = None  # vllm | extras | llamacpp | estimate
+        self._listeners: list[StatusListener] = []
+        self._status = EngineStatus(backend="remote", device="remote", model_path=url)
+        self._closed = False
+        self.last_server_timings: dict[str, Any] = {}
+
+    # Status --------------------------------------------------------------------------
+    def add_status_listener(self, listener: StatusListener) -> None:
+        self._listeners.append(listener)
+
+    def status(self) -> EngineStatus:
+        return EngineStatus(**vars(self._status))
+
+    def _set_status(self, **changes: Any) -> None:
+        for key, value in changes.items():
+            setattr(self._status, key, value)
+        snapshot = self.status()
+        for listener in list(self._listeners):
+            with contextlib.suppress(Exception):
+                listener(snapshot)
+
+    @property
+    def model_id(self) -> str:
+        return self._model.id if self._model else ""
+
+    # HTTP ----------------------------------------------------------------------------
+    def _connect(self, timeout: float) -> http.client.HTTPConnection:
+        scheme, host, port = self._parts
+        cls = http.client.HTTPSConnection if scheme == "https" else http.client.HTTPConnection
+        conn = cls(host, port, timeout=self._connect_timeout)
+        try:
+            conn.connect()
+        except TimeoutError as exc:
+            raise BackendError(
+                tr(
+                    "Der KI-Server {host} antwortet nicht (keine Verbindung nach {s} s). "
+                    "Bitte die IT-Abteilung fragen, ob der Server läuft.",
+                    host=self._host_label(),
+                    s=f"{self._connect_timeout:.0f}",
+                ),
+                detail=repr(exc),
+            ) from exc
+        except OSError as exc:
+            raise BackendError(
+                tr(
+                    "Der KI-Server {host} ist nicht erreichbar. Bitte die IT-Abteilung fragen, "
+                    "ob der Server läuft und die Adresse stimmt.",
+                    host=self._host_label(),
+                ),
+                detail=repr(exc),
+            ) from exc
+        assert conn.sock is not None
+        conn.sock.settimeout(timeout)
+        return conn
+
+    def _host_label(self) -> str:
+        _scheme, host, port = self._parts
+        return f"{host}:{port}"
+
+    def _headers(self) -> dict[str, str]:
+        headers = {"Content-Type": "application/json", "Accept": "application/json"}
+        if self._api_key:
+            headers["Authorization"] = f"Bearer {self._api_key}"
+        return headers
+
+    def _send(
+        self,
+        method: str,
+        path: str,
+        body: dict[str, Any] | None = None,
+        *,
+        timeout: float | None = None,
+        cancel_hook: Callable[[http.client.HTTPConnection], None] | None = None,
+    ) -> tuple[http.client.HTTPConnection, http.client.HTTPResponse]:
+        """Open a connection, send, and return the response with its headers read."""
+        timeout = timeout or self._read_timeout
+        conn = self._connect(timeout)
+        if cancel_hook is not None:
+            cancel_hook(conn)
+        try:
+            payload = json.dumps(body).encode("utf-8") if body is not None else None
+            conn.request(method, path, body=payload, headers=self._headers())
+            return conn, conn.getresponse()
+        except TimeoutError as exc:
+            conn.close()
+            raise self._too_slow(timeout) from exc
+        except (OSError, http.client.HTTPException) as exc:
+            conn.close()
+            raise BackendError(
+                tr(
+                    "Die Verbindung zum KI-Server {host} wurde unterbrochen.",
+                    host=self._host_label(),
+                ),
+                detail=repr(exc),
+            ) from exc
+
+    def _too_slow(self, timeout: float) -> BackendError:
+        return BackendError(
+            tr(
+                "Der KI-Server {host} antwortet zu langsam (nichts empfangen seit {s} s). "
+                "Er ist vermutlich überlastet; bitte später erneut versuchen.",
+                host=self._host_label(),
+                s=f"{timeout:.0f}",
+            )
+        )
+
+    def _json(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+        """A small request that must answer quickly (model list, tokenizer, probes)."""
+        conn, resp = self._send(method, path, body, timeout=PROBE_TIMEOUT_S)
+        try:
+            raw = resp.read()
+        except TimeoutError as exc:
+            raise self._too_slow(PROBE_TIMEOUT_S) from exc
+        finally:
+            conn.close()
+        if resp.status >= 400:
+            raise self._http_error(resp.status, raw, path)
+        try:
+            return json.loads(raw or b"null")
+        except ValueError as exc:
+            raise BackendError(
+                tr(
+                    "Der KI-Server {host} hat eine unverständliche Antwort geschickt. "
+                    "Ist die Adresse die eines OpenAI-kompatiblen Servers?",
+                    host=self._host_label(),
+                ),
+                detail=raw[:500].decode("utf-8", "replace"),
+            ) from exc
+
+    def _http_error(self, status: int, raw: bytes, path: str) -> Exception:
+        text = raw[:4000].decode("utf-8", "replace")
+        message = text
+        with contextlib.suppress(ValueError, AttributeError, TypeError):
+            data = json.loads(text)
+            err = data.get("error", data) if isinstance(data, dict) else data
+            message = str(err.get("message") or err.get("detail") or text)
+        overflow = self._overflow_from(message)
+        if overflow is not None:
+            return overflow
+        host = self._host_label()
+        if status in (401, 403):
+            return BackendError(
+                tr(
+                    "Der KI-Server {host} hat die Anmeldung abgelehnt. Bitte den API-Schlüssel "
+                    "(Einstellung remote_api_key) bei der IT-Abteilung erfragen.",
+                    host=host,
+                ),
+                detail=text,
+            )
+        if status == 404 and "model" in message.lower():
+            return ModelError(
+                tr(
+                    "Das Modell „{model}“ gibt es auf dem KI-Server {host} nicht.",
+                    model=self._wanted_model or self.model_id,
+                    host=host,
+                ),
+                detail=text,
+            )
+        if status == 404:
+            return BackendError(
+                tr(
+                    "Der KI-Server {host} kennt die Anfrage {path} nicht. Ist die Adresse die "
+                    "eines OpenAI-kompatiblen Servers (vLLM, llama.cpp, Ollama)?",
+                    host=host,
+                    path=path,
+                ),
+                detail=text,
+            )
+        if status in (429, 503):
+            return BackendError(
+                tr(
+                    "Der KI-Server {host} ist gerade ausgelastet. Bitte in einer Minute erneut "
+                    "versuchen.",
+                    host=host,
+                ),
+                detail=text,
+            )
+        if status >= 500:
+            return BackendError(
+                tr(
+                    "Der KI-Server {host} meldet einen internen Fehler ({status}). Bitte der "
+                    "IT-Abteilung melden.",
+                    host=host,
+                    status=status,
+                ),
+                detail=text,
+            )
+        return BackendError(
+            tr(
+                "Der KI-Server {host} hat die Anfrage abgelehnt ({status}): {message}",
+                host=host,
+                status=status,
+                message=message[:300],
+            ),
+            detail=text,
+        )
+
+    def _overflow_from(self, message: str) -> ContextOverflow | None:
+        for pattern in _CTX_PATTERNS:
+            m = pattern.search(message)
+            if not m:
+                continue
+            if pattern is _CTX_PATTERNS[2]:
+                n_prompt, n_ctx = int(m.group(1)), int(m.group(2))
+            else:
+                n_ctx = int(m.group(1))
+                n_prompt = int(m.group(2)) if m.lastindex and m.lastindex >= 2 else n_ctx
+            self._n_ctx = n_ctx  # learn the real window for the next split
+            self._set_status(n_ctx=n_ctx)
+            return ContextOverflow(
+                tr(
+                    "Der Text ist zu lang für das Modell ({n_prompt} von höchstens {n_ctx} Textbausteinen).",
+                    n_prompt=n_prompt,
+                    n_ctx=n_ctx,
+                ),
+                n_prompt=n_prompt,
+                n_ctx=n_ctx,
+            )
+        return None
+
+    # Models --------------------------------------------------------------------------
+    def list_models(self) -> list[RemoteModel]:
+        """The models the server offers (``/v1/models``), with their context where given."""
+        data = self._json("GET", "/v1/models")
+        items = data.get("data", []) if isinstance(data, dict) else []
+        models = []
+        for item in items:
+            if not isinstance(item, dict) or not item.get("id"):
+                continue
+            meta = item.get("meta") if isinstance(item.get("meta"), dict) else {}
+            n_ctx = item.get("max_model_len") or meta.get("n_ctx") or meta.get("n_ctx_train") or 0
+            models.append(RemoteModel(id=str(item["id"]), n_ctx=int(n_ctx or 0)))
+        return models
+
+    def load(
+        self,
+        model_path: Path | str | None = None,
+        *,
+        progress: Callable[[Progress], None] | None = None,
+        cancel: CancelToken | None = None,
+    ) -> None:
+        """Select a model on the server (by id; a path's file name or stem also matches)."""
+        if progress is not None:
+            progress(Progress(0, 100, tr("Verbindung zu {host} …", host=self._host_label())))
+        wanted = str(model_path) if model_path else self._wanted_model
+        with self._lock:
+            self._select(wanted)
+        if cancel is not None:
+            cancel.raise_if_cancelled()
+        if progress is not None:
+            progress(Progress(100, 100, _("Modell bereit.")))
+
+    def _select(self, wanted: str) -> RemoteModel:
+        self._set_status(state="loading", message="")
+        try:
+            models = self.list_models()
+        except BackendError as exc:
+            self._set_status(state="error", message=exc.user_message)
+            raise
+        chosen: RemoteModel | None = None
+        if wanted:
+            candidates = {wanted, Path(wanted).name, Path(wanted).stem}
+            chosen = next((m for m in models if m.id in candidates), None)
+            if chosen is None and not models:
+                chosen = RemoteModel(id=wanted)  # server without a model list (rare)
+        elif models:
+            chosen = models[0]
+        if chosen is None:
+            names = ", ".join(m.id for m in models) or _("keine")
+            message = tr(
+                "Das Modell „{model}“ gibt es auf dem KI-Server {host} nicht. Verfügbar: {names}.",
+                model=wanted,
+                host=self._host_label(),
+                names=names,
+            )
+            self._set_status(state="error", message=message)
+            raise ModelError(message)
+        self._model = chosen
+        self._wanted_model = chosen.id
+        self._n_ctx = self._configured_ctx() or chosen.n_ctx or self._probe_ctx()
+        self._set_status(
+            state="ready", model_name=chosen.id, n_ctx=self._n_ctx or FALLBACK_CTX, message=""
+        )
+        return chosen
+
+    def _configured_ctx(self) -> int:
+        return int(self._store.settings.n_ctx or 0)
+
+    def _probe_ctx(self) -> int:
+        """llama.cpp's server tells its slot context in ``/props``; others answer 404."""
+        try:
+            data = self._json("GET", "/props")
+        except (BackendError, ModelError):
+            return 0
+        if not isinstance(data, dict):
+            return 0
+        settings = data.get("default_generation_settings") or {}
+        return int(settings.get("n_ctx") or data.get("n_ctx") or 0)
+
+    def _ensure_model(self) -> RemoteModel:
+        if self._closed:
+            raise BackendError(_("Die Modell-Engine wurde beendet."))
+        with self._lock:
+            if self._model is None:
+                return self._select(self._wanted_model)
+            return self._model
+
+    def unload(self) -> None:
+        with self._lock:
+            self._model = None
+        self._set_status(state="empty", model_name="", n_ctx=0)
+
+    def close(self) -> None:
+        self._closed = True
+
+    # Sizes ---------------------------------------------------------------------------
+    def context_size(self) -> int:
+        self._ensure_model()
+        return self._n_ctx or FALLBACK_CTX
+
+    def count_tokens(self, messages: list[Message]) -> int:
+        model = self._ensure_model()
+        if self._count_mode is None:
+            self._count_mode = self._probe_count_mode(model.id)
+        mode = self._count_mode
+        text_tokens = 0
+        try:
+            if mode == "vllm":
+                data = self._json("POST", "/tokenize", {"model": model.id, "messages": messages})
+                return int(data["count"])
+            for m in messages:
+                content = m.get("content") or ""
+                if not content:
+                    continue
+                if mode == "extras":
+                    data = self._json(
+                        "POST", "/extras/tokenize/count", {"input": content, "model": model.id}
+                    )
+                    text_tokens += int(data["count"])
+                elif mode == "llamacpp":
+                    data = self._json("POST", "/tokenize", {"content": content})
+                    text_tokens += len(data["tokens"])
+                else:
+                    text_tokens += int(len(content) / EST_CHARS_PER_TOKEN) + 1
+        except (KeyError, TypeError, ValueError) as exc:
+            raise BackendError(
+                tr(
+                    "Der KI-Server {host} zählt Textbausteine nicht wie erwartet.",
+                    host=self._host_label(),
+                ),
+                detail=repr(exc),
+            ) from exc
+        return text_tokens + TEMPLATE_TOKENS_BASE + TEMPLATE_TOKENS_PER_MESSAGE * len(messages)
+
+    def _probe_count_mode(self, model_id: str) -> str:
+        probes: list[tuple[str, str, dict[str, Any], Callable[[Any], bool]]] = [
+            (
+                "vllm",
+                "/tokenize",
+                {"model": model_id, "messages": [{"role": "user", "content": "Hallo"}]},
+                lambda d: isinstance(d, dict) and isinstance(d.get("count"), int),
+            ),
+            (
+                "extras",
+                "/extras/tokenize/count",
+                {"input": "Hallo", "model": model_id},
+                lambda d: isinstance(d, dict) and isinstance(d.get("count"), int),
+            ),
+            (
+                "llamacpp",
+                "/tokenize",
+                {"content": "Hallo"},
+                lambda d: isinstance(d, dict) and isinstance(d.get("tokens"), list),
+            ),
+        ]
+        for mode, path, body, ok in probes:
+            try:
+                if ok(self._json("POST", path, body)):
+                    return mode
+            except (BackendError, ModelError, ContextOverflow):
+                continue
+        return "estimate"
+
+    @property
+    def count_mode(self) -> str:
+        """How tokens are counted: vllm | extras | llamacpp | estimate (docs/rollout.md)."""
+        return self._count_mode or ""
+
+    # Generation ----------------------------------------------------------------------
+    def chat(
+        self,
+        messages: list[Message],
+        params: GenerationParams | None = None,
+        *,
+        on_token: Callable[[str], None] | None = None,
+        cancel: CancelToken | None = None,
+        on_progress: Callable[[Progress], None] | None = None,
+    ) -> GenerationResult:
+        params = params or GenerationParams(
+            max_tokens=self._store.settings.max_tokens,
+            temperature=self._store.settings.temperature,
+        )
+        t0 = time.perf_counter()
+        cancel = cancel or CancelToken()
+        if cancel.cancelled:
+            return GenerationResult(text="", finish_reason="cancelled")
+        model = self._ensure_model()
+        body = _request_body(model.id, messages, params)
+        holder: dict[str, http.client.HTTPConnection | None] = {"conn": None}
+
+        def arm(conn: http.client.HTTPConnection) -> None:
+            holder["conn"] = conn
+            if cancel.cancelled:  # Stop came while we were connecting
+                abort()
+
+        def abort() -> None:
+            conn = holder["conn"]
+            if conn is not None and conn.sock is not None:
+                with contextlib.suppress(OSError):
+                    conn.sock.shutdown(socket.SHUT_RDWR)
+
+        cancel.on_cancel(abort)
+        self._set_status(state="busy")
+        try:
+            return self._stream(body, on_token, cancel, arm, t0)
+        finally:
+            holder["conn"] = None
+            self._set_status(state="ready")
+
+    def _stream(
+        self,
+        body: dict[str, Any],
+        on_token: Callable[[str], None] | None,
+        cancel: CancelToken,
+        arm: Callable[[http.client.HTTPConnection], None],
+        t0: float,
+    ) -> GenerationResult:
+        pieces: list[str] = []
+        finish = "length"
+        n_chunks = 0
+        usage: dict[str, Any] = {}
+        timings: dict[str, Any] = {}
+        t_first = t_last = 0.0
+
+        def cancelled_result() -> GenerationResult:
+            return GenerationResult(
+                text="".join(pieces),
+                finish_reason="cancelled",
+                n_generated=n_chunks,
+                ttft_s=(t_first - t0) if t_first else 0.0,
+                decode_s=max(0.0, t_last - t_first),
+                n_timed=max(0, n_chunks - 1),
+                total_s=time.perf_counter() - t0,
+            )
+
+        try:
+            conn, resp = self._send("POST", "/v1/chat/completions", body, cancel_hook=arm)
+        except BackendError:
+            if cancel.cancelled:
+                return cancelled_result()
+            raise
+        try:
+            if resp.status >= 400:
+                raw = b""
+                with contextlib.suppress(OSError, TimeoutError, http.client.HTTPException):
+                    raw = resp.read()
+                raise self._http_error(resp.status, raw, "/v1/chat/completions")
+            done = False
+            while not done:
+                if cancel.cancelled:
+                    return cancelled_result()
+                try:
+                    line = resp.readline()
+                except TimeoutError as exc:
+                    raise self._too_slow(self._read_timeout) from exc
+                except (OSError, ValueError, http.client.HTTPException) as exc:
+                    if cancel.cancelled:
+                        return cancelled_result()
+                    raise BackendError(
+                        tr(
+                            "Die Verbindung zum KI-Server {host} wurde unterbrochen.",
+                            host=self._host_label(),
+                        ),
+                        detail=repr(exc),
+                    ) from exc
+                if not line:
+                    if cancel.cancelled:
+                        return cancelled_result()
+                    break  # server closed the stream without [DONE]
+                line = line.strip()
+                if not line.startswith(b"data:"):
+                    continue
+                data = line[5:].strip()
+                if data == b"[DONE]":
+                    break
+                try:
+                    event = json.loads(data)
+                except ValueError:
+                    continue
+                if isinstance(event, dict) and event.get("error"):
+                    err = event["error"]
+                    raise self._http_error(500, json.dumps({"error": err}).encode(), "stream")
+                usage = event.get("usage") or usage
+                timings = event.get("timings") or timings
+                for choice in event.get("choices") or []:
+                    delta = choice.get("delta") or {}
+                    text = delta.get("content") or ""
+                    if text:
+                        now = time.perf_counter()
+                        if not t_first:
+                            t_first = now
+                        t_last = now
+                        n_chunks += 1
+                        pieces.append(text)
+                        if on_token is not None:
+                            on_token(text)
+                    if choice.get("finish_reason"):
+                        finish = "stop" if choice["finish_reason"] == "stop" else "length"
+        finally:
+            conn.close()
+        if cancel.cancelled:
+            return cancelled_result()
+        n_generated = int(usage.get("completion_tokens") or n_chunks)
+        result = GenerationResult(
+            text="".join(pieces),
+            finish_reason=finish,
+            n_prompt=int(usage.get("prompt_tokens") or 0),
+            n_cached=int((usage.get("prompt_tokens_details") or {}).get("cached_tokens") or 0),
+            n_generated=n_generated,
+            ttft_s=(t_first - t0) if t_first else 0.0,
+            decode_s=max(0.0, t_last - t_first),
+            n_timed=max(0, n_chunks - 1),
+            total_s=time.perf_counter() - t0,
+        )
+        self.last_server_timings = dict(timings)
+        if result.tokens_per_s:
+            self._set_status(last_tokens_per_s=result.tokens_per_s)
+        return result
+
+
+def _request_body(model: str, messages: list[Message], params: GenerationParams) -> dict[str, Any]:
+    """OpenAI fields plus the llama.cpp/vLLM extras they understand (others ignore them)."""
+    body: dict[str, Any] = {
+        "model": model,
+        "messages": messages,
+        "stream": True,
+        "stream_options": {"include_usage": True},
+        "max_tokens": params.max_tokens,
+        "temperature": params.temperature,
+        "top_p": params.top_p,
+        "top_k": params.top_k,
+        "repeat_penalty": params.repeat_penalty,
+    }
+    if params.seed is not None:
+        body["seed"] = params.seed
+    if params.stop:
+        body["stop"] = list(params.stop)
+    if params.ignore_eos:
+        body["ignore_eos"] = True  # llama.cpp server, vLLM
+        body["min_tokens"] = params.max_tokens  # llama-cpp-python, vLLM
+    return body
+
+
+def _check_url(url: str, *, from_policy: bool) -> tuple[str, str, int]:
+    """Refuse anything but http(s) to loopback, or to a host IT named in the policy."""
+    if not url:
+        raise BackendError(
+            _(
+                "Für den Server-Betrieb ist keine Serveradresse eingetragen (Einstellung "
+                "remote_url). Bitte die IT-Abteilung fragen."
+            )
+        )
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise BackendError(
+            tr(
+                "Die Serveradresse „{url}“ ist ungültig (erwartet z. B. http://ki-server:8000).",
+                url=url,
+            )
+        )
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError as exc:
+        raise BackendError(
+            tr(
+                "Die Serveradresse „{url}“ ist ungültig (erwartet z. B. http://ki-server:8000).",
+                url=url,
+            )
+        ) from exc
+    if not (from_policy or is_loopback_host(parts.hostname)):
+        raise BackendError(
+            tr(
+                "Der KI-Server {host} ist nicht von der IT-Abteilung freigegeben. Server außerhalb "
+                "dieses Rechners dürfen nur per Richtlinie eingetragen werden.",
+                host=parts.hostname,
+            )
+        )
+    return parts.scheme, parts.hostname, port
