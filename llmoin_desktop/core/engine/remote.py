@@ -231,11 +231,12 @@ class RemoteBackend:
 
     def _json(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
         """A small request that must answer quickly (model list, tokenizer, probes)."""
-        conn, resp = self._send(method, path, body, timeout=PROBE_TIMEOUT_S)
+        timeout = min(PROBE_TIMEOUT_S, self._read_timeout)
+        conn, resp = self._send(method, path, body, timeout=timeout)
         try:
             raw = resp.read()
         except TimeoutError as exc:
-            raise self._too_slow(PROBE_TIMEOUT_S) from exc
+            raise self._too_slow(timeout) from exc
         finally:
             conn.close()
         if resp.status >= 400:
@@ -318,6 +319,31 @@ class RemoteBackend:
                 message=message[:300],
             ),
             detail=text,
+        )
+
+    def _stream_failed(self, messages: list[Message], partial: bool) -> Exception:
+        """The stream ended without a finish reason. llama-cpp-python's server reports a too
+        long prompt this way (status 200, then nothing), so we count to tell the two apart."""
+        if not partial:
+            with contextlib.suppress(BackendError, ModelError):
+                n_prompt = self.count_tokens(messages)
+                n_ctx = self.context_size()
+                if n_prompt >= n_ctx:
+                    return ContextOverflow(
+                        tr(
+                            "Der Text ist zu lang für das Modell ({n_prompt} von höchstens {n_ctx} Textbausteinen).",
+                            n_prompt=n_prompt,
+                            n_ctx=n_ctx,
+                        ),
+                        n_prompt=n_prompt,
+                        n_ctx=n_ctx,
+                    )
+        return BackendError(
+            tr(
+                "Der KI-Server {host} hat die Antwort unterwegs abgebrochen. Bitte erneut "
+                "versuchen; wenn es wieder passiert, der IT-Abteilung melden.",
+                host=self._host_label(),
+            )
         )
 
     def _overflow_from(self, message: str) -> ContextOverflow | None:
@@ -561,7 +587,7 @@ class RemoteBackend:
         t0: float,
     ) -> GenerationResult:
         pieces: list[str] = []
-        finish = "length"
+        finish = ""
         n_chunks = 0
         usage: dict[str, Any] = {}
         timings: dict[str, Any] = {}
@@ -645,6 +671,8 @@ class RemoteBackend:
             conn.close()
         if cancel.cancelled:
             return cancelled_result()
+        if not finish:
+            raise self._stream_failed(body["messages"], bool(pieces))
         n_generated = int(usage.get("completion_tokens") or n_chunks)
         result = GenerationResult(
             text="".join(pieces),
