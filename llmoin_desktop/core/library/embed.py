@@ -77,7 +77,10 @@ class LlamaCppEmbedder:
     ) -> None:
         from llama_cpp import Llama
 
+        from llmoin_desktop.core.engine.gguf import read_header
+
         self.path = Path(model_path)
+        read_header(self.path)  # malformed metadata can abort llama.cpp: check it in Python first
         self._llm = Llama(
             model_path=str(self.path),
             embedding=True,
@@ -142,3 +145,18 @@ def find_gguf_embedder(models_dir: Path | None) -> Path | None:
         if any(key in low for key in ("embed", "e5", "bge", "gte", "minilm", "nomic")):
             return path
     return None
+
+
+def select_embedder(models_dir: Path | None = None) -> Embedder | None:
+    """IT's GGUF embedding model when the models folder has one, else the built-in default.
+
+    A GGUF file that llama.cpp cannot load falls back to the default (logged), so a bad
+    file in the models folder never makes the library unusable.
+    """
+    path = find_gguf_embedder(models_dir)
+    if path is not None:
+        try:
+            return LlamaCppEmbedder(path)
+        except Exception:  # noqa: BLE001 - any load failure: use the default
+            log.warning("cannot load embedding model %s; using the default", path, exc_info=True)
+    return default_embedder()

@@ -430,7 +430,7 @@ class Library:
                     doc_ids,
                 ),
                 "gram": S.bm25_list(
-                    conn, S._quote(T.grams(query)), "{grams}", S.GRAM_WEIGHTS, doc_ids
+                    conn, S._quote(T.grams(query)), "{grams title_grams}", S.GRAM_WEIGHTS, doc_ids
                 ),
             }
             if self.embedder is not None and self.vectors is not None:

@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from llmoin_desktop.core.library import text as T
 
 # Weights found on the dev set, kept few and round to avoid fitting its 45 questions.
-BM25_WEIGHTS = (2.0, 4.0, 0.5, 1.0, 0.0)  # law, section, context, body, grams
-GRAM_WEIGHTS = (0.0, 0.0, 0.0, 0.0, 1.0)
-LIST_WEIGHTS = {"para": 3.0, "title": 2.0, "stem": 1.0, "gram": 0.6, "dense": 0.8}
+BM25_WEIGHTS = (2.0, 4.0, 0.5, 1.0, 0.0, 0.0)  # law, section, context, body, grams, title_grams
+GRAM_WEIGHTS = (0.0, 0.0, 0.0, 0.0, 1.0, 2.0)
+LIST_WEIGHTS = {"para": 3.0, "title": 2.0, "stem": 0.5, "gram": 1.0, "dense": 0.8}
 RRF_K = 60
 CANDIDATES = 60
 
@@ -94,7 +94,7 @@ def title_list(conn: sqlite3.Connection, query: str, doc_ids: list[int] | None) 
     if not tokens or len(tokens) > 6:
         return []
     expr = " AND ".join(f'"{t}"' for t in tokens if re.fullmatch(r"\w+", t))
-    return bm25_list(conn, expr, "{section}", (0.0, 1.0, 0.0, 0.0, 0.0), doc_ids, 20)
+    return bm25_list(conn, expr, "{section}", (0.0, 1.0, 0.0, 0.0, 0.0, 0.0), doc_ids, 20)
 
 
 def paragraph_list(conn: sqlite3.Connection, query: str, doc_ids: list[int] | None) -> list[int]:

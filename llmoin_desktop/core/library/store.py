@@ -19,7 +19,7 @@ from pathlib import Path
 from llmoin_desktop.core.library import text as T
 from llmoin_desktop.core.library.chunking import Chunk
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"  # bump when the analysis changes: the keyword index is rebuilt
 
 PENDING = "pending"
 INDEXED = "indexed"
@@ -41,6 +41,7 @@ CREATE TABLE IF NOT EXISTS documents(
     warnings TEXT NOT NULL DEFAULT '[]',
     n_pages INTEGER,
     n_chunks INTEGER NOT NULL DEFAULT 0,
+    law TEXT NOT NULL DEFAULT '',
     added_at REAL NOT NULL,
     indexed_at REAL
 );
@@ -62,8 +63,12 @@ CREATE TABLE IF NOT EXISTS abbreviations(
     doc_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE
 );
 CREATE INDEX IF NOT EXISTS abbreviations_abbr ON abbreviations(abbr);
+"""
+
+# Everything in here is derived from the tables above and can be rebuilt at any time.
+_FTS = """
 CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(
-    law, section, context, body, grams, tokenize = 'unicode61 remove_diacritics 2'
+    law, section, context, body, grams, title_grams, tokenize = 'unicode61 remove_diacritics 2'
 );
 """
 
@@ -118,6 +123,51 @@ class Store:
             self.conn.execute(
                 "INSERT OR IGNORE INTO meta(key, value) VALUES('schema', ?)", (SCHEMA_VERSION,)
             )
+        if self.get_meta("schema") != SCHEMA_VERSION:
+            cols = {r[1] for r in self.conn.execute("PRAGMA table_info(documents)")}
+            if "law" not in cols:  # schema 1
+                with self.tx():
+                    self.conn.execute(
+                        "ALTER TABLE documents ADD COLUMN law TEXT NOT NULL DEFAULT ''"
+                    )
+            self.rebuild_keyword_index()
+        else:
+            with self.tx():
+                self.conn.executescript(_FTS)
+
+    def rebuild_keyword_index(self) -> None:
+        """Re-analyse every chunk (after an upgrade of the analysis); one transaction."""
+        with self.tx():
+            self.conn.execute("DROP TABLE IF EXISTS chunks_fts")
+            self.conn.executescript(_FTS)
+            rows = self.conn.execute(
+                "SELECT c.id, c.text, c.section, c.context, d.law, d.title FROM chunks c"
+                " JOIN documents d ON d.id = c.doc_id"
+            ).fetchall()
+            for r in rows:
+                self._index_chunk(
+                    r["id"], r["law"], r["title"], r["section"], r["context"], r["text"]
+                )
+            self.conn.execute(
+                "INSERT OR REPLACE INTO meta(key, value) VALUES('schema', ?)", (SCHEMA_VERSION,)
+            )
+
+    def _index_chunk(
+        self, cid: int, law: str, title: str, section: str, context: str, text: str
+    ) -> None:
+        self.conn.execute(
+            "INSERT INTO chunks_fts(rowid, law, section, context, body, grams, title_grams)"
+            " VALUES(?, ?, ?, ?, ?, ?, ?)",
+            (
+                cid,
+                " ".join(T.analyze(law)),
+                " ".join(T.analyze(section)),
+                " ".join(T.analyze(context)),
+                " ".join(T.analyze(text)),
+                " ".join(T.grams(section + "\n" + text)),
+                " ".join(T.grams(title + "\n" + section)),
+            ),
+        )
 
     def close(self) -> None:
         self.conn.close()
@@ -233,7 +283,6 @@ class Store:
 
         Returns (removed chunk ids, new chunk ids) so the caller can update the vectors.
         """
-        law_tokens = " ".join(T.analyze(law))
         with self.tx():
             old = self._delete_chunks(doc_id)
             new: list[int] = []
@@ -253,25 +302,14 @@ class Store:
                 )
                 cid = int(cur.lastrowid or 0)
                 new.append(cid)
-                self.conn.execute(
-                    "INSERT INTO chunks_fts(rowid, law, section, context, body, grams)"
-                    " VALUES(?, ?, ?, ?, ?, ?)",
-                    (
-                        cid,
-                        law_tokens,
-                        " ".join(T.analyze(ch.section)),
-                        " ".join(T.analyze(ch.context)),
-                        " ".join(T.analyze(ch.text)),
-                        " ".join(T.grams(ch.section + "\n" + ch.text)),
-                    ),
-                )
+                self._index_chunk(cid, law, title, ch.section, ch.context, ch.text)
             self.conn.executemany(
                 "INSERT INTO abbreviations(abbr, long_form, doc_id) VALUES(?, ?, ?)",
                 [(a, long_form, doc_id) for a, long_form in set(abbreviations)],
             )
             self.conn.execute(
                 "UPDATE documents SET status=?, message='', title=?, format=?, sha256=?,"
-                " n_pages=?, warnings=?, n_chunks=?, indexed_at=? WHERE id=?",
+                " n_pages=?, warnings=?, n_chunks=?, indexed_at=?, law=? WHERE id=?",
                 (
                     INDEXED,
                     title,
@@ -281,6 +319,7 @@ class Store:
                     json.dumps(warnings, ensure_ascii=False),
                     len(chunks),
                     time.time(),
+                    law,
                     doc_id,
                 ),
             )

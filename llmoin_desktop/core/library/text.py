@@ -64,7 +64,7 @@ STOPWORDS = frozenset(_STOPWORDS_TEXT.split())
 _WORD_RE = re.compile(r"§+\s*\d+\s*[a-z]?\b|\d+[a-zA-Z]?|[^\W\d_]+(?:-[^\W\d_]+)*", re.UNICODE)
 _PARA_RE = re.compile(r"§+\s*(\d+)\s*([a-z]?)\b")
 _GRAM_N = 4
-_GRAM_MIN_WORD = 7  # only long words are split into grams (compounds live there)
+_GRAM_MIN_WORD = 5  # short words are matched by their stems only
 
 
 def fold(text: str) -> str:

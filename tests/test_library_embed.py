@@ -1,0 +1,51 @@
+"""Our own embedders (never chromadb's default): the built-in USE and a GGUF via llama.cpp."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from llmoin_desktop.core.library.embed import (
+    LlamaCppEmbedder,
+    default_embedder,
+    find_gguf_embedder,
+    select_embedder,
+)
+
+
+def test_default_embedder_is_offline_and_normalised() -> None:
+    emb = default_embedder()
+    assert emb is not None and emb.name == "use-multilingual-v3"
+    docs = emb.embed_documents(
+        ["Der Urlaub beträgt jährlich 24 Werktage.", "Zustellung durch die Post."]
+    )
+    q = emb.embed_query("Wie viele Urlaubstage gibt es?")
+    assert docs.shape == (2, emb.dim)
+    assert np.allclose(np.linalg.norm(docs, axis=1), 1.0, atol=1e-4)
+    assert float(docs[0] @ q) > float(docs[1] @ q)
+
+
+def test_models_folder_without_embedding_model_uses_default(tmp_path: Path) -> None:
+    (tmp_path / "chat-model.gguf").write_bytes(b"GGUF")
+    assert find_gguf_embedder(tmp_path) is None
+    assert select_embedder(tmp_path) is default_embedder()
+
+
+def test_broken_gguf_embedding_model_falls_back(tmp_path: Path) -> None:
+    (tmp_path / "multilingual-e5-small.gguf").write_bytes(b"GGUF\x03\x00\x00\x00broken")
+    assert find_gguf_embedder(tmp_path) is not None
+    assert select_embedder(tmp_path) is default_embedder()
+
+
+@pytest.mark.model
+def test_llama_cpp_embedder_with_a_real_gguf(demo_model_path: Path) -> None:
+    emb = LlamaCppEmbedder(demo_model_path, n_threads=2)
+    try:
+        v = emb.embed_documents(["Elternzeit beantragen", "Zustellung eines Bescheids"])
+        assert v.shape == (2, emb.dim) and emb.dim > 0
+        assert np.allclose(np.linalg.norm(v, axis=1), 1.0, atol=1e-4)
+        assert emb.name.startswith("gguf:")
+    finally:
+        emb.close()
