@@ -100,6 +100,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="llmoin-document-worker")
     parser.add_argument("--memory-mb", type=int, default=0)
     args = parser.parse_args(argv)
+    from llmoin_desktop.core.offline import install_from_env
+
+    install_from_env()  # the parent's network guard (offline check) covers this process too
     # Keep our answer channel private: anything a library prints goes to stderr instead.
     out = os.fdopen(os.dup(sys.stdout.fileno()), "w", encoding="ascii", newline="\n")
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
