@@ -91,3 +91,37 @@ def test_every_interactive_widget_has_an_accessible_name(qtbot, tmp_path: Path) 
     assert not missing_accessible_names(dialog)
     picker.close()
     dialog.close()
+
+
+def test_keyboard_reaches_every_control_of_the_chat_page(qtbot, tmp_path: Path) -> None:
+    window, _b, _i = make_window(qtbot, tmp_path)
+    window.show_page("chat")
+    view = window.chat_view
+    view.input.insertPlainText("x")  # Send is enabled; Stop only while an answer runs
+    start = window.focusWidget()
+    assert start is view.input  # opening the chat puts the cursor where the clerk types
+    window.home_button.setFocus()
+    start = window.home_button
+    visited = [start]
+    for _ in range(30):
+        window.focusNextChild()
+        widget = window.focusWidget()
+        if widget is start:
+            break
+        visited.append(widget)
+    wanted = [
+        window.home_button,
+        window.model_button,
+        window.settings_button,
+        view.back_button,
+        view.new_button,
+        view.input,
+        view.send_button,
+    ]
+    missing = [w.accessibleName() for w in wanted if w not in visited]
+    assert not missing
+    # tab order inside the chat page follows reading order
+    order = [
+        visited.index(w) for w in (view.back_button, view.new_button, view.input, view.send_button)
+    ]
+    assert order == sorted(order)
