@@ -66,6 +66,7 @@ def run_gui(argv: Sequence[str] | None = None) -> int:
     try:
         return app.exec()
     finally:
+        window.close()
         window.pool.shutdown(timeout_ms=3000)
         with contextlib.suppress(Exception):  # closing at exit must not become an error dialog
             backend.close()
