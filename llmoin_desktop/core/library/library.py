@@ -29,15 +29,17 @@ from llmoin_desktop.core.i18n import _, tr
 from llmoin_desktop.core.jobs import Job, JobContext
 from llmoin_desktop.core.library import search as S
 from llmoin_desktop.core.library import text as T
-from llmoin_desktop.core.library.chunking import chunk_document
+from llmoin_desktop.core.library.chunking import Chunk, chunk_document
 from llmoin_desktop.core.library.embed import Embedder, default_embedder
 from llmoin_desktop.core.library.store import (
+    EMBED_RECIPE,
     INDEXED,
     MISSING,
     PENDING,
     REJECTED,
     DocumentRecord,
     Store,
+    embedding_text,
     law_field,
 )
 from llmoin_desktop.core.library.vectors import VectorIndex, VectorIndexDamaged
@@ -73,6 +75,15 @@ def file_sha256(path: Path) -> str:
         for block in iter(lambda: fh.read(1 << 20), b""):
             h.update(block)
     return h.hexdigest()
+
+
+@dataclass
+class _Prepared:
+    chunks: list[Chunk]
+    law: str
+    title: str
+    abbreviations: list[tuple[str, str]]
+    vectors: Any  # np.ndarray | None
 
 
 @dataclass
@@ -159,8 +170,9 @@ class Library:
                 )
                 return self.notices
             vec = VectorIndex(self.folder / self._vectors_dir(), self.embedder.dim)
+            key = f"{self.embedder.name}/{EMBED_RECIPE}"
             stored_name = self.store.get_meta("embedder")
-            if stored_name not in (None, self.embedder.name):
+            if stored_name not in (None, key):
                 vec = self._fresh_vectors(vec)
             try:
                 have = vec.open()
@@ -177,7 +189,7 @@ class Library:
                         _("Der Suchindex kann nicht neu angelegt werden."), detail=str(exc2)
                     ) from exc2
             self.vectors = vec
-            self.store.set_meta("embedder", self.embedder.name)
+            self.store.set_meta("embedder", key)
             want = self.store.chunk_ids()
             extra = sorted(have - want)
             missing = sorted(want - have)
@@ -323,15 +335,17 @@ class Library:
                 report.cancelled = True
                 continue
             t0 = time.perf_counter()
+            try:
+                sha: str | None = file_sha256(Path(outcome.path))
+            except OSError:
+                sha = None
+            # Chunking and embedding happen outside the lock: searches go on meanwhile.
+            prepared = self._prepare(outcome.path, outcome.document) if outcome.document else None
             with self._lock:
                 rec = self.store.document(outcome.path)
                 if rec is None:  # removed while we were parsing
                     continue
-                try:
-                    sha = file_sha256(Path(outcome.path))
-                except OSError:
-                    sha = None
-                if outcome.document is None:
+                if outcome.document is None or prepared is None:
                     old = self.store.reject(rec.id, sha, outcome.message)
                     if self.vectors is not None:
                         self.vectors.delete(old)
@@ -339,17 +353,16 @@ class Library:
                         FileOutcome(outcome.path, REJECTED, outcome.message, outcome.seconds)
                     )
                 else:
-                    n = self._save(rec, outcome.document, sha or "")
-                    report.pages += outcome.document.n_pages or -(
-                        -len(outcome.document.text) // 3000
-                    )
+                    doc = outcome.document
+                    self._save(rec, doc, sha or "", prepared)
+                    report.pages += doc.n_pages or -(-len(doc.text) // 3000)
                     report.outcomes.append(
                         FileOutcome(
                             outcome.path,
                             INDEXED,
-                            "; ".join(outcome.document.warnings),
+                            "; ".join(doc.warnings),
                             outcome.seconds + time.perf_counter() - t0,
-                            n,
+                            len(prepared.chunks),
                         )
                     )
             done += 1
@@ -358,26 +371,35 @@ class Library:
         report.seconds = time.perf_counter() - started
         return report
 
-    def _save(self, rec: DocumentRecord, doc: Any, sha: str) -> int:
+    def _prepare(self, path: str, doc: Any) -> _Prepared:
         chunks = chunk_document(doc)
         first_heading = next((b.text for b in doc.blocks if b.kind == "heading"), "")
-        law = law_field(doc.title, rec.path, first_heading[:200])
+        law = law_field(doc.title, path, first_heading[:200])
+        title = doc.title or Path(path).stem
+        vectors = None
+        if self.embedder is not None:
+            vectors = self.embedder.embed_documents([embedding_text(title, c.text) for c in chunks])
         abbrs = T.abbreviation_definitions(law + "\n" + doc.text[:200_000])
+        return _Prepared(chunks, law, title, abbrs, vectors)
+
+    def _save(self, rec: DocumentRecord, doc: Any, sha: str, prep: _Prepared) -> None:
         old, new = self.store.save_document(
             rec.id,
-            title=doc.title or Path(rec.path).stem,
+            title=prep.title,
             fmt=doc.format,
             sha256=sha,
             n_pages=doc.n_pages,
             warnings=list(doc.warnings),
-            law=law,
-            chunks=chunks,
-            abbreviations=abbrs,
+            law=prep.law,
+            chunks=prep.chunks,
+            abbreviations=prep.abbreviations,
         )
         if self.vectors is not None:
             self.vectors.delete(old)
-            self._embed_chunks(new, None)
-        return len(chunks)
+            if prep.vectors is not None:
+                self.vectors.add(new, [rec.id] * len(new), prep.vectors)
+            else:
+                self._embed_chunks(new, None)
 
     def index_job(self, paths: Iterable[str | Path] = ()) -> Job[IndexReport]:
         """A Job that registers ``paths`` and indexes everything pending (resumes, too)."""
