@@ -1,25 +1,46 @@
-"""``run_gui`` (what ``python -m llmoin_desktop`` calls) starts the real window and exits cleanly."""
+"""``run_gui`` (what ``python -m llmoin_desktop`` calls) starts the real window and exits cleanly.
+
+Runs in a child process: ``QApplication.exec()`` and its quit inside the pytest process would
+leave the shared QApplication in a state that disturbs the following tests' event loops.
+"""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+SCRIPT = """
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
-
 from llmoin_desktop.ui.app import run_gui
 from llmoin_desktop.ui.main_window import MainWindow
 
+app = QApplication(["llmoin-desktop"])
+seen = []
 
-def test_run_gui_opens_main_window_and_returns_exit_code(qapp) -> None:
-    seen: list[MainWindow] = []
+def look_and_quit():
+    seen.extend(w.windowTitle() for w in app.topLevelWidgets()
+                if isinstance(w, MainWindow) and w.isVisible())
+    app.quit()
 
-    def look_and_quit() -> None:
-        seen.extend(
-            w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()
-        )
-        qapp.quit()
+QTimer.singleShot(800, look_and_quit)
+rc = run_gui(["llmoin-desktop"])
+print("RESULT", rc, seen)
+"""
 
-    QTimer.singleShot(800, look_and_quit)
-    assert run_gui(["llmoin-desktop"]) == 0
-    assert len(seen) == 1
-    assert seen[0].windowTitle() == "LLMoin Desktop"
-    assert not seen[0].isVisible()  # closed on exit
+
+def test_run_gui_opens_main_window_and_returns_exit_code(isolated_dirs: dict[str, Path]) -> None:
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    proc = subprocess.run(
+        [sys.executable, "-c", SCRIPT],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        cwd=Path(__file__).resolve().parents[1],
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "RESULT 0 ['LLMoin Desktop']" in proc.stdout, proc.stdout + proc.stderr[-2000:]
+    assert "Traceback" not in proc.stderr

@@ -66,7 +66,7 @@ def run_gui(argv: Sequence[str] | None = None) -> int:
     try:
         return app.exec()
     finally:
-        window.close()
+        window.hide()  # not close(): that would post a quit to whatever loop runs next
         window.pool.shutdown(timeout_ms=3000)
         with contextlib.suppress(Exception):  # closing at exit must not become an error dialog
             backend.close()
