@@ -60,6 +60,7 @@ class RunStats:
     n_cached: int = 0
     n_generated: int = 0
     decode_s: float = 0.0
+    prompt_s: float = 0.0  # sum of times to first token ≈ prompt evaluation
     first_ttft_s: float | None = None
     wall_s: float = 0.0
 
@@ -69,6 +70,7 @@ class RunStats:
         self.n_cached += r.n_cached
         self.n_generated += r.n_generated
         self.decode_s += r.decode_s
+        self.prompt_s += r.ttft_s
         if self.first_ttft_s is None:
             self.first_ttft_s = r.ttft_s
 
@@ -100,7 +102,7 @@ class TaskRunner:
         backend: Backend,
         *,
         params: GenerationParams | None = None,
-        map_max_tokens: int = 200,
+        map_max_tokens: int = 160,
         max_part_tokens: int = 3000,
     ) -> None:
         """``max_part_tokens`` caps a part even with a big context: small models lose track in
