@@ -232,3 +232,36 @@ def test_damaged_vector_index_is_rebuilt_on_open(subset_dir: Path, tmp_path: Pat
         assert hits and "dense" in {k for h in hits for k in h.sources}
     finally:
         lib.close()
+
+
+def test_abbreviation_defined_in_one_document_finds_the_long_form(tmp_path: Path) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "a.md").write_text(
+        "# Vorbemerkung\n\nDas Quokkaschutzgesetz (QSchG) gilt für alle Tierparks.\n", "utf-8"
+    )
+    (docs / "b.txt").write_text(
+        "Fütterung\n\nNach dem Quokkaschutzgesetz ist das Füttern nur mit Blättern erlaubt.\n",
+        "utf-8",
+    )
+    (docs / "c.txt").write_text("Parkordnung: Hunde sind anzuleinen.\n", "utf-8")
+    lib = Library.open(tmp_path / "lib", embedder=None)
+    try:
+        lib.add([docs])
+        lib.index_pending()
+        # b.txt never says "QSchG": only the expansion learned from a.md finds it
+        names = [Path(h.path).name for h in lib.search("QSchG", k=5)]
+        assert "b.txt" in names and "c.txt" not in names
+    finally:
+        lib.close()
+
+
+def test_unreadable_library_database_gives_a_clear_error(tmp_path: Path) -> None:
+    from llmoin_desktop.core.library import LibraryError
+
+    folder = tmp_path / "lib"
+    folder.mkdir()
+    (folder / "library.sqlite3").write_bytes(b"garbage" * 1000)
+    with pytest.raises(LibraryError) as err:
+        Library.open(folder, embedder=None)
+    assert "kann nicht geöffnet werden" in err.value.user_message
