@@ -196,3 +196,29 @@ def test_bad_input_gives_a_clear_message(catalog, corpus_dir: Path) -> None:
     job = task_job(TaskRunner(FakeBackend()), spec, {})
     job.run()
     assert job.state is JobState.FAILED and "Bitte eines ausfüllen" in job.error.user_message
+
+
+def test_other_task_kinds_plug_in_by_runner_name(tmp_path: Path, monkeypatch) -> None:
+    from llmoin_desktop.core.tasks import runner as runner_mod
+    from llmoin_desktop.core.tasks.runner import TaskResult
+    from llmoin_desktop.core.tasks.spec import load_task_file
+
+    path = tmp_path / "fragen.toml"
+    path.write_text(
+        'id = "dokumente_fragen"\ntitle = "Dokumente fragen"\nrunner = "library"\n'
+        '[[fields]]\nname = "frage"\nkind = "text"\nlabel = "Frage"\nrequired = true\n'
+        '[prompt]\nsystem = "S"\nuser = "{frage}"\n',
+        encoding="utf-8",
+    )
+    spec = load_task_file(path)
+    job = task_job(TaskRunner(FakeBackend()), spec, {"frage": "Wie lange?"})
+    job.run()
+    assert job.state is JobState.FAILED and "nicht verfügbar" in job.error.user_message
+
+    def library(run, spec, values, ctx):
+        return TaskResult(spec.id, values, answer="Antwort [1]", output_kind="prose")
+
+    monkeypatch.setitem(runner_mod.RUNNERS, "library", library)
+    job = task_job(TaskRunner(FakeBackend()), spec, {"frage": "Wie lange?"}, history=HistoryStore())
+    job.run()
+    assert job.state is JobState.DONE and job.result.answer == "Antwort [1]"

@@ -424,13 +424,35 @@ class TaskRunner:
         return new
 
 
+RunFunction = Callable[[TaskRunner, TaskSpec, dict[str, Any], Reporter], TaskResult]
+# Other kinds of task register here (the library's "Dokumente fragen" sets
+# ``runner = "library"`` in its task file and registers a function under that name).
+RUNNERS: dict[str, RunFunction] = {}
+
+
+def run_any(
+    runner: TaskRunner, spec: TaskSpec, values: dict[str, Any], ctx: Reporter
+) -> TaskResult:
+    if spec.runner == "standard":
+        return runner.run(spec, values, ctx=ctx)
+    fn = RUNNERS.get(spec.runner)
+    if fn is None:
+        raise LLMoinError(
+            tr(
+                "Die Aufgabe „{task}“ ist in dieser Version nicht verfügbar.",
+                task=spec.t(spec.title),
+            )
+        )
+    return fn(runner, spec, values, ctx)
+
+
 def task_job(
     runner: TaskRunner, spec: TaskSpec, values: dict[str, Any], *, history: Any = None
 ) -> Job[TaskResult]:
     """A Job that runs the task and, only when it finished, stores it in the history."""
 
     def fn(ctx: JobContext) -> TaskResult:
-        result = runner.run(spec, values, ctx=ctx)
+        result = run_any(runner, spec, values, ctx)
         ctx.check()
         if history is not None:
             result.history_id = history.add(result, title=spec.title)

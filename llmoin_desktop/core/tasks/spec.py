@@ -120,6 +120,7 @@ class TaskSpec:
     export: dict[str, str] = field(default_factory=dict)
     translations: dict[str, dict[str, str]] = field(default_factory=dict)
     order: int = 100
+    runner: str = "standard"  # "standard", or one registered in runner.RUNNERS (e.g. library)
     path: Path | None = None
 
     # Localisation ------------------------------------------------------------------
@@ -529,6 +530,7 @@ class _Loader:
             export={str(k): str(v) for k, v in export.items()} if isinstance(export, dict) else {},
             translations=translations,
             order=int(data.get("order", 100)),
+            runner=str(data.get("runner", "standard")),
             path=self.path,
         )
 
