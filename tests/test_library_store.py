@@ -127,7 +127,7 @@ def test_bad_file_is_rejected_with_message_and_batch_goes_on(
 ) -> None:
     docs = _copy(subset_dir, ["burlg.md"], tmp_path / "docs")
     shutil.copy2(corpus_dir / "wild" / "random-bytes.pdf", docs / "random-bytes.pdf")
-    lib = Library.open(tmp_path / "lib")
+    lib = Library.open(tmp_path / "lib", embedder=None)  # statuses only: no vectors needed
     try:
         job = lib.index_job([docs])
         seen: list[int] = []
@@ -144,7 +144,7 @@ def test_bad_file_is_rejected_with_message_and_batch_goes_on(
 
 
 def test_cancel_leaves_the_rest_pending(subset_dir: Path, tmp_path: Path) -> None:
-    lib = Library.open(tmp_path / "lib")
+    lib = Library.open(tmp_path / "lib", embedder=None)  # statuses only: no vectors needed
     try:
         lib.add([subset_dir])
         job: Job = lib.index_job()
