@@ -1,58 +1,64 @@
-"""Which tiles the gallery shows. Placeholders until task specs (resources/tasks) are wired in."""
+"""Which tiles the gallery shows: one per task file, the library's question tile, free chat.
+
+Tiles come from the task specs (``resources/tasks`` plus IT's folder), so a task IT adds gets
+a tile without code. Policy filters them (``allowed_tasks``/``hidden_tasks``/``free_chat``).
+A tile whose page nobody has registered yet (the library's "Dokumente fragen" until that view
+exists) is shown greyed out with "bald verfügbar" instead of leading nowhere.
+"""
 
 from __future__ import annotations
 
 from llmoin_desktop.core.config import Settings
 from llmoin_desktop.core.i18n import _
+from llmoin_desktop.core.paths import resources_dir
+from llmoin_desktop.core.tasks.spec import TaskSpec
 from llmoin_desktop.ui.gallery import TileDescriptor
 
 CHAT_TILE_ID = "chat"
+ASK_TILE_ID = "dokumente_fragen"
+
+# Icon names in task files that differ from the SVG names shipped in resources/icons.
+_ICON_ALIASES = {"plain_language": "simplify", "question": "ask"}
+
+
+def _icon(name: str) -> str:
+    if not name or (resources_dir() / "icons" / f"{name}.svg").is_file():
+        return name
+    return _ICON_ALIASES.get(name, name)
+
+
+def spec_tile(spec: TaskSpec) -> TileDescriptor:
+    return TileDescriptor(
+        spec.id,
+        spec.t(spec.title),
+        spec.t(spec.description),
+        icon=_icon(spec.icon),
+        category=spec.t(spec.category),
+    )
+
+
+def ask_tile() -> TileDescriptor:
+    """Room for the library's question task until (or unless) a task file provides it."""
+    return TileDescriptor(
+        ASK_TILE_ID,
+        _("Dokumente fragen"),
+        _("Fragen an Ihre Dokumente stellen – mit Quellenangabe."),
+        icon="ask",
+    )
+
+
+def task_tiles(specs: list[TaskSpec]) -> list[TileDescriptor]:
+    tiles = [spec_tile(s) for s in specs]
+    if not any(t.id == ASK_TILE_ID for t in tiles):
+        tiles.append(ask_tile())
+    return tiles
 
 
 def placeholder_task_tiles() -> list[TileDescriptor]:
-    soon = _("bald verfügbar")
-    return [
-        TileDescriptor(
-            "summarize",
-            _("Zusammenfassen"),
-            _("Lange Texte und Dokumente kurz und verständlich zusammenfassen."),
-            icon="summarize",
-            enabled=False,
-            note=soon,
-        ),
-        TileDescriptor(
-            "draft",
-            _("Entwurf schreiben"),
-            _("Antwortschreiben, E-Mails, Vermerke und Einladungen entwerfen."),
-            icon="draft",
-            enabled=False,
-            note=soon,
-        ),
-        TileDescriptor(
-            "simplify",
-            _("Einfache Sprache"),
-            _("Texte in Einfache oder Leichte Sprache übertragen."),
-            icon="simplify",
-            enabled=False,
-            note=soon,
-        ),
-        TileDescriptor(
-            "extract",
-            _("Informationen herausziehen"),
-            _("Fristen, Beträge, Beteiligte und Aufgaben als Tabelle."),
-            icon="extract",
-            enabled=False,
-            note=soon,
-        ),
-        TileDescriptor(
-            "ask",
-            _("Dokumente fragen"),
-            _("Fragen an Ihre Dokumente stellen – mit Quellenangabe."),
-            icon="ask",
-            enabled=False,
-            note=soon,
-        ),
-    ]
+    """Tiles from the bundled task files (used when the window is built without a catalogue)."""
+    from llmoin_desktop.core.tasks.catalog import load_catalog
+
+    return task_tiles(load_catalog().ordered())
 
 
 def chat_tile() -> TileDescriptor:
@@ -64,14 +70,33 @@ def chat_tile() -> TileDescriptor:
     )
 
 
+def _ready(tile: TileDescriptor, pages: set[str] | None) -> TileDescriptor:
+    if pages is None or tile.id in pages or not tile.enabled:
+        return tile
+    return TileDescriptor(
+        tile.id,
+        tile.title,
+        tile.description,
+        icon=tile.icon,
+        category=tile.category,
+        enabled=False,
+        note=_("bald verfügbar"),
+    )
+
+
 def gallery_tiles(
-    settings: Settings, task_tiles: list[TileDescriptor] | None = None
+    settings: Settings,
+    task_tiles: list[TileDescriptor] | None = None,
+    pages: set[str] | None = None,
 ) -> list[TileDescriptor]:
-    """Task tiles (from specs when given), then free chat unless policy switched it off."""
+    """Task tiles, then free chat unless policy switched it off.
+
+    ``pages``: ids that have a page; other tiles are shown disabled ("bald verfügbar")."""
     tiles = list(task_tiles) if task_tiles is not None else placeholder_task_tiles()
     hidden = set(settings.hidden_tasks)
     allowed = set(settings.allowed_tasks)
     tiles = [t for t in tiles if t.id not in hidden and (not allowed or t.id in allowed)]
+    tiles = [_ready(t, pages) for t in tiles]
     if settings.free_chat:
         tiles.append(chat_tile())
     return tiles
