@@ -31,6 +31,8 @@ def _literals() -> set[str]:
 def test_ui_strings_translated() -> None:
     with (ROOT / "resources" / "i18n" / "en" / "ui.toml").open("rb") as fh:
         catalogue = tomllib.load(fh)
+    with (ROOT / "resources" / "i18n" / "en" / "ui_tasks.toml").open("rb") as fh:
+        catalogue.update(tomllib.load(fh))  # task pages, result pane, history view
     literals = _literals()
     assert len(literals) > 100
     assert sorted(literals - set(catalogue)) == []

@@ -14,7 +14,8 @@ from llmoin_desktop.ui.a11y import missing_accessible_names
 def test_window_opens_with_gallery_and_chat_tile(qtbot, tmp_path: Path) -> None:
     window, _backend, _infos = make_window(qtbot, tmp_path)
     assert window.stack.currentWidget() is window.gallery
-    assert {"summarize", "draft", "simplify", "extract", "ask", "chat"} <= set(window.gallery.tiles)
+    tiles = {"zusammenfassen", "entwurf", "einfache_sprache", "extrahieren", "dokumente_fragen"}
+    assert tiles | {"chat"} <= set(window.gallery.tiles)
     assert window.gallery.tiles["chat"].isEnabled()
     assert "Kein Modell geladen" in window.status.model_label.text()
     assert "RAM:" in window.status.ram_label.text()

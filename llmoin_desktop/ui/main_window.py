@@ -30,6 +30,7 @@ from llmoin_desktop.ui.a11y import name
 from llmoin_desktop.ui.chat_view import ChatView
 from llmoin_desktop.ui.controllers.chat_controller import ChatController
 from llmoin_desktop.ui.controllers.model_controller import ModelController, Scanner, default_scanner
+from llmoin_desktop.ui.controllers.task_area import TaskArea
 from llmoin_desktop.ui.controllers.tiles import CHAT_TILE_ID, gallery_tiles
 from llmoin_desktop.ui.gallery import Gallery, TileDescriptor
 from llmoin_desktop.ui.model_picker import ModelPicker
@@ -120,7 +121,8 @@ class MainWindow(QMainWindow):
 
         self.models = ModelController(backend, self.pool, self.settings, scanner, parent=self)
         self.chat = ChatController(self.chat_view, backend, self.pool, self.settings, parent=self)
-        self._task_tiles = task_tiles
+        self.tasks = TaskArea(self)
+        self._task_tiles = task_tiles if task_tiles is not None else self.tasks.tiles()
         self.refresh_tiles()
         self._connect()
         self.status.show_engine(backend.status())
@@ -141,12 +143,21 @@ class MainWindow(QMainWindow):
         self.model_button = QPushButton(_("Modell wählen …"))
         self.model_button.setToolTip(_("Sprachmodell wählen (Strg+M)"))
         name(self.model_button, _("Modell wählen"), _("Sprachmodell auswählen und laden"))
+        self.history_button = QPushButton(_("Verlauf"))
+        self.history_button.setObjectName("historyButton")
+        self.history_button.setToolTip(_("Gespeicherte Ergebnisse (Strg+H)"))
+        name(self.history_button, _("Verlauf"), _("Gespeicherte Ergebnisse ansehen (Strg+H)"))
         self.settings_button = QPushButton(_("Einstellungen"))
         self.settings_button.setToolTip(_("Einstellungen (Strg+,)"))
         name(self.settings_button, _("Einstellungen"))
         layout.addWidget(title)
         layout.addStretch(1)
-        for button in (self.home_button, self.model_button, self.settings_button):
+        for button in (
+            self.home_button,
+            self.history_button,
+            self.model_button,
+            self.settings_button,
+        ):
             layout.addWidget(button)
         return header
 
@@ -154,6 +165,8 @@ class MainWindow(QMainWindow):
         self.home_button.clicked.connect(lambda: self.show_page("gallery"))
         self.model_button.clicked.connect(self.open_model_picker)
         self.settings_button.clicked.connect(self.open_settings)
+        self.history_button.clicked.connect(self.tasks.show_history)
+        QShortcut(QKeySequence("Ctrl+H"), self, activated=self.tasks.show_history)
         QShortcut(QKeySequence("Ctrl+M"), self, activated=self.open_model_picker)
         QShortcut(QKeySequence("Ctrl+,"), self, activated=self.open_settings)
         QShortcut(QKeySequence("Alt+Home"), self, activated=lambda: self.show_page("gallery"))
@@ -176,7 +189,9 @@ class MainWindow(QMainWindow):
         self.stack.addWidget(widget)
 
     def refresh_tiles(self) -> None:
-        self.gallery.set_tiles(gallery_tiles(self.settings.settings, self._task_tiles))
+        self.gallery.set_tiles(
+            gallery_tiles(self.settings.settings, self._task_tiles, pages=set(self.pages))
+        )
 
     def set_task_tiles(self, tiles: list[TileDescriptor]) -> None:
         self._task_tiles = tiles
@@ -185,8 +200,9 @@ class MainWindow(QMainWindow):
     # Actions ------------------------------------------------------------------------------
     def start(self) -> None:
         """Called once the window is shown: find and load the default model in the background."""
-        if self.settings.problems:
-            self.show_error(" ".join(self.settings.problems))
+        problems = [*self.settings.problems, *self.tasks.problems]
+        if problems:
+            self.show_error(" ".join(problems))
         self.models.autoload()
 
     def show_page(self, page_id: str) -> None:
@@ -199,6 +215,8 @@ class MainWindow(QMainWindow):
                 first.setFocus()
         elif page_id == CHAT_TILE_ID:
             self.chat_view.input.setFocus()
+        elif hasattr(self.pages[page_id], "focus_first"):
+            self.pages[page_id].focus_first()
 
     def activate_tile(self, tile_id: str) -> None:
         if tile_id in self.pages:
