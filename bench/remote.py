@@ -150,9 +150,13 @@ def main() -> int:
                 proc.kill()
     app_med = statistics.median(app_rates)
     server_med = statistics.median(server_rates)
-    ratio = app_med / server_med if server_med else 0.0
+    # Per-run ratio: on a shared machine the absolute rate swings between runs, but app and
+    # server measure the same tokens of the same run.
+    ratios = [a / s for a, s in zip(app_rates, server_rates, strict=True) if s > 0]
+    ratio = statistics.median(ratios) if ratios else 0.0
     print(
-        f"median: app {app_med:.1f} tok/s, server {server_med:.1f} tok/s, app/server = {ratio:.3f}"
+        f"median: app {app_med:.1f} tok/s, server {server_med:.1f} tok/s; per-run app/server "
+        f"= {', '.join(f'{r:.3f}' for r in ratios)} (median {ratio:.3f})"
     )
     print(
         f"remote_tokens={min(counts)} app_tok_s={app_med:.2f} server_tok_s={server_med:.2f} "
