@@ -130,6 +130,7 @@ class HistoryView(QWidget):
         self.setTabOrder(self.open_button, self.delete_button)
 
         self.entries: list[HistoryEntry] = []
+        self._focus_table_when_loaded = False
         self.back_button.clicked.connect(self.back_requested)
         self.clear_button.clicked.connect(self.clear_requested)
         self.open_button.clicked.connect(self._open_current)
@@ -166,6 +167,9 @@ class HistoryView(QWidget):
         else:
             self.preview.clear()
         self._on_selection()
+        if self._focus_table_when_loaded and self.isVisible():
+            self._focus_table_when_loaded = False
+            self.focus_first()
 
     def current_id(self) -> int | None:
         row = self.table.currentRow()
@@ -190,7 +194,12 @@ class HistoryView(QWidget):
         self.message.show()
 
     def focus_first(self) -> None:
-        (self.table if self.entries else self.back_button).setFocus()
+        """The list loads in the background: focus it once it is there (keyboard users)."""
+        if self.entries:
+            self.table.setFocus()
+        else:
+            self.back_button.setFocus()
+            self._focus_table_when_loaded = True
 
     # Internal ---------------------------------------------------------------------------
     def _on_selection(self) -> None:
