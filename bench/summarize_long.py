@@ -1,7 +1,7 @@
 """Summarise a long law (vwvfg.pdf, 57 pages) end to end with the demo model.
 
 Run: .venv/bin/python bench/summarize_long.py [--file PATH] [--part-tokens 3000]
-     [--note-tokens 160] [--max-tokens 300] [--skip-long]
+     [--note-tokens 160] [--max-tokens 300] [--read-tokens 16000] [--skip-long]
 
 Prints the summary, then: wall time, parts, model calls, prompt tokens (evaluated / reused
 from the KV cache), generated tokens, generation and prompt-evaluation rates, and the time to
@@ -60,6 +60,9 @@ def main() -> int:
     ap.add_argument("--part-tokens", type=int, default=3000)
     ap.add_argument("--note-tokens", type=int, default=160)
     ap.add_argument("--max-tokens", type=int, default=300)
+    ap.add_argument(
+        "--read-tokens", type=int, default=16000, help="skim budget (0: read every token)"
+    )
     ap.add_argument("--skip-long", action="store_true", help="only the TTFT comparison")
     args = ap.parse_args()
 
@@ -73,7 +76,11 @@ def main() -> int:
     spec = load_catalog(store.settings).get("zusammenfassen")
     params = GenerationParams(max_tokens=args.max_tokens, temperature=0.2, seed=1)
     runner = TaskRunner(
-        backend, params=params, map_max_tokens=args.note_tokens, max_part_tokens=args.part_tokens
+        backend,
+        params=params,
+        map_max_tokens=args.note_tokens,
+        max_part_tokens=args.part_tokens,
+        max_read_tokens=args.read_tokens or None,
     )
     status = backend.status()
     print(

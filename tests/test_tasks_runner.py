@@ -76,7 +76,9 @@ def test_map_reduce_on_a_document_larger_than_the_context(catalog, corpus_dir: P
 def test_notes_too_long_for_one_call_are_condensed_again(catalog, corpus_dir: Path) -> None:
     backend = FakeBackend(n_ctx=2048)
     rep = Recorder()
-    runner = TaskRunner(backend, params=GenerationParams(max_tokens=300), map_max_tokens=120)
+    runner = TaskRunner(
+        backend, params=GenerationParams(max_tokens=300), map_max_tokens=120, max_read_tokens=None
+    )
     result = runner.run(
         catalog.get("zusammenfassen"),
         {"dokument": str(corpus_dir / "gesetze" / "vwvfg.pdf")},
@@ -84,7 +86,7 @@ def test_notes_too_long_for_one_call_are_condensed_again(catalog, corpus_dir: Pa
     )
     assert len(backend.calls) > result.parts + 1
     assert any("Zwischenergebnisse werden verdichtet" in t for t in rep.progress_texts)
-    assert result.answer and "in 2" in result.coverage or result.parts > 20
+    assert result.answer and result.parts > 20
 
 
 def test_context_overflow_splits_the_part_further(catalog, corpus_dir: Path) -> None:
@@ -222,3 +224,23 @@ def test_other_task_kinds_plug_in_by_runner_name(tmp_path: Path, monkeypatch) ->
     job = task_job(TaskRunner(FakeBackend()), spec, {"frage": "Wie lange?"}, history=HistoryStore())
     job.run()
     assert job.state is JobState.DONE and job.result.answer == "Antwort [1]"
+
+
+def test_very_long_summaries_skim_every_section(catalog, corpus_dir: Path) -> None:
+    from llmoin_desktop.core.tasks.sources import load_document
+    from llmoin_desktop.core.tasks.splitter import skim
+
+    doc = load_document(corpus_dir / "gesetze" / "vwvfg.pdf")
+    short = skim(doc, 40_000)
+    assert 30_000 < len(short.text) <= 40_000 < len(doc.text)
+    headings = [b.text for b in doc.blocks if b.kind == "heading"]
+    assert [b.text for b in short.blocks if b.kind == "heading"] == headings
+    assert {b.page for b in short.blocks} == {b.page for b in doc.blocks}
+
+    spec = catalog.get("zusammenfassen")
+    values = {"dokument": str(corpus_dir / "gesetze" / "vwvfg.pdf")}
+    skimmed = TaskRunner(FakeBackend(n_ctx=4096), max_read_tokens=8000).run(spec, values)
+    assert "nur der Anfang" in skimmed.coverage and "§ 103" in skimmed.coverage
+    full_backend = FakeBackend(n_ctx=4096)
+    full = TaskRunner(full_backend, max_read_tokens=None).run(spec, values)
+    assert "nur der Anfang" not in full.coverage and full.parts > skimmed.parts

@@ -25,7 +25,13 @@ from llmoin_desktop.core.jobs import CancelToken, Job, JobContext
 from llmoin_desktop.core.tasks import render
 from llmoin_desktop.core.tasks.sources import document_from_text, load_document
 from llmoin_desktop.core.tasks.spec import Refinement, TaskInputError, TaskSpec
-from llmoin_desktop.core.tasks.splitter import Part, describe_range, format_blocks, split_document
+from llmoin_desktop.core.tasks.splitter import (
+    Part,
+    describe_range,
+    format_blocks,
+    skim,
+    split_document,
+)
 from llmoin_desktop.core.tasks.tables import merge_tables, to_markdown
 
 TABLE_HEADER = ["Art", "Angabe", "Fundstelle"]
@@ -104,13 +110,19 @@ class TaskRunner:
         params: GenerationParams | None = None,
         map_max_tokens: int = 160,
         max_part_tokens: int = 3000,
+        max_read_tokens: int | None = 16000,
     ) -> None:
         """``max_part_tokens`` caps a part even with a big context: small models lose track in
-        long inputs, and fewer, larger parts mean fewer generated notes (the slow part on CPU)."""
+        long inputs, and fewer, larger parts mean fewer generated notes.
+
+        ``max_read_tokens``: a *summary* of a longer document reads every paragraph's
+        beginning only (``splitter.skim``), so that a 57-page law takes minutes, not a quarter
+        of an hour, on a 2-core CPU; the coverage note says so. ``None`` reads everything."""
         self.backend = backend
         self.params = params or GenerationParams()
         self.map_max_tokens = map_max_tokens
         self.max_part_tokens = max_part_tokens
+        self.max_read_tokens = max_read_tokens
 
     # Inputs ------------------------------------------------------------------------
     def source_document(
@@ -306,6 +318,11 @@ class TaskRunner:
         result: TaskResult,
     ) -> None:
         full_text = doc.text
+        skimmed = False
+        if spec.long.strategy == "map-reduce" and self.max_read_tokens:
+            budget = int(self.max_read_tokens * self._chars_per_token(full_text))
+            if len(full_text) > budget:
+                doc, skimmed = skim(doc, budget), True
         parts = split_document(doc, self._part_chars(spec, values, system, full_text))
         result.parts = len(parts)
         pages = [b.page for b in doc.blocks if b.page is not None]
@@ -368,6 +385,10 @@ class TaskRunner:
             range=coverage_range or _("gesamter Text"),
             n=result.parts,
         )
+        if skimmed:
+            result.coverage += " " + _(
+                "Wegen der Länge wurde von jedem Absatz nur der Anfang gelesen."
+            )
         rep.token("\n\n" + result.coverage)
 
     # Refinements -------------------------------------------------------------------

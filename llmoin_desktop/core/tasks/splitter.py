@@ -37,8 +37,11 @@ class Part:
         return describe_range(self.pages, self.sections)
 
 
+_NUMBERED = re.compile(r"^(§{1,2}\s*\d+[a-z]?|Art(?:ikel|\.)\s*\d+[a-z]?)")
+
+
 def _short_section(section: str) -> str:
-    m = re.match(r"^(§{1,2}\s*\d+[a-z]?|Art(?:ikel|\.)\s*\d+[a-z]?)", section.strip())
+    m = _NUMBERED.match(section.strip())
     return m.group(1) if m else section.strip()[:60]
 
 
@@ -50,6 +53,8 @@ def describe_range(pages: tuple[int, int] | None, sections: list[str]) -> str:
         bits.append(
             tr("Seite {n}", n=first) if first == last else tr("Seiten {a}–{b}", a=first, b=last)
         )
+    numbered = [x for x in sections if _NUMBERED.match(x.strip())]
+    sections = numbered or sections  # "§ 1 bis § 7" rather than the law's title heading
     if sections:
         first, last = _short_section(sections[0]), _short_section(sections[-1])
         bits.append(first if first == last else tr("{a} bis {b}", a=first, b=last))
@@ -111,3 +116,52 @@ def split_document(doc: Document, max_chars: int) -> list[Part]:
     for p in parts:
         p.text = format_blocks(p.blocks)
     return parts
+
+
+def _head(text: str, keep: int) -> str:
+    """The first ``keep`` characters, cut back to a sentence end where there is one."""
+    if len(text) <= keep:
+        return text
+    window = text[:keep]
+    cut = max(window.rfind(". "), window.rfind(".\n"), window.rfind("; "))
+    return (window[: cut + 1] if cut > keep // 3 else window).rstrip() + " …"
+
+
+def skim(doc: Document, max_chars: int, min_keep: int = 160) -> Document:
+    """Shorten every paragraph to its beginning so the whole text fits ``max_chars``.
+
+    Used for summaries of very long documents: every page and section is still represented
+    (headings stay whole, and the first sentences of a law's paragraph carry its rule), but
+    the model reads a fraction, so a 57-page law is summarised in minutes on a laptop CPU.
+    """
+    blocks = [b for b in doc.blocks if b.text.strip() and b.kind not in ("header", "footer")]
+    total = sum(len(b.text) for b in blocks)
+    if total <= max_chars:
+        return doc
+    fixed = sum(len(b.text) for b in blocks if b.kind == "heading")
+    lo, hi = 0.0, 1.0
+    for _ in range(20):  # find the share of each paragraph that fills the budget
+        mid = (lo + hi) / 2
+        size = fixed + sum(
+            min(len(b.text), max(min_keep, int(len(b.text) * mid)))
+            for b in blocks
+            if b.kind != "heading"
+        )
+        lo, hi = (mid, hi) if size <= max_chars else (lo, mid)
+    short = [
+        b
+        if b.kind == "heading"
+        else Block(
+            _head(b.text, max(min_keep, int(len(b.text) * lo))), b.page, b.section, b.kind, b.level
+        )
+        for b in blocks
+    ]
+    return Document(
+        path=doc.path,
+        title=doc.title,
+        format=doc.format,
+        blocks=short,
+        n_pages=doc.n_pages,
+        encoding=doc.encoding,
+        warnings=list(doc.warnings),
+    )
