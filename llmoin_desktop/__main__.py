@@ -10,6 +10,10 @@ GUI_FLAGS = {"--self-test", "--tutorial", "--trainer"}
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
+    # Before any third-party import: no telemetry, no hub downloads (see core/offline.py).
+    from llmoin_desktop.core.offline import harden_environment
+
+    harden_environment()
     if args and args[0] == "--document-worker":
         # A frozen (PyInstaller) build cannot run ``python -m``: the document sandbox starts
         # the app itself with this flag to get a parser child process.
