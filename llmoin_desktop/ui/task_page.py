@@ -97,6 +97,9 @@ class TaskPage(QWidget):
         self.form = TaskForm(spec, show_submit=False)
         self.form.title.hide()  # the page title says it already
         self.form.layout().setContentsMargins(0, 0, 6, 0)
+        if spec.source_field is not None:
+            # Most clerks choose a file; a smaller paste box keeps the choices in view.
+            self.form.field_widget(spec.source_field.name).setMaximumHeight(120)
         scroll = QScrollArea()
         scroll.setObjectName("taskFormScroll")
         scroll.setWidgetResizable(True)
