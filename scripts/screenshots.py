@@ -29,6 +29,55 @@ def add_base_model(models_dir: Path) -> None:
     gemma.assemble(output_path=models_dir / gemma.MODEL_NAME)
 
 
+def shoot_tasks(window, shot) -> None:  # noqa: ANN001
+    """Filled task form, a streamed result (side by side for Einfache Sprache), the history."""
+    from llmoin_desktop.ui.offscreen import wait_signal, wait_until
+
+    corpus = ROOT.parent / "shared" / "corpus" / "gesetze" / "burlg.md"
+    law = corpus.read_text(encoding="utf-8") if corpus.is_file() else ""
+    excerpt = law[law.index("## § 1") : law.index("## § 4")] if "## § 4" in law else law[:1500]
+    excerpt_file = Path(os.environ["LLMOIN_DATA_DIR"]) / "Dokumente" / "BUrlG-Auszug.md"
+    excerpt_file.parent.mkdir(parents=True, exist_ok=True)
+    excerpt_file.write_text(excerpt or "Jeder Arbeitnehmer hat Anspruch auf Urlaub.", "utf-8")
+
+    window.activate_tile("zusammenfassen")
+    page = window.tasks.pages["zusammenfassen"]
+    controller = window.tasks.controllers["zusammenfassen"]
+    page.form.set_values(
+        {
+            "dokument": str(excerpt_file),
+            "laenge": "kurz",
+            "zielgruppe": "buerger",
+            "fokus": "Wie viele Urlaubstage stehen mir zu?",
+        }
+    )
+    page.form.field_widget("fokus").setFocus()
+    page.form_scroll.ensureWidgetVisible(page.form.field_widget("fokus"))
+    shot(window, "05-task-form.png")
+    page.generate_button.click()
+    wait_until(lambda: not controller.busy, 600)
+    shot(window, "06-task-result.png")
+
+    window.activate_tile("einfache_sprache")
+    page = window.tasks.pages["einfache_sprache"]
+    controller = window.tasks.controllers["einfache_sprache"]
+    page.form.set_values(
+        {
+            "text": "Der Antragsteller hat die zur Prüfung der Anspruchsvoraussetzungen "
+            "erforderlichen Nachweise innerhalb einer Frist von vier Wochen nach Zugang "
+            "dieses Schreibens beizubringen. Andernfalls kann der Antrag mangels Mitwirkung "
+            "abgelehnt werden (§ 66 SGB I)."
+        }
+    )
+    page.generate_button.click()
+    wait_until(lambda: not controller.busy, 600)
+    shot(window, "07-plain-language.png")
+
+    window.tasks.show_history()
+    wait_signal(window.tasks.history_controller.loaded, timeout_s=10)
+    shot(window, "08-history.png")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "screenshots")
@@ -111,6 +160,8 @@ def main() -> int:
     wait_signal(window.chat.answer_finished, timeout_s=120)
     view.input.setPlainText("Bitte etwas förmlicher.")
     shot(window, "02-chat.png")
+
+    shoot_tasks(window, shot)
 
     picker = window.open_model_picker()
     wait_until(lambda: picker.table.rowCount() > 0, 30)
