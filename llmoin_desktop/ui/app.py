@@ -31,6 +31,10 @@ def create_application(argv: Sequence[str], settings: SettingsStore):  # -> QApp
 def run_gui(argv: Sequence[str] | None = None) -> int:
     """Entry point for ``python -m llmoin_desktop`` without a subcommand; returns the exit code."""
     argv = list(argv if argv is not None else sys.argv)
+    if "--self-test" in argv:  # installation check for IT and the bundle test (self_test.py)
+        from llmoin_desktop.ui.self_test import run_self_test
+
+        return run_self_test(argv)
     settings = SettingsStore()
     i18n.set_language(settings.settings.language)
     try:
