@@ -60,6 +60,7 @@ class TaskTile(QPushButton):
         super().__init__(parent)
         self.tile = tile
         self.setObjectName("taskTile")
+        self.setProperty("tileId", tile.id)  # tutorials point at one tile: taskTile[tileId=…]
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.setEnabled(tile.enabled)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
