@@ -81,10 +81,11 @@ def test_tiles_follow_task_files_and_policy(qtbot, tmp_path: Path, isolated_dirs
     tiles = window.gallery.tiles
     assert "entwurf" not in tiles and "zusammenfassen" in tiles
     assert tiles["zusammenfassen"].isEnabled()
-    assert not tiles["dokumente_fragen"].isEnabled()  # room for the library's page
-    assert "bald verfügbar" in tiles["dokumente_fragen"].accessibleDescription()
-    window.add_page("dokumente_fragen", QWidget())
-    window.refresh_tiles()
+    if "dokumente_fragen" not in window.pages:  # room for the library's page until it exists
+        assert not tiles["dokumente_fragen"].isEnabled()
+        assert "bald verfügbar" in tiles["dokumente_fragen"].accessibleDescription()
+        window.add_page("dokumente_fragen", QWidget())
+        window.refresh_tiles()
     assert window.gallery.tiles["dokumente_fragen"].isEnabled()
 
 
