@@ -213,6 +213,7 @@ def test_other_task_kinds_plug_in_by_runner_name(tmp_path: Path, monkeypatch) ->
         encoding="utf-8",
     )
     spec = load_task_file(path)
+    monkeypatch.delitem(runner_mod.RUNNERS, "library", raising=False)  # as if not installed
     job = task_job(TaskRunner(FakeBackend()), spec, {"frage": "Wie lange?"})
     job.run()
     assert job.state is JobState.FAILED and "nicht verfügbar" in job.error.user_message

@@ -95,6 +95,8 @@ class TaskResult:
     refinements: list[str] = field(default_factory=list)
     stats: RunStats = field(default_factory=RunStats)
     history_id: int | None = None
+    # "Dokumente fragen": core.tasks.ask.Citation objects; ``coverage`` holds their text form.
+    citations: list[Any] = field(default_factory=list)
 
     @property
     def text(self) -> str:

@@ -27,7 +27,8 @@ from llmoin_desktop.core.tasks import template
 FIELD_KINDS = ("choice", "multichoice", "text", "longtext", "document", "number")
 OUTPUT_KINDS = ("prose", "list", "table", "letter")
 LONG_STRATEGIES = ("map-reduce", "concat")
-SPECIAL_VARS = ("document", "source", "today", "part", "parts", "range", "text_part")
+# "quellen": the numbered, delimited library passages of "Dokumente fragen" (runner = "library").
+SPECIAL_VARS = ("document", "source", "today", "part", "parts", "range", "text_part", "quellen")
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
