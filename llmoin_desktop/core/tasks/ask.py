@@ -138,9 +138,13 @@ def best_sentence(passage: str, terms: set[str], max_chars: int = 320) -> str:
     """The sentence of the passage that shares most content words with question and answer."""
     from llmoin_desktop.core.library import text as T
 
-    sentences = [
-        s.strip() for s in re.split(r"(?<=[.;:!?])\s+|\n+", passage) if len(s.strip()) > 20
-    ]
+    # Line breaks inside a paragraph are layout (PDF/Markdown wrap), not sentence ends: split
+    # at sentence ends, blank lines, numbered paragraphs "(2)" and after a heading line only.
+    head, _nl, body = passage.strip().partition("\n")
+    if not re.match(r"^\s*(§|Art(ikel|\.)?\s*\d|#)", head):
+        head, body = "", passage
+    pieces = [head] + re.split(r"(?<=[.;:!?])\s+|\n\s*\n|\n(?=\(\d+[a-z]?\)\s)", body)
+    sentences = [s.strip() for s in pieces if len(s.strip()) > 20]
     if not sentences:
         return passage.strip()[:max_chars]
     scored = [(len(set(T.analyze(s)) & terms), -i, s) for i, s in enumerate(sentences)]
