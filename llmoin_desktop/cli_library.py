@@ -1,0 +1,266 @@
+"""The document library on the command line: ``index``, ``library``, ``ask``.
+
+``--library DIR`` (or the environment variable ``LLMOIN_LIBRARY_DIR``) selects a library
+folder other than the user's. Progress goes to stderr, results to stdout; Ctrl+C stops.
+
+Exit codes of ``index``: 0 every file indexed (or unchanged), 3 the run finished but some
+files were rejected (password, no text layer, damaged …: the table says which and why),
+1 the library could not be opened, 2 a path does not exist, 130 cancelled. A rejected file is
+an expected outcome for a clerk's folder, so it gets its own code: scripts can tell "some
+files need attention" from "the command failed".
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import threading
+from pathlib import Path
+from typing import Any
+
+from llmoin_desktop.core.i18n import _, tr
+from llmoin_desktop.core.jobs import Job, JobState
+
+EXIT_REJECTED = 3
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("index", help=_("Dateien und Ordner in die Dokumentbibliothek aufnehmen"))
+    p.add_argument("paths", nargs="+", metavar="PFAD", help=_("Dateien oder Ordner"))
+    _library_option(p)
+    p.add_argument("--quiet", action="store_true", help=_("keinen Fortschritt anzeigen"))
+    p.set_defaults(func=cmd_index)
+
+    p = sub.add_parser("library", help=_("Dokumente der Bibliothek und ihren Status anzeigen"))
+    _library_option(p)
+    p.add_argument("--rescan", action="store_true", help=_("geänderte Dateien neu einlesen"))
+    p.add_argument(
+        "--remove", metavar="PFAD", action="append", default=[], help=_("Dokument entfernen")
+    )
+    p.set_defaults(func=cmd_library)
+
+    p = sub.add_parser("ask", help=_("eine Frage an die Dokumente stellen (mit Quellenangaben)"))
+    p.add_argument("question", metavar="FRAGE", help=_("die Frage"))
+    p.add_argument(
+        "--scope",
+        nargs="+",
+        metavar="PFAD",
+        help=_("nur in diesen Dokumenten oder Ordnern suchen"),
+    )
+    _library_option(p)
+    p.add_argument("--model", help=_("Modellname oder Pfad zu einer GGUF-Datei"))
+    p.add_argument("--max-tokens", type=int, default=0, help=_("höchstens so viele Token erzeugen"))
+    p.add_argument("--no-history", action="store_true", help=_("nicht im Verlauf speichern"))
+    p.add_argument("--quiet", action="store_true", help=_("keinen Fortschritt anzeigen"))
+    p.set_defaults(func=cmd_ask)
+
+
+def _library_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--library",
+        metavar="ORDNER",
+        help=_("Bibliotheksordner (Vorgabe: LLMOIN_LIBRARY_DIR oder der eigene Datenordner)"),
+    )
+
+
+def _open(args: argparse.Namespace) -> Any:
+    """The shared library for --library; the env var makes the task runner use the same one."""
+    from llmoin_desktop.cli import eprint
+    from llmoin_desktop.core.tasks.library_task import library_key, open_library
+
+    if args.library:
+        os.environ["LLMOIN_LIBRARY_DIR"] = str(library_key(args.library))
+    lib = open_library()
+    for notice in lib.notices:
+        eprint(_("Hinweis:"), notice)
+    return lib
+
+
+def _run(job: Job[Any]) -> None:
+    """Run a job on a thread so Ctrl+C can cancel it cleanly."""
+    thread = threading.Thread(target=job.run, name=f"llmoin-{job.name}", daemon=True)
+    thread.start()
+    try:
+        while thread.is_alive():
+            thread.join(0.2)
+    except KeyboardInterrupt:
+        job.cancel()
+        thread.join(10)
+
+
+STATUS_LABELS = {
+    "indexed": _("eingelesen"),
+    "rejected": _("abgelehnt"),
+    "pending": _("wartet"),
+    "missing": _("fehlt"),
+    "cancelled": _("abgebrochen"),
+    "unchanged": _("unverändert"),
+}
+
+
+def status_label(status: str) -> str:
+    return _(STATUS_LABELS[status]) if status in STATUS_LABELS else status
+
+
+def _table(rows: list[list[str]], header: list[str]) -> str:
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header) - 1)]
+    lines = []
+    for row in [header, None, *rows]:
+        if row is None:
+            lines.append("-" * (sum(widths) + 2 * len(widths) + len(header[-1])))
+            continue
+        cells = [c.ljust(w) for c, w in zip(row, widths, strict=False)]
+        lines.append("  ".join([*cells, row[-1]]).rstrip())
+    return "\n".join(lines)
+
+
+def _seconds(value: float) -> str:
+    return f"{value:.1f}"
+
+
+def cmd_index(args: argparse.Namespace) -> int:
+    from llmoin_desktop.cli import EXIT_CANCELLED, EXIT_OK, EXIT_USAGE, eprint, progress_printer
+
+    missing = [p for p in args.paths if not Path(p).expanduser().exists()]
+    if missing:
+        for p in missing:
+            eprint(_("Fehler:"), tr("Datei oder Ordner nicht gefunden: {path}", path=p))
+        return EXIT_USAGE
+    lib = _open(args)
+    roots = [Path(p).expanduser().resolve() for p in args.paths]
+    job = lib.index_job(roots)
+    if not args.quiet:
+        job.on_progress(progress_printer())
+    _run(job)
+    if job.state is JobState.FAILED:
+        raise job.error  # type: ignore[misc]  # an LLMoinError: cli.main prints it
+    report = job.result
+    done = {o.path: o for o in report.outcomes} if report else {}
+    rows: list[list[str]] = []
+    counts: dict[str, int] = {}
+    for doc in lib.documents():
+        p = Path(doc.path)
+        if not any(p == r or r in p.parents for r in roots):
+            continue
+        outcome = done.get(doc.path)
+        status = (
+            outcome.status if outcome else ("unchanged" if doc.status == "indexed" else doc.status)
+        )
+        message = outcome.message if outcome else doc.message
+        seconds = _seconds(outcome.seconds) if outcome else ""
+        chunks = str(outcome.chunks if outcome else doc.n_chunks) if status != "rejected" else ""
+        counts[status] = counts.get(status, 0) + 1
+        rows.append([doc.path, status_label(status), seconds, chunks, message])
+    header = [_("Datei"), _("Ergebnis"), _("Sekunden"), _("Abschnitte"), _("Hinweis")]
+    print(_table(rows, header) if rows else _("Keine unterstützten Dateien gefunden."))
+    summary = ", ".join(f"{n} {status_label(s)}" for s, n in sorted(counts.items()))
+    if report is not None:
+        summary += " — " + tr(
+            "{s} s, {pages} Seiten", s=_seconds(report.seconds), pages=report.pages
+        )
+    print(summary)
+    if job.state is JobState.CANCELLED or (report is not None and report.cancelled):
+        eprint(_("Abgebrochen. Bereits eingelesene Dateien bleiben erhalten."))
+        return EXIT_CANCELLED
+    return EXIT_REJECTED if counts.get("rejected") else EXIT_OK
+
+
+def cmd_library(args: argparse.Namespace) -> int:
+    from llmoin_desktop.cli import EXIT_OK, eprint
+
+    lib = _open(args)
+    for path in args.remove:
+        if lib.remove(path):
+            eprint(tr("Entfernt: {path}", path=path))
+        else:
+            eprint(_("Hinweis:"), tr("Nicht in der Bibliothek: {path}", path=path))
+    if args.rescan:
+        pending = lib.rescan()
+        if pending:
+            job = lib.index_job([])
+            _run(job)
+            eprint(tr("{n} geänderte Dateien neu eingelesen.", n=len(pending)))
+    docs = lib.documents()
+    print(tr("Bibliothek: {path}", path=lib.folder))
+    if not docs:
+        print(_("Die Bibliothek ist leer. `llmoin-desktop index ORDNER` nimmt Dokumente auf."))
+        return EXIT_OK
+    rows = [
+        [
+            status_label(d.status),
+            str(d.n_pages or ""),
+            str(d.n_chunks or "") if d.status == "indexed" else "",
+            d.path,
+            d.message or "; ".join(d.warnings),
+        ]
+        for d in docs
+    ]
+    header = [_("Status"), _("Seiten"), _("Abschnitte"), _("Datei"), _("Hinweis")]
+    # the file column is last-but-one; keep the message at the end of the line
+    print(_table(rows, header))
+    counts: dict[str, int] = {}
+    for d in docs:
+        counts[d.status] = counts.get(d.status, 0) + 1
+    print(
+        tr("{n} Dokumente: ", n=len(docs))
+        + ", ".join(f"{n} {status_label(s)}" for s, n in sorted(counts.items()))
+    )
+    return EXIT_OK
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    from llmoin_desktop.cli import (
+        EXIT_CANCELLED,
+        EXIT_ERROR,
+        EXIT_OK,
+        eprint,
+        load_store,
+        open_backend,
+        progress_printer,
+    )
+    from llmoin_desktop.core.engine.backend import GenerationParams
+    from llmoin_desktop.core.history import HistoryStore
+    from llmoin_desktop.core.tasks.catalog import load_catalog
+    from llmoin_desktop.core.tasks.library_task import (
+        DOCUMENTS_FIELD,
+        QUESTION_FIELD,
+        SCOPE_FIELD,
+        SCOPE_SELECTED,
+        TASK_ID,
+    )
+    from llmoin_desktop.core.tasks.runner import TaskRunner, task_job
+
+    store = load_store(args)
+    catalog = load_catalog(store.settings)
+    spec = catalog.get(TASK_ID)
+    if spec is None:
+        eprint(_("Fehler:"), _("Die Aufgabe „Dokumente fragen“ ist nicht freigegeben."))
+        return EXIT_ERROR
+    values: dict[str, Any] = {QUESTION_FIELD: args.question}
+    if args.scope:
+        values[SCOPE_FIELD] = SCOPE_SELECTED
+        values[DOCUMENTS_FIELD] = "\n".join(str(Path(p).expanduser().resolve()) for p in args.scope)
+    _open(args)  # opens (and checks) the library before the model is loaded
+    backend = open_backend(args, store)
+    try:
+        settings = store.settings
+        params = GenerationParams(
+            max_tokens=args.max_tokens or settings.max_tokens, temperature=settings.temperature
+        )
+        history = None if args.no_history else HistoryStore(store.data_dir() / "history.sqlite3")
+        job = task_job(TaskRunner(backend, params=params), spec, values, history=history)
+        if not args.quiet:
+            job.on_progress(progress_printer())
+        job.on_token(lambda t: (sys.stdout.write(t), sys.stdout.flush()))
+        _run(job)
+        print()
+        if job.state is JobState.CANCELLED:
+            eprint(_("Abgebrochen."))
+            return EXIT_CANCELLED
+        if job.state is not JobState.DONE or job.result is None:
+            eprint(_("Fehler:"), job.error.user_message if job.error else _("unbekannt"))
+            return EXIT_ERROR
+        return EXIT_OK
+    finally:
+        backend.close()
