@@ -10,6 +10,7 @@ import sys
 from typing import Any
 
 REGISTRY_PATH = r"Software\Policies\LLMoin\Desktop"
+_LIST_KEYS = {"allowed_tasks", "hidden_tasks"}  # REG_MULTI_SZ stays a list for these
 
 
 def read_registry_policy() -> dict[str, Any]:
@@ -24,9 +25,11 @@ def read_registry_policy() -> dict[str, Any]:
                 index = 0
                 while True:
                     try:
-                        name, value, _kind = winreg.EnumValue(key, index)
+                        name, value, kind = winreg.EnumValue(key, index)
                     except OSError:
                         break
+                    if kind == winreg.REG_MULTI_SZ and name not in _LIST_KEYS:
+                        value = "\n".join(value)  # ADMX multiText: lines of one text
                     values[name] = value
                     index += 1
         except OSError:
