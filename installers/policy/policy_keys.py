@@ -1,0 +1,386 @@
+"""Every policy key with its Group Policy presentation, German and English texts, an example.
+
+One table feeds the ADMX/ADML templates (generate_admx.py), the example policy.toml check
+and the key list in docs/rollout.md; tests/test_installer_policy.py fails when a key of
+``core/config.py: Settings`` is missing here.
+
+Registry types (read by ``core/policy_registry.py``, converted by ``config.coerce``):
+text/enum → REG_SZ, decimal/boolean → REG_DWORD, multitext → REG_MULTI_SZ (lines joined),
+lists → REG_SZ with commas.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+REGISTRY_KEY = r"Software\Policies\LLMoin\Desktop"
+DEFAULTS_SUBKEY = "Defaults"
+
+GROUPS: dict[str, tuple[str, str]] = {
+    # id: (German, English)
+    "model": ("Modell und Rechenleistung", "Model and performance"),
+    "tasks": ("Aufgaben", "Tasks"),
+    "data": ("Daten, Vorlagen und Speicherorte", "Data, templates and locations"),
+    "ui": ("Oberfläche und Nutzung", "Interface and use"),
+    "server": ("Server-Betrieb", "Server operation"),
+}
+
+
+@dataclass(frozen=True)
+class PolicyKey:
+    key: str
+    group: str
+    kind: str  # text | multitext | decimal | boolean | enum | list
+    de: str
+    en: str
+    de_help: str
+    en_help: str
+    example: object  # TOML value for the example policy and the docs
+    minimum: int = 0
+    maximum: int = 2_000_000
+    options: tuple[tuple[str, str, str], ...] = field(default=())  # (value, German, English)
+
+
+KEYS: tuple[PolicyKey, ...] = (
+    PolicyKey(
+        "models_dir",
+        "model",
+        "text",
+        "Modellordner",
+        "Models folder",
+        "Ordner mit den GGUF-Modelldateien, die die IT bereitstellt (lokaler Pfad oder "
+        "Netzwerkfreigabe, auch Unterordner werden gelesen). Zusätzlich bleibt der Ordner "
+        "„models“ im Datenordner des Benutzers. Beispiel: C:\\LLMoin\\Modelle",
+        "Folder with the GGUF model files provided by IT (local path or network share; "
+        'sub-folders are read too). The user\'s own "models" folder in the data folder '
+        "stays. Example: C:\\LLMoin\\Modelle",
+        "/srv/llmoin/modelle",
+    ),
+    PolicyKey(
+        "default_model",
+        "model",
+        "text",
+        "Standardmodell",
+        "Default model",
+        "Das Modell, das beim Start geladen wird: Anzeigename, Dateiname oder vollständiger "
+        "Pfad. Nicht konfiguriert: das erste nutzbare Modell. Beispiel: "
+        "qwen2.5-3b-instruct-q4_k_m.gguf",
+        "The model loaded at start: display name, file name or full path. Not configured: "
+        "the first usable model. Example: qwen2.5-3b-instruct-q4_k_m.gguf",
+        "qwen2.5-3b-instruct-q4_k_m.gguf",
+    ),
+    PolicyKey(
+        "n_ctx",
+        "model",
+        "decimal",
+        "Kontextlänge (Token)",
+        "Context length (tokens)",
+        "Wie viel Text das Modell auf einmal sieht. 0 = automatisch (trainierte Länge des "
+        "Modells, höchstens 32.768, begrenzt durch freien Arbeitsspeicher). Im Server-Betrieb: "
+        "Kontext des Servers, falls er ihn nicht meldet. Beispiel: 8192",
+        "How much text the model sees at once. 0 = automatic (the model's trained length, at "
+        "most 32,768, limited by free memory). In server mode: the server's context if it does "
+        "not report it. Example: 8192",
+        8192,
+        maximum=1_048_576,
+    ),
+    PolicyKey(
+        "n_gpu_layers",
+        "model",
+        "decimal",
+        "Schichten auf der Grafikkarte",
+        "Layers on the GPU",
+        "Wie viele Schichten des Modells auf die Grafikkarte ausgelagert werden (nur bei einer "
+        "CUDA-/Metal-/Vulkan-Version). Nicht konfiguriert: alle Schichten (-1). 0 = nur "
+        "Prozessor. Beispiel: 0",
+        "How many model layers are offloaded to the GPU (CUDA/Metal/Vulkan builds only). Not "
+        "configured: all layers (-1). 0 = CPU only. Example: 0",
+        0,
+        maximum=1000,
+    ),
+    PolicyKey(
+        "n_threads",
+        "model",
+        "decimal",
+        "Rechenkerne",
+        "CPU threads",
+        "Anzahl der Rechenkerne für das Modell. 0 = alle physischen Kerne. Beispiel: 4 (lässt "
+        "auf einem 8-Kern-PC Luft für andere Fachanwendungen)",
+        "Number of CPU threads for the model. 0 = all physical cores. Example: 4 (leaves room "
+        "for other applications on an 8-core PC)",
+        4,
+        maximum=256,
+    ),
+    PolicyKey(
+        "idle_unload_minutes",
+        "model",
+        "decimal",
+        "Modell entladen nach Minuten ohne Nutzung",
+        "Unload the model after idle minutes",
+        "Gibt den Arbeitsspeicher frei, wenn das Modell so lange nicht benutzt wurde; die "
+        "nächste Anfrage lädt es wieder. 0 = nie entladen. Standard: 10. Beispiel: 15",
+        "Frees the memory when the model was not used for this long; the next request loads "
+        "it again. 0 = never unload. Default: 10. Example: 15",
+        15,
+        maximum=10_080,
+    ),
+    PolicyKey(
+        "max_tokens",
+        "model",
+        "decimal",
+        "Höchstlänge einer Antwort (Token)",
+        "Maximum answer length (tokens)",
+        "Obergrenze für die Länge einer Antwort des Modells. Standard: 1024. Beispiel: 1500",
+        "Upper limit for the length of one answer. Default: 1024. Example: 1500",
+        1500,
+        minimum=16,
+        maximum=32_768,
+    ),
+    PolicyKey(
+        "temperature",
+        "model",
+        "text",
+        "Kreativität (Temperatur)",
+        "Creativity (temperature)",
+        "Zahl zwischen 0 und 2 mit Punkt als Dezimaltrennzeichen; niedrig = sachlich und "
+        "wiederholbar. Standard: 0.3. Beispiel: 0.2",
+        "Number between 0 and 2 with a dot as decimal separator; low = factual and "
+        "repeatable. Default: 0.3. Example: 0.2",
+        0.2,
+    ),
+    PolicyKey(
+        "allowed_tasks",
+        "tasks",
+        "list",
+        "Erlaubte Aufgaben",
+        "Allowed tasks",
+        "Kennungen der Aufgaben, die angezeigt werden, durch Kommas getrennt. Nicht "
+        "konfiguriert: alle. Kennungen: zusammenfassen, entwurf, einfache_sprache, extrahieren, "
+        "dokumente_fragen und die der zusätzlichen Aufgaben. Beispiel: "
+        "zusammenfassen,einfache_sprache",
+        "Ids of the tasks that are shown, separated by commas. Not configured: all. Ids: "
+        "zusammenfassen, entwurf, einfache_sprache, extrahieren, dokumente_fragen and those of "
+        "the extra tasks. Example: zusammenfassen,einfache_sprache",
+        ["zusammenfassen", "einfache_sprache"],
+    ),
+    PolicyKey(
+        "hidden_tasks",
+        "tasks",
+        "list",
+        "Ausgeblendete Aufgaben",
+        "Hidden tasks",
+        "Kennungen von Aufgaben, die nicht angezeigt werden, durch Kommas getrennt. "
+        "Beispiel: extrahieren",
+        "Ids of tasks that are not shown, separated by commas. Example: extrahieren",
+        ["extrahieren"],
+    ),
+    PolicyKey(
+        "extra_tasks_dir",
+        "tasks",
+        "text",
+        "Zusätzlicher Aufgabenordner",
+        "Extra tasks folder",
+        "Ordner mit eigenen Aufgabendateien (*.toml, Format siehe docs/tasks.md) der "
+        "Organisation; eine Datei mit gleicher Kennung ersetzt die mitgelieferte Aufgabe. "
+        "Beispiel: \\\\fileserver\\llmoin\\aufgaben",
+        "Folder with the organisation's own task files (*.toml, format in docs/tasks.md); a "
+        "file with the same id replaces the bundled task. Example: "
+        "\\\\fileserver\\llmoin\\aufgaben",
+        "/srv/llmoin/aufgaben",
+    ),
+    PolicyKey(
+        "free_chat",
+        "tasks",
+        "boolean",
+        "Freies Chatten erlauben",
+        "Allow free chat",
+        "Aktiviert: neben den geführten Aufgaben gibt es einen freien Chat mit dem Modell. "
+        "Deaktiviert: nur geführte Aufgaben. Standard: erlaubt.",
+        "Enabled: besides the guided tasks there is a free chat with the model. Disabled: "
+        "guided tasks only. Default: allowed.",
+        False,
+    ),
+    PolicyKey(
+        "data_dir",
+        "data",
+        "text",
+        "Datenordner",
+        "Data folder",
+        "Wo Verlauf, Dokumentbibliothek und der eigene Modellordner liegen. Nicht "
+        "konfiguriert: %LOCALAPPDATA%\\LLMoin\\llmoin-desktop (Windows), "
+        "~/.local/share/llmoin-desktop (Linux). Umgebungsvariablen werden nicht ersetzt; "
+        "der Ordner muss je Benutzer verschieden sein (z. B. als Standard unter "
+        "„Voreinstellungen“ oder per Benutzerrichtlinie). Beispiel: D:\\LLMoin-Daten",
+        "Where history, document library and the user's own models folder live. Not "
+        "configured: %LOCALAPPDATA%\\LLMoin\\llmoin-desktop (Windows), "
+        "~/.local/share/llmoin-desktop (Linux). Environment variables are not expanded; "
+        "the folder must differ per user. Example: D:\\LLMoin-Daten",
+        "/daten/llmoin",
+    ),
+    PolicyKey(
+        "letterhead_template",
+        "data",
+        "text",
+        "Briefkopf-Vorlage (DOCX)",
+        "Letterhead template (DOCX)",
+        "Word-Vorlage der Organisation, in die Ergebnisse beim Export als DOCX eingesetzt "
+        "werden. Beispiel: \\\\fileserver\\vorlagen\\briefkopf.docx",
+        "The organisation's Word template into which results are placed on DOCX export. "
+        "Example: \\\\fileserver\\vorlagen\\briefkopf.docx",
+        "/srv/llmoin/vorlagen/briefkopf.docx",
+    ),
+    PolicyKey(
+        "embedding_model",
+        "data",
+        "text",
+        "Einbettungsmodell für die Dokumentsuche",
+        "Embedding model for document search",
+        "GGUF-Einbettungsmodell (z. B. ein mehrsprachiges BERT-Modell) für die Suche in "
+        "Dokumenten. Nicht konfiguriert: das mitgelieferte mehrsprachige Modell. Beispiel: "
+        "multilingual-e5-small-q8_0.gguf",
+        "GGUF embedding model (e.g. a multilingual BERT model) for searching documents. Not "
+        "configured: the bundled multilingual model. Example: multilingual-e5-small-q8_0.gguf",
+        "multilingual-e5-small-q8_0.gguf",
+    ),
+    PolicyKey(
+        "export_ai_note",
+        "data",
+        "boolean",
+        "Hinweis „KI-erzeugt“ in Exporten",
+        '"AI-generated" note in exports',
+        "Aktiviert: exportierte Dokumente tragen einen Hinweis, dass der Text mit KI erstellt "
+        "wurde. Standard: aktiviert.",
+        "Enabled: exported documents carry a note that the text was produced with AI. "
+        "Default: enabled.",
+        True,
+    ),
+    PolicyKey(
+        "language",
+        "ui",
+        "enum",
+        "Sprache der Oberfläche",
+        "Interface language",
+        "Sprache der Oberfläche und der Meldungen. Standard: Deutsch.",
+        "Language of the interface and messages. Default: German.",
+        "de",
+        options=(("de", "Deutsch", "German"), ("en", "Englisch", "English")),
+    ),
+    PolicyKey(
+        "usage_terms_text",
+        "ui",
+        "multitext",
+        "Nutzungsbedingungen",
+        "Terms of use",
+        "Text der Nutzungsbedingungen, die jede Person vor der ersten Nutzung bestätigt; "
+        "bei geändertem Text wird erneut gefragt. Nicht konfiguriert: der mitgelieferte "
+        "Text. Beispiel: Ergebnisse vor der Verwendung prüfen. Keine Verschlusssachen "
+        "eingeben.",
+        "Text of the terms of use that everyone confirms before first use; a changed text "
+        "is asked again. Not configured: the bundled text. Example: Check results before "
+        "use. Do not enter classified information.",
+        "Ergebnisse vor der Verwendung prüfen.\nKeine Verschlusssachen eingeben.",
+    ),
+    PolicyKey(
+        "font_scale",
+        "ui",
+        "decimal",
+        "Schriftgröße (%)",
+        "Font size (%)",
+        "Schriftgröße der Oberfläche in Prozent (50–200). Standard: 100. Beispiel: 125",
+        "Interface font size in percent (50–200). Default: 100. Example: 125",
+        125,
+        minimum=50,
+        maximum=200,
+    ),
+    PolicyKey(
+        "high_contrast",
+        "ui",
+        "boolean",
+        "Hoher Kontrast",
+        "High contrast",
+        "Aktiviert: Darstellung mit hohem Kontrast. Standard: aus.",
+        "Enabled: high-contrast display. Default: off.",
+        True,
+    ),
+    PolicyKey(
+        "backend",
+        "server",
+        "enum",
+        "Wo das Modell läuft",
+        "Where the model runs",
+        "Lokal: das Modell läuft auf diesem PC (keine Netzwerkverbindung). Server: ein "
+        "OpenAI-kompatibler Server der Organisation (vLLM, llama.cpp-Server, Ollama), "
+        "Adresse unter „Server-Adresse“. Standard: lokal.",
+        "Local: the model runs on this PC (no network connection). Server: an "
+        "OpenAI-compatible server of the organisation (vLLM, llama.cpp server, Ollama), "
+        'address under "Server address". Default: local.',
+        "remote",
+        options=(
+            ("local", "Lokal auf diesem PC", "Locally on this PC"),
+            ("remote", "Server der Organisation", "Organisation's server"),
+        ),
+    ),
+    PolicyKey(
+        "remote_url",
+        "server",
+        "text",
+        "Server-Adresse",
+        "Server address",
+        "Basisadresse des OpenAI-kompatiblen Servers; /v1 ist optional. Nur per Richtlinie "
+        "gesetzte Server im Netz werden kontaktiert. Beispiel: http://ki.amt.intern:8000",
+        "Base address of the OpenAI-compatible server; /v1 is optional. Only servers set by "
+        "policy are contacted on the network. Example: http://ki.amt.intern:8000",
+        "http://ki.amt.intern:8000",
+    ),
+    PolicyKey(
+        "remote_model",
+        "server",
+        "text",
+        "Modell auf dem Server",
+        "Model on the server",
+        "Modellkennung auf dem Server (wie in /v1/models). Nicht konfiguriert: das erste "
+        "Modell des Servers. Beispiel: qwen2.5-7b-instruct",
+        "Model id on the server (as listed by /v1/models). Not configured: the server's first "
+        "model. Example: qwen2.5-7b-instruct",
+        "qwen2.5-7b-instruct",
+    ),
+    PolicyKey(
+        "remote_api_key",
+        "server",
+        "text",
+        "API-Schlüssel des Servers",
+        "Server API key",
+        "Wird als „Authorization: Bearer …“ gesendet. Achtung: Werte unter "
+        "HKLM\\Software\\Policies sind für alle Benutzer des PCs lesbar; einen Schlüssel "
+        "verwenden, der nur für diesen Server gilt.",
+        'Sent as "Authorization: Bearer …". Note: values under HKLM\\Software\\Policies '
+        "are readable by every user of the PC; use a key that is valid for this server only.",
+        "sk-abteilung-42",
+    ),
+    PolicyKey(
+        "remote_timeout_s",
+        "server",
+        "decimal",
+        "Wartezeit auf den Server (Sekunden)",
+        "Server timeout (seconds)",
+        "Längste Stille des Servers, bevor „antwortet zu langsam“ gemeldet wird. Standard: "
+        "120. Beispiel: 180",
+        'Longest silence from the server before "responds too slowly" is shown. Default: '
+        "120. Example: 180",
+        180,
+        minimum=5,
+        maximum=3600,
+    ),
+    PolicyKey(
+        "library_server",
+        "server",
+        "text",
+        "Server der gemeinsamen Dokumentbibliothek",
+        "Shared document library server",
+        "Chroma-Server für eine gemeinsame Dokumentbibliothek der Abteilung (vorgesehen; "
+        "die Anwendung nutzt den Wert noch nicht). Beispiel: http://chroma.amt.intern:8000",
+        "Chroma server for a department's shared document library (reserved; the "
+        "application does not use it yet). Example: http://chroma.amt.intern:8000",
+        "http://chroma.amt.intern:8000",
+    ),
+)
