@@ -1,0 +1,85 @@
+"""Turns what happens in the real window into tutorial events (``result_ready:zusammenfassen``).
+
+Everything is observed from outside through the widgets' and controllers' public signals, so
+no view needs tutorial code; a page registered later (the library's question page) is wired
+when ``wire()`` is called again.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject
+
+from llmoin_desktop.core.tutorials import TutorialEvents
+
+if TYPE_CHECKING:
+    from llmoin_desktop.ui.main_window import MainWindow
+
+# Signals a library/question page may offer (duck-typed: the page decides what it has).
+ASK_SIGNALS = {"answered": "library_asked", "answer_ready": "library_asked"}
+CITATION_SIGNALS = ("citation_opened", "source_opened")
+
+
+class WindowEvents(QObject):
+    def __init__(self, window: MainWindow, events: TutorialEvents) -> None:
+        super().__init__(window)
+        self.window = window
+        self.events = events
+        self._wired: set[int] = set()
+        window.stack.currentChanged.connect(self._on_page)
+        self.wire()
+
+    def wire(self) -> None:
+        """Connect to every page and task controller not connected yet."""
+        tasks = getattr(self.window, "tasks", None)
+        for task_id, controller in dict(getattr(tasks, "controllers", {})).items():
+            if id(controller) in self._wired:
+                continue
+            self._wired.add(id(controller))
+            self._wire_task(task_id, controller)
+        for page_id, page in self.window.pages.items():
+            if id(page) in self._wired:
+                continue
+            self._wired.add(id(page))
+            self._wire_page(page_id, page)
+
+    def _wire_task(self, task_id: str, controller: Any) -> None:
+        controller.finished.connect(
+            lambda _r, c=controller, t=task_id: self.events.emit(
+                f"{'refined' if getattr(c, '_mode', 'run') == 'refine' else 'result_ready'}:{t}"
+            )
+        )
+        controller.exported.connect(lambda _p, t=task_id: self.events.emit(f"exported:{t}"))
+        doc = controller.spec.document_field
+        if doc is not None:
+            row = controller.page.form.rows[doc.name]
+            row.path_edit.textChanged.connect(
+                lambda text, t=task_id: self._document_changed(t, text)
+            )
+
+    def _document_changed(self, task_id: str, text: str) -> None:
+        if text.strip() and Path(text.strip()).expanduser().is_file():
+            self.events.emit(f"document_loaded:{task_id}")
+
+    def _wire_page(self, page_id: str, page: QObject) -> None:
+        for signal_name, event in ASK_SIGNALS.items():
+            signal = getattr(page, signal_name, None)
+            if signal is not None and hasattr(signal, "connect"):
+                signal.connect(lambda *_a, e=event: self.events.emit(e))
+        for signal_name in CITATION_SIGNALS:
+            signal = getattr(page, signal_name, None)
+            if signal is not None and hasattr(signal, "connect"):
+                signal.connect(lambda *_a: self.events.emit("citation_opened"))
+
+    def _on_page(self, _index: int) -> None:
+        self.wire()
+        current = self.window.stack.currentWidget()
+        page_id = next((k for k, w in self.window.pages.items() if w is current), "")
+        if not page_id:
+            return
+        self.events.emit(f"page_shown:{page_id}")
+        tasks = getattr(self.window, "tasks", None)
+        if page_id in getattr(tasks, "pages", {}) or page_id == "dokumente_fragen":
+            self.events.emit(f"task_opened:{page_id}")

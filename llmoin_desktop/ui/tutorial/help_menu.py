@@ -1,0 +1,120 @@
+"""The "Hilfe" button in the header (F1): guided tours, trainer mode, the terms of use.
+
+It owns the window's tutorial event bus, so events are recorded from the start and a tour
+begun later still knows what the clerk has already done in it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import QMenu, QMessageBox, QPushButton
+
+from llmoin_desktop.core.i18n import _, tr
+from llmoin_desktop.core.terms import current_terms
+from llmoin_desktop.core.tutorials import Tutorial, TutorialEvents, load_tutorials, tutorial_dirs
+from llmoin_desktop.ui.a11y import name
+from llmoin_desktop.ui.tutorial.events import WindowEvents
+from llmoin_desktop.ui.tutorial.overlay import TutorialOverlay
+from llmoin_desktop.ui.tutorial.runner import TutorialRunner
+
+if TYPE_CHECKING:
+    from llmoin_desktop.ui.main_window import MainWindow
+    from llmoin_desktop.ui.tutorial.trainer import TrainerMode
+
+
+class HelpMenu(QObject):
+    tutorial_finished = Signal(bool)
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        self.events = TutorialEvents()
+        self.watcher = WindowEvents(window, self.events)
+        self.tutorials, self.problems = load_tutorials(
+            tutorial_dirs(window.settings.settings.extra_tasks_dir)
+        )
+        self.overlay: TutorialOverlay | None = None
+        self.trainer: TrainerMode | None = None
+        self.button = QPushButton(_("Hilfe"))
+        self.button.setObjectName("helpButton")
+        self.button.setToolTip(_("Einführung, Trainingsmodus, Nutzungsbedingungen (F1)"))
+        name(self.button, _("Hilfe"), _("Einführung, Trainingsmodus, Nutzungsbedingungen (F1)"))
+        self.menu = QMenu(self.button)
+        self.menu.setObjectName("helpMenu")
+        self.menu.aboutToShow.connect(self._fill_menu)
+        self.button.setMenu(self.menu)
+        header = window.settings_button.parentWidget().layout()
+        header.insertWidget(header.indexOf(window.settings_button), self.button)
+        QShortcut(QKeySequence("F1"), window, activated=self.button.showMenu)
+
+    def _fill_menu(self) -> None:
+        self.menu.clear()
+        for tutorial in self.tutorials:
+            action = self.menu.addAction(tr("Einführung: {title}", title=tutorial.title_text))
+            action.triggered.connect(lambda _c=False, t=tutorial.id: self.start_tutorial(t))
+        self.menu.addSeparator()
+        if self.trainer is None:
+            action = self.menu.addAction(_("Trainingsmodus starten (Neustart) …"))
+            action.triggered.connect(self._enter_trainer)
+        else:
+            action = self.menu.addAction(_("Trainingsmodus beenden (Neustart)"))
+            action.triggered.connect(lambda: self.trainer.restart(False))
+        self.menu.addAction(_("Nutzungsbedingungen anzeigen")).triggered.connect(self.show_terms)
+
+    def tutorial(self, tutorial_id: str) -> Tutorial | None:
+        return next((t for t in self.tutorials if t.id == tutorial_id), None)
+
+    def start_tutorial(self, tutorial_id: str = "") -> TutorialOverlay | None:
+        tutorial = self.tutorial(tutorial_id) if tutorial_id else next(iter(self.tutorials), None)
+        if tutorial is None:
+            self.window.show_error(_("Diese Einführung ist nicht vorhanden."))
+            return None
+        if self.overlay is not None:
+            self.overlay.runner.stop()
+        self.watcher.wire()
+        runner = TutorialRunner(tutorial, self.events, self._has_page, parent=self)
+        self.overlay = TutorialOverlay(
+            self.window, runner, high_contrast=bool(self.window.settings.settings.high_contrast)
+        )
+        self.overlay.closed.connect(self._on_closed)
+        self.overlay.start()
+        return self.overlay
+
+    def _has_page(self, page_id: str) -> bool:
+        tile = self.window.gallery.tiles.get(page_id)
+        return page_id in self.window.pages and (tile is None or tile.isEnabled())
+
+    def _on_closed(self, completed: bool) -> None:
+        self.overlay = None
+        if completed:
+            self.window.show_info(
+                _("Einführung abgeschlossen. Sie finden sie jederzeit unter „Hilfe“ (F1).")
+            )
+        self.tutorial_finished.emit(completed)
+
+    def _enter_trainer(self) -> None:
+        from llmoin_desktop.ui.tutorial.trainer import restart
+
+        answer = QMessageBox.question(
+            self.window,
+            _("Trainingsmodus"),
+            _(
+                "Der Trainingsmodus arbeitet mit einem eigenen Übungsordner und "
+                "Beispieldokumenten; Ihre Bibliothek und Ihr Verlauf bleiben unberührt. "
+                "Das Programm startet dafür neu. Fortfahren?"
+            ),
+        )
+        if answer == QMessageBox.StandardButton.Yes:
+            restart(True)
+
+    def show_terms(self) -> None:
+        terms = current_terms(self.window.settings)
+        box = QMessageBox(self.window)
+        box.setWindowTitle(_("Nutzungsbedingungen"))
+        box.setText(terms.text)
+        box.setAccessibleName(_("Nutzungsbedingungen"))
+        box.open()
+        self.terms_box = box
