@@ -47,6 +47,16 @@ def run_gui(argv: Sequence[str] | None = None) -> int:
 
     from PySide6.QtWidgets import QMessageBox
 
+    from llmoin_desktop.ui.terms_dialog import ensure_terms_accepted
+
+    if not ensure_terms_accepted(settings):  # terms of use first; declining quits
+        return 0
+    trainer = None
+    if "--trainer" in argv:  # practice folder before anything opens a file (ui/tutorial)
+        from llmoin_desktop.ui.tutorial.trainer import start_trainer_session
+
+        trainer = start_trainer_session(settings)
+
     try:
         from llmoin_desktop.core.engine.factory import create_backend
 
@@ -64,9 +74,17 @@ def run_gui(argv: Sequence[str] | None = None) -> int:
 
     from llmoin_desktop.ui.main_window import MainWindow
 
-    window = MainWindow(backend, settings)
+    if trainer is not None:
+        from llmoin_desktop.ui.tutorial.trainer import TrainerMode
+
+        window = MainWindow(backend, settings, scanner=trainer[1])
+        window.help.trainer = TrainerMode(window, trainer[0])
+    else:
+        window = MainWindow(backend, settings)
     window.show()
     window.start()
+    if "--tutorial" in argv:
+        window.help.start_tutorial()
     try:
         return app.exec()
     finally:

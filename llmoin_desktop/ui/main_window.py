@@ -37,6 +37,7 @@ from llmoin_desktop.ui.model_picker import ModelPicker
 from llmoin_desktop.ui.settings_dialog import SettingsDialog
 from llmoin_desktop.ui.status_bar import AppStatusBar
 from llmoin_desktop.ui.style import STYLE
+from llmoin_desktop.ui.tutorial.help_menu import HelpMenu
 from llmoin_desktop.ui.workers import WorkerPool
 
 
@@ -126,6 +127,7 @@ class MainWindow(QMainWindow):
         self.refresh_tiles()
         self._connect()
         self.status.show_engine(backend.status())
+        self.help = HelpMenu(self)  # "Hilfe" (F1): guided tours, trainer mode, terms of use
         self.show_page("gallery")
 
     # Construction -------------------------------------------------------------------------
