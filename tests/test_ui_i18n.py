@@ -33,6 +33,8 @@ def test_ui_strings_translated() -> None:
         catalogue = tomllib.load(fh)
     with (ROOT / "resources" / "i18n" / "en" / "ui_tasks.toml").open("rb") as fh:
         catalogue.update(tomllib.load(fh))  # task pages, result pane, history view
+    with (ROOT / "resources" / "i18n" / "en" / "library_ui.toml").open("rb") as fh:
+        catalogue.update(tomllib.load(fh))  # library page, ask page, document viewer
     with (ROOT / "resources" / "i18n" / "en" / "tutorial.toml").open("rb") as fh:
         catalogue.update(tomllib.load(fh))  # terms dialog, guided tours, trainer mode
     literals = _literals()

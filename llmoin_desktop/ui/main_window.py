@@ -27,8 +27,10 @@ from llmoin_desktop.core.engine.catalog import ModelInfo
 from llmoin_desktop.core.i18n import _, tr
 from llmoin_desktop.core.jobs import Progress
 from llmoin_desktop.ui.a11y import name
+from llmoin_desktop.ui.appearance import apply_appearance
 from llmoin_desktop.ui.chat_view import ChatView
 from llmoin_desktop.ui.controllers.chat_controller import ChatController
+from llmoin_desktop.ui.controllers.library_area import LibraryArea
 from llmoin_desktop.ui.controllers.model_controller import ModelController, Scanner, default_scanner
 from llmoin_desktop.ui.controllers.task_area import TaskArea
 from llmoin_desktop.ui.controllers.tiles import CHAT_TILE_ID, gallery_tiles
@@ -123,11 +125,13 @@ class MainWindow(QMainWindow):
         self.models = ModelController(backend, self.pool, self.settings, scanner, parent=self)
         self.chat = ChatController(self.chat_view, backend, self.pool, self.settings, parent=self)
         self.tasks = TaskArea(self)
+        self.library = LibraryArea(self)  # library page + "Dokumente fragen" page(s)
         self._task_tiles = task_tiles if task_tiles is not None else self.tasks.tiles()
         self.refresh_tiles()
         self._connect()
         self.status.show_engine(backend.status())
         self.help = HelpMenu(self)  # "Hilfe" (F1): guided tours, trainer mode, terms of use
+        apply_appearance(self, self.settings.settings)  # high contrast, font scale
         self.show_page("gallery")
 
     # Construction -------------------------------------------------------------------------
@@ -149,6 +153,10 @@ class MainWindow(QMainWindow):
         self.history_button.setObjectName("historyButton")
         self.history_button.setToolTip(_("Gespeicherte Ergebnisse (Strg+H)"))
         name(self.history_button, _("Verlauf"), _("Gespeicherte Ergebnisse ansehen (Strg+H)"))
+        self.library_button = QPushButton(_("Bibliothek"))
+        self.library_button.setObjectName("libraryButton")
+        self.library_button.setToolTip(_("Dokumentbibliothek (Strg+L)"))
+        name(self.library_button, _("Bibliothek"), _("Dokumente für „Dokumente fragen“ (Strg+L)"))
         self.settings_button = QPushButton(_("Einstellungen"))
         self.settings_button.setToolTip(_("Einstellungen (Strg+,)"))
         name(self.settings_button, _("Einstellungen"))
@@ -156,6 +164,7 @@ class MainWindow(QMainWindow):
         layout.addStretch(1)
         for button in (
             self.home_button,
+            self.library_button,
             self.history_button,
             self.model_button,
             self.settings_button,
@@ -169,6 +178,8 @@ class MainWindow(QMainWindow):
         self.settings_button.clicked.connect(self.open_settings)
         self.history_button.clicked.connect(self.tasks.show_history)
         QShortcut(QKeySequence("Ctrl+H"), self, activated=self.tasks.show_history)
+        self.library_button.clicked.connect(self.library.show_library)
+        QShortcut(QKeySequence("Ctrl+L"), self, activated=self.library.show_library)
         QShortcut(QKeySequence("Ctrl+M"), self, activated=self.open_model_picker)
         QShortcut(QKeySequence("Ctrl+,"), self, activated=self.open_settings)
         QShortcut(QKeySequence("Alt+Home"), self, activated=lambda: self.show_page("gallery"))
@@ -232,7 +243,7 @@ class MainWindow(QMainWindow):
 
     def open_model_picker(self) -> ModelPicker:
         picker = ModelPicker(self)
-        picker.setStyleSheet(STYLE)
+        picker.setStyleSheet(self.styleSheet())  # STYLE, or the high-contrast one
         picker.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         return self._show_picker(picker, self.models.current)
 
@@ -255,7 +266,7 @@ class MainWindow(QMainWindow):
 
     def open_settings(self) -> SettingsDialog:
         dialog = SettingsDialog(self.settings, self)
-        dialog.setStyleSheet(STYLE)
+        dialog.setStyleSheet(self.styleSheet())
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.accepted.connect(self._on_settings_saved)
         dialog.open()
@@ -263,6 +274,7 @@ class MainWindow(QMainWindow):
         return dialog
 
     def _on_settings_saved(self) -> None:
+        apply_appearance(self, self.settings.settings, force=True)  # contrast/font at once
         self.refresh_tiles()
         if not self.settings.settings.free_chat and self.stack.currentWidget() is self.chat_view:
             self.show_page("gallery")

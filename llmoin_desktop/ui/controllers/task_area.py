@@ -46,6 +46,8 @@ class TaskArea(QObject):
         self.pages: dict[str, TaskPage] = {}
         self.controllers: dict[str, TaskController] = {}
         for spec in self.catalog.ordered():
+            if spec.runner == "library":
+                continue  # "Dokumente fragen" has its own page (ui/ask_page.py, LibraryArea)
             if spec.runner != "standard" and spec.runner not in RUNNERS:
                 continue  # e.g. the library's question task, until its runner is registered
             page = TaskPage(spec)
