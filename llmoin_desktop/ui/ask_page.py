@@ -1,0 +1,470 @@
+"""The "Dokumente fragen" page: question, scope (whole library or chosen documents), Fragen /
+Stopp, the streamed answer with clickable [n] markers, and the sources list (file, page,
+section, quoted passage). Widgets only; :class:`AskController` holds the logic.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QButtonGroup,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QProgressBar,
+    QPushButton,
+    QRadioButton,
+    QSplitter,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from llmoin_desktop.core.i18n import _, tr
+from llmoin_desktop.core.tasks.spec import TaskSpec
+from llmoin_desktop.ui.a11y import name
+from llmoin_desktop.ui.task_page import PAGE_STYLE
+
+ASK_STYLE = (
+    PAGE_STYLE
+    + """
+QTextBrowser#askAnswer, QPlainTextEdit#askQuestion, QListWidget#sourceList, QListWidget#scopeList {
+    background: #ffffff; border: 1px solid #b8c2cc; border-radius: 4px; padding: 4px; font-size: 11pt;
+}
+QTextBrowser#askAnswer:focus, QPlainTextEdit#askQuestion:focus, QListWidget#sourceList:focus,
+QListWidget#scopeList:focus { border: 2px solid #1f5f99; }
+QListWidget#sourceList::item { padding: 6px 4px; border-bottom: 1px solid #e1e6eb; color: #1b2a3a; }
+QListWidget#sourceList::item:selected { background: #d6e6f5; color: #1b2a3a; }
+QListWidget#scopeList:disabled { background: #f0f2f4; color: #8a949e; }
+QLabel#libraryState { color: #3b4a59; }
+"""
+)
+CITE = re.compile(r"\[(\d{1,2}(?:\s*[,;]\s*\d{1,2})*)\]")
+
+
+def answer_html(text: str) -> str:
+    """Plain answer → HTML where every [n] (also [1, 2]) links to its source ("cite:n")."""
+
+    def link(m: re.Match[str]) -> str:
+        nums = re.findall(r"\d+", m.group(1))
+        return "[" + ", ".join(f'<a href="cite:{n}">{n}</a>' for n in nums) + "]"
+
+    body = CITE.sub(link, html.escape(text))
+    return body.replace("\n", "<br>")
+
+
+def source_text(citation: Any) -> str:
+    head = f"[{citation.n}] {citation.label()}"
+    quote = " ".join(str(citation.quote or "").split())
+    return f"{head}\n„{quote}“" if quote else head
+
+
+class AskPage(QWidget):
+    back_requested = Signal()
+    library_requested = Signal()
+    ask_requested = Signal()
+    stop_requested = Signal()
+    citation_requested = Signal(int)  # source number n
+    export_requested = Signal()
+    copy_requested = Signal()
+
+    def __init__(self, spec: TaskSpec, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.spec = spec
+        self.setObjectName(f"askPage_{spec.id}")
+        self.setStyleSheet(ASK_STYLE)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(24, 12, 24, 12)
+        layout.setSpacing(8)
+
+        head = QHBoxLayout()
+        self.back_button = QPushButton(_("← Zur Übersicht"))
+        self.back_button.setObjectName("askBackButton")
+        name(self.back_button, _("Zur Übersicht"), _("Zurück zur Aufgabenübersicht"))
+        self.title = QLabel(spec.t(spec.title))
+        self.title.setObjectName("viewTitle")
+        self.library_button = QPushButton(_("Bibliothek verwalten …"))
+        self.library_button.setObjectName("askLibraryButton")
+        name(
+            self.library_button,
+            _("Bibliothek verwalten"),
+            _("Dokumente hinzufügen, neu einlesen oder entfernen"),
+        )
+        head.addWidget(self.back_button)
+        head.addSpacing(12)
+        head.addWidget(self.title)
+        head.addStretch(1)
+        head.addWidget(self.library_button)
+        layout.addLayout(head)
+
+        # Left: question and scope -----------------------------------------------------------
+        left = QWidget()
+        left.setObjectName("askLeft")
+        lbox = QVBoxLayout(left)
+        lbox.setContentsMargins(0, 0, 8, 0)
+        q_field = spec.field("frage")
+        q_label = QLabel(spec.t(q_field.label) if q_field else _("Ihre Frage"))
+        q_label.setObjectName("sectionTitle")
+        self.question = QPlainTextEdit()
+        self.question.setObjectName("askQuestion")
+        self.question.setTabChangesFocus(True)
+        if q_field and q_field.placeholder:
+            self.question.setPlaceholderText(spec.t(q_field.placeholder))
+        self.question.setMaximumHeight(110)
+        q_label.setBuddy(self.question)
+        name(
+            self.question,
+            spec.t(q_field.label) if q_field else _("Ihre Frage"),
+            spec.t(q_field.help) if q_field and q_field.help else "",
+        )
+        lbox.addWidget(q_label)
+        lbox.addWidget(self.question)
+        if q_field and q_field.help:
+            hint = QLabel(spec.t(q_field.help))
+            hint.setObjectName("fieldHelp")
+            hint.setWordWrap(True)
+            lbox.addWidget(hint)
+
+        s_field = spec.field("umfang")
+        s_label = QLabel(spec.t(s_field.label) if s_field else _("Suchen in"))
+        s_label.setObjectName("sectionTitle")
+        lbox.addWidget(s_label)
+        labels = {o.value: spec.t(o.label) for o in (s_field.options if s_field else [])}
+        self.scope_all = QRadioButton(labels.get("bibliothek", _("Ganze Bibliothek")))
+        self.scope_all.setObjectName("scopeAll")
+        name(self.scope_all, self.scope_all.text())
+        self.scope_selected = QRadioButton(labels.get("auswahl", _("Ausgewählte Dokumente")))
+        self.scope_selected.setObjectName("scopeSelected")
+        name(self.scope_selected, self.scope_selected.text())
+        self.scope_group = QButtonGroup(self)
+        self.scope_group.addButton(self.scope_all)
+        self.scope_group.addButton(self.scope_selected)
+        self.scope_all.setChecked(True)
+        lbox.addWidget(self.scope_all)
+        lbox.addWidget(self.scope_selected)
+        self.scope_list = QListWidget()
+        self.scope_list.setObjectName("scopeList")
+        self.scope_list.setEnabled(False)
+        self.scope_list.setMinimumHeight(90)
+        name(
+            self.scope_list,
+            _("Dokumente für die Suche"),
+            _("Leertaste hakt ein Dokument an oder ab"),
+        )
+        lbox.addWidget(self.scope_list, 1)
+        self.library_state = QLabel("")
+        self.library_state.setObjectName("libraryState")
+        self.library_state.setWordWrap(True)
+        lbox.addWidget(self.library_state)
+
+        buttons = QHBoxLayout()
+        self.ask_button = QPushButton(_("Fragen"))
+        self.ask_button.setObjectName("generateButton")
+        self.ask_button.setToolTip(_("Frage stellen (Strg+Enter)"))
+        name(self.ask_button, _("Fragen"), _("Frage an die Dokumente stellen (Strg+Enter)"))
+        self.stop_button = QPushButton(_("Stopp"))
+        self.stop_button.setObjectName("askStopButton")
+        self.stop_button.setToolTip(_("Abbrechen (Esc)"))
+        name(self.stop_button, _("Stopp"), _("Antwort abbrechen (Esc)"))
+        self.stop_button.setEnabled(False)
+        buttons.addWidget(self.ask_button, 1)
+        buttons.addWidget(self.stop_button)
+        lbox.addLayout(buttons)
+        self.progress = QProgressBar()
+        self.progress.setObjectName("askProgress")
+        self.progress.setTextVisible(False)
+        self.progress.setFixedHeight(8)
+        name(self.progress, _("Fortschritt"))
+        self.progress.hide()
+        lbox.addWidget(self.progress)
+        self.status_label = QLabel("")
+        self.status_label.setObjectName("taskStatus")
+        self.status_label.setWordWrap(True)
+        lbox.addWidget(self.status_label)
+        self.message = QLabel("")
+        self.message.setObjectName("taskMessage")
+        self.message.setWordWrap(True)
+        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.message.hide()
+        lbox.addWidget(self.message)
+
+        # Right: answer and sources -----------------------------------------------------------
+        right = QWidget()
+        right.setObjectName("askRight")
+        rbox = QVBoxLayout(right)
+        rbox.setContentsMargins(8, 0, 0, 0)
+        a_label = QLabel(_("Antwort"))
+        a_label.setObjectName("columnTitle")
+        self.answer = QTextBrowser()
+        self.answer.setObjectName("askAnswer")
+        self.answer.setOpenLinks(False)
+        self.answer.setOpenExternalLinks(False)
+        name(
+            self.answer,
+            _("Antwort"),
+            _("Die Zahlen in eckigen Klammern verweisen auf die Quellen darunter"),
+        )
+        self.ai_note = QLabel(
+            _("KI-generiert – bitte anhand der Quellen prüfen. Die Antwort entscheidet nichts.")
+        )
+        self.ai_note.setObjectName("aiNote")
+        self.ai_note.setWordWrap(True)
+        src_label = QLabel(_("Quellen (anklicken öffnet das Dokument an der Stelle)"))
+        src_label.setObjectName("columnTitle")
+        self.sources = QListWidget()
+        self.sources.setObjectName("sourceList")
+        self.sources.setWordWrap(True)
+        self.sources.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.sources.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.sources.setFrameShape(QFrame.Shape.StyledPanel)
+        name(
+            self.sources,
+            _("Quellen"),
+            _("Datei, Seite, Abschnitt und zitierte Stelle; Eingabetaste öffnet das Dokument"),
+        )
+        src_label.setBuddy(self.sources)
+        actions = QHBoxLayout()
+        self.open_button = QPushButton(_("Quelle öffnen"))
+        self.open_button.setObjectName("openSourceButton")
+        name(self.open_button, _("Quelle öffnen"), _("Gewählte Quelle an der Fundstelle öffnen"))
+        self.copy_button = QPushButton(_("Kopieren"))
+        self.copy_button.setObjectName("askCopyButton")
+        name(self.copy_button, _("Kopieren"), _("Antwort mit Quellen in die Zwischenablage"))
+        self.export_button = QPushButton(_("Als Word-Datei speichern …"))
+        self.export_button.setObjectName("askExportButton")
+        self.export_button.setToolTip(_("Antwort mit Quellen als DOCX speichern (Strg+S)"))
+        name(
+            self.export_button,
+            _("Als Word-Datei speichern"),
+            _("Antwort mit Quellen und Zitaten als DOCX speichern (Strg+S)"),
+        )
+        for b in (self.open_button, self.copy_button, self.export_button):
+            b.setEnabled(False)
+        actions.addWidget(self.open_button)
+        actions.addStretch(1)
+        actions.addWidget(self.copy_button)
+        actions.addWidget(self.export_button)
+        self.result_message = QLabel("")
+        self.result_message.setObjectName("resultMessage")
+        self.result_message.setWordWrap(True)
+        self.result_message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.result_message.hide()
+        rbox.addWidget(a_label)
+        rbox.addWidget(self.answer, 3)
+        rbox.addWidget(self.ai_note)
+        rbox.addWidget(src_label)
+        rbox.addWidget(self.sources, 3)
+        rbox.addLayout(actions)
+        rbox.addWidget(self.result_message)
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setObjectName("askSplitter")
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.addWidget(left)
+        self.splitter.addWidget(right)
+        self.splitter.setStretchFactor(0, 2)
+        self.splitter.setStretchFactor(1, 3)
+        self.splitter.setSizes([380, 620])
+        left.setMinimumWidth(300)
+        layout.addWidget(self.splitter, 1)
+
+        self.back_button.clicked.connect(self.back_requested)
+        self.library_button.clicked.connect(self.library_requested)
+        self.ask_button.clicked.connect(self._emit_ask)
+        self.stop_button.clicked.connect(self.stop_requested)
+        self.scope_selected.toggled.connect(self.scope_list.setEnabled)
+        self.answer.anchorClicked.connect(self._anchor)
+        self.sources.itemClicked.connect(self._item_chosen)
+        self.sources.itemActivated.connect(self._item_chosen)
+        self.sources.itemSelectionChanged.connect(
+            lambda: self.open_button.setEnabled(bool(self.sources.selectedItems()))
+        )
+        self.open_button.clicked.connect(self._open_selected)
+        self.copy_button.clicked.connect(self.copy_requested)
+        self.export_button.clicked.connect(self.export_requested)
+        for seq, slot in (
+            ("Ctrl+Return", self._emit_ask),
+            ("Ctrl+Enter", self._emit_ask),
+            (QKeySequence(Qt.Key.Key_Escape), self._stop_shortcut),
+            ("Ctrl+S", self._export_shortcut),
+        ):
+            sc = QShortcut(QKeySequence(seq), self)
+            sc.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            sc.activated.connect(slot)
+
+    # Signals from widgets -------------------------------------------------------------------
+    def _emit_ask(self) -> None:
+        if self.ask_button.isEnabled():
+            self.ask_requested.emit()
+
+    def _stop_shortcut(self) -> None:
+        if self.stop_button.isEnabled():
+            self.stop_requested.emit()
+
+    def _export_shortcut(self) -> None:
+        if self.export_button.isEnabled():
+            self.export_requested.emit()
+
+    def _anchor(self, url: QUrl) -> None:
+        if url.scheme() == "cite" and url.path().isdigit():
+            self.citation_requested.emit(int(url.path()))
+
+    def _item_chosen(self, item: QListWidgetItem) -> None:
+        n = item.data(Qt.ItemDataRole.UserRole)
+        if n:
+            self.citation_requested.emit(int(n))
+
+    def _open_selected(self) -> None:
+        items = self.sources.selectedItems()
+        if items:
+            self._item_chosen(items[0])
+
+    # Used by the controller -----------------------------------------------------------------
+    def focus_first(self) -> None:
+        self.question.setFocus()
+
+    def question_text(self) -> str:
+        return self.question.toPlainText().strip()
+
+    def chosen_documents(self) -> list[str]:
+        out = []
+        for i in range(self.scope_list.count()):
+            item = self.scope_list.item(i)
+            if item.checkState() == Qt.CheckState.Checked:
+                out.append(str(item.data(Qt.ItemDataRole.UserRole)))
+        return out
+
+    def set_documents(self, docs: list[Any]) -> None:
+        """Indexed documents as checkable entries; earlier ticks are kept."""
+        ticked = set(self.chosen_documents())
+        self.scope_list.clear()
+        indexed = [d for d in docs if d.status == "indexed"]
+        for d in indexed:
+            item = QListWidgetItem(Path(d.path).name)
+            item.setToolTip(d.path)
+            item.setData(Qt.ItemDataRole.UserRole, d.path)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(
+                Qt.CheckState.Checked if d.path in ticked else Qt.CheckState.Unchecked
+            )
+            self.scope_list.addItem(item)
+        if indexed:
+            self.library_state.setText(tr("{n} Dokumente in der Bibliothek.", n=len(indexed)))
+        else:
+            self.library_state.setText(
+                _(
+                    "Die Bibliothek ist noch leer. Über „Bibliothek verwalten …“ Dokumente hinzufügen."
+                )
+            )
+
+    def tick_documents(self, paths: list[str]) -> None:
+        wanted = set(paths)
+        for i in range(self.scope_list.count()):
+            item = self.scope_list.item(i)
+            state = item.data(Qt.ItemDataRole.UserRole) in wanted
+            item.setCheckState(Qt.CheckState.Checked if state else Qt.CheckState.Unchecked)
+
+    def set_busy(self, busy: bool) -> None:
+        had_ask = self.ask_button.hasFocus()
+        had_stop = self.stop_button.hasFocus()
+        self.stop_button.setEnabled(busy)
+        self.ask_button.setEnabled(not busy)
+        for w in (self.question, self.scope_all, self.scope_selected):
+            w.setEnabled(not busy)
+        self.scope_list.setEnabled(not busy and self.scope_selected.isChecked())
+        for b in (self.copy_button, self.export_button):
+            b.setEnabled(False if busy else b.isEnabled())
+        if busy:
+            self.progress.setRange(0, 0)
+            self.progress.show()
+            if had_ask:
+                self.stop_button.setFocus()
+        else:
+            self.progress.hide()
+            if had_stop:
+                self.ask_button.setFocus()
+
+    def show_progress(self, fraction: float | None, text: str) -> None:
+        if fraction is None:
+            self.progress.setRange(0, 0)
+        else:
+            self.progress.setRange(0, 1000)
+            self.progress.setValue(int(fraction * 1000))
+        self.progress.setAccessibleDescription(text)
+        self.status_label.setText(text)
+
+    def set_status(self, text: str) -> None:
+        self.status_label.setText(text)
+
+    def show_message(self, text: str, kind: str = "error") -> None:
+        _show(self.message, text, kind)
+
+    def message_text(self) -> str:
+        return self.message.accessibleName() if not self.message.isHidden() else ""
+
+    def show_result_message(self, text: str, kind: str = "info") -> None:
+        _show(self.result_message, text, kind)
+
+    def begin_answer(self) -> None:
+        self._streamed = ""
+        self.answer.clear()
+        self.sources.clear()
+        self.open_button.setEnabled(False)
+        self.show_result_message("")
+
+    def append_answer(self, text: str) -> None:
+        self._streamed = getattr(self, "_streamed", "") + text
+        self.answer.setPlainText(self._streamed)
+        bar = self.answer.verticalScrollBar()
+        bar.setValue(bar.maximum())
+
+    def set_answer(self, text: str) -> None:
+        self.answer.setHtml(answer_html(text))
+        self.answer.setAccessibleDescription(
+            _("Die Zahlen in eckigen Klammern verweisen auf die Quellen darunter")
+        )
+
+    def answer_text(self) -> str:
+        return self.answer.toPlainText()
+
+    def set_sources(self, citations: list[Any]) -> None:
+        self.sources.clear()
+        for c in citations:
+            item = QListWidgetItem(source_text(c))
+            item.setData(Qt.ItemDataRole.UserRole, c.n)
+            item.setToolTip(_("Klicken oder Eingabetaste: Dokument an dieser Stelle öffnen"))
+            if c.cited:
+                font = item.font()
+                font.setBold(True)
+                item.setFont(font)
+            self.sources.addItem(item)
+        if citations:
+            self.sources.setCurrentRow(0)
+
+    def set_has_result(self, has: bool) -> None:
+        self.copy_button.setEnabled(has)
+        self.export_button.setEnabled(has)
+
+
+def _show(label: QLabel, text: str, kind: str) -> None:
+    if not text:
+        label.clear()
+        label.hide()
+        return
+    prefix = _("Fehler:") if kind == "error" else _("Hinweis:")
+    label.setText(f"<b>{prefix}</b> {html.escape(text)}")
+    label.setAccessibleName(f"{prefix} {text}")
+    label.setProperty("kind", kind)
+    label.style().unpolish(label)
+    label.style().polish(label)
+    label.show()

@@ -1,0 +1,320 @@
+"""Logic of the "Dokumente fragen" page: check the question and scope, open the library if
+needed, run the library task (streamed), show answer and sources, open a source in the
+document viewer, copy, export to DOCX, reopen a history entry.
+
+The job is the same task job the CLI runs (``run_library_task``), with the page's library
+passed in, so the GUI and ``llmoin-desktop ask`` give the same answer for the same question.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import time
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, QStandardPaths, Signal
+from PySide6.QtWidgets import QApplication, QFileDialog
+
+from llmoin_desktop.core.config import SettingsStore
+from llmoin_desktop.core.engine.backend import Backend, GenerationParams
+from llmoin_desktop.core.errors import LLMoinError
+from llmoin_desktop.core.export import content_from_result, export_docx
+from llmoin_desktop.core.history import HistoryEntry
+from llmoin_desktop.core.i18n import _, tr
+from llmoin_desktop.core.jobs import Job, JobContext, JobState
+from llmoin_desktop.core.library import Library
+from llmoin_desktop.core.tasks.library_task import (
+    DOCUMENTS_FIELD,
+    QUESTION_FIELD,
+    SCOPE_FIELD,
+    SCOPE_SELECTED,
+    run_library_task,
+    split_paths,
+)
+from llmoin_desktop.core.tasks.runner import TaskResult, TaskRunner
+from llmoin_desktop.ui.ask_page import AskPage
+from llmoin_desktop.ui.controllers.library_controller import LibraryController
+from llmoin_desktop.ui.controllers.task_controller import default_export_name
+from llmoin_desktop.ui.document_viewer import DocumentViewer
+from llmoin_desktop.ui.workers import JobHandle, WorkerPool
+
+
+class AskController(QObject):
+    finished = Signal(object)  # TaskResult
+    stopped = Signal()
+    failed = Signal(str)
+    exported = Signal(str)
+    viewer_opened = Signal(object)  # DocumentViewer
+    history_changed = Signal()
+
+    def __init__(
+        self,
+        page: AskPage,
+        backend: Backend,
+        pool: WorkerPool,
+        settings: SettingsStore,
+        library: LibraryController,
+        history: Any = None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.page = page
+        self.spec = page.spec
+        self.backend = backend
+        self.pool = pool
+        self.settings = settings
+        self.library = library
+        self.history = history
+        self.result: TaskResult | None = None
+        self.handle: JobHandle | None = None
+        self.export_handle: JobHandle | None = None
+        self.viewer: DocumentViewer | None = None
+        self._waiting_for_library = False
+        self.stop_pressed_at: float | None = None
+        page.ask_requested.connect(self.ask)
+        page.stop_requested.connect(self.stop)
+        page.citation_requested.connect(self.open_citation)
+        page.copy_requested.connect(self.copy)
+        page.export_requested.connect(self.export)
+        library.documents_changed.connect(page.set_documents)
+        page.set_documents([])
+
+    @property
+    def busy(self) -> bool:
+        return self.handle is not None or self._waiting_for_library
+
+    def activate(self) -> None:
+        self.library.activate()
+
+    # Asking ---------------------------------------------------------------------------------
+    def values(self) -> dict[str, Any]:
+        values: dict[str, Any] = {QUESTION_FIELD: self.page.question_text()}
+        if self.page.scope_selected.isChecked():
+            values[SCOPE_FIELD] = SCOPE_SELECTED
+            values[DOCUMENTS_FIELD] = "\n".join(self.page.chosen_documents())
+        else:
+            values[SCOPE_FIELD] = "bibliothek"
+        return values
+
+    def ask(self) -> bool:
+        if self.busy:
+            return False
+        self.page.show_message("")
+        values = self.values()
+        if not values[QUESTION_FIELD]:
+            self.page.show_message(_("Bitte eine Frage eingeben."))
+            self.page.question.setFocus()
+            return False
+        if values.get(SCOPE_FIELD) == SCOPE_SELECTED and not values.get(DOCUMENTS_FIELD):
+            self.page.show_message(
+                _("Bitte mindestens ein Dokument auswählen oder „Ganze Bibliothek“ wählen.")
+            )
+            self.page.scope_list.setFocus()
+            return False
+        if not self.library.exists() and self.library.library is None:
+            self.page.show_message(
+                _(
+                    "Die Bibliothek ist noch leer. Bitte zuerst über „Bibliothek verwalten …“ "
+                    "Dokumente hinzufügen."
+                )
+            )
+            return False
+        self.page.begin_answer()
+        self.page.set_has_result(False)
+        self.page.set_busy(True)
+        self.page.set_status(_("Bibliothek wird geöffnet …"))
+        self._waiting_for_library = True
+        self.library.with_library(lambda lib: self._start(lib, values))
+        if self.library.library is None:
+            self.library.failed.connect(self._library_failed)
+        return True
+
+    def _library_failed(self, message: str) -> None:
+        self.library.failed.disconnect(self._library_failed)
+        if self._waiting_for_library:
+            self._waiting_for_library = False
+            self.page.set_busy(False)
+            self.page.show_message(message)
+
+    def _start(self, lib: Library, values: dict[str, Any]) -> None:
+        self._waiting_for_library = False
+        s = self.settings.settings
+        runner = TaskRunner(
+            self.backend,
+            params=GenerationParams(max_tokens=s.max_tokens, temperature=s.temperature),
+        )
+        spec, history = self.spec, self.history
+
+        def run(ctx: JobContext) -> TaskResult:
+            result = run_library_task(runner, spec, values, ctx, library=lib)
+            ctx.check()
+            if history is not None:
+                result.history_id = history.add(result, title=spec.title)
+            return result
+
+        self.stop_pressed_at = None
+        self.handle = self.pool.submit(Job(run, name=spec.id))
+        self.handle.tokens.connect(self.page.append_answer)
+        self.handle.progress.connect(self._on_progress)
+        self.handle.finished.connect(self._on_finished)
+        self.page.set_busy(True)
+
+    def stop(self) -> None:
+        if self.handle is None:
+            return
+        self.stop_pressed_at = time.perf_counter()
+        self.page.stop_button.setEnabled(False)
+        self.page.set_status(_("Wird angehalten …"))
+        self.handle.cancel()
+
+    def _on_progress(self, progress: Any) -> None:
+        if self.stop_pressed_at is None and progress.text:
+            self.page.show_progress(progress.fraction, progress.text)
+
+    def _on_finished(self, job: Job[Any]) -> None:
+        self.handle = None
+        self.page.set_busy(False)
+        if job.state == JobState.DONE and isinstance(job.result, TaskResult):
+            self._show_result(job.result)
+            self.page.set_status(tr("Fertig ({s} s).", s=f"{job.result.stats.wall_s:.1f}"))
+            if job.result.history_id is not None:
+                self.history_changed.emit()
+            self.finished.emit(job.result)
+            return
+        self.page.set_has_result(self.result is not None)
+        if job.state == JobState.CANCELLED:
+            self.page.set_status(_("Angehalten. Es wurde nichts im Verlauf gespeichert."))
+            self.stopped.emit()
+            return
+        message = job.error.user_message if job.error else _("Unbekannter Fehler.")
+        self.page.set_status("")
+        self.page.show_message(message)
+        self.failed.emit(message)
+
+    def _show_result(self, result: TaskResult) -> None:
+        self.result = result
+        self.page.set_answer(result.answer)
+        self.page.set_sources(result.citations)
+        self.page.set_has_result(True)
+        if not result.citations:
+            self.page.show_result_message(
+                _("Keine Quellen: Die Antwort stammt nicht aus Ihren Dokumenten."), "info"
+            )
+
+    # Sources --------------------------------------------------------------------------------
+    def citation(self, n: int) -> Any:
+        if self.result is None:
+            return None
+        return next((c for c in self.result.citations if c.n == n), None)
+
+    def open_citation(self, n: int) -> DocumentViewer | None:
+        citation = self.citation(n)
+        if citation is None:
+            return None
+        if self.viewer is not None:
+            self.viewer.close()
+        viewer = DocumentViewer(citation, self.page, load_text=self._load_text)
+        viewer.setStyleSheet(self.page.window().styleSheet())
+        viewer.show()
+        viewer.open_source()
+        self.viewer = viewer
+        self.viewer_opened.emit(viewer)
+        return viewer
+
+    def _load_text(self, path: str, on_text: Any, on_error: Any) -> None:
+        from llmoin_desktop.core.tasks.sources import load_document
+
+        self.pool.call(
+            lambda: load_document(path).text, on_text, lambda e: on_error(e.user_message)
+        )
+
+    # Copy and export ------------------------------------------------------------------------
+    def full_text(self) -> str:
+        if self.result is None:
+            return ""
+        return self.result.text
+
+    def copy(self) -> None:
+        if self.result is not None:
+            QApplication.clipboard().setText(self.full_text())
+            self.page.show_result_message(_("Antwort mit Quellen kopiert."), "info")
+
+    def ask_export_path(self) -> str:
+        """The file dialog (tests replace this method)."""
+        folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+        start = str(Path(folder or Path.home()) / default_export_name(self.spec.t(self.spec.title)))
+        path, _sel = QFileDialog.getSaveFileName(
+            self.page, _("Als Word-Datei speichern"), start, _("Word-Dokument (*.docx)")
+        )
+        return path
+
+    def export(self) -> bool:
+        if self.result is None or self.export_handle is not None:
+            return False
+        path = self.ask_export_path()
+        return self.export_to(path) if path else False
+
+    def export_to(self, path: str | Path) -> bool:
+        if self.result is None or self.export_handle is not None:
+            return False
+        out = Path(path)
+        if out.suffix.lower() != ".docx":
+            out = out.with_name(out.name + ".docx")
+        content = content_from_result(self.spec, self.result, self.full_text())
+        settings = self.settings.settings
+        self.page.export_button.setEnabled(False)
+        self.page.show_result_message(tr("Wird gespeichert: {name} …", name=out.name), "info")
+        self.export_handle = self.pool.call(
+            lambda: export_docx(content, out, settings=settings),
+            self._on_exported,
+            self._on_export_failed,
+        )
+        return True
+
+    def _on_exported(self, path: Path) -> None:
+        self.export_handle = None
+        self.page.export_button.setEnabled(self.result is not None)
+        self.page.show_result_message(tr("Gespeichert als {path}", path=str(path)), "info")
+        self.exported.emit(str(path))
+
+    def _on_export_failed(self, error: LLMoinError) -> None:
+        self.export_handle = None
+        self.page.export_button.setEnabled(self.result is not None)
+        self.page.show_result_message(error.user_message, "error")
+
+    # History --------------------------------------------------------------------------------
+    def open_entry(self, entry: HistoryEntry) -> bool:
+        """A stored answer: question, scope and text come back; the sources are in the text."""
+        if self.busy:
+            self.page.show_message(
+                _(
+                    "Bitte warten Sie, bis die laufende Erzeugung fertig ist, oder halten Sie sie an."
+                )
+            )
+            return False
+        values = entry.values
+        self.page.question.setPlainText(str(values.get(QUESTION_FIELD, "")))
+        selected = values.get(SCOPE_FIELD) == SCOPE_SELECTED
+        (self.page.scope_selected if selected else self.page.scope_all).setChecked(True)
+        if selected:
+            self.page.tick_documents(split_paths(values.get(DOCUMENTS_FIELD)))
+        self.result = TaskResult(
+            task_id=entry.task_id,
+            values=dict(values),
+            answer=entry.result,
+            output_kind=entry.output_kind,
+            sources=list(entry.sources),
+            messages=list(entry.messages),
+            history_id=entry.id,
+        )
+        self.page.begin_answer()
+        self.page.set_answer(entry.result)
+        self.page.set_has_result(True)
+        when = _dt.datetime.fromtimestamp(entry.created_at).strftime("%d.%m.%Y %H:%M")
+        self.page.set_status(tr("Aus dem Verlauf geöffnet (vom {when}).", when=when))
+        self.page.show_result_message(
+            _("Aus dem Verlauf: Die Quellen stehen unter der Antwort im Text."), "info"
+        )
+        self.page.show_message("")
+        return True

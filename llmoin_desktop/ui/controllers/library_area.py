@@ -1,0 +1,79 @@
+"""Wires the document library into the main window: the library page, one "Dokumente fragen"
+page per task file with ``runner = "library"`` (the bundled one and any IT adds), and the
+history hook so a stored answer reopens on its page.
+
+Importing ``core.tasks.library_task`` registers the library runner; the task area skips
+library tasks because they get this page instead of the generic task page.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject
+
+from llmoin_desktop.core.tasks import library_task
+from llmoin_desktop.ui.ask_page import AskPage
+from llmoin_desktop.ui.controllers.ask_controller import AskController
+from llmoin_desktop.ui.controllers.library_controller import LibraryController
+from llmoin_desktop.ui.library_page import LibraryPage
+
+if TYPE_CHECKING:
+    from llmoin_desktop.ui.main_window import MainWindow
+
+LIBRARY_PAGE_ID = "library"
+
+
+class LibraryArea(QObject):
+    def __init__(
+        self, window: MainWindow, folder: str | Path | None = None, **library_kwargs: Any
+    ) -> None:
+        super().__init__(window)
+        self.window = window
+        self.page = LibraryPage()
+        self.controller = LibraryController(
+            self.page, window.pool, folder, parent=self, **library_kwargs
+        )
+        window.add_page(LIBRARY_PAGE_ID, self.page)
+        self.page.back_requested.connect(lambda: window.show_page("gallery"))
+        self.ask_pages: dict[str, AskPage] = {}
+        self.ask_controllers: dict[str, AskController] = {}
+        tasks = getattr(window, "tasks", None)
+        catalog = getattr(tasks, "catalog", None)
+        specs = catalog.ordered() if catalog is not None else []
+        history = getattr(tasks, "history", None)
+        for spec in specs:
+            if spec.runner != library_task.RUNNER_NAME:
+                continue
+            page = AskPage(spec)
+            controller = AskController(
+                page, window.backend, window.pool, window.settings, self.controller, history, self
+            )
+            page.back_requested.connect(lambda: window.show_page("gallery"))
+            page.library_requested.connect(self.show_library)
+            self.ask_pages[spec.id] = page
+            self.ask_controllers[spec.id] = controller
+            window.add_page(spec.id, page)
+            if tasks is not None:
+                # the history reopens entries through the task area's controllers
+                tasks.controllers[spec.id] = controller  # type: ignore[assignment]
+                controller.history_changed.connect(tasks._history_changed)
+        window.stack.currentChanged.connect(self._stack_changed)
+        first = next(iter(self.ask_pages), None)
+        if first is not None:
+            self.page.ask_requested.connect(lambda: self.show_ask(first))
+        else:
+            self.page.ask_button.hide()
+
+    def show_library(self) -> None:
+        self.window.show_page(LIBRARY_PAGE_ID)
+
+    def show_ask(self, task_id: str) -> None:
+        self.window.show_page(task_id)
+
+    def _stack_changed(self, _index: int) -> None:
+        """A library page came to the front: show what the library holds (opens it if needed)."""
+        current = self.window.stack.currentWidget()
+        if current is self.page or current in self.ask_pages.values():
+            self.controller.activate()

@@ -1,0 +1,281 @@
+"""Logic of the library page: open the shared library off the GUI thread, index what the clerk
+adds (files, folders, drops), Stop, re-scan, remove, and keep the table current.
+
+The library is opened only when it is needed (page shown with an existing library, or files
+added): opening loads the embedding model and checks the vector index, which takes seconds.
+Every library call runs in the WorkerPool; the GUI thread only shows results.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, QStandardPaths, Signal
+from PySide6.QtWidgets import QFileDialog
+
+from llmoin_desktop.core.errors import LLMoinError
+from llmoin_desktop.core.i18n import _, tr
+from llmoin_desktop.core.jobs import Job, JobContext, JobState
+from llmoin_desktop.core.library import IndexReport, Library
+from llmoin_desktop.core.library.library import DB_NAME
+from llmoin_desktop.core.tasks.library_task import library_key, open_library, opened_library
+from llmoin_desktop.ui.library_page import LibraryPage
+from llmoin_desktop.ui.workers import JobHandle, WorkerPool
+
+
+def read_documents(lib: Library) -> list[Any]:
+    """The document list, read between two committed files of a running index job."""
+    lock = getattr(lib, "_lock", None)
+    if lock is None:
+        return lib.documents()
+    with lock:
+        return lib.documents()
+
+
+ROOTS_KEY = "ui_added_folders"
+
+
+def added_folders(lib: Library) -> list[str]:
+    """Folders the clerk added: "Neu einlesen" also finds new files in them."""
+    try:
+        return [f for f in json.loads(lib.store.get_meta(ROOTS_KEY) or "[]") if Path(f).is_dir()]
+    except ValueError:
+        return []
+
+
+def remember_folders(lib: Library, folders: list[str]) -> None:
+    known = added_folders(lib)
+    lib.store.set_meta(ROOTS_KEY, json.dumps(sorted(set(known) | set(folders))))
+
+
+def report_text(report: IndexReport) -> str:
+    indexed = report.count("indexed")
+    rejected = report.count("rejected")
+    if not report.outcomes:
+        return _("Keine neuen oder geänderten Dateien gefunden.")
+    text = tr("{n} Dateien eingelesen", n=indexed)
+    if rejected:
+        text += ", " + tr("{n} abgelehnt (Grund in der Tabelle)", n=rejected)
+    return text + "."
+
+
+class LibraryController(QObject):
+    opened = Signal(object)  # Library
+    documents_changed = Signal(list)  # list[DocumentRecord]
+    index_finished = Signal(object)  # IndexReport, or None when stopped/failed
+    failed = Signal(str)
+
+    def __init__(
+        self,
+        page: LibraryPage,
+        pool: WorkerPool,
+        folder: str | Path | None = None,
+        parent: QObject | None = None,
+        **library_kwargs: Any,
+    ) -> None:
+        super().__init__(parent)
+        self.page = page
+        self.pool = pool
+        self.folder = library_key(folder)
+        self.library_kwargs = library_kwargs
+        self.library: Library | None = opened_library(self.folder)
+        self.documents: list[Any] = []
+        self.handle: JobHandle | None = None
+        self._opening: JobHandle | None = None
+        self._waiting: list[Callable[[Library], None]] = []
+        self._stopping = False
+        self._refresh_seq = 0
+        page.add_files_requested.connect(self.choose_files)
+        page.add_folder_requested.connect(self.choose_folder)
+        page.paths_dropped.connect(self.add_paths)
+        page.stop_requested.connect(self.stop)
+        page.rescan_requested.connect(self.rescan)
+        page.remove_requested.connect(self.remove)
+        page.set_documents([])
+
+    @property
+    def busy(self) -> bool:
+        return self.handle is not None
+
+    # Opening -----------------------------------------------------------------------------
+    def exists(self) -> bool:
+        return (self.folder / DB_NAME).is_file()
+
+    def activate(self) -> None:
+        """The page (or the ask page) was shown: show what the library holds."""
+        if self.library is not None:
+            self.refresh()
+        elif self.exists():
+            self.with_library(lambda _lib: None)
+
+    def with_library(self, action: Callable[[Library], None]) -> None:
+        """Run ``action`` on the GUI thread once the library is open (opening it if needed)."""
+        if self.library is not None:
+            action(self.library)
+            return
+        self._waiting.append(action)
+        if self._opening is not None:
+            return
+        folder, kwargs = self.folder, self.library_kwargs
+        self.page.set_status(_("Bibliothek wird geöffnet …"))
+        self._opening = self.pool.call(
+            lambda: open_library(folder, **kwargs), self._on_opened, self._on_open_failed
+        )
+
+    def _on_opened(self, lib: Library) -> None:
+        self._opening = None
+        self.library = lib
+        self.page.set_status("")
+        self.page.set_notices(list(lib.notices))
+        self.opened.emit(lib)
+        waiting, self._waiting = self._waiting, []
+        for action in waiting:
+            action(lib)
+        self.refresh()
+
+    def _on_open_failed(self, error: LLMoinError) -> None:
+        self._opening = None
+        self._waiting.clear()
+        if self.handle is None:
+            self.page.set_busy(False)
+        self.page.set_status("")
+        self.page.show_message(error.user_message, "error")
+        self.failed.emit(error.user_message)
+
+    # Reading -----------------------------------------------------------------------------
+    def refresh(self) -> None:
+        lib = self.library
+        if lib is None:
+            return
+        self._refresh_seq += 1
+        seq = self._refresh_seq
+
+        def show(docs: list[Any]) -> None:
+            if seq == self._refresh_seq:  # an older read finishing late must not win
+                self._show_documents(docs)
+
+        self.pool.call(lambda: read_documents(lib), show, self._on_error)
+
+    def _show_documents(self, docs: list[Any]) -> None:
+        self.documents = docs
+        self.page.set_documents(docs)
+        self.documents_changed.emit(docs)
+
+    def _on_error(self, error: LLMoinError) -> None:
+        self.page.show_message(error.user_message, "error")
+        self.failed.emit(error.user_message)
+
+    # Adding and indexing -----------------------------------------------------------------
+    def ask_files(self) -> list[str]:
+        """The file dialog (tests replace this method)."""
+        start = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+        paths, _sel = QFileDialog.getOpenFileNames(
+            self.page,
+            _("Dateien hinzufügen"),
+            start,
+            _("Dokumente (*.pdf *.docx *.odt *.txt *.md *.html *.htm *.eml);;Alle Dateien (*)"),
+        )
+        return paths
+
+    def ask_folder(self) -> str:
+        """The folder dialog (tests replace this method)."""
+        start = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+        return QFileDialog.getExistingDirectory(self.page, _("Ordner hinzufügen"), start)
+
+    def choose_files(self) -> bool:
+        paths = self.ask_files()
+        return self.add_paths(paths) if paths else False
+
+    def choose_folder(self) -> bool:
+        folder = self.ask_folder()
+        return self.add_paths([folder]) if folder else False
+
+    def add_paths(self, paths: list[str]) -> bool:
+        """Register files/folders and index what is new or changed (resumes pending ones too)."""
+        if self.busy or not paths:
+            return False
+        self.page.show_message("")
+        self.page.set_busy(True)
+        self.page.set_status(_("Dateien werden geprüft …"))
+        folders = [str(Path(p).resolve()) for p in paths if Path(p).is_dir()]
+
+        def start(lib: Library) -> None:
+            job = lib.index_job(paths)
+            if folders:
+                remember_folders(lib, folders)
+            self._start(job)
+
+        self.with_library(start)
+        return True
+
+    def rescan(self) -> bool:
+        if self.busy:
+            return False
+        self.page.show_message("")
+        self.page.set_busy(True)
+        self.page.set_status(_("Dateien werden auf Änderungen geprüft …"))
+
+        def start(lib: Library) -> None:
+            def run(ctx: JobContext) -> IndexReport:
+                lib.rescan(added_folders(lib) or None)
+                ctx.check()
+                return lib.index_pending(ctx)
+
+            self._start(Job(run, name="rescan"))
+
+        self.with_library(start)
+        return True
+
+    def _start(self, job: Job[IndexReport]) -> None:
+        self._stopping = False
+        self.handle = self.pool.submit(job)
+        self.handle.progress.connect(self._on_progress)
+        self.handle.finished.connect(self._on_finished)
+        self.page.set_busy(True)
+
+    def _on_progress(self, progress: Any) -> None:
+        if not self._stopping:
+            self.page.show_progress(progress.step, progress.total, progress.text)
+        self.refresh()  # one progress step = one more file committed
+
+    def stop(self) -> None:
+        if self.handle is None:
+            return
+        self._stopping = True
+        self.page.stop_button.setEnabled(False)
+        self.page.set_status(_("Wird angehalten … (die aktuelle Datei wird noch fertig gelesen)"))
+        self.handle.cancel()
+
+    def _on_finished(self, job: Job[IndexReport]) -> None:
+        self.handle = None
+        self.page.set_busy(False)
+        report = job.result if job.state == JobState.DONE else None
+        if job.state == JobState.FAILED:
+            message = job.error.user_message if job.error else _("Unbekannter Fehler.")
+            self.page.set_status("")
+            self.page.show_message(message, "error")
+            self.failed.emit(message)
+        elif job.state == JobState.CANCELLED or (report is not None and report.cancelled):
+            self.page.set_status(
+                _("Angehalten. Bereits eingelesene Dateien bleiben; der Rest wartet.")
+            )
+        elif report is not None:
+            self.page.set_status(report_text(report))
+        self.refresh()
+        self.index_finished.emit(report)
+
+    # Removing ----------------------------------------------------------------------------
+    def remove(self, path: str) -> bool:
+        lib = self.library
+        if lib is None or self.busy or not path:
+            return False
+
+        def done(_removed: object) -> None:
+            self.page.set_status(tr("Entfernt: {name}", name=Path(path).name))
+            self.refresh()
+
+        self.pool.call(lambda: lib.remove(path), done, self._on_error)
+        return True
