@@ -9,7 +9,19 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 FILES = [
-    *sorted((ROOT / "llmoin_desktop" / "core" / "tasks").glob("*.py")),
+    *(
+        ROOT / "llmoin_desktop" / "core" / "tasks" / f"{name}.py"
+        for name in (
+            "catalog",
+            "render",
+            "runner",
+            "sources",
+            "spec",
+            "splitter",
+            "tables",
+            "template",
+        )
+    ),
     ROOT / "llmoin_desktop" / "core" / "export.py",
     ROOT / "llmoin_desktop" / "core" / "history.py",
     ROOT / "llmoin_desktop" / "cli_tasks.py",

@@ -245,3 +245,14 @@ def test_very_long_summaries_skim_every_section(catalog, corpus_dir: Path) -> No
     full_backend = FakeBackend(n_ctx=4096)
     full = TaskRunner(full_backend, max_read_tokens=None).run(spec, values)
     assert "nur der Anfang" not in full.coverage and full.parts > skimmed.parts
+
+
+def test_repetition_loops_are_removed_from_the_result() -> None:
+    from llmoin_desktop.core.tasks.runner import drop_repeats
+
+    loop = "Die Frist beträgt einen Monat.\n\nDer Antrag ist schriftlich zu stellen."
+    text = f"{loop}\n\nDie  Frist beträgt einen Monat.\n\n{loop}\n\nDer Antrag ist schriftlich"
+    assert drop_repeats(text) == loop
+    assert drop_repeats("Eins.\n\nZwei.") == "Eins.\n\nZwei."
+    table = "| Art | Angabe |\n|---|---|\n| Frist | 1 Monat |"
+    assert drop_repeats(table) == table

@@ -11,6 +11,7 @@ which pages/sections it is based on.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -36,6 +37,23 @@ from llmoin_desktop.core.tasks.tables import merge_tables, to_markdown
 
 TABLE_HEADER = ["Art", "Angabe", "Fundstelle"]
 MAX_REDUCE_LEVELS = 3
+
+
+def drop_repeats(text: str) -> str:
+    """Remove paragraphs a small model repeated in a loop (and the cut-off start of the next).
+
+    Streaming has already shown them; the final result (pane, history, export) is clean."""
+    paragraphs = [p for p in re.split(r"\n\s*\n", text.strip()) if p.strip()]
+    seen: list[str] = []
+    kept: list[str] = []
+    for i, para in enumerate(paragraphs):
+        key = " ".join(para.split()).casefold()
+        last = i == len(paragraphs) - 1
+        if key in seen or (last and len(key) > 20 and any(s.startswith(key) for s in seen)):
+            continue
+        seen.append(key)
+        kept.append(para.strip())
+    return "\n\n".join(kept)
 
 
 class Reporter(Protocol):
@@ -156,7 +174,7 @@ class TaskRunner:
         stats.add(result)
         if result.finish_reason == "cancelled" or rep.cancel.cancelled:
             raise Cancelled(_("Abgebrochen."))
-        return result.text.strip()
+        return drop_repeats(result.text)
 
     def _map_params(self) -> GenerationParams:
         p = GenerationParams(**vars(self.params))
