@@ -20,11 +20,11 @@ def create_application(argv: Sequence[str], settings: SettingsStore):  # -> QApp
     app.setApplicationName("LLMoin Desktop")
     app.setOrganizationName("LLMoin")
     app.setApplicationDisplayName("LLMoin Desktop")
-    scale = max(50, min(200, settings.settings.font_scale or 100))
-    if scale != 100:
-        font = app.font()
-        font.setPointSizeF(font.pointSizeF() * scale / 100)
-        app.setFont(font)
+    from llmoin_desktop.ui.appearance import apply_app_font, apply_app_palette
+
+    apply_app_font(app, settings.settings)  # font scale 50–200 % of the system font
+    if settings.settings.high_contrast:
+        apply_app_palette(app, settings.settings)
     return app
 
 

@@ -90,8 +90,9 @@ def ensure_terms_accepted(store: SettingsStore, parent: QWidget | None = None) -
     if not needs_acceptance(store):
         return True
     from llmoin_desktop.core.terms import accepted_version
-    from llmoin_desktop.ui.style import STYLE
+    from llmoin_desktop.ui.appearance import font_scale
+    from llmoin_desktop.ui.style import window_sheet
 
     dialog = TermsDialog(current_terms(store), parent, changed=bool(accepted_version()))
-    dialog.setStyleSheet(STYLE)
+    dialog.setStyleSheet(window_sheet(store.settings.high_contrast, font_scale(store.settings)))
     return dialog.exec() == QDialog.DialogCode.Accepted
