@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QIcon, QPixmap
+from PySide6.QtGui import QIcon, QPixmap, QResizeEvent
 from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
@@ -97,7 +97,17 @@ class TaskTile(QPushButton):
 
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt API
         hint = self.layout().sizeHint()
-        return QSize(max(TILE_WIDTH, hint.width()), max(TILE_HEIGHT, hint.height()))
+        height = max(TILE_HEIGHT, hint.height())
+        if self.width() > 0:
+            # Wrapped text needs more height in a narrow tile or with large fonts (200 %):
+            # the tile's height follows its current width, else the description is cut off.
+            height = max(height, self.layout().totalHeightForWidth(self.width()))
+        return QSize(max(TILE_WIDTH, hint.width()), height)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt API
+        super().resizeEvent(event)
+        if event.size().width() != event.oldSize().width():
+            self.updateGeometry()  # the height for the new width (see sizeHint)
 
 
 class Gallery(QScrollArea):
