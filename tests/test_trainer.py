@@ -73,7 +73,11 @@ def test_trainer_session_leaves_the_normal_data_folder_untouched(
     qtbot.addWidget(window)
     trainer = TrainerMode(window, sandbox)
     window.help.trainer = trainer
-    window.show()
+    # the practice library is filled with the samples, in the sandbox
+    with qtbot.waitSignal(window.library.controller.index_finished, timeout=120000) as indexed:
+        window.show()
+    assert indexed.args[0] is not None
+    assert any(sandbox.data_dir.joinpath("library").rglob("*"))
     assert window.centralWidget().layout().itemAt(1).widget() is trainer.bar
     assert not missing_accessible_names(trainer.bar)
     load_model(qtbot, window, info)

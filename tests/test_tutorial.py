@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from fakes import FakeBackend
 from PySide6.QtCore import QRect, Qt
 from PySide6.QtWidgets import QWidget
 from ui_helpers import load_model, make_window
@@ -93,11 +94,51 @@ def _click(qtbot, widget) -> None:  # noqa: ANN001
 
 
 def do_library_steps(qtbot, window, overlay) -> None:  # noqa: ANN001
-    raise NotImplementedError
+    """Ask the library (built from the sample documents) and open a cited source."""
+    callout = overlay.callout
+    page = window.library.ask_pages["dokumente_fragen"]
+    controller = window.library.ask_controllers["dokumente_fragen"]
+    qtbot.waitUntil(
+        lambda: overlay.target is window.gallery.tiles["dokumente_fragen"], timeout=2000
+    )
+    _click(qtbot, overlay.target)
+    qtbot.waitUntil(callout.next_button.isEnabled, timeout=5000)
+    _click(qtbot, callout.next_button)
+    qtbot.waitUntil(lambda: overlay.target is page.question, timeout=2000)
+    qtbot.waitUntil(lambda: page.scope_list.count() >= 3, timeout=10000)
+    page.question.setPlainText("Bis wann muss die Hundesteuer bezahlt werden?")
+    with qtbot.waitSignal(controller.finished, timeout=20000):
+        _click(qtbot, page.ask_button)
+    qtbot.waitUntil(callout.next_button.isEnabled, timeout=5000)
+    assert "Geschafft!" in callout.status.text()
+    _click(qtbot, callout.next_button)
+    qtbot.waitUntil(lambda: overlay.target is page.sources, timeout=2000)
+    assert page.sources.count() >= 1
+    with qtbot.waitSignal(controller.viewer_opened, timeout=10000) as opened:
+        rect = page.sources.visualItemRect(page.sources.item(0))
+        qtbot.mouseClick(page.sources.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.waitUntil(callout.next_button.isEnabled, timeout=5000)
+    opened.args[0].close()
+    _click(qtbot, callout.next_button)
 
 
-def test_tour_runs_start_to_finish_with_exercises(qtbot, tmp_path: Path) -> None:
-    window, _backend, infos = make_window(qtbot, tmp_path)
+@pytest.fixture
+def sample_library(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The sample documents as the library (keyword search only: fast, no vectors)."""
+    from llmoin_desktop.core.tasks.library_task import close_all_libraries, open_library
+
+    folder = tmp_path / "bibliothek"
+    lib = open_library(folder, embedder=None)
+    lib.add(sorted((resources_dir() / "samples").iterdir()))
+    assert lib.index_pending().count("indexed") >= 3
+    monkeypatch.setenv("LLMOIN_LIBRARY_DIR", str(folder))
+    yield folder
+    close_all_libraries()
+
+
+def test_tour_runs_start_to_finish_with_exercises(qtbot, tmp_path: Path, sample_library) -> None:
+    answer = ["Die ", "Steuer ", "ist ", "vierteljährlich ", "fällig ", "[1]."]
+    window, _backend, infos = make_window(qtbot, tmp_path, backend=FakeBackend(tokens=answer))
     load_model(qtbot, window, infos[0])
     overlay = window.help.start_tutorial("grundkurs")
     runner, callout = overlay.runner, overlay.callout
@@ -168,8 +209,8 @@ def test_tour_runs_start_to_finish_with_exercises(qtbot, tmp_path: Path) -> None
     _click(qtbot, page.back_button)
     finish_exercise()
 
-    if "dokumente_fragen" in window.pages:
-        do_library_steps(qtbot, window, overlay)
+    assert "dokumente_fragen" in window.pages
+    do_library_steps(qtbot, window, overlay)
     assert runner.step.title_text == "Fertig!"
     with qtbot.waitSignal(runner.finished, timeout=2000) as finished:
         qtbot.keyClick(callout.next_button, Qt.Key.Key_Space)

@@ -46,6 +46,12 @@ class WindowEvents(QObject):
             self._wire_page(page_id, page)
 
     def _wire_task(self, task_id: str, controller: Any) -> None:
+        if hasattr(controller, "viewer_opened"):  # the library's question page (AskController)
+            controller.finished.connect(lambda _r: self.events.emit("library_asked"))
+            controller.viewer_opened.connect(lambda _v: self.events.emit("citation_opened"))
+            return
+        if not hasattr(controller.page, "form"):
+            return
         controller.finished.connect(
             lambda _r, c=controller, t=task_id: self.events.emit(
                 f"{'refined' if getattr(c, '_mode', 'run') == 'refine' else 'result_ready'}:{t}"

@@ -30,7 +30,7 @@ CALLOUT_WIDTH = 380
 
 CALLOUT_STYLE = """
 QFrame#tutorialCallout { background: #ffffff; border: 2px solid #1f5f99; border-radius: 8px; }
-QLabel#calloutTitle { font-size: 13pt; font-weight: 600; color: #1b2a3a; }
+QLabel#calloutTitle { font-weight: 600; color: #1b2a3a; }
 QLabel#calloutText { color: #1b2a3a; }
 QLabel#calloutCounter { color: #3b4a59; }
 QLabel#calloutStatus { color: #1b2a3a; font-weight: 600; }
@@ -39,7 +39,7 @@ QLabel#calloutStatus[done="true"] { color: #17622f; }
 
 HIGH_CONTRAST_CALLOUT_STYLE = """
 QFrame#tutorialCallout { background: #000000; border: 3px solid #ffff00; border-radius: 8px; }
-QLabel#calloutTitle { font-size: 13pt; font-weight: 700; color: #ffffff; }
+QLabel#calloutTitle { font-weight: 700; color: #ffffff; }
 QLabel#calloutText, QLabel#calloutCounter, QLabel#calloutStatus { color: #ffffff; }
 QLabel#calloutStatus[done="true"] { color: #ffff00; }
 """
@@ -107,7 +107,6 @@ class Callout(QFrame):
         self.setObjectName("tutorialCallout")
         self.setStyleSheet(HIGH_CONTRAST_CALLOUT_STYLE if high_contrast else CALLOUT_STYLE)
         self.setAccessibleName(_("Einführung"))
-        self.setFixedWidth(CALLOUT_WIDTH)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 12, 16, 12)
         layout.setSpacing(8)
@@ -116,6 +115,9 @@ class Callout(QFrame):
         self.title = QLabel("")
         self.title.setObjectName("calloutTitle")
         self.title.setWordWrap(True)
+        title_font = self.title.font()  # relative to the (scaled) app font, not fixed points
+        title_font.setPointSizeF(title_font.pointSizeF() * 1.3)
+        self.title.setFont(title_font)
         self.text = QLabel("")
         self.text.setObjectName("calloutText")
         self.text.setWordWrap(True)
@@ -142,10 +144,16 @@ class Callout(QFrame):
         layout.addLayout(row)
 
     def fit(self) -> None:
-        """Height for the fixed width, so wrapped text (and 200 % fonts) is never cut off."""
+        """Width from the font (200 % gets a wider callout), height for that width: never cut off."""
         layout = self.layout()
+        width = max(
+            CALLOUT_WIDTH,
+            40 * self.fontMetrics().averageCharWidth(),
+            layout.totalMinimumSize().width(),
+        )
+        self.setFixedWidth(width)
         if layout.hasHeightForWidth():
-            self.setFixedHeight(layout.totalHeightForWidth(CALLOUT_WIDTH))
+            self.setFixedHeight(layout.totalHeightForWidth(width))
         else:
             self.setFixedHeight(layout.totalSizeHint().height())
 

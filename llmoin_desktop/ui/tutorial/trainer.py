@@ -138,6 +138,8 @@ class TrainerMode:
         self.prompt_views: dict[str, PromptView] = {}
         tasks = getattr(window, "tasks", None)
         for task_id, controller in getattr(tasks, "controllers", {}).items():
+            if not hasattr(controller.page, "result"):
+                continue  # the library's question page shows its sources instead
             view = PromptView()
             controller.page.result.layout().addWidget(view)
             controller.finished.connect(
@@ -149,8 +151,18 @@ class TrainerMode:
         self.bar.show_prompt.setChecked(bool(sandbox.state().get("show_prompt", False)))
         self.bar.show_prompt.toggled.connect(self.set_show_prompt)
         self.set_show_prompt(self.bar.show_prompt.isChecked())
+        self.fill_library()
         self.bar.reset_button.clicked.connect(self.ask_reset)
         self.bar.exit_button.clicked.connect(lambda: self.restart(False))
+
+    def fill_library(self) -> bool:
+        """A new practice library gets the sample documents, so "Dokumente fragen" works at once."""
+        area = getattr(self.window, "library", None)
+        controller = getattr(area, "controller", None)
+        if controller is None or controller.exists():
+            return False
+        samples = [str(p) for p in self.sandbox.sample_files()]
+        return bool(samples) and bool(controller.add_paths(samples))
 
     def set_show_prompt(self, show: bool) -> None:
         for view in self.prompt_views.values():
