@@ -23,6 +23,9 @@ def create_application(argv: Sequence[str], settings: SettingsStore):  # -> QApp
     from llmoin_desktop.ui.appearance import apply_app_font, apply_app_palette
 
     apply_app_font(app, settings.settings)  # font scale 50–200 % of the system font
+    from llmoin_desktop.ui.locale_format import install_default_locale
+
+    install_default_locale(settings.settings.language)  # dates and numbers as the user reads them
     if settings.settings.high_contrast:
         apply_app_palette(app, settings.settings)
     return app

@@ -9,12 +9,13 @@ from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar, QWidget
 from llmoin_desktop.core.engine.backend import EngineStatus
 from llmoin_desktop.core.i18n import _, tr
 from llmoin_desktop.ui.a11y import name
+from llmoin_desktop.ui.locale_format import number
 
 RAM_REFRESH_MS = 2000
 
 
 def gib(n_bytes: float) -> str:
-    return f"{n_bytes / 2**30:.1f}".replace(".", ",") + " GB"
+    return number(n_bytes / 2**30) + " GB"  # 1,5 GB / 1.5 GB by the UI language
 
 
 class AppStatusBar(QStatusBar):
@@ -78,7 +79,7 @@ class AppStatusBar(QStatusBar):
             self.set_tokens_per_s(status.last_tokens_per_s)
 
     def set_tokens_per_s(self, rate: float) -> None:
-        value = f"{rate:.1f}".replace(".", ",")
+        value = number(rate)
         self.speed_label.setText(tr("Tempo: {rate} Token/s", rate=value))
 
     def show_progress(self, fraction: float | None, text: str) -> None:
