@@ -3,7 +3,6 @@ open / delete / delete all. Widgets only; :class:`HistoryController` holds the l
 
 from __future__ import annotations
 
-import datetime as _dt
 import html
 
 from PySide6.QtCore import Qt, Signal
@@ -25,11 +24,12 @@ from PySide6.QtWidgets import (
 from llmoin_desktop.core.history import HistoryEntry
 from llmoin_desktop.core.i18n import _, tr
 from llmoin_desktop.ui.a11y import name
+from llmoin_desktop.ui.locale_format import date_time
 from llmoin_desktop.ui.task_page import PAGE_STYLE
 
 
 def format_time(timestamp: float) -> str:
-    return _dt.datetime.fromtimestamp(timestamp).strftime("%d.%m.%Y %H:%M")
+    return date_time(timestamp)  # in the user's locale (ui/locale_format.py)
 
 
 class HistoryView(QWidget):

@@ -26,12 +26,13 @@ from llmoin_desktop.core.i18n import _, tr
 from llmoin_desktop.core.jobs import Job, JobState
 from llmoin_desktop.core.tasks.runner import TaskResult, TaskRunner, refine_job, task_job
 from llmoin_desktop.ui.controllers.history_access import HistoryAccess
+from llmoin_desktop.ui.locale_format import date_time, number
 from llmoin_desktop.ui.task_page import TaskPage
 from llmoin_desktop.ui.workers import JobHandle, WorkerPool
 
 
 def _seconds(value: float) -> str:
-    return f"{value:.1f}".replace(".", ",")
+    return number(value)  # 2,5 / 2.5 by the UI language
 
 
 def default_export_name(title: str) -> str:
@@ -311,7 +312,7 @@ class TaskController(QObject):
         self.page.result.set_original(str(values.get(src.name) or "") if src else "")
         if self.page.result.original_box.isVisibleTo(self.page.result):
             self._load_original(values)
-        when = _dt.datetime.fromtimestamp(entry.created_at).strftime("%d.%m.%Y %H:%M")
+        when = date_time(entry.created_at)
         self.page.set_status(tr("Aus dem Verlauf geöffnet (vom {when}).", when=when))
         self.page.show_message("")
         return True
