@@ -177,7 +177,7 @@ def cmd_task(args: argparse.Namespace) -> int:
         params = GenerationParams(
             max_tokens=args.max_tokens or settings.max_tokens, temperature=settings.temperature
         )
-        runner = TaskRunner(backend, params=params)
+        runner = TaskRunner.from_settings(backend, settings, params=params)
         history = None if args.no_history else HistoryStore(store.data_dir() / "history.sqlite3")
         job: Job[Any] = task_job(runner, spec, values, history=history)
         if not args.quiet:

@@ -137,6 +137,21 @@ KEYS: tuple[PolicyKey, ...] = (
         maximum=32_768,
     ),
     PolicyKey(
+        "long_read_tokens",
+        "model",
+        "decimal",
+        "Lange Dokumente überfliegen ab Token (0 = alles lesen)",
+        "Skim long documents above tokens (0 = read everything)",
+        "Zusammenfassungen sehr langer Dokumente lesen von jedem Absatz nur den Anfang, wenn "
+        "das Dokument mehr Token hat. 0 = immer alles lesen (mit GPU oder Server empfohlen). "
+        "Standard: 16000. Beispiel: 0",
+        "Summaries of very long documents read only the beginning of each paragraph when the "
+        "document has more tokens. 0 = always read everything (recommended with a GPU or a "
+        "server). Default: 16000. Example: 0",
+        0,
+        maximum=1_000_000,
+    ),
+    PolicyKey(
         "temperature",
         "model",
         "text",

@@ -42,6 +42,9 @@ class Settings:
     n_threads: int = 0  # 0: number of physical cores
     idle_unload_minutes: int = 10
     max_tokens: int = 1024
+    # Summaries of documents longer than this many tokens read each paragraph's beginning only
+    # (docs/tasks.md, "skim"); 0 reads everything (sensible with a GPU or a remote server).
+    long_read_tokens: int = 16000
     temperature: float = 0.3
     allowed_tasks: list[str] = field(default_factory=list)  # empty: all tasks
     hidden_tasks: list[str] = field(default_factory=list)

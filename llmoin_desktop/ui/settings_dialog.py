@@ -52,6 +52,7 @@ def setting_labels() -> dict[str, tuple[str, str]]:
         "n_threads": (model, _("Rechenkerne (0 = automatisch)")),
         "idle_unload_minutes": (model, _("Modell entladen nach Minuten ohne Nutzung")),
         "max_tokens": (model, _("Höchstlänge einer Antwort (Token)")),
+        "long_read_tokens": (model, _("Lange Dokumente überfliegen ab Token (0 = alles lesen)")),
         "temperature": (model, _("Kreativität (Temperatur)")),
         "allowed_tasks": (tasks, _("Erlaubte Aufgaben (leer = alle)")),
         "hidden_tasks": (tasks, _("Ausgeblendete Aufgaben")),

@@ -144,6 +144,16 @@ class TaskRunner:
         self.max_part_tokens = max_part_tokens
         self.max_read_tokens = max_read_tokens
 
+    @classmethod
+    def from_settings(cls, backend: Backend, settings: Any, **kwargs: Any) -> TaskRunner:
+        """The runner the app uses: answer length, temperature and skim budget from settings."""
+        kwargs.setdefault(
+            "params",
+            GenerationParams(max_tokens=settings.max_tokens, temperature=settings.temperature),
+        )
+        kwargs.setdefault("max_read_tokens", int(settings.long_read_tokens) or None)
+        return cls(backend, **kwargs)
+
     # Inputs ------------------------------------------------------------------------
     def source_document(
         self, spec: TaskSpec, values: dict[str, Any], cancel: CancelToken | None = None

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QFileDialog
 
 from llmoin_desktop.core.config import SettingsStore
 from llmoin_desktop.core.documents.errors import DocumentError
-from llmoin_desktop.core.engine.backend import Backend, GenerationParams
+from llmoin_desktop.core.engine.backend import Backend
 from llmoin_desktop.core.errors import LLMoinError
 from llmoin_desktop.core.export import content_from_result, export_docx
 from llmoin_desktop.core.history import HistoryEntry
@@ -84,11 +84,7 @@ class TaskController(QObject):
         return self.handle is not None
 
     def runner(self) -> TaskRunner:
-        s = self.settings.settings
-        return TaskRunner(
-            self.backend,
-            params=GenerationParams(max_tokens=s.max_tokens, temperature=s.temperature),
-        )
+        return TaskRunner.from_settings(self.backend, self.settings.settings)
 
     # Inputs ------------------------------------------------------------------------------
     def set_document(self, path: str) -> bool:
