@@ -136,3 +136,19 @@ def test_example_policy_mentions_every_key_with_a_valid_commented_example() -> N
             value = tomllib.loads(f"v = {m.group(2)}")["v"]
             assert coerce(m.group(1), value) is not None
     assert mentioned == set(SETTING_KEYS)
+
+
+def test_documented_linux_policy_path_is_where_the_app_looks(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import platformdirs
+
+    from llmoin_desktop.core import paths
+
+    monkeypatch.delenv("LLMOIN_POLICY_DIR")
+    expected = platformdirs.unix.Unix(paths.APP_NAME, paths.APP_AUTHOR).site_config_dir
+    assert expected.startswith("/etc/xdg/")
+    example = (POLICY / "policy.example.toml").read_text(encoding="utf-8")
+    assert f"{expected}/policy.toml" in example
+    if sys.platform.startswith("linux"):
+        assert str(paths.site_config_dir()).startswith(expected)

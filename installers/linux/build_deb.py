@@ -5,7 +5,7 @@
 
 Layout: the bundle in ``/opt/llmoin-desktop``, ``/usr/bin/llmoin-desktop`` (symlink), a
 desktop entry and icon, and the example policy under ``/usr/share/doc/llmoin-desktop``.
-Machine-wide policy stays IT's: the package never writes ``/etc/xdg/LLMoin``. Removing the
+Machine-wide policy stays IT's: the package never writes ``/etc/xdg/llmoin-desktop``. Removing the
 package (also ``purge``) leaves every user's data alone (docs/rollout.md says how to delete it).
 """
 
@@ -57,7 +57,7 @@ Souveräner KI-Assistent für die öffentliche Verwaltung
  baut die Anwendung keine Netzwerkverbindung auf.
  .
  Modelle sind nicht enthalten: die IT legt sie in den Modellordner
- (Richtlinie models_dir). Richtlinien: /etc/xdg/LLMoin/llmoin-desktop/policy.toml."""
+ (Richtlinie models_dir). Richtlinien: /etc/xdg/llmoin-desktop/policy.toml."""
 
 
 def project_version() -> str:
