@@ -78,6 +78,67 @@ def shoot_tasks(window, shot) -> None:  # noqa: ANN001
     shot(window, "08-history.png")
 
 
+def shoot_library(window, shot) -> None:  # noqa: ANN001
+    """The sample documents as library, a question with cited sources, the source opened."""
+    from llmoin_desktop.core.paths import resources_dir
+    from llmoin_desktop.ui.offscreen import wait_signal, wait_until
+
+    samples = sorted(str(p) for p in (resources_dir() / "samples").iterdir())
+    library = window.library.controller
+    library.add_paths(samples)
+    wait_signal(library.index_finished, timeout_s=300)
+    window.activate_tile("dokumente_fragen")
+    page = window.library.ask_pages["dokumente_fragen"]
+    controller = window.library.ask_controllers["dokumente_fragen"]
+    wait_until(lambda: page.scope_list.count() >= len(samples), 30)
+    page.question.setPlainText("Bis wann muss die Hundesteuer bezahlt werden?")
+    page.ask_button.click()
+    wait_until(lambda: not controller.busy, 600)
+    shot(window, "09-library-citations.png")
+    if page.sources.count():
+        viewer = controller.open_citation(1)
+        if viewer is not None:
+            viewer.resize(900, 640)
+            wait_until(lambda: False, 1.0)
+            shot(viewer, "10-citation.png")
+            viewer.close()
+
+
+def shoot_help(window, store, shot) -> None:  # noqa: ANN001
+    """The guided tour over the real window, trainer mode with the prompt, high contrast."""
+    from llmoin_desktop.core.trainer import TrainerSandbox
+    from llmoin_desktop.ui.appearance import apply_appearance
+    from llmoin_desktop.ui.offscreen import wait_until
+    from llmoin_desktop.ui.tutorial.trainer import TrainerMode
+
+    window.activate_tile("zusammenfassen")
+    overlay = window.help.start_tutorial("grundkurs")
+    refine = next(i for i, s in enumerate(overlay.runner.steps) if s.wait_for.startswith("refined"))
+    overlay.runner.go(refine)
+    wait_until(lambda: overlay.target is not None, 5)
+    shot(window, "11-tutorial.png")
+    overlay.runner.stop()
+
+    sandbox = TrainerSandbox(Path(tempfile.mkdtemp(prefix="llmoin-training-"))).prepare()
+    trainer = TrainerMode(window, sandbox)
+    window.help.trainer = trainer
+    trainer.bar.show_prompt.setChecked(True)
+    page = window.tasks.pages["zusammenfassen"]
+    controller = window.tasks.controllers["zusammenfassen"]
+    page.generate_button.click()
+    wait_until(lambda: not controller.busy, 600)
+    view = trainer.prompt_views["zusammenfassen"]
+    view.text.verticalScrollBar().setValue(0)
+    shot(window, "12-trainer-prompt.png")
+
+    store.set("high_contrast", True)
+    apply_appearance(window, store.settings, force=True)
+    window.show_page("gallery")
+    shot(window, "13-high-contrast.png")
+    store.set("high_contrast", False)
+    apply_appearance(window, store.settings, force=True)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "screenshots")
@@ -172,6 +233,9 @@ def main() -> int:
     dialog.resize(700, 820)
     shot(dialog, "04-settings-locked.png")
     dialog.close()
+
+    shoot_library(window, shot)
+    shoot_help(window, store, shot)
 
     window.pool.shutdown()
     window.close()
