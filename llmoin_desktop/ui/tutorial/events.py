@@ -87,5 +87,5 @@ class WindowEvents(QObject):
             return
         self.events.emit(f"page_shown:{page_id}")
         tasks = getattr(self.window, "tasks", None)
-        if page_id in getattr(tasks, "pages", {}) or page_id == "dokumente_fragen":
+        if page_id in getattr(tasks, "pages", {}) or page_id in getattr(tasks, "controllers", {}):
             self.events.emit(f"task_opened:{page_id}")
