@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib.util
 import re
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -74,6 +75,15 @@ def find_demo_model() -> Path | None:
         if candidate.is_file():
             return candidate
     return None
+
+
+def bundled_models_dir() -> Path | None:
+    """Models an offline installer put inside the bundle (``installers/build.py --model``)."""
+    frozen = getattr(sys, "_MEIPASS", None)
+    if not frozen:
+        return None
+    folder = Path(frozen) / "models"
+    return folder if folder.is_dir() else None
 
 
 def gguf_problem_message(path: Path, err: GGUFError) -> str:
@@ -165,6 +175,9 @@ def scan_models(store: SettingsStore | None = None) -> list[ModelInfo]:
         found.append(inspect_model(demo, is_demo=True))
         seen.add(demo.resolve())
     dirs = store.models_dirs() if store is not None else []
+    bundled = bundled_models_dir()
+    if bundled is not None:
+        dirs = [*dirs, bundled]
     for folder in dirs:
         if not folder.is_dir():
             continue
