@@ -155,7 +155,7 @@ def cmd_index(args: argparse.Namespace) -> int:
     header = [_("Datei"), _("Ergebnis"), _("Sekunden"), _("Abschnitte"), _("Hinweis")]
     print(_table(rows, header) if rows else _("Keine unterstützten Dateien gefunden."))
     summary = ", ".join(f"{n} {status_label(s)}" for s, n in sorted(counts.items()))
-    if report is not None:
+    if report is not None and report.outcomes:
         summary += " — " + tr(
             "{s} s, {pages} Seiten", s=_seconds(report.seconds), pages=report.pages
         )

@@ -11,13 +11,14 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, QUrl, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
     QFrame,
     QHBoxLayout,
     QLabel,
+    QListView,
     QListWidget,
     QListWidgetItem,
     QPlainTextEdit,
@@ -63,8 +64,10 @@ def answer_html(text: str) -> str:
     return body.replace("\n", "<br>")
 
 
-def source_text(citation: Any) -> str:
+def source_text(citation: Any, any_cited: bool = False) -> str:
     head = f"[{citation.n}] {citation.label()}"
+    if any_cited and not citation.cited:
+        head += " – " + _("in der Antwort nicht zitiert")
     quote = " ".join(str(citation.quote or "").split())
     return f"{head}\n„{quote}“" if quote else head
 
@@ -224,6 +227,9 @@ class AskPage(QWidget):
         self.sources = QListWidget()
         self.sources.setObjectName("sourceList")
         self.sources.setWordWrap(True)
+        self.sources.setResizeMode(QListView.ResizeMode.Adjust)
+        self.sources.setTextElideMode(Qt.TextElideMode.ElideNone)
+        self.sources.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.sources.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.sources.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.sources.setFrameShape(QFrame.Shape.StyledPanel)
@@ -260,7 +266,7 @@ class AskPage(QWidget):
         self.result_message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.result_message.hide()
         rbox.addWidget(a_label)
-        rbox.addWidget(self.answer, 3)
+        rbox.addWidget(self.answer, 2)
         rbox.addWidget(self.ai_note)
         rbox.addWidget(src_label)
         rbox.addWidget(self.sources, 3)
@@ -439,14 +445,13 @@ class AskPage(QWidget):
 
     def set_sources(self, citations: list[Any]) -> None:
         self.sources.clear()
+        any_cited = any(c.cited for c in citations)
         for c in citations:
-            item = QListWidgetItem(source_text(c))
+            item = QListWidgetItem(source_text(c, any_cited))
             item.setData(Qt.ItemDataRole.UserRole, c.n)
             item.setToolTip(_("Klicken oder Eingabetaste: Dokument an dieser Stelle öffnen"))
-            if c.cited:
-                font = item.font()
-                font.setBold(True)
-                item.setFont(font)
+            if any_cited and not c.cited:  # the text says so too; grey only repeats it
+                item.setForeground(QColor("#5c6670"))
             self.sources.addItem(item)
         if citations:
             self.sources.setCurrentRow(0)

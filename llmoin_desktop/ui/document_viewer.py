@@ -18,7 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QRectF, Qt, QUrl, Signal
+from PySide6.QtCore import QRectF, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import (
     QColor,
     QDesktopServices,
@@ -48,7 +48,6 @@ from PySide6.QtWidgets import (
 from llmoin_desktop.core.i18n import _, tr
 from llmoin_desktop.ui.a11y import name
 
-RENDER_SCALE = 1.4
 WINDOW_WORDS = 5
 WINDOW_STEP = 3
 HIGHLIGHT = QColor(255, 214, 0, 110)
@@ -128,7 +127,9 @@ class DocumentViewer(QDialog):
         self.page = 0
         self.page_count = 0
         self.highlight_count = 0  # boxes (PDF) or characters (text) marked on the current view
+        self.highlight_text = ""  # the marked text (text documents)
         self._pdf: Any = None
+        self._scale = 1.4
         self._load_text = load_text
         self.setObjectName("documentViewer")
         self.setWindowTitle(tr("Quelle [{n}]: {name}", n=citation.n, name=citation.file_name))
@@ -269,7 +270,10 @@ class DocumentViewer(QDialog):
             return
         number = max(1, min(self.page_count, number))
         page = self._pdf[number - 1]
-        bitmap = page.render(scale=RENDER_SCALE, rev_byteorder=True)
+        # fit the page width into the view (no sideways scrolling), within sensible bounds
+        avail = max(self.scroll.viewport().width(), self.width() - 60) - 24
+        self._scale = max(0.8, min(2.0, avail / max(1.0, page.get_width())))
+        bitmap = page.render(scale=self._scale, rev_byteorder=True)
         fmt = (
             QImage.Format.Format_RGBA8888 if bitmap.n_channels == 4 else QImage.Format.Format_RGB888
         )
@@ -282,7 +286,7 @@ class DocumentViewer(QDialog):
             finally:
                 textpage.close()
         height = page.get_height()
-        first_y = self._paint(image, rects, height)
+        first_y = self._paint(image, rects, height, self._scale)
         self.image.setPixmap(QPixmap.fromImage(image))
         self.page = number
         self.highlight_count = len(rects)
@@ -296,17 +300,18 @@ class DocumentViewer(QDialog):
             if rects
             else tr("Seite {page}", page=number)
         )
-        if first_y is not None:
-            self.scroll.ensureVisible(0, int(first_y), 0, int(self.scroll.height() * 0.35))
-        else:
-            self.scroll.verticalScrollBar().setValue(0)
+        # after the layout has taken the new image size: bring the quote into view
+        QTimer.singleShot(0, lambda y=first_y: self._scroll_to(y))
         self.page_changed.emit(number)
 
+    def _scroll_to(self, y: float | None) -> None:
+        bar = self.scroll.verticalScrollBar()
+        bar.setValue(0 if y is None else max(0, int(y - self.scroll.viewport().height() * 0.3)))
+
     @staticmethod
-    def _paint(image: QImage, rects: list[Rect], page_height: float) -> float | None:
+    def _paint(image: QImage, rects: list[Rect], page_height: float, s: float) -> float | None:
         if not rects:
             return None
-        s = RENDER_SCALE
         painter = QPainter(image)
         painter.setPen(QPen(HIGHLIGHT_EDGE, 1))
         painter.setBrush(HIGHLIGHT)
@@ -360,6 +365,7 @@ class DocumentViewer(QDialog):
         selection.cursor = cursor
         self.text.setExtraSelections([selection])
         self.highlight_count = end - start
+        self.highlight_text = text[start:end]
         view = QTextCursor(self.text.document())
         view.setPosition(min(len(text), end))
         self.text.setTextCursor(view)

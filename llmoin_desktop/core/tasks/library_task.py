@@ -34,6 +34,7 @@ SCOPE_FIELD = "umfang"
 SCOPE_SELECTED = "auswahl"
 DOCUMENTS_FIELD = "dokumente"
 MAX_ANSWER_TEMPERATURE = 0.3  # a cited answer should stay close to the sources
+PASSAGES = 6  # passages searched for; as many as fit the context go to the model
 
 _libraries: dict[Path, Library] = {}
 _libraries_lock = threading.Lock()
@@ -204,6 +205,7 @@ def run_library_task(
         question,
         ctx,
         scope=scope,
+        k=PASSAGES,
         params=params,
         system=render.render_system(spec, values),
         user_template=user_template_for(spec, values),
