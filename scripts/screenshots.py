@@ -87,6 +87,9 @@ def shoot_library(window, shot) -> None:  # noqa: ANN001
     library = window.library.controller
     library.add_paths(samples)
     wait_signal(library.index_finished, timeout_s=300)
+    window.library.show_library()  # the library page with its documents and their status
+    wait_until(lambda: len(library.documents) >= len(samples), 10)
+    shot(window, "09-library.png")
     window.activate_tile("dokumente_fragen")
     page = window.library.ask_pages["dokumente_fragen"]
     controller = window.library.ask_controllers["dokumente_fragen"]
