@@ -16,7 +16,7 @@ from pathlib import Path
 
 from llmoin_desktop import __version__
 from llmoin_desktop.core import i18n
-from llmoin_desktop.core.config import SettingsStore
+from llmoin_desktop.core.config import SettingsStore, apply_data_dir
 from llmoin_desktop.core.engine import hardware
 from llmoin_desktop.core.engine.backend import GenerationParams
 from llmoin_desktop.core.engine.catalog import ModelInfo, chat_template_note, scan_models
@@ -58,6 +58,7 @@ def progress_printer(prefix: str = "") -> Callable[[Progress], None]:
 
 def load_store(args: argparse.Namespace) -> SettingsStore:
     store = SettingsStore()
+    apply_data_dir(store)
     for problem in store.problems:
         eprint(_("Hinweis:"), problem)
     lang = getattr(args, "lang", None) or store.settings.language

@@ -101,3 +101,19 @@ def test_unwritable_config_gives_clear_error(
     with pytest.raises(SettingsError) as exc:
         store.set("max_tokens", 10)
     assert "nicht gespeichert" in exc.value.user_message
+
+
+def test_data_dir_setting_becomes_the_data_folder(
+    isolated_dirs: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from llmoin_desktop.core import paths
+    from llmoin_desktop.core.config import apply_data_dir
+
+    target = tmp_path / "amt-daten"
+    write_policy(isolated_dirs["policy"], f'data_dir = "{target}"\n')
+    monkeypatch.delenv("LLMOIN_DATA_DIR")
+    apply_data_dir(SettingsStore())
+    assert paths.user_data_dir() == target
+    monkeypatch.setenv("LLMOIN_DATA_DIR", str(tmp_path / "sandbox"))
+    apply_data_dir(SettingsStore())  # an explicit folder (trainer sandbox, tests) wins
+    assert paths.user_data_dir() == tmp_path / "sandbox"

@@ -268,3 +268,14 @@ class SettingsStore:
             if extra not in dirs:
                 dirs.append(extra)
         return dirs
+
+
+def apply_data_dir(store: SettingsStore) -> None:
+    """Make the ``data_dir`` setting (IT policy: "Datenordner") the folder every store uses.
+
+    History, library and terms find their folder through ``paths.user_data_dir()``; exporting
+    the setting as ``LLMOIN_DATA_DIR`` keeps that one rule. An explicit environment value (tests,
+    the trainer sandbox) still wins.
+    """
+    if store.settings.data_dir and not os.environ.get("LLMOIN_DATA_DIR"):
+        os.environ["LLMOIN_DATA_DIR"] = str(Path(store.settings.data_dir).expanduser())

@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 
 from llmoin_desktop.core import i18n
-from llmoin_desktop.core.config import SettingsStore
+from llmoin_desktop.core.config import SettingsStore, apply_data_dir
 from llmoin_desktop.core.errors import LLMoinError
 from llmoin_desktop.core.i18n import tr
 
@@ -39,6 +39,7 @@ def run_gui(argv: Sequence[str] | None = None) -> int:
 
         return run_self_test(argv)
     settings = SettingsStore()
+    apply_data_dir(settings)
     i18n.set_language(settings.settings.language)
     try:
         app = create_application(argv, settings)
