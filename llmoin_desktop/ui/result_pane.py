@@ -167,6 +167,7 @@ class ResultPane(QWidget):
             button.setObjectName(f"refine_{rid}")
             name(button, label, tr("Ergebnis überarbeiten: {label}", label=label))
             button.clicked.connect(lambda _c=False, r=rid: self.refine_requested.emit(r))
+            button.setEnabled(self.copy_button.isEnabled())  # only once there is a result
             self.refine_row.insertWidget(1 + index, button)
             self.refine_buttons[rid] = button
         self.refine_label.setVisible(bool(items))
