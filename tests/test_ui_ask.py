@@ -157,3 +157,18 @@ def test_stop_and_export_with_sources(qtbot, ask_window, tmp_path: Path) -> None
     assert "zwei Wochen anmelden [1]" in text and "Quellen:" in text
     assert result.citations[0].label() in text
     assert " ".join(result.citations[0].quote.split()) in text  # the quoted passage
+
+
+def test_history_entry_reopens_on_the_ask_page(qtbot, ask_window) -> None:
+    from llmoin_desktop.core.history import HistoryStore
+
+    window, page, controller, _backend = ask_window
+    result = ask(qtbot, page, controller, "Innerhalb welcher Frist muss man sich anmelden?")
+    entry = HistoryStore().get(result.history_id)
+    assert entry.task_id == "dokumente_fragen" and "Quellen:" in entry.result
+    page.question.clear()
+    window.show_page("gallery")
+    assert window.tasks.open_entry(entry)
+    assert window.stack.currentWidget() is page
+    assert page.question_text() == "Innerhalb welcher Frist muss man sich anmelden?"
+    assert "bmg.pdf" in page.answer_text() and "Verlauf" in page.status_label.text()
