@@ -134,8 +134,12 @@ def is_relevant(question_terms: set[str], passage: str) -> bool:
     return len(shared) >= max(1, round(MIN_OVERLAP * len(question_terms)))
 
 
-def best_sentence(passage: str, terms: set[str], max_chars: int = 320) -> str:
-    """The sentence of the passage that shares most content words with question and answer."""
+def best_sentence(
+    passage: str, terms: set[str], max_chars: int = 320, question_terms: set[str] | None = None
+) -> str:
+    """The sentence of the passage that shares most content words with question and answer
+    (the question's words count double: a weak model's answer is a noisy guide)."""
+    question_terms = question_terms or set()
     from llmoin_desktop.core.library import text as T
 
     # Line breaks inside a paragraph are layout (PDF/Markdown wrap), not sentence ends: split
@@ -144,10 +148,15 @@ def best_sentence(passage: str, terms: set[str], max_chars: int = 320) -> str:
     if not re.match(r"^\s*(§|Art(ikel|\.)?\s*\d|#)", head):
         head, body = "", passage
     pieces = [head] + re.split(r"(?<=[.;:!?])\s+|\n\s*\n|\n(?=\(\d+[a-z]?\)\s)", body)
+    # A "sentence" longer than a quote (letters, address blocks, lists) is split at its lines.
+    pieces = [line for p in pieces for line in (p.split("\n") if len(p) > max_chars else [p])]
     sentences = [s.strip() for s in pieces if len(s.strip()) > 20]
     if not sentences:
         return passage.strip()[:max_chars]
-    scored = [(len(set(T.analyze(s)) & terms), -i, s) for i, s in enumerate(sentences)]
+    scored = [
+        (2 * len(set(T.analyze(s)) & question_terms) + len(set(T.analyze(s)) & terms), -i, s)
+        for i, s in enumerate(sentences)
+    ]
     best = max(scored)[2]
     return best if len(best) <= max_chars else best[: max_chars - 1].rstrip() + "…"
 
@@ -244,7 +253,7 @@ def answer_question(
             title=getattr(h, "title", "") or Path(h.path).stem,
             section=h.section or "",
             pages=list(h.pages or []),
-            quote=best_sentence(h.text, terms),
+            quote=best_sentence(h.text, terms, question_terms=q_terms),
             passage=h.text,
             chunk_id=getattr(h, "chunk_id", 0),
             cited=(i + 1) in cited,
