@@ -49,3 +49,28 @@ def test_llama_cpp_embedder_with_a_real_gguf(demo_model_path: Path) -> None:
         assert emb.name.startswith("gguf:")
     finally:
         emb.close()
+
+
+def test_vector_index_matrix_is_exact_and_follows_add_and_delete(tmp_path: Path) -> None:
+    """Search reads the in-memory matrix; it must agree with brute force and with chromadb."""
+    from llmoin_desktop.core.library.vectors import VectorIndex
+
+    emb = default_embedder()
+    assert emb is not None
+    texts = [f"Absatz {i}: Urlaub, Reisekosten und Meldepflicht Nummer {i * 7}" for i in range(40)]
+    vecs = emb.embed_documents(texts)
+    index = VectorIndex(tmp_path / "v", emb.dim)
+    index.open()
+    index.add(list(range(1, 41)), [1 + i % 3 for i in range(40)], vecs)
+    q = emb.embed_query("Reisekosten Nummer 70")
+    want = [int(i) + 1 for i in np.argsort(-(vecs @ q), kind="stable")[:5]]
+    assert index.query(q, 5) == want
+    index.delete([want[0]])
+    assert index.query(q, 4) == want[1:5]
+    scoped = index.query(q, 50, doc_ids=[2])
+    assert scoped and all((i - 1) % 3 == 1 for i in scoped)
+    index.close()
+    reopened = VectorIndex(tmp_path / "v", emb.dim)
+    assert len(reopened.open()) == 39  # the matrix is rebuilt from chromadb at open
+    assert reopened.query(q, 4) == want[1:5]
+    reopened.close()

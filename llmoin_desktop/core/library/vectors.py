@@ -5,6 +5,13 @@ client per folder per process. Ids are SQLite chunk ids (never reused: AUTOINCRE
 which makes "is the index consistent with SQLite?" a set comparison. Reported field
 failures after SIGKILL ("Error loading hnsw index") are why :meth:`open` probes the index
 and the library rebuilds it from SQLite when the probe fails.
+
+Search does not go through chromadb's HNSW: :meth:`open` loads every vector into one
+in-memory matrix (kept up to date by :meth:`add` / :meth:`delete`) and a query is one exact
+matrix-vector product. For libraries of this size (10^3–10^5 chunks) that is both exact and
+faster than chromadb's query path (measured: 10 ms → under 1 ms per query on 900 chunks,
+most of chromadb's time being ``count()`` and the Rust binding round trip). Above
+``MATRIX_MAX`` vectors we fall back to chromadb's approximate index to bound memory.
 """
 
 from __future__ import annotations
@@ -17,9 +24,12 @@ from typing import Any
 
 import numpy as np
 
+from llmoin_desktop.core.library.embed import one_blas_thread
+
 log = logging.getLogger(__name__)
 
 COLLECTION = "chunks"
+MATRIX_MAX = 250_000  # 512 float32 dims → 0.5 GB; beyond this chromadb's HNSW answers
 _clients: dict[str, Any] = {}
 _clients_lock = threading.Lock()
 
@@ -67,6 +77,7 @@ class VectorIndex:
         self.path = path
         self.dim = dim
         self._col: Any = None
+        self._mat: _Matrix | None = None  # only when this process opened the index itself
 
     def open(self) -> set[int]:
         """Open and probe the index; returns the chunk ids it holds.
@@ -78,23 +89,33 @@ class VectorIndex:
             self._col = client.get_or_create_collection(
                 COLLECTION, embedding_function=None, metadata={"hnsw:space": "cosine"}
             )
-            ids = {int(i) for i in self._col.get(include=[])["ids"]}
+            got = self._col.get(include=["embeddings", "metadatas"])
+            ids = [int(i) for i in got["ids"]]
             if ids:  # touch the HNSW files too, not only chromadb's SQLite
                 self._col.query(
                     query_embeddings=[np.ones(self.dim, dtype=np.float32).tolist()], n_results=1
                 )
-            return ids
+            self._mat = None
+            if len(ids) <= MATRIX_MAX:
+                vecs = np.asarray(got["embeddings"], dtype=np.float32).reshape(len(ids), self.dim)
+                docs = [int((m or {}).get("doc_id", -1)) for m in got["metadatas"]]
+                self._mat = _Matrix(self.dim)
+                self._mat.add(ids, docs, vecs)
+            return set(ids)
         except Exception as exc:  # noqa: BLE001 - any failure here means "rebuild"
             self._col = None
+            self._mat = None
             raise VectorIndexDamaged(repr(exc)) from exc
 
     def close(self) -> None:
         self._col = None
+        self._mat = None
         _forget_client(self.path)
 
     def wipe(self) -> None:
         """Throw the folder away (damaged or built with another embedder)."""
         self._col = None
+        self._mat = None
         _forget_client(self.path)
         shutil.rmtree(self.path, ignore_errors=True)
 
@@ -106,10 +127,16 @@ class VectorIndex:
             embeddings=np.asarray(vectors, dtype=np.float32).tolist(),
             metadatas=[{"doc_id": d} for d in doc_ids],
         )
+        if self._mat is not None:
+            self._mat.add(ids, doc_ids, np.asarray(vectors, dtype=np.float32))
+            if self._mat.size > MATRIX_MAX:
+                self._mat = None
 
     def delete(self, ids: list[int]) -> None:
         if ids:
             self._col.delete(ids=[str(i) for i in ids])
+            if self._mat is not None:
+                self._mat.delete(ids)
 
     def count(self) -> int:
         return int(self._col.count()) if self._col is not None else 0
@@ -118,6 +145,8 @@ class VectorIndex:
         """Chunk ids, nearest first."""
         if self._col is None:
             return []
+        if self._mat is not None:
+            return self._mat.top(np.asarray(vector, dtype=np.float32), n, doc_ids)
         total = self.count()
         if total == 0:
             return []
@@ -133,3 +162,79 @@ class VectorIndex:
             include=[],
         )
         return [int(i) for i in res["ids"][0]]
+
+
+class _Matrix:
+    """All vectors as rows of one array; deleted rows are tombstoned and compacted later."""
+
+    def __init__(self, dim: int) -> None:
+        self.dim = dim
+        self.vecs = np.zeros((0, dim), dtype=np.float32)
+        self.ids = np.zeros(0, dtype=np.int64)
+        self.docs = np.zeros(0, dtype=np.int64)
+        self.alive = np.zeros(0, dtype=bool)
+        self.n = 0  # rows in use (alive or tombstoned)
+        self.row: dict[int, int] = {}
+
+    @property
+    def size(self) -> int:
+        return len(self.row)
+
+    def _grow(self, need: int) -> None:
+        if need <= len(self.ids):
+            return
+        cap = max(need, 2 * len(self.ids), 256)
+        for name in ("vecs", "ids", "docs", "alive"):
+            old = getattr(self, name)
+            new = np.zeros((cap, *old.shape[1:]), dtype=old.dtype)
+            new[: self.n] = old[: self.n]
+            setattr(self, name, new)
+
+    def add(self, ids: list[int], doc_ids: list[int], vecs: np.ndarray) -> None:
+        self.delete(ids)  # upsert
+        k = len(ids)
+        self._grow(self.n + k)
+        sl = slice(self.n, self.n + k)
+        v = vecs.reshape(k, self.dim)
+        norms = np.linalg.norm(v, axis=1, keepdims=True)
+        self.vecs[sl] = v / np.maximum(norms, 1e-12)
+        self.ids[sl] = ids
+        self.docs[sl] = doc_ids
+        self.alive[sl] = True
+        for j, i in enumerate(ids):
+            self.row[int(i)] = self.n + j
+        self.n += k
+
+    def delete(self, ids: list[int]) -> None:
+        for i in ids:
+            r = self.row.pop(int(i), None)
+            if r is not None:
+                self.alive[r] = False
+        if self.n > 1024 and len(self.row) < self.n // 2:
+            self._compact()
+
+    def _compact(self) -> None:
+        keep = np.flatnonzero(self.alive[: self.n])
+        self.vecs = self.vecs[keep].copy()
+        self.ids = self.ids[keep].copy()
+        self.docs = self.docs[keep].copy()
+        self.alive = np.ones(len(keep), dtype=bool)
+        self.n = len(keep)
+        self.row = {int(i): r for r, i in enumerate(self.ids)}
+
+    def top(self, q: np.ndarray, n: int, doc_ids: list[int] | None) -> list[int]:
+        """Exact cosine top-n (rows are unit length), nearest first."""
+        if self.n == 0 or n <= 0:
+            return []
+        with one_blas_thread():
+            scores = self.vecs[: self.n] @ q
+        ok = self.alive[: self.n]
+        if doc_ids is not None:
+            ok = ok & np.isin(self.docs[: self.n], np.asarray(doc_ids, dtype=np.int64))
+        scores = np.where(ok, scores, -np.inf)
+        n = min(n, int(ok.sum()))
+        if n == 0:
+            return []
+        part = np.argpartition(-scores, n - 1)[:n]
+        part = part[np.argsort(-scores[part], kind="stable")]
+        return [int(self.ids[r]) for r in part]
