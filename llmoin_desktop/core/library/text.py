@@ -115,13 +115,19 @@ def grams(text: str) -> list[str]:
     """Character 4-grams of the long words (folded, unstemmed) for compound matching."""
     out: list[str] = []
     for w in words(text):
-        if w[0] == "§" or w[0].isdigit():
-            continue
-        f = fold(w).replace("-", "")
-        if len(f) < _GRAM_MIN_WORD or f in STOPWORDS:
-            continue
-        out.extend(f[i : i + _GRAM_N] for i in range(len(f) - _GRAM_N + 1))
+        out.extend(_word_grams(w))
     return out
+
+
+@lru_cache(maxsize=200_000)
+def _word_grams(w: str) -> tuple[str, ...]:
+    """Per distinct word, cached: a corpus repeats its words, folding them is the cost."""
+    if w[0] == "§" or w[0].isdigit():
+        return ()
+    f = fold(w).replace("-", "")
+    if len(f) < _GRAM_MIN_WORD or f in STOPWORDS:
+        return ()
+    return tuple(f[i : i + _GRAM_N] for i in range(len(f) - _GRAM_N + 1))
 
 
 def prefix_terms(text: str, min_len: int = 4) -> list[str]:
@@ -141,7 +147,8 @@ def paragraph_refs(text: str) -> list[tuple[str, str]]:
     return [(m.group(1), m.group(2).lower()) for m in _PARA_RE.finditer(text)]
 
 
-_ABBR_RE = re.compile(r"((?:[\w\-]+\s+){0,3}[\w\-]{4,})\s+\(([A-ZÄÖÜ][A-Za-zÄÖÜäöü]{1,9})\)")
+_ABBR_PAREN = re.compile(r"\(([A-ZÄÖÜ][A-Za-zÄÖÜäöü]{1,9})\)")
+_ABBR_BEFORE = re.compile(r"(?<![\w\-])((?:[\w\-]+\s+){0,3}[\w\-]{4,})\s+$")
 
 
 def _is_subsequence(short: str, long: str) -> bool:
@@ -158,10 +165,15 @@ def abbreviation_definitions(text: str) -> list[tuple[str, str]]:
     contains its letters in order.
     """
     found = []
-    for m in _ABBR_RE.finditer(text):
-        abbr = fold(m.group(2))
-        if sum(1 for c in m.group(2) if c.isupper()) < 2:
+    # Find "(ABC)" first and only then look at the words before it: one regex over the
+    # whole text that starts at every word costs seconds on a long law.
+    for p in _ABBR_PAREN.finditer(text):
+        if sum(1 for c in p.group(1) if c.isupper()) < 2:
             continue
+        m = _ABBR_BEFORE.search(text, max(0, p.start() - 300), p.start())
+        if m is None:
+            continue
+        abbr = fold(p.group(1))
         ws = m.group(1).split()
         for start in range(len(ws) - 1, -1, -1):
             cand = fold("".join(ws[start:]))
