@@ -83,8 +83,11 @@ def test_env_variable_selects_the_library(
 
 @pytest.mark.model
 def test_ask_streams_answer_then_sources_with_quotes(
-    lib_dir: Path, corpus_dir: Path, demo_model_path: Path, capsys
+    lib_dir: Path, corpus_dir: Path, demo_model_path: Path, capsys, monkeypatch
 ) -> None:
+    from llmoin_desktop.core.tasks import library_task
+
+    monkeypatch.setattr(library_task, "PASSAGES", 2)  # a shorter prompt on 2 shared cores
     law = corpus_dir / "gesetze" / "bmg.pdf"
     assert main(["index", "--quiet", "--library", str(lib_dir), str(law)]) == 0
     capsys.readouterr()

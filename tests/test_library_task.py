@@ -133,8 +133,11 @@ def test_scope_and_library_problems_are_clear(spec, library, corpus_dir: Path, t
 
 
 @pytest.mark.model
-def test_real_model_answer_cites_real_chunks(engine, spec, library) -> None:  # noqa: ANN001
+def test_real_model_answer_cites_real_chunks(engine, spec, library, monkeypatch) -> None:  # noqa: ANN001
     from llmoin_desktop.core.engine.backend import GenerationParams
+    from llmoin_desktop.core.tasks import library_task
+
+    monkeypatch.setattr(library_task, "PASSAGES", 3)  # a shorter prompt on 2 shared cores
 
     runner = TaskRunner(engine, params=GenerationParams(max_tokens=60, temperature=0.2))
     result = run_library_task(runner, spec, {"frage": QUESTION}, SilentReporter(), library=library)
