@@ -428,6 +428,33 @@ class Library:
             )
         return sorted(ids)
 
+    def _lists(self, query: str, doc_ids: list[int] | None) -> dict[str, list[int]]:
+        """Every retriever's ranked chunk ids for a query (fused by :meth:`search`)."""
+        conn = self.store.conn
+        abbr_long = self.store.abbreviation_expansions(T.fold(w) for w in T.words(query))
+        lists: dict[str, list[int]] = {
+            "para": S.paragraph_list(conn, query, doc_ids),
+            "title": S.title_list(conn, query, doc_ids),
+            "stem": S.bm25_list(
+                conn,
+                S.stem_query(conn, query, abbr_long),
+                "{law section context body}",
+                S.BM25_WEIGHTS,
+                doc_ids,
+            ),
+            "gram": S.bm25_list(
+                conn, S._quote(T.grams(query)), "{grams title_grams}", S.GRAM_WEIGHTS, doc_ids
+            ),
+        }
+        if self.embedder is not None and self.vectors is not None:
+            try:
+                # Sentence encoders are case-sensitive; all-caps input reads as noise.
+                qv = self.embedder.embed_query(query.lower() if query.isupper() else query)
+                lists["dense"] = self.vectors.query(qv, S.CANDIDATES, doc_ids)
+            except Exception:  # noqa: BLE001 - keyword search still answers
+                log.warning("vector search failed", exc_info=True)
+        return lists
+
     def search(
         self, query: str, k: int = 5, scope: Iterable[str | Path | int] | None = None
     ) -> list[S.Hit]:
@@ -439,29 +466,7 @@ class Library:
             doc_ids = self._scope_ids(scope)
             if doc_ids is not None and not doc_ids:
                 return []
-            conn = self.store.conn
-            abbr_long = self.store.abbreviation_expansions(T.fold(w) for w in T.words(query))
-            lists: dict[str, list[int]] = {
-                "para": S.paragraph_list(conn, query, doc_ids),
-                "title": S.title_list(conn, query, doc_ids),
-                "stem": S.bm25_list(
-                    conn,
-                    S.stem_query(conn, query, abbr_long),
-                    "{law section context body}",
-                    S.BM25_WEIGHTS,
-                    doc_ids,
-                ),
-                "gram": S.bm25_list(
-                    conn, S._quote(T.grams(query)), "{grams title_grams}", S.GRAM_WEIGHTS, doc_ids
-                ),
-            }
-            if self.embedder is not None and self.vectors is not None:
-                try:
-                    # Sentence encoders are case-sensitive; all-caps input reads as noise.
-                    qv = self.embedder.embed_query(query.lower() if query.isupper() else query)
-                    lists["dense"] = self.vectors.query(qv, S.CANDIDATES, doc_ids)
-                except Exception:  # noqa: BLE001 - keyword search still answers
-                    log.warning("vector search failed", exc_info=True)
+            lists = self._lists(query, doc_ids)
             fused = S.fuse(lists)[:k]
             records = {c.id: c for c in self.store.chunks([c for c, _, _ in fused])}
             hits = []
