@@ -5,6 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 
+def page_label(pages: list[int]) -> str:
+    """ "13" or "13–15": how citations, search hits and coverage notes name pages."""
+    if not pages:
+        return ""
+    lo, hi = min(pages), max(pages)
+    return str(lo) if lo == hi else f"{lo}–{hi}"
+
+
 @dataclass
 class Block:
     """A run of text in reading order with where it came from.

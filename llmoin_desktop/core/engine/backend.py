@@ -7,6 +7,7 @@ through ``on_token``; stopping goes through the job's :class:`CancelToken`.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -65,6 +66,31 @@ class EngineStatus:
 
 
 StatusListener = Callable[[EngineStatus], None]
+
+
+class StatusPublisher:
+    """Status bookkeeping shared by the backends: a snapshot for readers, listeners on change.
+
+    Listeners are called on the thread that changed the status (the model thread, a job
+    thread); the UI marshals to the GUI thread itself. A failing listener never breaks the
+    engine."""
+
+    _status: EngineStatus
+    _listeners: list[StatusListener]
+
+    def add_status_listener(self, listener: StatusListener) -> None:
+        self._listeners.append(listener)
+
+    def status(self) -> EngineStatus:
+        return EngineStatus(**vars(self._status))
+
+    def _set_status(self, **changes: Any) -> None:
+        for key, value in changes.items():
+            setattr(self._status, key, value)
+        snapshot = self.status()
+        for listener in list(self._listeners):
+            with contextlib.suppress(Exception):
+                listener(snapshot)
 
 
 @runtime_checkable

@@ -37,6 +37,7 @@ from llmoin_desktop.core.engine.backend import (
     GenerationResult,
     Message,
     StatusListener,
+    StatusPublisher,
 )
 from llmoin_desktop.core.engine.catalog import ModelInfo, chat_template_note, validate_model
 from llmoin_desktop.core.engine.gguf import GGUFHeader
@@ -64,7 +65,7 @@ MEMORY_SHARE = 0.85
 AUTO_CTX_CAP = 32768
 
 
-class LocalBackend:
+class LocalBackend(StatusPublisher):
     """llama-cpp-python in-process. Thread-safe; every public call blocks its caller."""
 
     name = "local"
@@ -140,21 +141,6 @@ class LocalBackend:
         return fut.result()
 
     # Status --------------------------------------------------------------------------
-    def add_status_listener(self, listener: StatusListener) -> None:
-        self._listeners.append(listener)
-
-    def status(self) -> EngineStatus:
-        return EngineStatus(**vars(self._status))
-
-    def _set_status(self, **changes: Any) -> None:
-        for key, value in changes.items():
-            setattr(self._status, key, value)
-        snapshot = self.status()
-        for listener in list(self._listeners):
-            # A broken listener must not kill the engine.
-            with contextlib.suppress(Exception):
-                listener(snapshot)
-
     @property
     def model_info(self) -> ModelInfo | None:
         return self._info

@@ -38,6 +38,7 @@ from llmoin_desktop.core.engine.backend import (
     GenerationResult,
     Message,
     StatusListener,
+    StatusPublisher,
 )
 from llmoin_desktop.core.errors import BackendError, ContextOverflow, ModelError
 from llmoin_desktop.core.i18n import _, tr
@@ -91,7 +92,7 @@ def normalise_url(url: str) -> str:
     return url
 
 
-class RemoteBackend:
+class RemoteBackend(StatusPublisher):
     """Talks to one OpenAI-compatible server. Thread-safe; every public call blocks."""
 
     name = "remote"
@@ -130,20 +131,6 @@ class RemoteBackend:
         self.last_server_timings: dict[str, Any] = {}
 
     # Status --------------------------------------------------------------------------
-    def add_status_listener(self, listener: StatusListener) -> None:
-        self._listeners.append(listener)
-
-    def status(self) -> EngineStatus:
-        return EngineStatus(**vars(self._status))
-
-    def _set_status(self, **changes: Any) -> None:
-        for key, value in changes.items():
-            setattr(self._status, key, value)
-        snapshot = self.status()
-        for listener in list(self._listeners):
-            with contextlib.suppress(Exception):
-                listener(snapshot)
-
     @property
     def model_id(self) -> str:
         return self._model.id if self._model else ""

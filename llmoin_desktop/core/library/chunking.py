@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from llmoin_desktop.core.documents.model import Block, Document
+from llmoin_desktop.core.documents.model import Block, Document, page_label
 
 MAX_CHARS = 2000
 MIN_CHARS = 200  # pieces shorter than this are merged into the previous piece of a section
@@ -39,10 +39,7 @@ class Chunk:
 
     @property
     def page_label(self) -> str:
-        if not self.pages:
-            return ""
-        lo, hi = min(self.pages), max(self.pages)
-        return str(lo) if lo == hi else f"{lo}–{hi}"
+        return page_label(self.pages)
 
 
 @dataclass

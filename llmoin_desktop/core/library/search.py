@@ -14,6 +14,7 @@ import re
 import sqlite3
 from dataclasses import dataclass, field
 
+from llmoin_desktop.core.documents.model import page_label
 from llmoin_desktop.core.library import text as T
 
 # Weights found on the dev set, kept few and round to avoid fitting its 45 questions.
@@ -40,10 +41,7 @@ class Hit:
 
     @property
     def page_label(self) -> str:
-        if not self.pages:
-            return ""
-        lo, hi = min(self.pages), max(self.pages)
-        return str(lo) if lo == hi else f"{lo}–{hi}"
+        return page_label(self.pages)
 
 
 def _quote(tokens: list[str]) -> str:

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from llmoin_desktop.core.documents.model import page_label
 from llmoin_desktop.core.engine.backend import Backend, GenerationParams, Message
 from llmoin_desktop.core.errors import Cancelled
 from llmoin_desktop.core.i18n import _, tr
@@ -78,10 +79,7 @@ class Citation:
 
     @property
     def page_label(self) -> str:
-        if not self.pages:
-            return ""
-        lo, hi = min(self.pages), max(self.pages)
-        return str(lo) if lo == hi else f"{lo}–{hi}"
+        return page_label(self.pages)
 
     @property
     def first_page(self) -> int | None:
