@@ -7,6 +7,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from llmoin_desktop.core.engine.backend import GenerationParams
 from llmoin_desktop.core.jobs import CancelToken
 from llmoin_desktop.core.tasks.ask import (
     MARK_CLOSE,
@@ -83,6 +84,8 @@ def test_answer_cites_real_chunks_with_pages(engine, small_library) -> None:  # 
         small_library,
         "Innerhalb welcher Frist muss man sich nach dem Einzug in eine Wohnung anmelden?",
         rep,
+        k=3,
+        params=GenerationParams(max_tokens=60, temperature=0.2),
     )
     assert result.found and result.answer
     assert "".join(rep.tokens).strip() == result.answer
@@ -118,5 +121,7 @@ def test_scope_limits_sources(engine, small_library, corpus_dir: Path) -> None: 
         "Wie viele Werktage Urlaub gibt es mindestens?",
         rep,
         scope=[corpus_dir / "gesetze" / "burlg.md"],
+        k=2,
+        params=GenerationParams(max_tokens=40, temperature=0.2),
     )
     assert result.citations and {c.file_name for c in result.citations} == {"burlg.md"}
