@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-os.environ["LLMOIN_NO_NETWORK_NEEDED"] = "1"
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 CORPUS = SHARED / "corpus"
@@ -17,6 +16,10 @@ CORPUS = SHARED / "corpus"
 @pytest.fixture(autouse=True)
 def isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Path]:
     """Point all user and machine folders at a temp dir so no test touches real settings."""
+    # Code under test may set LLMOIN_* variables in-process (the CLI's --library, the trainer
+    # sandbox, the data_dir policy): start every test from a clean slate, restore afterwards.
+    for key in [k for k in os.environ if k.startswith("LLMOIN_")]:
+        monkeypatch.delenv(key)
     dirs = {
         "config": tmp_path / "config",
         "data": tmp_path / "data",

@@ -78,6 +78,8 @@ class TrainerSandbox:
         """Point this process (and its child processes) at the sandbox; returns the old value."""
         previous = os.environ.get("LLMOIN_DATA_DIR")
         os.environ["LLMOIN_DATA_DIR"] = str(self.data_dir)
+        # A library folder chosen by environment (scripts, IT) must not leak into the course.
+        os.environ["LLMOIN_LIBRARY_DIR"] = str(self.data_dir / "library")
         return previous
 
     # Small per-course switches (not user settings: they must not leak into normal work)
