@@ -6,6 +6,7 @@ section, quoted passage). Widgets only; :class:`AskController` holds the logic.
 from __future__ import annotations
 
 import html
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -374,10 +375,11 @@ class AskPage(QWidget):
             )
 
     def tick_documents(self, paths: list[str]) -> None:
-        wanted = set(paths)
+        # Compare resolved paths: a history entry or a caller may name the file via a link.
+        wanted = {os.path.realpath(p) for p in paths}
         for i in range(self.scope_list.count()):
             item = self.scope_list.item(i)
-            state = item.data(Qt.ItemDataRole.UserRole) in wanted
+            state = os.path.realpath(str(item.data(Qt.ItemDataRole.UserRole))) in wanted
             item.setCheckState(Qt.CheckState.Checked if state else Qt.CheckState.Unchecked)
 
     def set_busy(self, busy: bool) -> None:
