@@ -3,8 +3,6 @@ open / delete / delete all. Widgets only; :class:`HistoryController` holds the l
 
 from __future__ import annotations
 
-import html
-
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -25,6 +23,7 @@ from llmoin_desktop.core.history import HistoryEntry
 from llmoin_desktop.core.i18n import _, tr
 from llmoin_desktop.ui.a11y import name
 from llmoin_desktop.ui.locale_format import date_time
+from llmoin_desktop.ui.messages import show_message
 from llmoin_desktop.ui.task_page import PAGE_STYLE
 
 
@@ -198,16 +197,7 @@ class HistoryView(QWidget):
         return next((e for e in self.entries if e.id == entry_id), None)
 
     def show_message(self, text: str, kind: str = "error") -> None:
-        if not text:
-            self.message.hide()
-            return
-        prefix = _("Fehler:") if kind == "error" else _("Hinweis:")
-        self.message.setText(f"<b>{prefix}</b> {html.escape(text)}")
-        self.message.setAccessibleName(f"{prefix} {text}")
-        self.message.setProperty("kind", kind)
-        self.message.style().unpolish(self.message)
-        self.message.style().polish(self.message)
-        self.message.show()
+        show_message(self.message, text, kind)
 
     def focus_first(self) -> None:
         """The list loads in the background: focus it once it is there (keyboard users)."""

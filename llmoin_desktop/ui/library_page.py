@@ -5,7 +5,6 @@ clerk understands; remove, re-scan. Widgets only; :class:`LibraryController` hol
 
 from __future__ import annotations
 
-import html
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
@@ -25,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from llmoin_desktop.core.i18n import _, tr
 from llmoin_desktop.ui.a11y import name
+from llmoin_desktop.ui.messages import show_message
 from llmoin_desktop.ui.style import ACCENT
 
 PAGE_STYLE = f"""
@@ -304,16 +304,7 @@ class LibraryPage(QWidget):
         self.notice.setVisible(bool(notices))
 
     def show_message(self, text: str, kind: str = "info") -> None:
-        if not text:
-            self.message.hide()
-            return
-        prefix = _("Fehler:") if kind == "error" else _("Hinweis:")
-        self.message.setText(f"<b>{prefix}</b> {html.escape(text)}")
-        self.message.setAccessibleName(f"{prefix} {text}")
-        self.message.setProperty("kind", kind)
-        self.message.style().unpolish(self.message)
-        self.message.style().polish(self.message)
-        self.message.show()
+        show_message(self.message, text, kind)
 
     def message_text(self) -> str:
         return self.message.accessibleName() if not self.message.isHidden() else ""

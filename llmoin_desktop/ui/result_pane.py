@@ -8,8 +8,6 @@ model writes so the clerk's edits and the stream never collide.
 
 from __future__ import annotations
 
-import html
-
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QGuiApplication, QTextCursor
 from PySide6.QtWidgets import (
@@ -29,6 +27,7 @@ from PySide6.QtWidgets import (
 from llmoin_desktop.core.i18n import _, tr
 from llmoin_desktop.core.tasks.tables import parse_markdown_table
 from llmoin_desktop.ui.a11y import name
+from llmoin_desktop.ui.messages import show_message
 
 
 class ResultPane(QWidget):
@@ -253,17 +252,7 @@ class ResultPane(QWidget):
 
     def show_message(self, text: str, kind: str = "info") -> None:
         """Export results and problems; the prefix says what it is (not only a colour)."""
-        if not text:
-            self.message.clear()
-            self.message.hide()
-            return
-        prefix = _("Fehler:") if kind == "error" else _("Hinweis:")
-        self.message.setText(f"<b>{prefix}</b> {html.escape(text)}")
-        self.message.setAccessibleName(f"{prefix} {text}")
-        self.message.setProperty("kind", kind)
-        self.message.style().unpolish(self.message)
-        self.message.style().polish(self.message)
-        self.message.show()
+        show_message(self.message, text, kind)
 
     def copy(self) -> None:
         QGuiApplication.clipboard().setText(self.text())

@@ -7,7 +7,6 @@ swallow it as a ``file://`` line): the page takes it for the task's document fie
 
 from __future__ import annotations
 
-import html
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
@@ -28,6 +27,7 @@ from PySide6.QtWidgets import (
 from llmoin_desktop.core.i18n import _, tr
 from llmoin_desktop.core.tasks.spec import TaskSpec
 from llmoin_desktop.ui.a11y import name
+from llmoin_desktop.ui.messages import show_message
 from llmoin_desktop.ui.result_pane import ResultPane
 from llmoin_desktop.ui.style import ACCENT
 from llmoin_desktop.ui.task_form import TaskForm
@@ -262,17 +262,7 @@ class TaskPage(QWidget):
         self.status_label.setText(text)
 
     def show_message(self, text: str, kind: str = "error") -> None:
-        if not text:
-            self.message.clear()
-            self.message.hide()
-            return
-        prefix = _("Fehler:") if kind == "error" else _("Hinweis:")
-        self.message.setText(f"<b>{prefix}</b> {html.escape(text)}")
-        self.message.setAccessibleName(f"{prefix} {text}")
-        self.message.setProperty("kind", kind)
-        self.message.style().unpolish(self.message)
-        self.message.style().polish(self.message)
-        self.message.show()
+        show_message(self.message, text, kind)
 
     def message_text(self) -> str:
         return self.message.accessibleName() if not self.message.isHidden() else ""

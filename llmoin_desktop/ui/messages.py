@@ -1,0 +1,24 @@
+"""The one way pages show a message: a prefix says what it is, so colour is never the only cue."""
+
+from __future__ import annotations
+
+import html
+
+from PySide6.QtWidgets import QLabel
+
+from llmoin_desktop.core.i18n import _
+
+
+def show_message(label: QLabel, text: str, kind: str = "info") -> None:
+    """``kind`` "error" or "info"; an empty text hides the label. Screen readers get the text."""
+    if not text:
+        label.clear()
+        label.hide()
+        return
+    prefix = _("Fehler:") if kind == "error" else _("Hinweis:")
+    label.setText(f"<b>{prefix}</b> {html.escape(text)}")
+    label.setAccessibleName(f"{prefix} {text}")
+    label.setProperty("kind", kind)  # the style sheet colours by kind
+    label.style().unpolish(label)
+    label.style().polish(label)
+    label.show()
