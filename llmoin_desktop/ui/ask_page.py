@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPlainTextEdit,
-    QProgressBar,
     QPushButton,
     QRadioButton,
     QSplitter,
@@ -35,6 +34,7 @@ from PySide6.QtWidgets import (
 from llmoin_desktop.core.i18n import _, tr
 from llmoin_desktop.core.tasks.spec import TaskSpec
 from llmoin_desktop.ui.a11y import name
+from llmoin_desktop.ui.messages import add_run_controls
 from llmoin_desktop.ui.task_page import PAGE_STYLE
 
 ASK_STYLE = (
@@ -171,36 +171,16 @@ class AskPage(QWidget):
         self.library_state.setWordWrap(True)
         lbox.addWidget(self.library_state)
 
-        buttons = QHBoxLayout()
-        self.ask_button = QPushButton(_("Fragen"))
-        self.ask_button.setObjectName("generateButton")
-        self.ask_button.setToolTip(_("Frage stellen (Strg+Enter)"))
-        name(self.ask_button, _("Fragen"), _("Frage an die Dokumente stellen (Strg+Enter)"))
-        self.stop_button = QPushButton(_("Stopp"))
-        self.stop_button.setObjectName("askStopButton")
-        self.stop_button.setToolTip(_("Abbrechen (Esc)"))
-        name(self.stop_button, _("Stopp"), _("Antwort abbrechen (Esc)"))
-        self.stop_button.setEnabled(False)
-        buttons.addWidget(self.ask_button, 1)
-        buttons.addWidget(self.stop_button)
-        lbox.addLayout(buttons)
-        self.progress = QProgressBar()
-        self.progress.setObjectName("askProgress")
-        self.progress.setTextVisible(False)
-        self.progress.setFixedHeight(8)
-        name(self.progress, _("Fortschritt"))
-        self.progress.hide()
-        lbox.addWidget(self.progress)
-        self.status_label = QLabel("")
-        self.status_label.setObjectName("taskStatus")
-        self.status_label.setWordWrap(True)
-        lbox.addWidget(self.status_label)
-        self.message = QLabel("")
-        self.message.setObjectName("taskMessage")
-        self.message.setWordWrap(True)
-        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.message.hide()
-        lbox.addWidget(self.message)
+        (self.ask_button, self.stop_button, self.progress, self.status_label, self.message) = (
+            add_run_controls(
+                lbox,
+                _("Fragen"),
+                _("Frage an die Dokumente stellen (Strg+Enter)"),
+                _("Antwort abbrechen (Esc)"),
+                stop_name="askStopButton",
+                progress_name="askProgress",
+            )
+        )
 
         # Right: answer and sources -----------------------------------------------------------
         right = QWidget()

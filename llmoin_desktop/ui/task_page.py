@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
-    QProgressBar,
     QPushButton,
     QScrollArea,
     QSplitter,
@@ -27,7 +26,7 @@ from PySide6.QtWidgets import (
 from llmoin_desktop.core.i18n import _, tr
 from llmoin_desktop.core.tasks.spec import TaskSpec
 from llmoin_desktop.ui.a11y import name
-from llmoin_desktop.ui.messages import show_message
+from llmoin_desktop.ui.messages import add_run_controls, show_message
 from llmoin_desktop.ui.result_pane import ResultPane
 from llmoin_desktop.ui.style import ACCENT
 from llmoin_desktop.ui.task_form import TaskForm
@@ -114,37 +113,20 @@ class TaskPage(QWidget):
         self.drop_hint.setVisible(spec.document_field is not None)
         left_box.addWidget(self.drop_hint)
 
-        buttons = QHBoxLayout()
-        self.generate_button = QPushButton(_("Erzeugen"))
-        self.generate_button.setObjectName("generateButton")
-        self.generate_button.setToolTip(_("Ergebnis erzeugen (Strg+Enter)"))
-        name(self.generate_button, _("Erzeugen"), _("Ergebnis erzeugen (Strg+Enter)"))
-        self.stop_button = QPushButton(_("Stopp"))
-        self.stop_button.setObjectName("stopButton")
-        self.stop_button.setToolTip(_("Abbrechen (Esc)"))
-        name(self.stop_button, _("Stopp"), _("Erzeugen abbrechen (Esc)"))
-        self.stop_button.setEnabled(False)
-        buttons.addWidget(self.generate_button, 1)
-        buttons.addWidget(self.stop_button)
-        left_box.addLayout(buttons)
-
-        self.progress = QProgressBar()
-        self.progress.setObjectName("taskProgress")
-        self.progress.setTextVisible(False)
-        self.progress.setFixedHeight(8)
-        name(self.progress, _("Fortschritt"))
-        self.progress.hide()
-        left_box.addWidget(self.progress)
-        self.status_label = QLabel("")
-        self.status_label.setObjectName("taskStatus")
-        self.status_label.setWordWrap(True)
-        left_box.addWidget(self.status_label)
-        self.message = QLabel("")
-        self.message.setObjectName("taskMessage")
-        self.message.setWordWrap(True)
-        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.message.hide()
-        left_box.addWidget(self.message)
+        (
+            self.generate_button,
+            self.stop_button,
+            self.progress,
+            self.status_label,
+            self.message,
+        ) = add_run_controls(
+            left_box,
+            _("Erzeugen"),
+            _("Ergebnis erzeugen (Strg+Enter)"),
+            _("Erzeugen abbrechen (Esc)"),
+            stop_name="stopButton",
+            progress_name="taskProgress",
+        )
 
         # Right: result -------------------------------------------------------------------
         self.result = ResultPane()
