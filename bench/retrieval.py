@@ -38,7 +38,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from llmoin_desktop.core.library import Library  # noqa: E402
-from llmoin_desktop.core.library.embed import default_embedder  # noqa: E402
+from llmoin_desktop.core.library.embed import LlamaCppEmbedder, default_embedder  # noqa: E402
 
 MRR_DEPTH = 10
 
@@ -66,6 +66,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("-k", type=int, default=5)
     ap.add_argument("--no-vectors", action="store_true", help="keyword search only")
     ap.add_argument("--verbose", "-v", action="store_true", help="print every miss")
+    ap.add_argument(
+        "--embedding-model",
+        type=Path,
+        default=None,
+        help="a GGUF embedding model (as IT puts into the models folder) instead of the default",
+    )
     args = ap.parse_args(argv)
 
     questions = [
@@ -77,7 +83,12 @@ def main(argv: list[str] | None = None) -> int:
 
     with tempfile.TemporaryDirectory(prefix="llmoin-bench-") as tmp:
         t0 = time.perf_counter()
-        embedder = None if args.no_vectors else default_embedder()
+        if args.no_vectors:
+            embedder = None
+        elif args.embedding_model is not None:
+            embedder = LlamaCppEmbedder(args.embedding_model)
+        else:
+            embedder = default_embedder()
         if embedder is not None:
             embedder.embed_query("Aufwärmen")  # model load is a one-off, not indexing time
         t_load = time.perf_counter() - t0
