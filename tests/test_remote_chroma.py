@@ -3,73 +3,26 @@ block for a department-wide library: two clients (two PCs) see the same vectors,
 VectorIndex operations work on a server collection unchanged, and with telemetry off the
 client contacts nothing but the server (guard allows loopback only).
 
-What the Library still lacks for a shared library is in docs/rollout.md ("Shared library").
+The shared library itself (Library with ``library_server``) is tested in
+tests/test_library_server.py.
 """
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
+from chroma_server import ChromaServer
 
 from llmoin_desktop.core.offline import NetworkGuard
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _chroma_cli() -> str | None:
-    local = Path(sys.executable).parent / "chroma"
-    return str(local) if local.exists() else shutil.which("chroma")
-
-
 @pytest.fixture(scope="module")
 def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, int]]:
-    cli = _chroma_cli()
-    if cli is None:
-        pytest.skip("chromadb CLI (chroma) not installed")
-    port = free_port()
-    data = tmp_path_factory.mktemp("chroma-data")
-    log = data.parent / "chroma.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [cli, "run", "--path", str(data), "--host", "127.0.0.1", "--port", str(port)],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            env={**os.environ, "ANONYMIZED_TELEMETRY": "False"},
-        )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if proc.poll() is not None:
-                pytest.fail("chroma run exited:\n" + log.read_text(errors="replace")[-2000:])
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=2):
-                    break
-            except OSError:
-                if time.monotonic() > deadline:
-                    pytest.fail("chroma server not ready after 60 s")
-                time.sleep(0.3)
-        yield "127.0.0.1", port
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(10)
+    with ChromaServer(tmp_path_factory.mktemp("chroma-data")) as server:
+        yield server.host, server.port
 
 
 def _http_client(host: str, port: int):  # noqa: ANN202

@@ -10,11 +10,18 @@ its chunks, keyword index and status ``indexed`` are committed together in one S
 transaction; the vectors follow. A SIGKILL at any point leaves each file either indexed or
 pending, and :meth:`Library.check` (run by :meth:`Library.open`) adds vectors that are
 missing and drops those of removed chunks. The next indexing job resumes what is pending.
+
+Shared library (``library_server`` set): the department's library is one collection on a
+Chroma server (see ``server.py``) and this folder is its local mirror. Indexing pushes a
+file's chunks to the server *before* committing them here (a failed push leaves the file
+pending, nothing half-shared); :meth:`Library.sync` pulls what other PCs added and drops
+what they removed. When the server is down the mirror still answers searches.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import os
 import threading
@@ -24,6 +31,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from llmoin_desktop.core.errors import LLMoinError
 from llmoin_desktop.core.i18n import _, tr
 from llmoin_desktop.core.jobs import Job, JobContext
@@ -31,6 +40,16 @@ from llmoin_desktop.core.library import search as S
 from llmoin_desktop.core.library import text as T
 from llmoin_desktop.core.library.chunking import Chunk, chunk_document
 from llmoin_desktop.core.library.embed import Embedder, default_embedder
+from llmoin_desktop.core.library.server import (
+    LibraryServer,
+    LibraryServerError,
+    LibraryServerMismatch,
+    ServerChunk,
+    chunk_id,
+    chunk_metadata,
+    doc_key,
+    parse_server,
+)
 from llmoin_desktop.core.library.store import (
     EMBED_RECIPE,
     INDEXED,
@@ -96,6 +115,16 @@ class FileOutcome:
 
 
 @dataclass
+class SyncReport:
+    """What :meth:`Library.sync` changed in the local mirror."""
+
+    added: int = 0  # chunks pulled from the server
+    removed: int = 0  # chunks the server no longer has
+    documents: int = 0  # documents that got new chunks
+    seconds: float = 0.0
+
+
+@dataclass
 class IndexReport:
     outcomes: list[FileOutcome] = field(default_factory=list)
     seconds: float = 0.0
@@ -117,7 +146,11 @@ class Library:
         *,
         embedder: Embedder | None | Any = _DEFAULT,
         parser: Any = None,
+        server: str = "",
+        server_from_policy: bool = False,
     ) -> None:
+        """``server``: the shared library's address (setting ``library_server``); a server
+        outside this PC is only accepted when IT set it (``server_from_policy``)."""
         self.folder = Path(folder)
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
@@ -132,16 +165,59 @@ class Library:
         self._lock = threading.RLock()
         self.vectors: VectorIndex | None = None
         self.notices: list[str] = []  # messages for the clerk from the last check
+        self.server: LibraryServer | None = None
+        self.server_online = False  # the last server call worked
+        if server.strip():
+            try:
+                address = parse_server(server, from_policy=server_from_policy)
+            except LibraryServerError:
+                self.store.close()
+                raise
+            dim = self.embedder.dim if self.embedder is not None else None
+            self.server = LibraryServer(address, self._embedder_key(), dim)
 
     @classmethod
     def open(cls, folder: Path | None = None, **kwargs: Any) -> Library:
-        """Open (or create) a library and check it; see :attr:`notices` for what was repaired."""
+        """Open (or create) a library and check it; see :attr:`notices` for what was repaired.
+
+        With a server: also syncs the mirror. An unreachable server is a notice (the mirror
+        still answers); a server built with another embedding model is an error.
+        """
         lib = cls(folder or default_library_dir(), **kwargs)
-        lib.check()
+        try:
+            lib.check()
+            if lib.server is not None:
+                try:
+                    lib.sync()
+                except LibraryServerMismatch:
+                    raise
+                except LibraryServerError as exc:
+                    lib.notices.append(
+                        exc.user_message
+                        + " "
+                        + _(
+                            "Gesucht wird in der zuletzt abgeglichenen Kopie auf diesem Rechner; "
+                            "Einlesen und Entfernen gehen erst wieder, wenn der Server "
+                            "erreichbar ist."
+                        )
+                    )
+        except BaseException:
+            lib.close()
+            raise
         return lib
+
+    @property
+    def server_label(self) -> str:
+        """The shared library's address for the clerk ("" for a library on this PC only)."""
+        return self.server.address.label if self.server is not None else ""
+
+    def _embedder_key(self) -> str | None:
+        return f"{self.embedder.name}/{EMBED_RECIPE}" if self.embedder is not None else None
 
     def close(self) -> None:
         with self._lock:
+            if self.server is not None:
+                self.server.close()
             if self.vectors is not None:
                 self.vectors.close()
                 self.vectors = None
@@ -170,7 +246,7 @@ class Library:
                 )
                 return self.notices
             vec = VectorIndex(self.folder / self._vectors_dir(), self.embedder.dim)
-            key = f"{self.embedder.name}/{EMBED_RECIPE}"
+            key = self._embedder_key()
             stored_name = self.store.get_meta("embedder")
             if stored_name not in (None, key):
                 vec = self._fresh_vectors(vec)
@@ -223,6 +299,148 @@ class Library:
             vectors = self.embedder.embed_documents([t for _, _, t in rows])
             self.vectors.add([r[0] for r in rows], [r[1] for r in rows], vectors)
 
+    # Shared library ------------------------------------------------------------------------
+    def sync(self, ctx: JobContext | None = None) -> SyncReport:
+        """Make the local mirror equal the server's collection: pull chunks other PCs added,
+        drop those they removed. Cheap when nothing changed (one listing of ids).
+
+        Network calls run outside the lock, so searches go on meanwhile. Raises
+        :class:`LibraryServerError` when the server cannot be used; the mirror stays as it was.
+        """
+        report = SyncReport()
+        if self.server is None:
+            return report
+        started = time.perf_counter()
+        if ctx is not None:
+            ctx.progress(0, None, _("Gemeinsame Bibliothek wird abgeglichen …"))
+        with self._lock:
+            # Read before listing the server: whatever we hold was pushed before the listing.
+            mine = self.store.server_chunk_map()
+        try:
+            theirs = self.server.ids()
+            new = sorted(theirs - mine.keys())
+            fetched = self.server.fetch(new) if new else []
+        except LibraryServerError:
+            self.server_online = False
+            raise
+        self.server_online = True
+        with self._lock:
+            removed = self.store.drop_server_chunks(s for s in mine if s not in theirs)
+            if self.vectors is not None:
+                self.vectors.delete(removed)
+            known = self.store.server_chunk_map()  # a push during the fetch is no news
+            report.added, report.documents = self._mirror([c for c in fetched if c.id not in known])
+        report.removed = len(removed)
+        report.seconds = time.perf_counter() - started
+        if report.added or report.removed:
+            log.info("library sync: %s", report)
+        return report
+
+    def _mirror(self, fetched: list[ServerChunk]) -> tuple[int, int]:
+        """Write pulled chunks into the local store and vectors; returns (chunks, documents)."""
+        by_path: dict[str, dict[str, list[ServerChunk]]] = {}
+        for c in fetched:
+            path = str(c.meta.get("path") or "")
+            if path:
+                by_path.setdefault(path, {}).setdefault(str(c.meta.get("doc_key")), []).append(c)
+        added = 0
+        for path, versions in by_path.items():
+            # Two versions of one file: another PC is replacing it right now; take the newer.
+            items = max(
+                versions.values(), key=lambda v: max(float(c.meta.get("indexed_at", 0)) for c in v)
+            )
+            items.sort(key=lambda c: int(c.meta.get("ord", 0)))
+            m = items[0].meta
+            abbrs = [
+                (str(a), str(b))
+                for c in items
+                for a, b in json.loads(c.meta.get("abbreviations") or "[]")
+            ]
+            n_pages = int(m.get("n_pages", -1))
+            doc_id, old, new = self.store.mirror_document(
+                path=path,
+                sha256=str(m.get("sha256", "")),
+                title=str(m.get("title", "")),
+                fmt=str(m.get("format", "")),
+                n_pages=None if n_pages < 0 else n_pages,
+                warnings=json.loads(m.get("warnings") or "[]"),
+                law=str(m.get("law", "")),
+                size=int(m.get("size", 0)),
+                mtime=float(m.get("mtime", 0.0)),
+                chunks=[
+                    (
+                        c.id,
+                        int(c.meta.get("ord", 0)),
+                        Chunk(
+                            text=c.text,
+                            section=str(c.meta.get("section", "")),
+                            pages=[int(p) for p in json.loads(c.meta.get("pages") or "[]")],
+                            context=str(c.meta.get("context", "")),
+                            section_no=str(c.meta.get("section_no", "")),
+                        ),
+                    )
+                    for c in items
+                ],
+                abbreviations=abbrs,
+            )
+            added += len(new)
+            if self.vectors is None or self.embedder is None:
+                continue
+            self.vectors.delete(old)
+            dim = self.embedder.dim
+            if all(c.embedding is not None and c.embedding.size == dim for c in items):
+                self.vectors.add(new, [doc_id] * len(new), np.stack([c.embedding for c in items]))
+            else:  # not expected (the collection records the model), but never leave gaps
+                self._embed_chunks(new, None)
+        return added, len(by_path)
+
+    def _connected_server(self) -> LibraryServer:
+        """The server, connected, before anything is changed (else a typed error)."""
+        assert self.server is not None
+        try:
+            if not self.server.connected:
+                self.server.connect()
+        except LibraryServerError:
+            self.server_online = False
+            raise
+        self.server_online = True
+        return self.server
+
+    def _push(self, rec: DocumentRecord, doc: Any, sha: str, prep: _Prepared) -> list[str]:
+        """Send a document's chunks (text, fields, embeddings) to the server; their ids."""
+        assert self.server is not None and prep.vectors is not None
+        key = doc_key(rec.path, sha)
+        now = time.time()
+        rows = [
+            ServerChunk(
+                chunk_id(key, i),
+                ch.text,
+                chunk_metadata(
+                    path=rec.path,
+                    sha256=sha,
+                    title=prep.title,
+                    fmt=doc.format,
+                    law=prep.law,
+                    n_pages=doc.n_pages,
+                    n_chunks=len(prep.chunks),
+                    warnings=list(doc.warnings),
+                    size=rec.size,
+                    mtime=rec.mtime,
+                    indexed_at=now,
+                    ord_=i,
+                    section=ch.section,
+                    section_no=ch.section_no,
+                    context=ch.context,
+                    pages=list(ch.pages),
+                    abbreviations=prep.abbreviations if i == 0 else None,
+                ),
+                prep.vectors[i],
+            )
+            for i, ch in enumerate(prep.chunks)
+        ]
+        self.server.replace_document(rec.path, rows)
+        return [r.id for r in rows]
+
     # Adding, re-scanning, removing ---------------------------------------------------------
     def _files_under(self, path: Path) -> list[Path]:
         exts = supported_extensions()
@@ -271,14 +489,19 @@ class Library:
     def rescan(self, folders: Iterable[str | Path] | None = None) -> list[str]:
         """Re-check known files (and new files in the given folders); returns what is pending.
 
-        Files that disappeared are marked ``missing`` and leave the search.
+        Files that disappeared are marked ``missing`` and leave the search. With a server the
+        mirror is synced first, and shared documents stay (only "Entfernen" removes them).
         """
+        if self.server is not None:
+            self.sync()
         with self._lock:
             roots = [Path(f).expanduser().resolve() for f in folders] if folders else []
             for rec in self.store.documents():
                 p = Path(rec.path)
                 if roots and not any(p == r or r in p.parents for r in roots):
                     continue
+                if not p.exists() and self.server is not None and self.store.server_ids_of(rec.id):
+                    continue  # shared: a file this PC cannot see is not gone for the others
                 if not p.exists():
                     old = self.store.reject(rec.id, rec.sha256, _("Datei nicht mehr vorhanden."))
                     self.store.set_status(rec.id, MISSING, _("Datei nicht mehr vorhanden."))
@@ -291,17 +514,25 @@ class Library:
             return [d.path for d in self.store.documents(PENDING)]
 
     def remove(self, path: str | Path) -> bool:
-        """Remove a document (or every document under a folder) from the library."""
+        """Remove a document (or every document under a folder) from the library.
+
+        Shared library: from the server first; if it is unreachable nothing is removed.
+        """
         with self._lock:
             target = Path(path).expanduser().resolve()
             removed = False
-            for rec in self.store.documents():
-                p = Path(rec.path)
-                if p == target or target in p.parents:
-                    old = self.store.remove_document(rec.id)
-                    if self.vectors is not None:
-                        self.vectors.delete(old)
-                    removed = True
+            docs = [
+                rec
+                for rec in self.store.documents()
+                if Path(rec.path) == target or target in Path(rec.path).parents
+            ]
+            if self.server is not None and docs:
+                self._connected_server().delete_paths(rec.path for rec in docs)
+            for rec in docs:
+                old = self.store.remove_document(rec.id)
+                if self.vectors is not None:
+                    self.vectors.delete(old)
+                removed = True
             return removed
 
     def documents(self) -> list[DocumentRecord]:
@@ -319,10 +550,24 @@ class Library:
         return self._parser
 
     def index_pending(self, ctx: JobContext | None = None) -> IndexReport:
-        """Index every pending document, one committed transaction per file; cancellable."""
+        """Index every pending document, one committed transaction per file; cancellable.
+
+        Shared library: each file goes to the server before it is committed here; when the
+        server cannot be reached the job stops with a :class:`LibraryServerError` and the
+        remaining files stay pending.
+        """
         report = IndexReport()
         started = time.perf_counter()
         todo = [d.path for d in self.pending()]
+        if self.server is not None and todo:
+            if self.embedder is None:
+                raise LibraryServerError(
+                    _(
+                        "Ohne Modell für die Bedeutungssuche kann dieser Rechner nichts in die "
+                        "gemeinsame Bibliothek einlesen."
+                    )
+                )
+            self._connected_server()
         total = len(todo)
         if ctx is not None:
             ctx.progress(0, total, _("Dokumente werden gelesen …"))
@@ -341,9 +586,22 @@ class Library:
                 sha = None
             # Chunking and embedding happen outside the lock: searches go on meanwhile.
             prepared = self._prepare(outcome.path, outcome.document) if outcome.document else None
+            server_ids = None
+            if self.server is not None:
+                with self._lock:
+                    rec = self.store.document(outcome.path)
+                    shared_before = rec is not None and bool(self.store.server_ids_of(rec.id))
+                if rec is None:
+                    continue
+                if prepared is not None and outcome.document is not None:
+                    server_ids = self._push(rec, outcome.document, sha or "", prepared)
+                elif shared_before:  # it changed into something unreadable: unshare the old one
+                    self.server.delete_paths([rec.path])
             with self._lock:
                 rec = self.store.document(outcome.path)
                 if rec is None:  # removed while we were parsing
+                    if server_ids:
+                        self.server.delete_paths([outcome.path])  # type: ignore[union-attr]
                     continue
                 if outcome.document is None or prepared is None:
                     old = self.store.reject(rec.id, sha, outcome.message)
@@ -354,7 +612,7 @@ class Library:
                     )
                 else:
                     doc = outcome.document
-                    self._save(rec, doc, sha or "", prepared)
+                    self._save(rec, doc, sha or "", prepared, server_ids)
                     report.pages += doc.n_pages or -(-len(doc.text) // 3000)
                     report.outcomes.append(
                         FileOutcome(
@@ -382,7 +640,14 @@ class Library:
         abbrs = T.abbreviation_definitions(law + "\n" + doc.text[:200_000])
         return _Prepared(chunks, law, title, abbrs, vectors)
 
-    def _save(self, rec: DocumentRecord, doc: Any, sha: str, prep: _Prepared) -> None:
+    def _save(
+        self,
+        rec: DocumentRecord,
+        doc: Any,
+        sha: str,
+        prep: _Prepared,
+        server_ids: list[str] | None = None,
+    ) -> None:
         old, new = self.store.save_document(
             rec.id,
             title=prep.title,
@@ -393,6 +658,7 @@ class Library:
             law=prep.law,
             chunks=prep.chunks,
             abbreviations=prep.abbreviations,
+            server_ids=server_ids,
         )
         if self.vectors is not None:
             self.vectors.delete(old)

@@ -45,16 +45,36 @@ def library_key(folder: str | Path | None = None) -> Path:
     return Path(folder or default_library_dir()).expanduser().resolve()
 
 
+def server_options(url: str | None = None, store: Any = None) -> dict[str, Any]:
+    """``Library.open`` arguments for the shared library: the ``library_server`` setting, or
+    ``url`` (the CLI's --library-server). A server outside this PC counts as approved only
+    when the address is the one IT's policy names (locked or as a default)."""
+    from llmoin_desktop.core.config import SettingsStore
+
+    store = store if store is not None else SettingsStore()
+    url = (store.settings.library_server if url is None else url).strip()
+    policy = (
+        store.policy_locked.get("library_server"),
+        store.policy_defaults.get("library_server"),
+    )
+    approved = {str(p).strip().rstrip("/") for p in policy if p}
+    return {"server": url, "server_from_policy": bool(url) and url.rstrip("/") in approved}
+
+
 def open_library(folder: str | Path | None = None, **kwargs: Any) -> Library:
     """The process-wide Library for ``folder`` (default: the user's, or LLMOIN_LIBRARY_DIR).
 
     Opening checks (and, if needed, rebuilds) the vector index: call it off the GUI thread.
     ``kwargs`` (e.g. ``embedder=None``) only apply when the folder is opened the first time.
+    Without a ``server`` argument the ``library_server`` setting decides whether the library
+    is the department's shared one (then opening also syncs the local mirror).
     """
     key = library_key(folder)
     with _libraries_lock:
         lib = _libraries.get(key)
         if lib is None:
+            if "server" not in kwargs:
+                kwargs = {**server_options(), **kwargs}
             lib = Library.open(key, **kwargs)
             _libraries[key] = lib
         return lib
