@@ -3,6 +3,13 @@
 ``--library DIR`` (or the environment variable ``LLMOIN_LIBRARY_DIR``) selects a library
 folder other than the user's. Progress goes to stderr, results to stdout; Ctrl+C stops.
 
+Shared library: with the ``library_server`` setting (or ``--library-server URL``) the folder
+is the local mirror of the department's collection on a Chroma server. Every command syncs
+the mirror when it opens the library (so ``library`` lists what the whole department has);
+``index`` pushes to the server, ``library --remove`` removes there. When the server is down,
+``library`` and ``ask`` still work on the mirror (with a notice); ``index`` and ``--remove``
+fail with exit code 1 and change nothing.
+
 Exit codes of ``index``: 0 every file indexed (or unchanged), 3 the run finished but some
 files were rejected (password, no text layer, damaged …: the table says which and why),
 1 the library could not be opened, 2 a path does not exist, 130 cancelled. A rejected file is
@@ -62,16 +69,27 @@ def _library_option(p: argparse.ArgumentParser) -> None:
         metavar="ORDNER",
         help=_("Bibliotheksordner (Vorgabe: LLMOIN_LIBRARY_DIR oder der eigene Datenordner)"),
     )
+    p.add_argument(
+        "--library-server",
+        metavar="URL",
+        help=_(
+            "gemeinsame Bibliothek auf diesem Chroma-Server (Vorgabe: Einstellung "
+            "library_server; ein Server außerhalb dieses Rechners nur per Richtlinie)"
+        ),
+    )
 
 
 def _open(args: argparse.Namespace) -> Any:
     """The shared library for --library; the env var makes the task runner use the same one."""
     from llmoin_desktop.cli import eprint
-    from llmoin_desktop.core.tasks.library_task import library_key, open_library
+    from llmoin_desktop.core.tasks.library_task import library_key, open_library, server_options
 
     if args.library:
         os.environ["LLMOIN_LIBRARY_DIR"] = str(library_key(args.library))
-    lib = open_library()
+    server = getattr(args, "library_server", None)
+    lib = open_library(**server_options(server)) if server else open_library()
+    if lib.server_label:
+        eprint(tr("Gemeinsame Bibliothek: {server}", server=lib.server_label))
     for notice in lib.notices:
         eprint(_("Hinweis:"), notice)
     return lib
@@ -183,6 +201,9 @@ def cmd_library(args: argparse.Namespace) -> int:
             eprint(tr("{n} geänderte Dateien neu eingelesen.", n=len(pending)))
     docs = lib.documents()
     print(tr("Bibliothek: {path}", path=lib.folder))
+    if lib.server_label:
+        state = _("abgeglichen") if lib.server_online else _("nicht erreichbar")
+        print(tr("Gemeinsam auf: {server} ({state})", server=lib.server_label, state=state))
     if not docs:
         print(_("Die Bibliothek ist leer. `llmoin-desktop index ORDNER` nimmt Dokumente auf."))
         return EXIT_OK

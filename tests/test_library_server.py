@@ -251,3 +251,78 @@ def test_server_address_rules() -> None:
         parse_server("ftp://127.0.0.1:8000", from_policy=True)
     with pytest.raises(LibraryServerError, match="Name der gemeinsamen Bibliothek"):
         parse_server("http://127.0.0.1:8000/x", from_policy=True)
+
+
+@pytest.fixture
+def cli_libraries() -> Iterator[None]:
+    from llmoin_desktop.core.tasks.library_task import close_all_libraries
+
+    yield
+    close_all_libraries()
+
+
+def test_cli_index_and_list_through_the_server(
+    chroma: ChromaServer,
+    share: Path,
+    tmp_path: Path,
+    isolated_dirs: dict[str, Path],
+    cli_libraries: None,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from llmoin_desktop.cli import main
+    from llmoin_desktop.core.tasks.library_task import close_all_libraries
+
+    url = f"{chroma.url}/cli-test"
+    # PC A indexes with --library-server
+    code = main(["index", "--library", str(tmp_path / "a"), "--library-server", url, str(share)])
+    out, err = capsys.readouterr()
+    assert code == 0, out + err
+    assert f"Gemeinsame Bibliothek: {url}" in err
+    close_all_libraries()
+    # PC B gets the server from IT's policy (no flag) and lists A's documents
+    (isolated_dirs["policy"] / "policy.toml").write_text(
+        f'library_server = "{url}"\n', encoding="utf-8"
+    )
+    code = main(["library", "--library", str(tmp_path / "b")])
+    out, err = capsys.readouterr()
+    assert code == 0, out + err
+    assert f"Gemeinsam auf: {url} (abgeglichen)" in out
+    assert "2 Dokumente: 2 eingelesen" in out
+    assert str(share / "tzbfg.docx") in out
+    close_all_libraries()
+    # B removes a document from the shared library; A no longer lists it
+    code = main(
+        ["library", "--library", str(tmp_path / "b"), "--remove", str(share / "tzbfg.docx")]
+    )
+    capsys.readouterr()
+    assert code == 0
+    close_all_libraries()
+    code = main(["library", "--library", str(tmp_path / "a")])
+    out, _err = capsys.readouterr()
+    assert code == 0 and "1 Dokumente: 1 eingelesen" in out
+    assert "tzbfg.docx" not in out
+
+
+def test_local_mode_uses_no_server(tmp_path: Path, cli_libraries: None) -> None:
+    from llmoin_desktop.core.tasks.library_task import open_library
+
+    with NetworkGuard("fail") as guard:
+        lib = open_library(tmp_path / "lokal", embedder=None)
+    assert lib.server is None and lib.server_label == ""
+    assert guard.attempts == []
+
+
+def test_server_from_policy_may_be_outside_this_pc(isolated_dirs: dict[str, Path]) -> None:
+    from llmoin_desktop.core.config import SettingsStore
+    from llmoin_desktop.core.tasks.library_task import server_options
+
+    assert server_options(store=SettingsStore()) == {"server": "", "server_from_policy": False}
+    (isolated_dirs["policy"] / "policy.toml").write_text(
+        'library_server = "http://chroma.amt.intern:8000/"\n', encoding="utf-8"
+    )
+    opts = server_options(store=SettingsStore())
+    assert opts["server_from_policy"] and opts["server"] == "http://chroma.amt.intern:8000/"
+    parse_server(opts["server"], from_policy=opts["server_from_policy"])  # accepted
+    # another host given on the command line is not approved by the policy
+    other = server_options("http://chroma.woanders:8000", store=SettingsStore())
+    assert not other["server_from_policy"]
