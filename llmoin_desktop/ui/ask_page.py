@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QRadioButton,
-    QSplitter,
     QTextBrowser,
     QVBoxLayout,
     QWidget,
@@ -34,7 +33,8 @@ from PySide6.QtWidgets import (
 from llmoin_desktop.core.i18n import _, tr
 from llmoin_desktop.core.tasks.spec import TaskSpec
 from llmoin_desktop.ui.a11y import name
-from llmoin_desktop.ui.messages import add_run_controls
+from llmoin_desktop.ui.messages import show_message
+from llmoin_desktop.ui.page_parts import RunPage, add_page_head, add_side_by_side, page_layout
 from llmoin_desktop.ui.task_page import PAGE_STYLE
 
 ASK_STYLE = (
@@ -73,11 +73,9 @@ def source_text(citation: Any, any_cited: bool = False) -> str:
     return f"{head}\n„{quote}“" if quote else head
 
 
-class AskPage(QWidget):
-    back_requested = Signal()
+class AskPage(RunPage):
     library_requested = Signal()
     ask_requested = Signal()
-    stop_requested = Signal()
     citation_requested = Signal(int)  # source number n
     export_requested = Signal()
     copy_requested = Signal()
@@ -87,16 +85,10 @@ class AskPage(QWidget):
         self.spec = spec
         self.setObjectName(f"askPage_{spec.id}")
         self.setStyleSheet(ASK_STYLE)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(24, 12, 24, 12)
-        layout.setSpacing(8)
-
-        head = QHBoxLayout()
-        self.back_button = QPushButton(_("← Zur Übersicht"))
-        self.back_button.setObjectName("askBackButton")
-        name(self.back_button, _("Zur Übersicht"), _("Zurück zur Aufgabenübersicht"))
-        self.title = QLabel(spec.t(spec.title))
-        self.title.setObjectName("viewTitle")
+        layout = page_layout(self)
+        self.back_button, self.title, head = add_page_head(
+            layout, spec.t(spec.title), back_name="askBackButton"
+        )
         self.library_button = QPushButton(_("Bibliothek verwalten …"))
         self.library_button.setObjectName("askLibraryButton")
         name(
@@ -104,12 +96,7 @@ class AskPage(QWidget):
             _("Bibliothek verwalten"),
             _("Dokumente hinzufügen, neu einlesen oder entfernen"),
         )
-        head.addWidget(self.back_button)
-        head.addSpacing(12)
-        head.addWidget(self.title)
-        head.addStretch(1)
         head.addWidget(self.library_button)
-        layout.addLayout(head)
 
         # Left: question and scope -----------------------------------------------------------
         left = QWidget()
@@ -171,15 +158,13 @@ class AskPage(QWidget):
         self.library_state.setWordWrap(True)
         lbox.addWidget(self.library_state)
 
-        (self.ask_button, self.stop_button, self.progress, self.status_label, self.message) = (
-            add_run_controls(
-                lbox,
-                _("Fragen"),
-                _("Frage an die Dokumente stellen (Strg+Enter)"),
-                _("Antwort abbrechen (Esc)"),
-                stop_name="askStopButton",
-                progress_name="askProgress",
-            )
+        self.ask_button = self._add_run_controls(
+            lbox,
+            _("Fragen"),
+            _("Frage an die Dokumente stellen (Strg+Enter)"),
+            _("Antwort abbrechen (Esc)"),
+            stop_name="askStopButton",
+            progress_name="askProgress",
         )
 
         # Right: answer and sources -----------------------------------------------------------
@@ -254,21 +239,12 @@ class AskPage(QWidget):
         rbox.addLayout(actions)
         rbox.addWidget(self.result_message)
 
-        self.splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.splitter.setObjectName("askSplitter")
-        self.splitter.setChildrenCollapsible(False)
-        self.splitter.addWidget(left)
-        self.splitter.addWidget(right)
-        self.splitter.setStretchFactor(0, 2)
-        self.splitter.setStretchFactor(1, 3)
-        self.splitter.setSizes([380, 620])
-        left.setMinimumWidth(300)
-        layout.addWidget(self.splitter, 1)
+        self.splitter = add_side_by_side(
+            layout, left, right, object_name="askSplitter", sizes=[380, 620]
+        )
 
-        self.back_button.clicked.connect(self.back_requested)
         self.library_button.clicked.connect(self.library_requested)
         self.ask_button.clicked.connect(self._emit_ask)
-        self.stop_button.clicked.connect(self.stop_requested)
         self.scope_selected.toggled.connect(self.scope_list.setEnabled)
         self.answer.anchorClicked.connect(self._anchor)
         self.sources.itemClicked.connect(self._item_chosen)
@@ -293,10 +269,6 @@ class AskPage(QWidget):
     def _emit_ask(self) -> None:
         if self.ask_button.isEnabled():
             self.ask_requested.emit()
-
-    def _stop_shortcut(self) -> None:
-        if self.stop_button.isEnabled():
-            self.stop_requested.emit()
 
     def _export_shortcut(self) -> None:
         if self.export_button.isEnabled():
@@ -363,45 +335,15 @@ class AskPage(QWidget):
             item.setCheckState(Qt.CheckState.Checked if state else Qt.CheckState.Unchecked)
 
     def set_busy(self, busy: bool) -> None:
-        had_ask = self.ask_button.hasFocus()
-        had_stop = self.stop_button.hasFocus()
-        self.stop_button.setEnabled(busy)
-        self.ask_button.setEnabled(not busy)
+        self._set_run_busy(busy, self.ask_button)
         for w in (self.question, self.scope_all, self.scope_selected):
             w.setEnabled(not busy)
         self.scope_list.setEnabled(not busy and self.scope_selected.isChecked())
         for b in (self.copy_button, self.export_button):
             b.setEnabled(False if busy else b.isEnabled())
-        if busy:
-            self.progress.setRange(0, 0)
-            self.progress.show()
-            if had_ask:
-                self.stop_button.setFocus()
-        else:
-            self.progress.hide()
-            if had_stop:
-                self.ask_button.setFocus()
-
-    def show_progress(self, fraction: float | None, text: str) -> None:
-        if fraction is None:
-            self.progress.setRange(0, 0)
-        else:
-            self.progress.setRange(0, 1000)
-            self.progress.setValue(int(fraction * 1000))
-        self.progress.setAccessibleDescription(text)
-        self.status_label.setText(text)
-
-    def set_status(self, text: str) -> None:
-        self.status_label.setText(text)
-
-    def show_message(self, text: str, kind: str = "error") -> None:
-        _show(self.message, text, kind)
-
-    def message_text(self) -> str:
-        return self.message.accessibleName() if not self.message.isHidden() else ""
 
     def show_result_message(self, text: str, kind: str = "info") -> None:
-        _show(self.result_message, text, kind)
+        show_message(self.result_message, text, kind)
 
     def begin_answer(self) -> None:
         self._streamed = ""
@@ -441,17 +383,3 @@ class AskPage(QWidget):
     def set_has_result(self, has: bool) -> None:
         self.copy_button.setEnabled(has)
         self.export_button.setEnabled(has)
-
-
-def _show(label: QLabel, text: str, kind: str) -> None:
-    if not text:
-        label.clear()
-        label.hide()
-        return
-    prefix = _("Fehler:") if kind == "error" else _("Hinweis:")
-    label.setText(f"<b>{prefix}</b> {html.escape(text)}")
-    label.setAccessibleName(f"{prefix} {text}")
-    label.setProperty("kind", kind)
-    label.style().unpolish(label)
-    label.style().polish(label)
-    label.show()

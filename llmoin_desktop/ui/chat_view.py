@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 
 from llmoin_desktop.core.i18n import _
 from llmoin_desktop.ui.a11y import name
+from llmoin_desktop.ui.page_parts import add_page_head, page_layout
 
 
 class ChatView(QWidget):
@@ -26,23 +27,11 @@ class ChatView(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(24, 12, 24, 12)
-        layout.setSpacing(8)
-
-        head = QHBoxLayout()
-        self.back_button = QPushButton(_("← Zur Übersicht"))
-        name(self.back_button, _("Zur Übersicht"), _("Zurück zur Aufgabenübersicht"))
-        title = QLabel(_("Mit dem Modell chatten"))
-        title.setObjectName("viewTitle")
+        layout = page_layout(self)
+        self.back_button, _title, head = add_page_head(layout, _("Mit dem Modell chatten"))
         self.new_button = QPushButton(_("Neues Gespräch"))
         name(self.new_button, _("Neues Gespräch"), _("Verlauf leeren und neu beginnen"))
-        head.addWidget(self.back_button)
-        head.addSpacing(12)
-        head.addWidget(title)
-        head.addStretch(1)
         head.addWidget(self.new_button)
-        layout.addLayout(head)
 
         self.transcript = QTextBrowser()
         self.transcript.setObjectName("transcript")

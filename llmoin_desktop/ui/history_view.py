@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QSplitter,
     QTableWidget,
     QTableWidgetItem,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -24,6 +23,7 @@ from llmoin_desktop.core.i18n import _, tr
 from llmoin_desktop.ui.a11y import name
 from llmoin_desktop.ui.locale_format import date_time
 from llmoin_desktop.ui.messages import show_message
+from llmoin_desktop.ui.page_parts import add_page_head, page_layout, titled_column
 from llmoin_desktop.ui.task_page import PAGE_STYLE
 
 
@@ -42,27 +42,14 @@ class HistoryView(QWidget):
         super().__init__(parent)
         self.setObjectName("historyView")
         self.setStyleSheet(PAGE_STYLE)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(24, 12, 24, 12)
-        layout.setSpacing(8)
-
-        head = QHBoxLayout()
-        self.back_button = QPushButton(_("← Zur Übersicht"))
-        self.back_button.setObjectName("backButton")
-        name(self.back_button, _("Zur Übersicht"), _("Zurück zur Aufgabenübersicht"))
-        title = QLabel(_("Verlauf"))
-        title.setObjectName("viewTitle")
+        layout = page_layout(self)
+        self.back_button, _title, head = add_page_head(layout, _("Verlauf"), back_name="backButton")
         self.clear_button = QPushButton(_("Alle löschen …"))
         self.clear_button.setObjectName("historyClearButton")
         name(
             self.clear_button, _("Alle löschen"), _("Den gesamten Verlauf löschen (mit Rückfrage)")
         )
-        head.addWidget(self.back_button)
-        head.addSpacing(12)
-        head.addWidget(title)
-        head.addStretch(1)
         head.addWidget(self.clear_button)
-        layout.addLayout(head)
 
         self.info = QLabel(
             _("Ergebnisse werden nur auf diesem Computer gespeichert. Abgebrochene Läufe nicht.")
@@ -94,22 +81,8 @@ class HistoryView(QWidget):
         self.preview.setTabChangesFocus(True)
         self.preview.setPlaceholderText(_("Eintrag wählen, um das Ergebnis hier zu sehen."))
         name(self.preview, _("Vorschau des Ergebnisses"))
-        preview_box = QWidget()
-        pbox = QVBoxLayout(preview_box)
-        pbox.setContentsMargins(0, 0, 0, 0)
-        preview_label = QLabel(_("Vorschau"))
-        preview_label.setObjectName("columnTitle")
-        preview_label.setBuddy(self.preview)
-        pbox.addWidget(preview_label)
-        pbox.addWidget(self.preview, 1)
-        list_box = QWidget()
-        lbox = QVBoxLayout(list_box)
-        lbox.setContentsMargins(0, 0, 0, 0)
-        list_label = QLabel(_("Gespeicherte Ergebnisse"))
-        list_label.setObjectName("columnTitle")
-        list_label.setBuddy(self.table)
-        lbox.addWidget(list_label)
-        lbox.addWidget(self.table, 1)
+        preview_box, _label = titled_column(_("Vorschau"), self.preview, buddy=True)
+        list_box, _label = titled_column(_("Gespeicherte Ergebnisse"), self.table, buddy=True)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.setChildrenCollapsible(False)
         splitter.addWidget(list_box)

@@ -28,6 +28,7 @@ from llmoin_desktop.core.i18n import _, tr
 from llmoin_desktop.core.tasks.tables import parse_markdown_table
 from llmoin_desktop.ui.a11y import name
 from llmoin_desktop.ui.messages import show_message
+from llmoin_desktop.ui.page_parts import titled_column
 
 
 class ResultPane(QWidget):
@@ -80,20 +81,8 @@ class ResultPane(QWidget):
         self.original.setReadOnly(True)
         self.original.setTabChangesFocus(True)
         name(self.original, _("Originaltext"), _("Der Ausgangstext, zum Vergleich"))
-        self.original_box = QWidget()
-        obox = QVBoxLayout(self.original_box)
-        obox.setContentsMargins(0, 0, 0, 0)
-        olabel = QLabel(_("Original"))
-        olabel.setObjectName("columnTitle")
-        obox.addWidget(olabel)
-        obox.addWidget(self.original, 1)
-        result_box = QWidget()
-        rbox = QVBoxLayout(result_box)
-        rbox.setContentsMargins(0, 0, 0, 0)
-        self.result_label = QLabel(_("Neu formuliert"))
-        self.result_label.setObjectName("columnTitle")
-        rbox.addWidget(self.result_label)
-        rbox.addWidget(self.tabs, 1)
+        self.original_box, _label = titled_column(_("Original"), self.original)
+        result_box, self.result_label = titled_column(_("Neu formuliert"), self.tabs)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setChildrenCollapsible(False)
         self.splitter.addWidget(self.original_box)

@@ -14,19 +14,15 @@ from PySide6.QtGui import QDragEnterEvent, QDropEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractScrollArea,
     QFrame,
-    QHBoxLayout,
     QLabel,
-    QPushButton,
     QScrollArea,
-    QSplitter,
     QVBoxLayout,
     QWidget,
 )
 
 from llmoin_desktop.core.i18n import _, tr
 from llmoin_desktop.core.tasks.spec import TaskSpec
-from llmoin_desktop.ui.a11y import name
-from llmoin_desktop.ui.messages import add_run_controls, show_message
+from llmoin_desktop.ui.page_parts import RunPage, add_page_head, add_side_by_side, page_layout
 from llmoin_desktop.ui.result_pane import ResultPane
 from llmoin_desktop.ui.style import ACCENT
 from llmoin_desktop.ui.task_form import TaskForm
@@ -60,10 +56,8 @@ def dropped_file(mime: object) -> str | None:
     return None
 
 
-class TaskPage(QWidget):
-    back_requested = Signal()
+class TaskPage(RunPage):
     generate_requested = Signal()
-    stop_requested = Signal()
     file_dropped = Signal(str)
 
     def __init__(self, spec: TaskSpec, parent: QWidget | None = None) -> None:
@@ -72,21 +66,10 @@ class TaskPage(QWidget):
         self.setObjectName(f"taskPage_{spec.id}")
         self.setAcceptDrops(True)
         self.setStyleSheet(PAGE_STYLE)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(24, 12, 24, 12)
-        layout.setSpacing(8)
-
-        head = QHBoxLayout()
-        self.back_button = QPushButton(_("← Zur Übersicht"))
-        self.back_button.setObjectName("backButton")
-        name(self.back_button, _("Zur Übersicht"), _("Zurück zur Aufgabenübersicht"))
-        self.title = QLabel(spec.t(spec.title))
-        self.title.setObjectName("viewTitle")
-        head.addWidget(self.back_button)
-        head.addSpacing(12)
-        head.addWidget(self.title)
-        head.addStretch(1)
-        layout.addLayout(head)
+        layout = page_layout(self)
+        self.back_button, self.title, _head = add_page_head(
+            layout, spec.t(spec.title), back_name="backButton"
+        )
 
         # Left: form, buttons, progress --------------------------------------------------
         left = QWidget()
@@ -113,13 +96,7 @@ class TaskPage(QWidget):
         self.drop_hint.setVisible(spec.document_field is not None)
         left_box.addWidget(self.drop_hint)
 
-        (
-            self.generate_button,
-            self.stop_button,
-            self.progress,
-            self.status_label,
-            self.message,
-        ) = add_run_controls(
+        self.generate_button = self._add_run_controls(
             left_box,
             _("Erzeugen"),
             _("Ergebnis erzeugen (Strg+Enter)"),
@@ -134,20 +111,12 @@ class TaskPage(QWidget):
         self.result.set_show_original(spec.export.get("show_original", "") == "true")
         self.result.set_table_mode(spec.output == "table")
 
-        self.splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.splitter.setObjectName("taskSplitter")
-        self.splitter.setChildrenCollapsible(False)
-        self.splitter.addWidget(left)
-        self.splitter.addWidget(self.result)
-        self.splitter.setStretchFactor(0, 2)
-        self.splitter.setStretchFactor(1, 3)
-        self.splitter.setSizes([400, 600])
-        left.setMinimumWidth(300)
-        layout.addWidget(self.splitter, 1)
+        self.splitter = add_side_by_side(
+            layout, left, self.result, object_name="taskSplitter", sizes=[400, 600]
+        )
 
         self.back_button.clicked.connect(self.back_requested)
         self.generate_button.clicked.connect(self._emit_generate)
-        self.stop_button.clicked.connect(self.stop_requested)
         for seq in ("Ctrl+Return", "Ctrl+Enter"):
             shortcut = QShortcut(QKeySequence(seq), self)
             shortcut.setContext(Qt.ShortcutContext.WindowShortcut)  # only while shown
@@ -197,10 +166,6 @@ class TaskPage(QWidget):
         if self.generate_button.isEnabled():
             self.generate_requested.emit()
 
-    def _stop_shortcut(self) -> None:
-        if self.stop_button.isEnabled():
-            self.stop_requested.emit()
-
     def _export_shortcut(self) -> None:
         if self.result.export_button.isEnabled():
             self.result.export_requested.emit()
@@ -215,39 +180,9 @@ class TaskPage(QWidget):
         self.generate_button.setFocus()
 
     def set_busy(self, busy: bool) -> None:
-        had_generate = self.generate_button.hasFocus()
-        had_stop = self.stop_button.hasFocus()
-        self.stop_button.setEnabled(busy)
-        if busy and had_generate:
-            self.stop_button.setFocus()
-        self.generate_button.setEnabled(not busy)
+        self._set_run_busy(busy, self.generate_button)
         self.form.setEnabled(not busy)
         self.result.set_busy(busy)
-        if busy:
-            self.progress.setRange(0, 0)
-            self.progress.show()
-        else:
-            self.progress.hide()
-            if had_stop:
-                self.generate_button.setFocus()
-
-    def show_progress(self, fraction: float | None, text: str) -> None:
-        if fraction is None:
-            self.progress.setRange(0, 0)
-        else:
-            self.progress.setRange(0, 1000)
-            self.progress.setValue(int(fraction * 1000))
-        self.progress.setAccessibleDescription(text)
-        self.set_status(text)
-
-    def set_status(self, text: str) -> None:
-        self.status_label.setText(text)
-
-    def show_message(self, text: str, kind: str = "error") -> None:
-        show_message(self.message, text, kind)
-
-    def message_text(self) -> str:
-        return self.message.accessibleName() if not self.message.isHidden() else ""
 
     def describe_file(self, path: str) -> str:
         return tr("Datei übernommen: {name}", name=Path(path).name)
