@@ -392,10 +392,18 @@ KEYS: tuple[PolicyKey, ...] = (
         "text",
         "Server der gemeinsamen Dokumentbibliothek",
         "Shared document library server",
-        "Chroma-Server für eine gemeinsame Dokumentbibliothek der Abteilung (vorgesehen; "
-        "die Anwendung nutzt den Wert noch nicht). Beispiel: http://chroma.amt.intern:8000",
-        "Chroma server for a department's shared document library (reserved; the "
-        "application does not use it yet). Example: http://chroma.amt.intern:8000",
+        "Chroma-Server (chroma run) mit der gemeinsamen Dokumentbibliothek der Abteilung. "
+        "Jeder Rechner hält eine Kopie zum Suchen und gleicht sie beim Öffnen und bei „Neu "
+        "einlesen“ ab; eingelesene Dokumente (Text und Suchvektoren) gehen an den Server. "
+        "Optional nach der Adresse der Name der Sammlung (Standard: llmoin_library). Alle "
+        "Rechner brauchen dasselbe Einbettungsmodell. Nicht konfiguriert: Bibliothek nur auf "
+        "diesem Rechner. Beispiel: http://chroma.amt.intern:8000/recht",
+        "Chroma server (chroma run) holding the department's shared document library. Every "
+        "PC keeps a copy for searching and syncs it on opening and on re-scan; indexed "
+        "documents (text and search vectors) are sent to the server. Optionally the "
+        "collection name after the address (default: llmoin_library). All PCs need the same "
+        "embedding model. Not configured: library on this PC only. Example: "
+        "http://chroma.amt.intern:8000/recht",
         "http://chroma.amt.intern:8000",
     ),
 )
