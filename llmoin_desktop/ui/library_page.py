@@ -102,6 +102,12 @@ class LibraryPage(QWidget):
         intro.setObjectName("fieldHelp")
         intro.setWordWrap(True)
         layout.addWidget(intro)
+        self.server_label = QLabel("")
+        self.server_label.setObjectName("libraryServer")
+        self.server_label.setWordWrap(True)
+        self.server_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.server_label.hide()
+        layout.addWidget(self.server_label)
 
         tools = QHBoxLayout()
         self.add_files_button = QPushButton(_("Dateien hinzufügen …"))
@@ -297,6 +303,23 @@ class LibraryPage(QWidget):
 
     def set_status(self, text: str) -> None:
         self.status_label.setText(text)
+
+    def set_server(self, server: str, online: bool = True) -> None:
+        """Which server the department's library is shared on ("" hides the line)."""
+        if not server:
+            self.server_label.hide()
+            return
+        if online:
+            text = tr("Gemeinsame Bibliothek der Abteilung auf {server}", server=server)
+        else:
+            text = tr(
+                "Gemeinsame Bibliothek der Abteilung auf {server} (Server nicht erreichbar: "
+                "Sie sehen den letzten Stand)",
+                server=server,
+            )
+        self.server_label.setText(text)
+        self.server_label.setAccessibleName(text)
+        self.server_label.show()
 
     def set_notices(self, notices: list[str]) -> None:
         self.notice.setText("\n".join(notices))

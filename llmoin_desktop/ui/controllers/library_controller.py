@@ -161,6 +161,8 @@ class LibraryController(QObject):
 
     def _show_documents(self, docs: list[Any]) -> None:
         self.documents = docs
+        lib = self.library  # shared library: its server, and whether the last sync reached it
+        self.page.set_server(getattr(lib, "server_label", ""), getattr(lib, "server_online", True))
         self.page.set_documents(docs)
         self.documents_changed.emit(docs)
 
