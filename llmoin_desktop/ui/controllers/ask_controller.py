@@ -9,17 +9,13 @@ passed in, so the GUI and ``llmoin-desktop ask`` give the same answer for the sa
 from __future__ import annotations
 
 import datetime as _dt
-import time
-from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QStandardPaths, Signal
-from PySide6.QtWidgets import QApplication, QFileDialog
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QApplication, QPushButton
 
 from llmoin_desktop.core.config import SettingsStore
 from llmoin_desktop.core.engine.backend import Backend, GenerationParams
-from llmoin_desktop.core.errors import LLMoinError
-from llmoin_desktop.core.export import content_from_result, export_docx
 from llmoin_desktop.core.history import HistoryEntry
 from llmoin_desktop.core.i18n import _, tr
 from llmoin_desktop.core.jobs import Job, JobContext, JobState
@@ -35,18 +31,17 @@ from llmoin_desktop.core.tasks.library_task import (
 from llmoin_desktop.core.tasks.runner import TaskResult, TaskRunner
 from llmoin_desktop.ui.ask_page import AskPage
 from llmoin_desktop.ui.controllers.library_controller import LibraryController
-from llmoin_desktop.ui.controllers.task_controller import default_export_name
+from llmoin_desktop.ui.controllers.page_job import (
+    PageJobController,
+    job_error_message,
+    result_from_entry,
+)
 from llmoin_desktop.ui.document_viewer import DocumentViewer
-from llmoin_desktop.ui.workers import JobHandle, WorkerPool
+from llmoin_desktop.ui.workers import WorkerPool
 
 
-class AskController(QObject):
-    finished = Signal(object)  # TaskResult
-    stopped = Signal()
-    failed = Signal(str)
-    exported = Signal(str)
+class AskController(PageJobController):
     viewer_opened = Signal(object)  # DocumentViewer
-    history_changed = Signal()
 
     def __init__(
         self,
@@ -58,22 +53,12 @@ class AskController(QObject):
         history: Any = None,
         parent: QObject | None = None,
     ) -> None:
-        super().__init__(parent)
-        self.page = page
-        self.spec = page.spec
-        self.backend = backend
-        self.pool = pool
-        self.settings = settings
+        super().__init__(page, backend, pool, settings, history, parent)
+        self.page: AskPage = page
         self.library = library
-        self.history = history
-        self.result: TaskResult | None = None
-        self.handle: JobHandle | None = None
-        self.export_handle: JobHandle | None = None
         self.viewer: DocumentViewer | None = None
         self._waiting_for_library = False
-        self.stop_pressed_at: float | None = None
         page.ask_requested.connect(self.ask)
-        page.stop_requested.connect(self.stop)
         page.citation_requested.connect(self.open_citation)
         page.copy_requested.connect(self.copy)
         page.export_requested.connect(self.export)
@@ -153,28 +138,10 @@ class AskController(QObject):
                 result.history_id = history.add(result, title=spec.title)
             return result
 
-        self.stop_pressed_at = None
-        self.handle = self.pool.submit(Job(run, name=spec.id))
-        self.handle.tokens.connect(self.page.append_answer)
-        self.handle.progress.connect(self._on_progress)
-        self.handle.finished.connect(self._on_finished)
-        self.page.set_busy(True)
-
-    def stop(self) -> None:
-        if self.handle is None:
-            return
-        self.stop_pressed_at = time.perf_counter()
-        self.page.stop_button.setEnabled(False)
-        self.page.set_status(_("Wird angehalten …"))
-        self.handle.cancel()
-
-    def _on_progress(self, progress: Any) -> None:
-        if self.stop_pressed_at is None and progress.text:
-            self.page.show_progress(progress.fraction, progress.text)
+        self._submit(Job(run, name=spec.id), self.page.append_answer)
 
     def _on_finished(self, job: Job[Any]) -> None:
-        self.handle = None
-        self.page.set_busy(False)
+        self._job_ended()
         if job.state == JobState.DONE and isinstance(job.result, TaskResult):
             self._show_result(job.result)
             self.page.set_status(tr("Fertig ({s} s).", s=f"{job.result.stats.wall_s:.1f}"))
@@ -187,7 +154,7 @@ class AskController(QObject):
             self.page.set_status(_("Angehalten. Es wurde nichts im Verlauf gespeichert."))
             self.stopped.emit()
             return
-        message = job.error.user_message if job.error else _("Unbekannter Fehler.")
+        message = job_error_message(job)
         self.page.set_status("")
         self.page.show_message(message)
         self.failed.emit(message)
@@ -240,58 +207,19 @@ class AskController(QObject):
             QApplication.clipboard().setText(self.full_text())
             self.page.show_result_message(_("Antwort mit Quellen kopiert."), "info")
 
-    def ask_export_path(self) -> str:
-        """The file dialog (tests replace this method)."""
-        folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
-        start = str(Path(folder or Path.home()) / default_export_name(self.spec.t(self.spec.title)))
-        path, _sel = QFileDialog.getSaveFileName(
-            self.page, _("Als Word-Datei speichern"), start, _("Word-Dokument (*.docx)")
-        )
-        return path
+    def _export_button(self) -> QPushButton:
+        return self.page.export_button
 
-    def export(self) -> bool:
-        if self.result is None or self.export_handle is not None:
-            return False
-        path = self.ask_export_path()
-        return self.export_to(path) if path else False
+    def _show_result_message(self, text: str, kind: str) -> None:
+        self.page.show_result_message(text, kind)
 
-    def export_to(self, path: str | Path) -> bool:
-        if self.result is None or self.export_handle is not None:
-            return False
-        out = Path(path)
-        if out.suffix.lower() != ".docx":
-            out = out.with_name(out.name + ".docx")
-        content = content_from_result(self.spec, self.result, self.full_text())
-        settings = self.settings.settings
-        self.page.export_button.setEnabled(False)
-        self.page.show_result_message(tr("Wird gespeichert: {name} …", name=out.name), "info")
-        self.export_handle = self.pool.call(
-            lambda: export_docx(content, out, settings=settings),
-            self._on_exported,
-            self._on_export_failed,
-        )
-        return True
-
-    def _on_exported(self, path: Path) -> None:
-        self.export_handle = None
-        self.page.export_button.setEnabled(self.result is not None)
-        self.page.show_result_message(tr("Gespeichert als {path}", path=str(path)), "info")
-        self.exported.emit(str(path))
-
-    def _on_export_failed(self, error: LLMoinError) -> None:
-        self.export_handle = None
-        self.page.export_button.setEnabled(self.result is not None)
-        self.page.show_result_message(error.user_message, "error")
+    def _export_text(self) -> str:
+        return self.full_text()
 
     # History --------------------------------------------------------------------------------
     def open_entry(self, entry: HistoryEntry) -> bool:
         """A stored answer: question, scope and text come back; the sources are in the text."""
-        if self.busy:
-            self.page.show_message(
-                _(
-                    "Bitte warten Sie, bis die laufende Erzeugung fertig ist, oder halten Sie sie an."
-                )
-            )
+        if self._refused_while_busy():
             return False
         values = entry.values
         self.page.question.setPlainText(str(values.get(QUESTION_FIELD, "")))
@@ -299,15 +227,7 @@ class AskController(QObject):
         (self.page.scope_selected if selected else self.page.scope_all).setChecked(True)
         if selected:
             self.page.tick_documents(split_paths(values.get(DOCUMENTS_FIELD)))
-        self.result = TaskResult(
-            task_id=entry.task_id,
-            values=dict(values),
-            answer=entry.result,
-            output_kind=entry.output_kind,
-            sources=list(entry.sources),
-            messages=list(entry.messages),
-            history_id=entry.id,
-        )
+        self.result = result_from_entry(entry, dict(values))
         self.page.begin_answer()
         self.page.set_answer(entry.result)
         self.page.set_has_result(True)

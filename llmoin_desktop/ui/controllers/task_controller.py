@@ -7,46 +7,35 @@ text back; a failed document keeps the form as it was and says why beside the fi
 
 from __future__ import annotations
 
-import datetime as _dt
-import re
-import time
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QStandardPaths, Signal
-from PySide6.QtWidgets import QFileDialog
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QPushButton
 
 from llmoin_desktop.core.config import SettingsStore
 from llmoin_desktop.core.documents.errors import DocumentError
 from llmoin_desktop.core.engine.backend import Backend
-from llmoin_desktop.core.errors import LLMoinError
-from llmoin_desktop.core.export import content_from_result, export_docx
 from llmoin_desktop.core.history import HistoryEntry
 from llmoin_desktop.core.i18n import _, tr
 from llmoin_desktop.core.jobs import Job, JobState
 from llmoin_desktop.core.tasks.runner import TaskResult, TaskRunner, refine_job, task_job
 from llmoin_desktop.ui.controllers.history_access import HistoryAccess
+from llmoin_desktop.ui.controllers.page_job import (
+    PageJobController,
+    job_error_message,
+    result_from_entry,
+)
 from llmoin_desktop.ui.locale_format import date_time, number
 from llmoin_desktop.ui.task_page import TaskPage
-from llmoin_desktop.ui.workers import JobHandle, WorkerPool
+from llmoin_desktop.ui.workers import WorkerPool
 
 
 def _seconds(value: float) -> str:
     return number(value)  # 2,5 / 2.5 by the UI language
 
 
-def default_export_name(title: str) -> str:
-    safe = re.sub(r'[\\/:*?"<>|]+', " ", title).strip() or "Ergebnis"
-    return f"{safe} {_dt.date.today():%Y-%m-%d}.docx"
-
-
-class TaskController(QObject):
-    finished = Signal(object)  # TaskResult of a completed run or refinement
-    stopped = Signal()
-    failed = Signal(str)
-    exported = Signal(str)  # path of the written file
-    export_failed = Signal(str)
-    history_changed = Signal()
+class TaskController(PageJobController):
     busy_changed = Signal(bool)
 
     def __init__(
@@ -58,30 +47,16 @@ class TaskController(QObject):
         history: HistoryAccess,
         parent: QObject | None = None,
     ) -> None:
-        super().__init__(parent)
-        self.page = page
-        self.spec = page.spec
-        self.backend = backend
-        self.pool = pool
-        self.settings = settings
-        self.history = history
-        self.result: TaskResult | None = None
-        self.handle: JobHandle | None = None
-        self.export_handle: JobHandle | None = None
+        super().__init__(page, backend, pool, settings, history, parent)
+        self.page: TaskPage = page
+        self.history: HistoryAccess = history
         self._mode = ""  # "run" or "refine"
         self._before = ""  # editor text before a refinement, restored if it does not finish
-        self.stop_pressed_at: float | None = None
-        self.last_stop_latency_s: float | None = None
         page.generate_requested.connect(self.generate)
-        page.stop_requested.connect(self.stop)
         page.file_dropped.connect(self.set_document)
         page.result.regenerate_requested.connect(self.generate)
         page.result.refine_requested.connect(self.refine)
         page.result.export_requested.connect(self.export)
-
-    @property
-    def busy(self) -> bool:
-        return self.handle is not None
 
     def runner(self) -> TaskRunner:
         return TaskRunner.from_settings(self.backend, self.settings.settings)
@@ -151,32 +126,12 @@ class TaskController(QObject):
 
     def _start(self, job: Job[Any], mode: str, status: str) -> None:
         self._mode = mode
-        self.stop_pressed_at = None
-        self.handle = self.pool.submit(job)
-        self.handle.tokens.connect(self.page.result.append)
-        self.handle.progress.connect(self._on_progress)
-        self.handle.finished.connect(self._on_finished)
-        self.page.set_busy(True)
+        self._submit(job, self.page.result.append)
         self.page.set_status(status)
         self.busy_changed.emit(True)
 
-    def stop(self) -> None:
-        if self.handle is None:
-            return
-        self.stop_pressed_at = time.perf_counter()
-        self.page.stop_button.setEnabled(False)
-        self.page.set_status(_("Wird angehalten …"))
-        self.handle.cancel()
-
-    def _on_progress(self, progress: Any) -> None:
-        if self.stop_pressed_at is None and progress.text:
-            self.page.show_progress(progress.fraction, progress.text)
-
     def _on_finished(self, job: Job[Any]) -> None:
-        self.handle = None
-        if self.stop_pressed_at is not None:
-            self.last_stop_latency_s = time.perf_counter() - self.stop_pressed_at
-        self.page.set_busy(False)
+        self._job_ended()
         self.page.result.end_stream()
         self.busy_changed.emit(False)
         if job.state == JobState.DONE and isinstance(job.result, TaskResult):
@@ -195,7 +150,7 @@ class TaskController(QObject):
             self.page.result.set_has_result(self.result is not None)
             self.stopped.emit()
             return
-        message = job.error.user_message if job.error else _("Unbekannter Fehler.")
+        message = job_error_message(job)
         if isinstance(job.error, DocumentError) and self.spec.document_field is not None:
             self.page.form.rows[self.spec.document_field.name].show_error(message)
         self.page.set_status("")
@@ -225,82 +180,36 @@ class TaskController(QObject):
         self.finished.emit(result)
 
     # Export ------------------------------------------------------------------------------
-    def ask_export_path(self) -> str:
-        """The file dialog (tests replace this method)."""
-        folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
-        start = str(Path(folder or Path.home()) / default_export_name(self.spec.t(self.spec.title)))
-        path, _sel = QFileDialog.getSaveFileName(
-            self.page, _("Als Word-Datei speichern"), start, _("Word-Dokument (*.docx)")
-        )
-        return path
+    def _export_button(self) -> QPushButton:
+        return self.page.result.export_button
 
-    def export(self) -> bool:
-        if self.result is None or self.export_handle is not None:
-            return False
-        path = self.ask_export_path()
-        return self.export_to(path) if path else False
+    def _show_result_message(self, text: str, kind: str) -> None:
+        self.page.result.show_message(text, kind)
 
-    def export_to(self, path: str | Path) -> bool:
-        """Write the (possibly edited) result as DOCX in the background."""
-        if self.result is None or self.export_handle is not None:
-            return False
-        out = Path(path)
-        if out.suffix.lower() != ".docx":
-            out = out.with_name(out.name + ".docx")
-        text = self.page.result.text()
-        content = content_from_result(self.spec, self.result, text)
-        settings = self.settings.settings
-        history_id = self.result.history_id
-        history = self.history
-        changed = text != self.result.text
+    def _export_text(self) -> str:
+        return self.page.result.text()  # as edited by the clerk
 
-        def work() -> Path:
-            written = export_docx(content, out, settings=settings)
-            if changed and history_id is not None:
-                history.update_result(history_id, text)  # the clerk's edit is what she exported
-            return written
+    def _after_export(self, text: str) -> Callable[[], None] | None:
+        """The clerk's edit is what she exported: the history keeps that text."""
+        assert self.result is not None
+        history_id, history = self.result.history_id, self.history
+        if text == self.result.text or history_id is None:
+            return None
+        return lambda: history.update_result(history_id, text)
 
-        self.page.result.export_button.setEnabled(False)
-        self.page.result.show_message(tr("Wird gespeichert: {name} …", name=out.name))
-        self.export_handle = self.pool.call(work, self._on_exported, self._on_export_failed)
-        return True
-
-    def _on_exported(self, path: Path) -> None:
-        self.export_handle = None
-        self.page.result.export_button.setEnabled(self.result is not None and not self.busy)
-        self.page.result.show_message(tr("Gespeichert als {path}", path=str(path)))
-        self.exported.emit(str(path))
-
-    def _on_export_failed(self, error: LLMoinError) -> None:
-        self.export_handle = None
-        self.page.result.export_button.setEnabled(self.result is not None and not self.busy)
-        self.page.result.show_message(error.user_message, "error")
-        self.export_failed.emit(error.user_message)
+    def _export_enabled(self) -> bool:
+        return self.result is not None and not self.busy
 
     # History -----------------------------------------------------------------------------
     def open_entry(self, entry: HistoryEntry) -> bool:
         """Put a stored run back on the page: form values, result, refinements possible."""
-        if self.busy:
-            self.page.show_message(
-                _(
-                    "Bitte warten Sie, bis die laufende Erzeugung fertig ist, oder halten Sie sie an."
-                ),
-                "error",
-            )
+        if self._refused_while_busy():
             return False
         values = {**self.spec.defaults(), **entry.values}
         self.page.form.set_values(values)
         for row in self.page.form.rows.values():
             row.show_error("")
-        self.result = TaskResult(
-            task_id=entry.task_id,
-            values=values,
-            answer=entry.result,
-            output_kind=entry.output_kind,
-            sources=list(entry.sources),
-            messages=list(entry.messages),
-            history_id=entry.id,
-        )
+        self.result = result_from_entry(entry, values)
         self.page.result.clear()
         self.page.result.set_text(entry.result)
         self.page.result.set_has_result(True)
