@@ -215,7 +215,7 @@ def test_server_down_mirror_still_answers(share: Path, tmp_path: Path, embedder:
 
 def test_hanging_server_times_out(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A server that accepts connections and never answers costs seconds, not minutes."""
-    monkeypatch.setattr(server_mod, "READ_TIMEOUT_S", 1.0)
+    monkeypatch.setattr(server_mod, "PROBE_TIMEOUT_S", 1.0)
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         sock.listen(8)  # the kernel accepts; nobody ever answers
@@ -224,7 +224,7 @@ def test_hanging_server_times_out(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
         lib = _open(tmp_path / "pc", url, embedder=None)
         try:
             assert time.monotonic() - t0 < 5
-            assert any("antwortet nicht" in n for n in lib.notices), lib.notices
+            assert any("antwortet nicht (keine Antwort nach 1 s)" in n for n in lib.notices)
             assert not lib.server_online
         finally:
             lib.close()

@@ -6,6 +6,9 @@ Public API::
     lib.add([file_or_folder, ...])      # registers; changed/new files become pending
     report = lib.index_pending(ctx)     # or lib.index_job(paths) → core.jobs.Job
     hits = lib.search("Frage", k=5, scope=[folder_or_file, ...])
+
+    lib = Library.open(folder, server="http://chroma:8000")  # department's shared library
+    lib.sync()                          # pull what other PCs added, drop what they removed
 """
 
 from llmoin_desktop.core.library.chunking import Chunk, chunk_document
@@ -14,9 +17,11 @@ from llmoin_desktop.core.library.library import (
     IndexReport,
     Library,
     LibraryError,
+    SyncReport,
     default_library_dir,
 )
 from llmoin_desktop.core.library.search import Hit
+from llmoin_desktop.core.library.server import LibraryServerError, LibraryServerMismatch
 from llmoin_desktop.core.library.store import INDEXED, MISSING, PENDING, REJECTED, DocumentRecord
 
 __all__ = [
@@ -31,6 +36,9 @@ __all__ = [
     "IndexReport",
     "Library",
     "LibraryError",
+    "LibraryServerError",
+    "LibraryServerMismatch",
+    "SyncReport",
     "chunk_document",
     "default_library_dir",
 ]

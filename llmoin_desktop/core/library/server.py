@@ -38,6 +38,7 @@ log = logging.getLogger(__name__)
 
 DEFAULT_COLLECTION = "llmoin_library"
 CONNECT_TIMEOUT_S = 3.0
+PROBE_TIMEOUT_S = 5.0  # the heartbeat before anything else: a hanging server costs this
 READ_TIMEOUT_S = 20.0  # one page of chunks with embeddings is well under a second on a LAN
 ID_PAGE = 5000  # ids per listing request (ids only: ~40 bytes each)
 FETCH_PAGE = 250  # chunks with text and embeddings per request
@@ -225,7 +226,9 @@ class LibraryServer:
         return self._col is not None
 
     # Errors --------------------------------------------------------------------------------
-    def _unreachable(self, exc: BaseException | None = None) -> LibraryServerError:
+    def _unreachable(
+        self, exc: BaseException | None = None, seconds: float | None = None
+    ) -> LibraryServerError:
         import httpx
 
         if isinstance(exc, httpx.TimeoutException):
@@ -233,7 +236,7 @@ class LibraryServer:
                 "Der Bibliotheks-Server {server} antwortet nicht (keine Antwort nach {s} s). "
                 "Bitte die IT-Abteilung fragen, ob der Server läuft.",
                 server=self.address.label,
-                s=f"{READ_TIMEOUT_S:g}",
+                s=f"{seconds or READ_TIMEOUT_S:g}",
             )
         else:
             message = tr(
@@ -265,9 +268,14 @@ class LibraryServer:
         from chromadb.errors import NotFoundError
 
         timeout = httpx.Timeout(READ_TIMEOUT_S, connect=CONNECT_TIMEOUT_S)
+        probe_timeout = httpx.Timeout(PROBE_TIMEOUT_S, connect=CONNECT_TIMEOUT_S)
         try:
-            with httpx.Client(timeout=timeout, trust_env=False) as probe:
+            with httpx.Client(timeout=probe_timeout, trust_env=False) as probe:
                 probe.get(f"{self.address.url}/api/v2/heartbeat").raise_for_status()
+        except Exception as exc:  # noqa: BLE001 - down, refused, hanging, not a Chroma server
+            log.warning("library server %s unreachable: %r", self.address.url, exc)
+            raise self._unreachable(exc, PROBE_TIMEOUT_S) from exc
+        try:
             client = chromadb.HttpClient(
                 host=self.address.host,
                 port=self.address.port,
