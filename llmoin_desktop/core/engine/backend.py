@@ -11,9 +11,14 @@ import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
+from llmoin_desktop.core.errors import ContextOverflow
+from llmoin_desktop.core.i18n import tr
 from llmoin_desktop.core.jobs import CancelToken, Progress
+
+if TYPE_CHECKING:
+    from llmoin_desktop.core.config import Settings
 
 Message = dict[str, str]  # {"role": "system"|"user"|"assistant", "content": "…"}
 
@@ -28,6 +33,11 @@ class GenerationParams:
     seed: int | None = None
     stop: list[str] = field(default_factory=list)
     ignore_eos: bool = False  # benchmarks: always produce max_tokens
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> GenerationParams:
+        """The clerk's answer length and temperature; the rest stays at the defaults."""
+        return cls(max_tokens=settings.max_tokens, temperature=settings.temperature)
 
 
 @dataclass
@@ -129,6 +139,20 @@ class Backend(Protocol):
     def add_status_listener(self, listener: StatusListener) -> None: ...
 
     def close(self) -> None: ...
+
+
+def prompt_too_long(n_prompt: int, n_ctx: int, *, fits: int | None = None) -> ContextOverflow:
+    """The one error for a prompt over the window. ``fits``: what the message names as the
+    most that fits, where the backend keeps room for the answer (default ``n_ctx``)."""
+    return ContextOverflow(
+        tr(
+            "Der Text ist zu lang für das Modell ({n_prompt} von höchstens {n_ctx} Textbausteinen).",
+            n_prompt=n_prompt,
+            n_ctx=n_ctx if fits is None else fits,
+        ),
+        n_prompt=n_prompt,
+        n_ctx=n_ctx,
+    )
 
 
 def describe(obj: Any) -> str:

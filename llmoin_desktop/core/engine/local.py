@@ -38,13 +38,13 @@ from llmoin_desktop.core.engine.backend import (
     Message,
     StatusListener,
     StatusPublisher,
+    prompt_too_long,
 )
 from llmoin_desktop.core.engine.catalog import ModelInfo, chat_template_note, validate_model
 from llmoin_desktop.core.engine.gguf import GGUFHeader
 from llmoin_desktop.core.errors import (
     BackendError,
     Cancelled,
-    ContextOverflow,
     ModelError,
     ModelNotLoaded,
 )
@@ -374,10 +374,7 @@ class LocalBackend(StatusPublisher):
         cancel: CancelToken | None = None,
         on_progress: ProgressCallback | None = None,
     ) -> GenerationResult:
-        params = params or GenerationParams(
-            max_tokens=self._store.settings.max_tokens,
-            temperature=self._store.settings.temperature,
-        )
+        params = params or GenerationParams.from_settings(self._store.settings)
         return self._call(lambda: self._do_chat(messages, params, on_token, cancel, on_progress))
 
     def _do_chat(
@@ -396,15 +393,7 @@ class LocalBackend(StatusPublisher):
         tokens = self._format(messages)
         n_ctx = int(self._llm.n_ctx())
         if len(tokens) + MIN_ANSWER_TOKENS > n_ctx:
-            raise ContextOverflow(
-                tr(
-                    "Der Text ist zu lang für das Modell ({n_prompt} von höchstens {n_ctx} Textbausteinen).",
-                    n_prompt=len(tokens),
-                    n_ctx=n_ctx - MIN_ANSWER_TOKENS,
-                ),
-                n_prompt=len(tokens),
-                n_ctx=n_ctx,
-            )
+            raise prompt_too_long(len(tokens), n_ctx, fits=n_ctx - MIN_ANSWER_TOKENS)
         self._set_status(state="busy")
         try:
             n_cached = self._eval_prompt(tokens, cancel, on_progress)

@@ -39,6 +39,7 @@ from llmoin_desktop.core.engine.backend import (
     Message,
     StatusListener,
     StatusPublisher,
+    prompt_too_long,
 )
 from llmoin_desktop.core.errors import BackendError, ContextOverflow, ModelError
 from llmoin_desktop.core.i18n import _, tr
@@ -198,13 +199,13 @@ class RemoteBackend(StatusPublisher):
             raise self._too_slow(timeout) from exc
         except (OSError, http.client.HTTPException) as exc:
             conn.close()
-            raise BackendError(
-                tr(
-                    "Die Verbindung zum KI-Server {host} wurde unterbrochen.",
-                    host=self._host_label(),
-                ),
-                detail=repr(exc),
-            ) from exc
+            raise self._connection_lost(exc) from exc
+
+    def _connection_lost(self, exc: Exception) -> BackendError:
+        return BackendError(
+            tr("Die Verbindung zum KI-Server {host} wurde unterbrochen.", host=self._host_label()),
+            detail=repr(exc),
+        )
 
     def _too_slow(self, timeout: float) -> BackendError:
         return BackendError(
@@ -316,15 +317,7 @@ class RemoteBackend(StatusPublisher):
                 n_prompt = self.count_tokens(messages)
                 n_ctx = self.context_size()
                 if n_prompt >= n_ctx:
-                    return ContextOverflow(
-                        tr(
-                            "Der Text ist zu lang für das Modell ({n_prompt} von höchstens {n_ctx} Textbausteinen).",
-                            n_prompt=n_prompt,
-                            n_ctx=n_ctx,
-                        ),
-                        n_prompt=n_prompt,
-                        n_ctx=n_ctx,
-                    )
+                    return prompt_too_long(n_prompt, n_ctx)
         return BackendError(
             tr(
                 "Der KI-Server {host} hat die Antwort unterwegs abgebrochen. Bitte erneut "
@@ -345,15 +338,7 @@ class RemoteBackend(StatusPublisher):
                 n_prompt = int(m.group(2)) if m.lastindex and m.lastindex >= 2 else n_ctx
             self._n_ctx = n_ctx  # learn the real window for the next split
             self._set_status(n_ctx=n_ctx)
-            return ContextOverflow(
-                tr(
-                    "Der Text ist zu lang für das Modell ({n_prompt} von höchstens {n_ctx} Textbausteinen).",
-                    n_prompt=n_prompt,
-                    n_ctx=n_ctx,
-                ),
-                n_prompt=n_prompt,
-                n_ctx=n_ctx,
-            )
+            return prompt_too_long(n_prompt, n_ctx)
         return None
 
     # Models --------------------------------------------------------------------------
@@ -534,10 +519,7 @@ class RemoteBackend(StatusPublisher):
         cancel: CancelToken | None = None,
         on_progress: Callable[[Progress], None] | None = None,
     ) -> GenerationResult:
-        params = params or GenerationParams(
-            max_tokens=self._store.settings.max_tokens,
-            temperature=self._store.settings.temperature,
-        )
+        params = params or GenerationParams.from_settings(self._store.settings)
         t0 = time.perf_counter()
         cancel = cancel or CancelToken()
         if cancel.cancelled:
@@ -580,16 +562,20 @@ class RemoteBackend(StatusPublisher):
         timings: dict[str, Any] = {}
         t_first = t_last = 0.0
 
-        def cancelled_result() -> GenerationResult:
+        def result(finish_reason: str, **counts: int) -> GenerationResult:
+            """What came so far, timed from the first streamed piece to the last."""
             return GenerationResult(
                 text="".join(pieces),
-                finish_reason="cancelled",
-                n_generated=n_chunks,
+                finish_reason=finish_reason,
                 ttft_s=(t_first - t0) if t_first else 0.0,
                 decode_s=max(0.0, t_last - t_first),
                 n_timed=max(0, n_chunks - 1),
                 total_s=time.perf_counter() - t0,
+                **counts,
             )
+
+        def cancelled_result() -> GenerationResult:
+            return result("cancelled", n_generated=n_chunks)
 
         try:
             conn, resp = self._send("POST", "/v1/chat/completions", body, cancel_hook=arm)
@@ -614,13 +600,7 @@ class RemoteBackend(StatusPublisher):
                 except (OSError, ValueError, http.client.HTTPException) as exc:
                     if cancel.cancelled:
                         return cancelled_result()
-                    raise BackendError(
-                        tr(
-                            "Die Verbindung zum KI-Server {host} wurde unterbrochen.",
-                            host=self._host_label(),
-                        ),
-                        detail=repr(exc),
-                    ) from exc
+                    raise self._connection_lost(exc) from exc
                 if not line:
                     if cancel.cancelled:
                         return cancelled_result()
@@ -660,22 +640,16 @@ class RemoteBackend(StatusPublisher):
             return cancelled_result()
         if not finish:
             raise self._stream_failed(body["messages"], bool(pieces))
-        n_generated = int(usage.get("completion_tokens") or n_chunks)
-        result = GenerationResult(
-            text="".join(pieces),
-            finish_reason=finish,
+        done_result = result(
+            finish,
             n_prompt=int(usage.get("prompt_tokens") or 0),
             n_cached=int((usage.get("prompt_tokens_details") or {}).get("cached_tokens") or 0),
-            n_generated=n_generated,
-            ttft_s=(t_first - t0) if t_first else 0.0,
-            decode_s=max(0.0, t_last - t_first),
-            n_timed=max(0, n_chunks - 1),
-            total_s=time.perf_counter() - t0,
+            n_generated=int(usage.get("completion_tokens") or n_chunks),
         )
         self.last_server_timings = dict(timings)
-        if result.tokens_per_s:
-            self._set_status(last_tokens_per_s=result.tokens_per_s)
-        return result
+        if done_result.tokens_per_s:
+            self._set_status(last_tokens_per_s=done_result.tokens_per_s)
+        return done_result
 
 
 def _request_body(model: str, messages: list[Message], params: GenerationParams) -> dict[str, Any]:
@@ -712,21 +686,11 @@ def _check_url(url: str, *, from_policy: bool) -> tuple[str, str, int]:
         )
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise BackendError(
-            tr(
-                "Die Serveradresse „{url}“ ist ungültig (erwartet z. B. http://ki-server:8000).",
-                url=url,
-            )
-        )
+        raise _invalid_url(url)
     try:
         port = parts.port or (443 if parts.scheme == "https" else 80)
     except ValueError as exc:
-        raise BackendError(
-            tr(
-                "Die Serveradresse „{url}“ ist ungültig (erwartet z. B. http://ki-server:8000).",
-                url=url,
-            )
-        ) from exc
+        raise _invalid_url(url) from exc
     if not (from_policy or is_loopback_host(parts.hostname)):
         raise BackendError(
             tr(
@@ -736,3 +700,12 @@ def _check_url(url: str, *, from_policy: bool) -> tuple[str, str, int]:
             )
         )
     return parts.scheme, parts.hostname, port
+
+
+def _invalid_url(url: str) -> BackendError:
+    return BackendError(
+        tr(
+            "Die Serveradresse „{url}“ ist ungültig (erwartet z. B. http://ki-server:8000).",
+            url=url,
+        )
+    )

@@ -147,10 +147,7 @@ class TaskRunner:
     @classmethod
     def from_settings(cls, backend: Backend, settings: Any, **kwargs: Any) -> TaskRunner:
         """The runner the app uses: answer length, temperature and skim budget from settings."""
-        kwargs.setdefault(
-            "params",
-            GenerationParams(max_tokens=settings.max_tokens, temperature=settings.temperature),
-        )
+        kwargs.setdefault("params", GenerationParams.from_settings(settings))
         kwargs.setdefault("max_read_tokens", int(settings.long_read_tokens) or None)
         return cls(backend, **kwargs)
 

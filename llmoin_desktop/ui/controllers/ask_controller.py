@@ -124,10 +124,8 @@ class AskController(PageJobController):
 
     def _start(self, lib: Library, values: dict[str, Any]) -> None:
         self._waiting_for_library = False
-        s = self.settings.settings
         runner = TaskRunner(
-            self.backend,
-            params=GenerationParams(max_tokens=s.max_tokens, temperature=s.temperature),
+            self.backend, params=GenerationParams.from_settings(self.settings.settings)
         )
         spec, history = self.spec, self.history
 

@@ -54,8 +54,7 @@ class ChatController(QObject):
         return self.handle is not None
 
     def params(self) -> GenerationParams:
-        s = self.settings.settings
-        return GenerationParams(max_tokens=s.max_tokens, temperature=s.temperature)
+        return GenerationParams.from_settings(self.settings.settings)
 
     def send(self, text: str) -> None:
         text = text.strip()
