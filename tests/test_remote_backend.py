@@ -6,11 +6,8 @@ that policy does not allow)."""
 from __future__ import annotations
 
 import http.server
-import importlib.util
 import json
 import socket
-import subprocess
-import sys
 import threading
 import time
 import urllib.request
@@ -21,6 +18,12 @@ import pytest
 
 from llmoin_desktop.core.config import SettingsStore
 from llmoin_desktop.core.engine.backend import GenerationParams
+from llmoin_desktop.core.engine.llama_server import (
+    ServerNotReady,
+    free_port,
+    running_llama_server,
+    server_installed,
+)
 from llmoin_desktop.core.engine.remote import RemoteBackend, RemoteModel
 from llmoin_desktop.core.errors import BackendError, ContextOverflow, ModelError
 from llmoin_desktop.core.jobs import CancelToken
@@ -30,64 +33,17 @@ pytestmark = pytest.mark.model
 FAST = GenerationParams(max_tokens=12, temperature=0.0, seed=1)
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def llama_server(demo_model_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """One ``python -m llama_cpp.server`` for the whole session; killed at the end."""
-    if importlib.util.find_spec("sse_starlette") is None:
+    if not server_installed():
         pytest.skip("llama-cpp-python[server] not installed")
-    port = free_port()
     log = tmp_path_factory.mktemp("llama-server") / "server.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "llama_cpp.server",
-                "--model",
-                str(demo_model_path),
-                "--model_alias",
-                "demo",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--n_ctx",
-                "2048",
-                "--n_threads",
-                "2",
-            ],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 90
-        while True:
-            if proc.poll() is not None:
-                pytest.fail("llama.cpp server exited:\n" + log.read_text(errors="replace")[-2000:])
-            try:
-                with urllib.request.urlopen(url + "/v1/models", timeout=2) as resp:
-                    if resp.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail("llama.cpp server did not become ready in 90 s")
-            time.sleep(0.3)
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(10)
+        with running_llama_server(demo_model_path, log) as url:
+            yield url
+    except ServerNotReady as exc:
+        pytest.fail(str(exc))
 
 
 @pytest.fixture
