@@ -10,7 +10,7 @@ import pytest
 from llmoin_desktop.core.library.embed import (
     LlamaCppEmbedder,
     default_embedder,
-    find_gguf_embedder,
+    resolve_embedding_model,
     select_embedder,
 )
 
@@ -27,16 +27,53 @@ def test_default_embedder_is_offline_and_normalised() -> None:
     assert float(docs[0] @ q) > float(docs[1] @ q)
 
 
-def test_models_folder_without_embedding_model_uses_default(tmp_path: Path) -> None:
-    (tmp_path / "chat-model.gguf").write_bytes(b"GGUF")
-    assert find_gguf_embedder(tmp_path) is None
-    assert select_embedder(tmp_path) is default_embedder()
+def test_without_a_configured_embedding_model_the_default_is_used(tmp_path: Path) -> None:
+    (tmp_path / "multilingual-e5-small.gguf").write_bytes(b"GGUF")
+    assert select_embedder("", [tmp_path]) is default_embedder()  # lying there is not enough
+    assert select_embedder("fehlt.gguf", [tmp_path]) is default_embedder()
 
 
 def test_broken_gguf_embedding_model_falls_back(tmp_path: Path) -> None:
     (tmp_path / "multilingual-e5-small.gguf").write_bytes(b"GGUF\x03\x00\x00\x00broken")
-    assert find_gguf_embedder(tmp_path) is not None
-    assert select_embedder(tmp_path) is default_embedder()
+    assert select_embedder("multilingual-e5-small.gguf", [tmp_path]) is default_embedder()
+
+
+def test_embedding_model_setting_is_looked_up_in_every_models_folder(tmp_path: Path) -> None:
+    user_dir, it_dir = tmp_path / "user", tmp_path / "it"
+    user_dir.mkdir()
+    it_dir.mkdir()
+    model = it_dir / "e5-base.gguf"
+    model.write_bytes(b"GGUF")
+    assert resolve_embedding_model("e5-base.gguf", [user_dir, it_dir]) == model
+    assert resolve_embedding_model(str(model), []) == model
+    assert resolve_embedding_model("", [it_dir]) is None
+    assert resolve_embedding_model("andere.gguf", [user_dir, it_dir]) is None
+
+
+@pytest.mark.model
+def test_open_library_uses_the_configured_embedding_model(
+    demo_model_path: Path, isolated_dirs: dict[str, Path], corpus_dir: Path, tmp_path: Path
+) -> None:
+    """IT puts a GGUF embedding model into the models folder and names it: the app uses it."""
+    from llmoin_desktop.core.config import SettingsStore
+    from llmoin_desktop.core.tasks.library_task import close_library, open_library
+
+    models = isolated_dirs["data"] / "models"
+    models.mkdir()
+    # Any GGUF llama.cpp can embed with proves the path (the demo chat model, mean-pooled).
+    (models / "demo-embed.gguf").symlink_to(demo_model_path)
+    SettingsStore().set("embedding_model", "demo-embed.gguf")
+    lib = open_library(tmp_path / "lib")
+    try:
+        assert lib.embedder is not None and lib.embedder.name == "gguf:demo-embed.gguf"
+        lib.add([corpus_dir / "gesetze" / "burlg.md"])
+        lib.index_pending()
+        assert lib.vectors is not None and lib.vectors.count() > 0
+        assert lib.vectors.count() == sum(d.n_chunks for d in lib.documents())
+        assert lib.search("Wie viele Urlaubstage stehen Beschäftigten zu?")
+        assert "dense" in lib._lists("Erholungsurlaub", None)
+    finally:
+        close_library(tmp_path / "lib")
 
 
 @pytest.mark.model

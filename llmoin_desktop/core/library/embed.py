@@ -18,7 +18,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Protocol
 
@@ -168,27 +168,47 @@ def default_embedder() -> Embedder | None:
         return _default
 
 
-def find_gguf_embedder(models_dir: Path | None) -> Path | None:
-    """A GGUF file in the models folder whose name marks it as an embedding model."""
-    if models_dir is None or not models_dir.is_dir():
+_gguf_lock = threading.Lock()
+_gguf_embedders: dict[tuple[str, float], Embedder] = {}
+
+
+def resolve_embedding_model(setting: str, models_dirs: Iterable[Path] = ()) -> Path | None:
+    """The file the ``embedding_model`` setting names: a path, or a file name that is looked
+    up in the models folders (user's first, then IT's). ``None`` if unset or not found."""
+    setting = setting.strip()
+    if not setting:
         return None
-    for path in sorted(models_dir.glob("*.gguf")):
-        low = path.name.lower()
-        if any(key in low for key in ("embed", "e5", "bge", "gte", "minilm", "nomic")):
-            return path
+    named = Path(setting).expanduser()
+    if named.is_absolute():
+        return named if named.is_file() else None
+    for folder in models_dirs:
+        candidate = folder / named
+        if candidate.is_file():
+            return candidate
     return None
 
 
-def select_embedder(models_dir: Path | None = None) -> Embedder | None:
-    """IT's GGUF embedding model when the models folder has one, else the built-in default.
+def select_embedder(setting: str = "", models_dirs: Iterable[Path] = ()) -> Embedder | None:
+    """The GGUF embedding model IT configured (``embedding_model``), else the built-in one.
 
-    A GGUF file that llama.cpp cannot load falls back to the default (logged), so a bad
-    file in the models folder never makes the library unusable.
+    An explicit setting rather than "any embedding GGUF in the folder": every PC of a
+    department must embed with the same model (a shared library refuses mixed vectors), and a
+    file that happens to lie in a models folder must not silently re-embed a library. A
+    configured file that is missing or that llama.cpp cannot load falls back to the default
+    (logged), so the library stays usable. Loaded models are kept per file for the process.
     """
-    path = find_gguf_embedder(models_dir)
+    path = resolve_embedding_model(setting, models_dirs)
+    if setting.strip() and path is None:
+        log.warning("embedding model %r not found in %s; using the default", setting, models_dirs)
     if path is not None:
         try:
-            return LlamaCppEmbedder(path)
+            key = (str(path.resolve()), path.stat().st_mtime)
+            with _gguf_lock:
+                emb = _gguf_embedders.get(key)
+                if emb is None:
+                    emb = LlamaCppEmbedder(path)
+                    _gguf_embedders[key] = emb
+            return emb
         except Exception:  # noqa: BLE001 - any load failure: use the default
             log.warning("cannot load embedding model %s; using the default", path, exc_info=True)
     return default_embedder()

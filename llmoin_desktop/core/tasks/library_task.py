@@ -22,6 +22,7 @@ from typing import Any
 from llmoin_desktop.core.engine.backend import GenerationParams
 from llmoin_desktop.core.i18n import _
 from llmoin_desktop.core.library import INDEXED, Library, LibraryError, default_library_dir
+from llmoin_desktop.core.library.embed import select_embedder
 from llmoin_desktop.core.tasks import render, template
 from llmoin_desktop.core.tasks.ask import AskResult, Citation, answer_question
 from llmoin_desktop.core.tasks.runner import RUNNERS, Reporter, TaskResult, TaskRunner
@@ -67,14 +68,24 @@ def open_library(folder: str | Path | None = None, **kwargs: Any) -> Library:
     Opening checks (and, if needed, rebuilds) the vector index: call it off the GUI thread.
     ``kwargs`` (e.g. ``embedder=None``) only apply when the folder is opened the first time.
     Without a ``server`` argument the ``library_server`` setting decides whether the library
-    is the department's shared one (then opening also syncs the local mirror).
+    is the department's shared one (then opening also syncs the local mirror). Without an
+    ``embedder`` argument the ``embedding_model`` setting (a GGUF that IT provides, usually
+    better than the built-in one) decides, else the built-in default is used.
     """
     key = library_key(folder)
     with _libraries_lock:
         lib = _libraries.get(key)
         if lib is None:
-            if "server" not in kwargs:
-                kwargs = {**server_options(), **kwargs}
+            if "server" not in kwargs or "embedder" not in kwargs:
+                from llmoin_desktop.core.config import SettingsStore
+
+                store = SettingsStore()
+                if "server" not in kwargs:
+                    kwargs = {**server_options(store=store), **kwargs}
+                if "embedder" not in kwargs:
+                    kwargs["embedder"] = select_embedder(
+                        store.settings.embedding_model, store.models_dirs()
+                    )
             lib = Library.open(key, **kwargs)
             _libraries[key] = lib
         return lib
