@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QWidget,
 )
-from ui_helpers import make_window
+from ui_helpers import make_window, tab_round
 
 from llmoin_desktop.core.config import SettingsStore
 from llmoin_desktop.ui.a11y import is_interactive, missing_accessible_names
@@ -91,24 +91,12 @@ def _in_scroll_area(widget: QWidget) -> bool:
     return False
 
 
-def _tab_round(window, start: QWidget, limit: int = 200) -> list[QWidget]:  # noqa: ANN001
-    start.setFocus(Qt.FocusReason.TabFocusReason)
-    visited = [start]
-    for _ in range(limit):
-        window.focusNextChild()
-        widget = window.focusWidget()
-        if widget is start or widget is None:
-            break
-        visited.append(widget)
-    return visited
-
-
 def test_tab_reaches_every_enabled_control_on_every_page(qtbot, tmp_path: Path) -> None:
     window, _b, _i = make_window(qtbot, tmp_path)
     problems = {}
     for page_id in _page_ids(window):
         _show(qtbot, window, page_id)
-        visited = _tab_round(window, window.home_button)
+        visited = tab_round(window, window.home_button)
         wanted = [
             *_focusable(window, window.centralWidget()),
             *_focusable(window, window.statusBar()),

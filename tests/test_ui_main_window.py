@@ -6,7 +6,7 @@ from pathlib import Path
 
 from fakes import fake_model_info
 from PySide6.QtCore import Qt
-from ui_helpers import load_model, make_window
+from ui_helpers import load_model, make_window, tab_round
 
 from llmoin_desktop.ui.a11y import missing_accessible_names
 
@@ -101,15 +101,7 @@ def test_keyboard_reaches_every_control_of_the_chat_page(qtbot, tmp_path: Path) 
     view.input.insertPlainText("x")  # Send is enabled; Stop only while an answer runs
     start = window.focusWidget()
     assert start is view.input  # opening the chat puts the cursor where the clerk types
-    window.home_button.setFocus()
-    start = window.home_button
-    visited = [start]
-    for _ in range(30):
-        window.focusNextChild()
-        widget = window.focusWidget()
-        if widget is start:
-            break
-        visited.append(widget)
+    visited = tab_round(window, window.home_button, limit=30)
     wanted = [
         window.home_button,
         window.model_button,

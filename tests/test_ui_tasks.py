@@ -12,7 +12,7 @@ from fakes import FakeBackend
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QWidget
-from ui_helpers import load_model, make_window
+from ui_helpers import load_model, make_window, tab_round
 
 from llmoin_desktop.core.history import HistoryStore
 from llmoin_desktop.core.tasks.catalog import load_catalog
@@ -305,14 +305,7 @@ def test_extraction_shows_a_table_and_exports_a_word_table(qtbot, tmp_path: Path
 def test_keyboard_reaches_the_task_page_controls(qtbot, tmp_path: Path) -> None:
     window, _b, _i = make_window(qtbot, tmp_path)
     page, _c = open_task(qtbot, window, "zusammenfassen")
-    start = window.focusWidget()
-    visited = [start]
-    for _ in range(60):
-        window.focusNextChild()
-        widget = window.focusWidget()
-        if widget is start:
-            break
-        visited.append(widget)
+    visited = tab_round(window, window.focusWidget(), limit=60)
     wanted = [
         page.back_button,
         page.form.field_widget("dokument"),

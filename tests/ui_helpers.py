@@ -27,6 +27,21 @@ def make_window(
     return window, backend, infos
 
 
+def tab_round(window, start, limit: int = 200) -> list:  # noqa: ANN001
+    """The widgets Tab visits from ``start`` until it comes back (or ``limit`` steps)."""
+    from PySide6.QtCore import Qt
+
+    start.setFocus(Qt.FocusReason.TabFocusReason)
+    visited = [start]
+    for _ in range(limit):
+        window.focusNextChild()
+        widget = window.focusWidget()
+        if widget is start or widget is None:
+            break
+        visited.append(widget)
+    return visited
+
+
 def load_model(qtbot, window, info: ModelInfo) -> None:
     with qtbot.waitSignal(window.models.loaded, timeout=5000):
         assert window.models.load(info)
