@@ -12,6 +12,7 @@ from llmoin_desktop.core.engine.backend import Backend, GenerationParams, Genera
 from llmoin_desktop.core.i18n import _, tr
 from llmoin_desktop.core.jobs import Job, JobContext, JobState
 from llmoin_desktop.ui.chat_view import ChatView
+from llmoin_desktop.ui.controllers.page_job import job_error_message
 from llmoin_desktop.ui.workers import JobHandle, WorkerPool
 
 SYSTEM_PROMPT = (
@@ -110,7 +111,7 @@ class ChatController(QObject):
         )
         text = result.text if result is not None else "".join(self._partial)
         if job.state == JobState.FAILED:
-            message = job.error.user_message if job.error else _("Unbekannter Fehler.")
+            message = job_error_message(job)
             self.messages.pop()  # the question had no answer; let the clerk send it again
             self.view.append_text(_("(keine Antwort)"))
             self.view.set_status("")
