@@ -8,7 +8,6 @@ passed in, so the GUI and ``llmoin-desktop ask`` give the same answer for the sa
 
 from __future__ import annotations
 
-import datetime as _dt
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
@@ -37,6 +36,7 @@ from llmoin_desktop.ui.controllers.page_job import (
     result_from_entry,
 )
 from llmoin_desktop.ui.document_viewer import DocumentViewer
+from llmoin_desktop.ui.locale_format import date_time, number
 from llmoin_desktop.ui.workers import WorkerPool
 
 
@@ -142,7 +142,7 @@ class AskController(PageJobController):
         self._job_ended()
         if job.state == JobState.DONE and isinstance(job.result, TaskResult):
             self._show_result(job.result)
-            self.page.set_status(tr("Fertig ({s} s).", s=f"{job.result.stats.wall_s:.1f}"))
+            self.page.set_status(tr("Fertig ({s} s).", s=number(job.result.stats.wall_s, 1)))
             if job.result.history_id is not None:
                 self.history_changed.emit()
             self.finished.emit(job.result)
@@ -229,7 +229,7 @@ class AskController(PageJobController):
         self.page.begin_answer()
         self.page.set_answer(entry.result)
         self.page.set_has_result(True)
-        when = _dt.datetime.fromtimestamp(entry.created_at).strftime("%d.%m.%Y %H:%M")
+        when = date_time(entry.created_at)
         self.page.set_status(tr("Aus dem Verlauf geöffnet (vom {when}).", when=when))
         self.page.show_result_message(
             _("Aus dem Verlauf: Die Quellen stehen unter der Antwort im Text."), "info"
