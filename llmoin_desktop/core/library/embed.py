@@ -113,6 +113,10 @@ class LlamaCppEmbedder:
 
         self.path = Path(model_path)
         read_header(self.path)  # malformed metadata can abort llama.cpp: check it in Python first
+        if n_threads is None:  # llama-cpp-python's default is half the logical CPUs
+            import psutil
+
+            n_threads = max(1, psutil.cpu_count(logical=False) or psutil.cpu_count() or 1)
         self._llm = Llama(
             model_path=str(self.path),
             embedding=True,
@@ -131,7 +135,10 @@ class LlamaCppEmbedder:
         text = text[: self._n_ctx * 3]
         with self._lock:
             out = self._llm.embed(text, normalize=True, truncate=True)
-        return out[0] if out and isinstance(out[0], list) else out  # type: ignore[return-value]
+        if out and isinstance(out[0], list):
+            # A model without a pooling type (a decoder) gives one vector per token: average.
+            return np.mean(np.asarray(out, dtype=np.float32), axis=0).tolist()
+        return out  # type: ignore[return-value]
 
     def embed_documents(self, texts: list[str]) -> np.ndarray:
         prefix = "passage: " if self._e5 else ""
