@@ -384,4 +384,6 @@ def summary_text(total: int, counts: dict[str, int]) -> str:
         parts.append(tr("{n} wartend", n=counts["pending"]))
     if counts.get("missing"):
         parts.append(tr("{n} fehlen", n=counts["missing"]))
+    if total == 1:
+        return tr("1 Dokument: {parts}", parts=", ".join(parts))
     return tr("{total} Dokumente: {parts}", total=total, parts=", ".join(parts))
