@@ -27,6 +27,7 @@ from llmoin_desktop.core.config import SettingsStore  # noqa: E402
 from llmoin_desktop.core.engine.backend import GenerationParams  # noqa: E402
 from llmoin_desktop.core.engine.catalog import find_demo_model  # noqa: E402
 from llmoin_desktop.core.engine.local import LocalBackend  # noqa: E402
+from llmoin_desktop.core.engine.sampling import fast_sampling_available  # noqa: E402
 from llmoin_desktop.core.jobs import Job, JobContext  # noqa: E402
 
 SYSTEM = "Du bist ein hilfreicher Assistent der Stadtverwaltung."
@@ -136,7 +137,8 @@ def main() -> int:
         status = backend.status()
         print(
             f"model={model.name} device={status.device} n_ctx={status.n_ctx} "
-            f"threads={status.n_threads} load_s={load_s:.2f}"
+            f"threads={status.n_threads} load_s={load_s:.2f} "
+            f"sampler={'top-k C extension' if fast_sampling_available() else 'llama_sampler_sample'}"
         )
         backend.chat(
             [{"role": "user", "content": "Hallo"}], GenerationParams(max_tokens=8)
@@ -166,7 +168,8 @@ def main() -> int:
         f"ratio={statistics.median(ratios):.4f} app_tok_s={statistics.median(app_rates):.1f} "
         f"llama_tok_s={statistics.median(c_rates):.1f} tokens={args.tokens} "
         f"ttft_first_ms={first * 1000:.0f} ttft_repeat_ms={repeat * 1000:.0f} "
-        f"ttft_repeat_vs_first={repeat / first:.3f} cancel_ms={latency * 1000:.1f}"
+        f"ttft_repeat_vs_first={repeat / first:.3f} cancel_ms={latency * 1000:.1f} "
+        f"fast_sampler={int(fast_sampling_available())}"
     )
     return 0
 

@@ -7,8 +7,10 @@ Why the shape:
   prompt ourselves with llama.cpp's abort callback switched on, so Stop takes effect between
   two graph nodes (milliseconds), and switch it off while decoding (a Python callback per
   graph node would cost ~10 % decode speed; between tokens we check the flag ourselves).
-- The token loop uses the C sampler chain and one reused single-token batch, so the Python
-  overhead per token stays far below llama.cpp's own decode time (see bench/engine.py).
+- The token loop uses the C sampler chain on the top-k candidates (``sampling.py``: a small C
+  extension picks them, llama.cpp's own path copies the whole vocabulary per token) and one
+  reused single-token batch, so the overhead per token stays far below llama.cpp's own
+  decode time (see bench/engine.py).
 - We keep the tokens that are in the KV cache and reuse the longest common prefix of the
   next prompt (same system preamble → only the new part is evaluated).
 """
@@ -42,6 +44,7 @@ from llmoin_desktop.core.engine.backend import (
 )
 from llmoin_desktop.core.engine.catalog import ModelInfo, chat_template_note, validate_model
 from llmoin_desktop.core.engine.gguf import GGUFHeader
+from llmoin_desktop.core.engine.sampling import Sampler
 from llmoin_desktop.core.errors import (
     BackendError,
     Cancelled,
@@ -471,7 +474,8 @@ class LocalBackend(StatusPublisher):
 
         ctx = self._llm._ctx.ctx
         vocab = lc.llama_model_get_vocab(self._llm._model.model)
-        sampler = _build_sampler(params, lc.llama_vocab_n_tokens(vocab))
+        n_vocab = lc.llama_vocab_n_tokens(vocab)
+        sampler = Sampler(_build_sampler(params, n_vocab), n_vocab, params.top_k or 40)
         token_buf = (lc.llama_token * 1)()
         one = lc.llama_batch_get_one(token_buf, 1)
         piece_buf = ctypes.create_string_buffer(256)
@@ -489,7 +493,7 @@ class LocalBackend(StatusPublisher):
                 if cancel.cancelled:
                     finish = "cancelled"
                     break
-                token = lc.llama_sampler_sample(sampler, ctx, -1)
+                token = sampler.sample(ctx)
                 now = time.perf_counter()
                 if not t_first:
                     t_first = now
@@ -515,7 +519,7 @@ class LocalBackend(StatusPublisher):
                 self._cached.append(token)
                 n_decoded += 1
         finally:
-            lc.llama_sampler_free(sampler)
+            sampler.free()
         tail = decoder.decode(b"", final=True)
         if tail:
             pieces.append(tail)
