@@ -238,6 +238,16 @@ def cmd_doctor(args: argparse.Namespace) -> int:
             )
         )
     print("  " + tr("Threads: {n}", n=hardware.n_threads(store)))
+    from llmoin_desktop.core.engine.sampling import fast_sampling_available
+
+    print(
+        "  "
+        + (
+            _("Token-Auswahl: schnelle C-Erweiterung")
+            if fast_sampling_available()
+            else _("Token-Auswahl: llama.cpp-Standard (C-Erweiterung nicht gebaut)")
+        )
+    )
     print()
     print(_("Ordner:"))
     print("  " + tr("Einstellungen: {path}", path=store.user_file))

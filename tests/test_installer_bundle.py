@@ -59,6 +59,7 @@ def test_bundle_builds_and_passes_self_test(
     output = run.stdout + run.stderr
     assert run.returncode == 0, output[-4000:]
     assert "SELFTEST ok=1" in run.stdout, output[-4000:]
+    assert "schnelle Token-Auswahl" in run.stdout, output[-4000:]  # _topk was bundled
     assert "--document-worker" not in run.stderr  # the worker started without complaint
     assert "Traceback" not in output
 

@@ -194,8 +194,13 @@ def _run_steps(
         objects["backend"].load(path)
         report.figures["load_s"] = time.perf_counter() - t0
         status = objects["backend"].status()
-        device = getattr(status, "device", "") or ""
-        return f"{path.name}{' (' + device + ')' if device else ''}"
+        from llmoin_desktop.core.engine.sampling import fast_sampling_available
+
+        parts = [getattr(status, "device", "") or ""]
+        if fast_sampling_available():  # the bundle must carry the compiled extension
+            parts.append(_("schnelle Token-Auswahl"))
+        detail = ", ".join(p for p in parts if p)
+        return f"{path.name}{' (' + detail + ')' if detail else ''}"
 
     def read_document() -> str:
         import docx
