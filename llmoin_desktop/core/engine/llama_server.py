@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import contextlib
 import importlib.util
-import socket
 import subprocess
 import sys
 import time
@@ -15,15 +14,11 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
+from llmoin_desktop.core.loopback import free_port, stop_process
+
 
 class ServerNotReady(RuntimeError):
     """The server exited or did not answer in time; the message ends with its log."""
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def server_installed() -> bool:
@@ -71,12 +66,7 @@ def running_llama_server(
         _wait_ready(proc, url, log, ready_s)
         yield url
     finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(10)
+        stop_process(proc)
 
 
 def _wait_ready(proc: subprocess.Popen[bytes], url: str, log: Path, ready_s: float) -> None:

@@ -156,6 +156,17 @@ class Store:
                 "INSERT OR REPLACE INTO meta(key, value) VALUES('schema', ?)", (SCHEMA_VERSION,)
             )
 
+    def _insert_chunk(self, doc_id: int, ord_: int, ch: Chunk, law: str, title: str) -> int:
+        """One chunk row and its keyword-index row (inside the caller's transaction)."""
+        cur = self.conn.execute(
+            "INSERT INTO chunks(doc_id, ord, text, section, section_no, context, pages)"
+            " VALUES(?, ?, ?, ?, ?, ?, ?)",
+            (doc_id, ord_, ch.text, ch.section, ch.section_no, ch.context, json.dumps(ch.pages)),
+        )
+        cid = int(cur.lastrowid or 0)
+        self._index_chunk(cid, law, title, ch.section, ch.context, ch.text)
+        return cid
+
     def _index_chunk(
         self, cid: int, law: str, title: str, section: str, context: str, text: str
     ) -> None:
@@ -293,22 +304,7 @@ class Store:
             old = self._delete_chunks(doc_id)
             new: list[int] = []
             for i, ch in enumerate(chunks):
-                cur = self.conn.execute(
-                    "INSERT INTO chunks(doc_id, ord, text, section, section_no, context, pages)"
-                    " VALUES(?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        doc_id,
-                        i,
-                        ch.text,
-                        ch.section,
-                        ch.section_no,
-                        ch.context,
-                        json.dumps(ch.pages),
-                    ),
-                )
-                cid = int(cur.lastrowid or 0)
-                new.append(cid)
-                self._index_chunk(cid, law, title, ch.section, ch.context, ch.text)
+                new.append(self._insert_chunk(doc_id, i, ch, law, title))
             if server_ids is not None:
                 self.conn.executemany(
                     "INSERT OR REPLACE INTO server_chunks(sid, chunk_id) VALUES(?, ?)",
@@ -460,22 +456,8 @@ class Store:
             )
             new: list[int] = []
             for sid, ord_, ch in chunks:
-                cur = self.conn.execute(
-                    "INSERT INTO chunks(doc_id, ord, text, section, section_no, context, pages)"
-                    " VALUES(?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        doc_id,
-                        ord_,
-                        ch.text,
-                        ch.section,
-                        ch.section_no,
-                        ch.context,
-                        json.dumps(ch.pages),
-                    ),
-                )
-                cid = int(cur.lastrowid or 0)
+                cid = self._insert_chunk(doc_id, ord_, ch, law, title)
                 new.append(cid)
-                self._index_chunk(cid, law, title, ch.section, ch.context, ch.text)
                 self.conn.execute(
                     "INSERT OR REPLACE INTO server_chunks(sid, chunk_id) VALUES(?, ?)", (sid, cid)
                 )
