@@ -222,3 +222,35 @@ def test_odt_html_eml(tmp_path: Path) -> None:
     )
     doc = load_document(eml)
     assert doc.title == "Umzug" and "Grüße" in doc.text
+
+
+def test_pdf_without_title_metadata_is_named_by_its_first_line(corpus_dir: Path) -> None:
+    """The federal-law PDFs carry no title: the wrapped first line names them, not "ifg"."""
+    from llmoin_desktop.core.documents.pdf_loader import load_pdf
+
+    doc = load_pdf(corpus_dir / "gesetze" / "ifg.pdf")
+    assert doc.title == "Gesetz zur Regelung des Zugangs zu Informationen des Bundes (IFG)"
+    assert load_pdf(corpus_dir / "gesetze" / "bmg.pdf").title == "Bundesmeldegesetz (BMG)"
+
+
+@pytest.mark.parametrize(
+    ("text", "title"),
+    [
+        ("Bundesmeldegesetz (BMG)\nAusfertigungsdatum\n2013-05-03", "Bundesmeldegesetz (BMG)"),
+        (
+            "Gesetz zum Schutz von Müttern\nbei der Arbeit (MuSchG)\nText",
+            "Gesetz zum Schutz von Müttern bei der Arbeit (MuSchG)",
+        ),
+        (
+            "Lorem ipsum dolor sit amet, consetetur sadipscing elitr, sed diam nonumy eirmod tempor "
+            "invidunt ut labore et dolore magna aliquyam erat, sed diam voluptua.",
+            "",
+        ),
+        ("2024-05-03\nBescheid", ""),
+        ("", ""),
+    ],
+)
+def test_title_from_first_lines(text: str, title: str) -> None:
+    from llmoin_desktop.core.documents.pdf_loader import _title_from_text
+
+    assert _title_from_text(text) == title

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from llmoin_desktop.core.documents.errors import Damaged, NoTextLayer, PasswordProtected
 from llmoin_desktop.core.documents.headings import SectionTracker
-from llmoin_desktop.core.documents.model import Document
+from llmoin_desktop.core.documents.model import Block, Document
 from llmoin_desktop.core.i18n import _, tr
 
 logging.getLogger("pypdf").setLevel(logging.ERROR)
@@ -155,7 +155,7 @@ def load_pdf(path: Path) -> Document:
         warnings.append(tr("Seiten nicht lesbar: {pages}", pages=_page_list(unreadable)))
     return Document(
         path=str(path),
-        title=_title(reader, path),
+        title=_title(reader, path, tracker.blocks),
         format="pdf",
         blocks=tracker.blocks,
         n_pages=n_pages,
@@ -167,11 +167,35 @@ def _page_list(pages: list[int]) -> str:
     return ", ".join(str(p) for p in pages[:20]) + (" …" if len(pages) > 20 else "")
 
 
-def _title(reader, path: Path) -> str:  # noqa: ANN001
-    """The PDF's own title if it has a sensible one (metadata is often broken or junk)."""
+def _title(reader, path: Path, blocks: list[Block]) -> str:  # noqa: ANN001
+    """The PDF's own title if it has a sensible one (metadata is often broken or junk), else
+    the first line(s) of the text when they read like a title — official documents open
+    with their name ("Bundesmeldegesetz (BMG)"); a file name like "bmg" says little to a
+    clerk and to the search — else the file name."""
     try:
         meta = reader.metadata
         title = str(meta.title).strip() if meta and meta.title else ""
     except Exception:  # noqa: BLE001 - unreadable metadata is common and harmless
         title = ""
-    return title if 2 < len(title) < 200 else path.stem
+    if 2 < len(title) < 200:
+        return title
+    first = next((b.text for b in blocks if b.text.strip()), "")
+    return _title_from_text(first) or path.stem
+
+
+def _title_from_text(text: str) -> str:
+    """First line, plus continuation lines that start in lower case (a wrapped title)."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    if not lines:
+        return ""
+    title = lines[0]
+    for line in lines[1:3]:
+        if not line[0].islower() or title.endswith((".", ":", ";")):
+            break
+        title = f"{title} {line}"
+    letters = sum(ch.isalpha() for ch in title)
+    if not (4 <= len(title) <= 160 and title[0].isalpha() and letters >= 0.7 * len(title)):
+        return ""
+    if len(title.split()) > 18:  # a sentence of running text, not a name
+        return ""
+    return title
