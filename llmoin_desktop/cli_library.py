@@ -22,12 +22,11 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import threading
 from pathlib import Path
 from typing import Any
 
 from llmoin_desktop.core.i18n import _, tr
-from llmoin_desktop.core.jobs import Job, JobState
+from llmoin_desktop.core.jobs import JobState, run_interruptible
 
 EXIT_REJECTED = 3
 
@@ -95,18 +94,6 @@ def _open(args: argparse.Namespace) -> Any:
     return lib
 
 
-def _run(job: Job[Any]) -> None:
-    """Run a job on a thread so Ctrl+C can cancel it cleanly."""
-    thread = threading.Thread(target=job.run, name=f"llmoin-{job.name}", daemon=True)
-    thread.start()
-    try:
-        while thread.is_alive():
-            thread.join(0.2)
-    except KeyboardInterrupt:
-        job.cancel()
-        thread.join(10)
-
-
 STATUS_LABELS = {
     "indexed": _("eingelesen"),
     "rejected": _("abgelehnt"),
@@ -150,7 +137,7 @@ def cmd_index(args: argparse.Namespace) -> int:
     job = lib.index_job(roots)
     if not args.quiet:
         job.on_progress(progress_printer())
-    _run(job)
+    run_interruptible(job)
     if job.state is JobState.FAILED:
         raise job.error  # type: ignore[misc]  # an LLMoinError: cli.main prints it
     report = job.result
@@ -197,7 +184,7 @@ def cmd_library(args: argparse.Namespace) -> int:
         pending = lib.rescan()
         if pending:
             job = lib.index_job([])
-            _run(job)
+            run_interruptible(job)
             eprint(tr("{n} geänderte Dateien neu eingelesen.", n=len(pending)))
     docs = lib.documents()
     print(tr("Bibliothek: {path}", path=lib.folder))
@@ -274,7 +261,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
         if not args.quiet:
             job.on_progress(progress_printer())
         job.on_token(lambda t: (sys.stdout.write(t), sys.stdout.flush()))
-        _run(job)
+        run_interruptible(job)
         print()
         if job.state is JobState.CANCELLED:
             eprint(_("Abgebrochen."))

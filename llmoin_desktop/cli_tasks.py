@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import threading
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +16,7 @@ from llmoin_desktop.core.config import SettingsStore
 from llmoin_desktop.core.engine.backend import GenerationParams
 from llmoin_desktop.core.errors import LLMoinError
 from llmoin_desktop.core.i18n import _, tr
-from llmoin_desktop.core.jobs import Job, JobState
+from llmoin_desktop.core.jobs import Job, JobState, run_interruptible
 from llmoin_desktop.core.tasks.catalog import TaskCatalog, load_catalog
 from llmoin_desktop.core.tasks.spec import TaskInputError, TaskSpec
 
@@ -183,14 +182,7 @@ def cmd_task(args: argparse.Namespace) -> int:
         if not args.quiet:
             job.on_progress(progress_printer())
         job.on_token(lambda t: (sys.stdout.write(t), sys.stdout.flush()))
-        thread = threading.Thread(target=job.run, name="llmoin-task", daemon=True)
-        thread.start()
-        try:
-            while thread.is_alive():
-                thread.join(0.2)
-        except KeyboardInterrupt:
-            job.cancel()
-            thread.join(5)
+        run_interruptible(job, grace_s=5)
         print()
         if job.state is JobState.CANCELLED:
             eprint(_("Abgebrochen."))

@@ -84,3 +84,24 @@ def test_cancel_callbacks_run_once_even_if_registered_late() -> None:
     token.on_cancel(lambda: calls.append("late"))
     assert calls == ["early", "late"]
     assert token.cancelled_at is not None
+
+
+def test_ctrl_c_cancels_a_job_run_by_the_cli() -> None:
+    """Ctrl+C (a KeyboardInterrupt in the main thread) cancels the job; nothing is killed."""
+    import _thread
+    import threading as th
+    import time as tm
+
+    from llmoin_desktop.core.jobs import Job, JobState, run_interruptible
+
+    def work(ctx: JobContext) -> str:
+        while True:
+            ctx.check()
+            tm.sleep(0.01)
+
+    job: Job[str] = Job(work, "endless")
+    th.Timer(0.3, _thread.interrupt_main).start()
+    t0 = tm.perf_counter()
+    run_interruptible(job, grace_s=5)
+    assert job.state is JobState.CANCELLED
+    assert tm.perf_counter() - t0 < 3

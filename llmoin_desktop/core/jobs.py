@@ -193,3 +193,29 @@ class JobRunner:
 
     def shutdown(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+def run_interruptible(job: Job[Any], grace_s: float = 10.0) -> None:
+    """Run ``job`` on a worker thread and wait; Ctrl+C cancels it instead of killing it.
+
+    Why: a KeyboardInterrupt only reaches the main thread. Waiting in short steps keeps the
+    main thread responsive to it, and the job then stops at its next cancel check (a library
+    write finishes its transaction, a generation returns what it had). We wait on our own
+    event, not ``Thread.join``: a join interrupted by Ctrl+C can report a running thread as
+    finished (CPython before 3.13), and the CLI would exit under the job's feet.
+    """
+    done = threading.Event()
+
+    def body() -> None:
+        try:
+            job.run()
+        finally:
+            done.set()
+
+    threading.Thread(target=body, name=f"llmoin-{job.name}", daemon=True).start()
+    try:
+        while not done.wait(0.2):
+            pass
+    except KeyboardInterrupt:
+        job.cancel()
+        done.wait(grace_s)
