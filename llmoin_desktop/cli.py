@@ -13,6 +13,7 @@ import platform
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from llmoin_desktop import __version__
 from llmoin_desktop.core import i18n
@@ -22,7 +23,7 @@ from llmoin_desktop.core.engine.backend import GenerationParams
 from llmoin_desktop.core.engine.catalog import ModelInfo, chat_template_note, scan_models
 from llmoin_desktop.core.errors import LLMoinError, ModelError
 from llmoin_desktop.core.i18n import _, tr
-from llmoin_desktop.core.jobs import CancelToken, Progress
+from llmoin_desktop.core.jobs import CancelToken, Job, JobState, Progress, run_interruptible
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_CANCELLED = 0, 1, 2, 130
 
@@ -54,6 +55,23 @@ def progress_printer(prefix: str = "") -> Callable[[Progress], None]:
             eprint(line)
 
     return show
+
+
+def stream_job(job: Job[Any], *, quiet: bool = False, grace_s: float = 10.0) -> int | None:
+    """Run a task job for the terminal: progress on stderr, text streamed to stdout, Ctrl+C
+    cancels. Returns the exit code when it did not finish (cancelled / failed), else None."""
+    if not quiet:
+        job.on_progress(progress_printer())
+    job.on_token(lambda t: (sys.stdout.write(t), sys.stdout.flush()))
+    run_interruptible(job, grace_s=grace_s)
+    print()
+    if job.state is JobState.CANCELLED:
+        eprint(_("Abgebrochen."))
+        return EXIT_CANCELLED
+    if job.state is not JobState.DONE or job.result is None:
+        eprint(_("Fehler:"), job.error.user_message if job.error else _("unbekannt"))
+        return EXIT_ERROR
+    return None
 
 
 def load_store(args: argparse.Namespace) -> SettingsStore:

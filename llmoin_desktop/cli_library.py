@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -219,13 +218,12 @@ def cmd_library(args: argparse.Namespace) -> int:
 
 def cmd_ask(args: argparse.Namespace) -> int:
     from llmoin_desktop.cli import (
-        EXIT_CANCELLED,
         EXIT_ERROR,
         EXIT_OK,
         eprint,
         load_store,
         open_backend,
-        progress_printer,
+        stream_job,
     )
     from llmoin_desktop.core.engine.backend import GenerationParams
     from llmoin_desktop.core.history import HistoryStore
@@ -258,17 +256,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
         )
         history = None if args.no_history else HistoryStore(store.data_dir() / "history.sqlite3")
         job = task_job(TaskRunner(backend, params=params), spec, values, history=history)
-        if not args.quiet:
-            job.on_progress(progress_printer())
-        job.on_token(lambda t: (sys.stdout.write(t), sys.stdout.flush()))
-        run_interruptible(job)
-        print()
-        if job.state is JobState.CANCELLED:
-            eprint(_("Abgebrochen."))
-            return EXIT_CANCELLED
-        if job.state is not JobState.DONE or job.result is None:
-            eprint(_("Fehler:"), job.error.user_message if job.error else _("unbekannt"))
-            return EXIT_ERROR
-        return EXIT_OK
+        failed = stream_job(job, quiet=args.quiet)
+        return EXIT_OK if failed is None else failed
     finally:
         backend.close()

@@ -16,7 +16,7 @@ from llmoin_desktop.core.config import SettingsStore
 from llmoin_desktop.core.engine.backend import GenerationParams
 from llmoin_desktop.core.errors import LLMoinError
 from llmoin_desktop.core.i18n import _, tr
-from llmoin_desktop.core.jobs import Job, JobState, run_interruptible
+from llmoin_desktop.core.jobs import Job
 from llmoin_desktop.core.tasks.catalog import TaskCatalog, load_catalog
 from llmoin_desktop.core.tasks.spec import TaskInputError, TaskSpec
 
@@ -140,14 +140,13 @@ def collect_values(spec: TaskSpec, args: argparse.Namespace) -> dict[str, Any]:
 
 def cmd_task(args: argparse.Namespace) -> int:
     from llmoin_desktop.cli import (
-        EXIT_CANCELLED,
         EXIT_ERROR,
         EXIT_OK,
         EXIT_USAGE,
         eprint,
         load_store,
         open_backend,
-        progress_printer,
+        stream_job,
     )
     from llmoin_desktop.core.export import content_from_result, export_docx
     from llmoin_desktop.core.history import HistoryStore
@@ -179,17 +178,10 @@ def cmd_task(args: argparse.Namespace) -> int:
         runner = TaskRunner.from_settings(backend, settings, params=params)
         history = None if args.no_history else HistoryStore(store.data_dir() / "history.sqlite3")
         job: Job[Any] = task_job(runner, spec, values, history=history)
-        if not args.quiet:
-            job.on_progress(progress_printer())
-        job.on_token(lambda t: (sys.stdout.write(t), sys.stdout.flush()))
-        run_interruptible(job, grace_s=5)
-        print()
-        if job.state is JobState.CANCELLED:
-            eprint(_("Abgebrochen."))
-            return EXIT_CANCELLED
-        if job.state is not JobState.DONE or job.result is None:
-            eprint(_("Fehler:"), job.error.user_message if job.error else _("unbekannt"))
-            return EXIT_ERROR
+        failed = stream_job(job, quiet=args.quiet, grace_s=5)
+        if failed is not None:
+            return failed
+        assert job.result is not None
         if args.export:
             try:
                 out = export_docx(
