@@ -64,6 +64,44 @@ def test_relevance_needs_shared_content_words() -> None:
     assert is_relevant(set(T.analyze("Was regelt § 3?")), "§ 3 Dauer des Urlaubs")
 
 
+def test_relevance_uses_the_embedders_calibrated_cosines() -> None:
+    from llmoin_desktop.core.library import text as T
+
+    q = set(T.analyze("Wer zahlt die Stornokosten für das Zugticket?"))
+    passage = "§ 10 Erstattung sonstiger Kosten: Notwendige Auslagen werden erstattet."
+    assert not is_relevant(q, passage)  # no shared word
+    assert is_relevant(q, passage, 0.45, (0.3, 0.2))  # close in meaning
+    assert not is_relevant(q, passage, 0.45)  # an embedder without calibration: words only
+    football = set(T.analyze("Wer hat die Fußball-Weltmeisterschaft 2014 gewonnen?"))
+    law = "Der Anspruch wird erst gewonnen, wenn die Frist abgelaufen ist."
+    assert is_relevant(football, law)  # one of five words is 20 %
+    assert not is_relevant(football, law, 0.05, (0.3, 0.2))  # far apart: needs half the words
+
+
+def test_search_hits_carry_similarity_and_the_gate_keeps_paraphrases(
+    corpus_dir: Path, tmp_path: Path
+) -> None:
+    """Real USE vectors: a paraphrased question keeps its passage, a cake recipe gets none."""
+    from llmoin_desktop.core.library import Library
+    from llmoin_desktop.core.tasks.ask import relevant_hits
+
+    lib = Library.open(tmp_path / "lib")
+    try:
+        lib.add([corpus_dir / "gesetze" / "bmg.pdf"])
+        assert lib.index_pending().count("indexed") == 1
+        question = (
+            "Ein Monteur wohnt für vier Monate in einer möblierten Wohnung bei uns. Anmelden?"
+        )
+        hits = lib.search(question, k=6)
+        assert hits and all(h.similarity is not None and -1 <= h.similarity <= 1 for h in hits)
+        assert all(h.cosines == (0.3, 0.2) for h in hits)
+        assert relevant_hits(question, hits)
+        cake = "Wie backe ich einen Apfelkuchen ohne Ei?"
+        assert not relevant_hits(cake, lib.search(cake, k=6))
+    finally:
+        lib.close()
+
+
 @pytest.fixture(scope="module")
 def small_library(corpus_dir: Path, tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
     from llmoin_desktop.core.library import Library

@@ -110,4 +110,10 @@ def test_vector_index_matrix_is_exact_and_follows_add_and_delete(tmp_path: Path)
     reopened = VectorIndex(tmp_path / "v", emb.dim)
     assert len(reopened.open()) == 39  # the matrix is rebuilt from chromadb at open
     assert reopened.query(q, 4) == want[1:5]
+    sims = reopened.similarities(q, [want[1], want[2], want[0]])  # want[0] was deleted
+    assert set(sims) == {want[1], want[2]}
+    assert abs(sims[want[1]] - float(vecs[want[1] - 1] @ q)) < 1e-4
+    reopened._mat = None  # beyond MATRIX_MAX chromadb holds the vectors: same answer
+    from_chroma = reopened.similarities(q, [want[1], want[2]])
+    assert all(abs(from_chroma[i] - sims[i]) < 1e-4 for i in sims)
     reopened.close()

@@ -694,8 +694,11 @@ class Library:
             )
         return sorted(ids)
 
-    def _lists(self, query: str, doc_ids: list[int] | None) -> dict[str, list[int]]:
-        """Every retriever's ranked chunk ids for a query (fused by :meth:`search`)."""
+    def _lists(
+        self, query: str, doc_ids: list[int] | None, qv_out: list[np.ndarray] | None = None
+    ) -> dict[str, list[int]]:
+        """Every retriever's ranked chunk ids for a query (fused by :meth:`search`); the query
+        vector is appended to ``qv_out`` when there is one."""
         conn = self.store.conn
         abbr_long = self.store.abbreviation_expansions(T.fold(w) for w in T.words(query))
         lists: dict[str, list[int]] = {
@@ -717,6 +720,8 @@ class Library:
                 # Sentence encoders are case-sensitive; all-caps input reads as noise.
                 qv = self.embedder.embed_query(query.lower() if query.isupper() else query)
                 lists["dense"] = self.vectors.query(qv, S.CANDIDATES, doc_ids)
+                if qv_out is not None:
+                    qv_out.append(qv)
             except Exception:  # noqa: BLE001 - keyword search still answers
                 log.warning("vector search failed", exc_info=True)
         return lists
@@ -732,15 +737,25 @@ class Library:
             doc_ids = self._scope_ids(scope)
             if doc_ids is not None and not doc_ids:
                 return []
-            lists = self._lists(query, doc_ids)
+            qv: list[np.ndarray] = []
+            lists = self._lists(query, doc_ids, qv)
             fused = S.fuse(lists)[:k]
             records = {c.id: c for c in self.store.chunks([c for c, _, _ in fused])}
+            sims: dict[int, float] = {}
+            if qv and self.vectors is not None:
+                try:
+                    sims = self.vectors.similarities(qv[0], [c for c, _, _ in fused])
+                except Exception:  # noqa: BLE001 - only a relevance hint
+                    log.warning("similarities failed", exc_info=True)
+            cosines = getattr(self.embedder, "cosines", None)
             hits = []
             for cid, score, ranks in fused:
                 c = records.get(cid)
                 if c is None:
                     continue
-                hits.append(
-                    S.Hit(cid, c.doc_id, c.text, c.path, c.title, c.section, c.pages, score, ranks)
+                hit = S.Hit(
+                    cid, c.doc_id, c.text, c.path, c.title, c.section, c.pages, score, ranks
                 )
+                hit.similarity, hit.cosines = sims.get(cid), cosines
+                hits.append(hit)
             return hits

@@ -38,6 +38,10 @@ class Hit:
     pages: list[int]
     score: float
     sources: dict[str, int] = field(default_factory=dict)  # retriever → rank (debugging)
+    # Cosine of query and chunk vector, when vectors exist; with the embedder's calibrated
+    # ``cosines`` (related, unrelated) it helps "Dokumente fragen" judge relevance.
+    similarity: float | None = None
+    cosines: tuple[float, float] | None = None
 
     @property
     def page_label(self) -> str:

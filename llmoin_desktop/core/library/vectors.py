@@ -163,6 +163,21 @@ class VectorIndex:
         )
         return [int(i) for i in res["ids"][0]]
 
+    def similarities(self, vector: np.ndarray, ids: list[int]) -> dict[int, float]:
+        """Cosine of the query to each of these chunks (those that have a vector)."""
+        if self._col is None or not ids:
+            return {}
+        q = np.asarray(vector, dtype=np.float32)
+        q = q / max(float(np.linalg.norm(q)), 1e-12)
+        if self._mat is not None:
+            return self._mat.similarities(q, ids)
+        res = self._col.get(ids=[str(i) for i in ids], include=["embeddings"])
+        out: dict[int, float] = {}
+        for sid, emb in zip(res["ids"], res["embeddings"], strict=False):
+            v = np.asarray(emb, dtype=np.float32)
+            out[int(sid)] = float(v @ q / max(float(np.linalg.norm(v)), 1e-12))
+        return out
+
 
 class _Matrix:
     """All vectors as rows of one array; deleted rows are tombstoned and compacted later."""
@@ -221,6 +236,10 @@ class _Matrix:
         self.alive = np.ones(len(keep), dtype=bool)
         self.n = len(keep)
         self.row = {int(i): r for r, i in enumerate(self.ids)}
+
+    def similarities(self, q: np.ndarray, ids: list[int]) -> dict[int, float]:
+        rows = [(i, self.row[i]) for i in ids if i in self.row]
+        return {i: float(self.vecs[r] @ q) for i, r in rows}
 
     def top(self, q: np.ndarray, n: int, doc_ids: list[int] | None) -> list[int]:
         """Exact cosine top-n (rows are unit length), nearest first."""

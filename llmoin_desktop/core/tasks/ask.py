@@ -121,15 +121,48 @@ def _content_terms(text: str) -> set[str]:
     return set(T.analyze(text))
 
 
-def is_relevant(question_terms: set[str], passage: str) -> bool:
-    """Enough of the question's content words (or its § reference) occur in the passage."""
+def is_relevant(
+    question_terms: set[str],
+    passage: str,
+    similarity: float | None = None,
+    cosines: tuple[float, float] | None = None,
+) -> bool:
+    """May this passage go to the model as material for the question?
+
+    Words: enough of the question's content words (or its § reference) occur in the passage.
+    Meaning, when the embedder has calibrated ``cosines`` = (related, unrelated): a passage at
+    or above "related" counts even with other words (paraphrases: "Stornokosten" vs. "sonstige
+    Kosten"); one below "unrelated" needs half of the words, so that one shared everyday word
+    ("gewonnen") does not make a football question look answerable. bench/ask_gate.py measures
+    both sides: answers the search found that are kept, unrelated questions turned away.
+    """
+    related, unrelated = cosines if cosines is not None else (None, None)
+    if similarity is not None and related is not None and similarity >= related:
+        return True
     if not question_terms:
         return False
-    terms = _content_terms(passage)
-    shared = question_terms & terms
+    shared = question_terms & _content_terms(passage)
     if any(t.startswith("par") and t[3:4].isdigit() for t in shared):
         return True
-    return len(shared) >= max(1, round(MIN_OVERLAP * len(question_terms)))
+    share = MIN_OVERLAP
+    if similarity is not None and unrelated is not None and similarity < unrelated:
+        share = 0.5
+    return len(shared) >= max(1, round(share * len(question_terms)))
+
+
+def relevant_hits(question: str, hits: list[Any]) -> list[Any]:
+    """The search results that may go to the model (the rest would invite made-up answers)."""
+    q_terms = _content_terms(question)
+    return [
+        h
+        for h in hits
+        if is_relevant(
+            q_terms,
+            f"{h.section}\n{h.text}",
+            getattr(h, "similarity", None),
+            getattr(h, "cosines", None),
+        )
+    ]
 
 
 def best_sentence(
@@ -203,7 +236,7 @@ def answer_question(
     hits = library.search(question, k=k, scope=list(scope) if scope is not None else None)
     rep.cancel.raise_if_cancelled()
     q_terms = _content_terms(question)
-    relevant = [h for h in hits if is_relevant(q_terms, f"{h.section}\n{h.text}")]
+    relevant = relevant_hits(question, hits)
     if not relevant:
         text = _(
             "Dazu habe ich in Ihren Dokumenten nichts Passendes gefunden. Bitte formulieren Sie "
