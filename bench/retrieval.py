@@ -32,6 +32,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -59,6 +60,30 @@ def _p95(values: list[float]) -> float:
     return sorted(values)[max(0, int(round(0.95 * len(values))) - 1)] if values else 0.0
 
 
+def search_terms_source(model: Path | None) -> Callable[[str], str] | None:
+    """question → the model's search terms, exactly as the ask task asks for them."""
+    if model is None:
+        return None
+    from llmoin_desktop.core.config import SettingsStore
+    from llmoin_desktop.core.engine.local import LocalBackend
+    from llmoin_desktop.core.jobs import CancelToken
+    from llmoin_desktop.core.tasks import render, template
+    from llmoin_desktop.core.tasks.catalog import load_catalog
+    from llmoin_desktop.core.tasks.search_terms import model_search_terms
+
+    store = SettingsStore()
+    backend = LocalBackend(store)
+    backend.load(model)
+    spec = load_catalog(store.settings).get("dokumente_fragen")
+
+    def terms(question: str) -> str:
+        display, raw = render._variables(spec, {"frage": question}, {})
+        message = template.render(spec.search, display, raw)
+        return model_search_terms(backend, message, CancelToken())
+
+    return terms
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("questions", type=Path)
@@ -71,6 +96,13 @@ def main(argv: list[str] | None = None) -> int:
         type=Path,
         default=None,
         help="a GGUF embedding model (as IT puts into the models folder) instead of the default",
+    )
+    ap.add_argument(
+        "--search-terms-model",
+        type=Path,
+        default=None,
+        help="a chat GGUF: ask it for search terms first, as 'Dokumente fragen' does "
+        "(core/tasks/search_terms.py, the task file's prompt), and search for both",
     )
     args = ap.parse_args(argv)
 
@@ -105,13 +137,22 @@ def main(argv: list[str] | None = None) -> int:
             f"{report.pages} pages, {n_chunks} chunks in {index_s:.1f} s"
         )
 
+        terms_for = search_terms_source(args.search_terms_model)
         lib.search("Warm-up Anfrage")
         ranks: list[int | None] = []
+        terms_s: list[float] = []
         latencies: list[float] = []
         cpu: list[float] = []
         for q in questions:
+            terms = ""
+            if terms_for is not None:
+                t = time.perf_counter()
+                terms = terms_for(q["question"])
+                terms_s.append(time.perf_counter() - t)
+                if args.verbose:
+                    print(f"  terms {q.get('id', '?')}: {terms}")
             t, c = time.perf_counter(), time.process_time()
-            hits = lib.search(q["question"], k=max(args.k, MRR_DEPTH))
+            hits = lib.search(q["question"], k=max(args.k, MRR_DEPTH), also=terms)
             latencies.append((time.perf_counter() - t) * 1000)
             cpu.append((time.process_time() - c) * 1000)
             rank = next((i for i, h in enumerate(hits, 1) if holds_half(h.text, q["quote"])), None)
@@ -141,11 +182,15 @@ def main(argv: list[str] | None = None) -> int:
         " in this process (parsing runs in worker processes and is not included)"
     )
     print(f"search:    p50 {p50:.0f} ms, p95 {p95:.0f} ms wall; p95 {cpu_p95:.0f} ms CPU")
+    terms_p50 = statistics.median(terms_s) if terms_s else 0.0
+    if terms_s:
+        print(f"terms:     {args.search_terms_model.name}, p50 {terms_p50:.1f} s per question")
     print(
         f"recall_at_1={r1:.3f} recall_at_{args.k}={rk:.3f} mrr={mrr:.3f} index_s={index_s:.1f}"
         f" pages_per_s={pages_per_s:.1f} search_p50_ms={p50:.0f} search_p95_ms={p95:.0f}"
         f" index_cpu_s={index_cpu_s:.1f} search_cpu_p95_ms={cpu_p95:.0f}"
         f" load_avg={os.getloadavg()[0]:.1f}"
+        + (f" search_terms_p50_s={terms_p50:.2f}" if terms_s else "")
     )
     return 0
 

@@ -258,6 +258,27 @@ KEYS: tuple[PolicyKey, ...] = (
         "multilingual-e5-small-q8_0.gguf",
     ),
     PolicyKey(
+        "ask_search_terms",
+        "tasks",
+        "enum",
+        "Suchbegriffe vom Modell (Dokumente fragen)",
+        "Search terms from the model (Ask your documents)",
+        "Vor der Suche nennt das Sprachmodell die Fachbegriffe zur Frage; die Bibliothek sucht "
+        "auch nach ihnen (hilft bei Fragen in Alltagssprache, kostet eine kurze Antwort des "
+        "Modells). Automatisch: bei Modellen ab 1 Mrd. Parametern und bei Server-Modellen. "
+        "Standard: automatisch.",
+        "Before searching, the language model names the technical terms for the question; the "
+        "library searches for them as well (helps with questions in everyday language, costs "
+        "one short model answer). Automatic: for models from 1 bn parameters and for server "
+        "models. Default: automatic.",
+        "auto",
+        options=(
+            ("auto", "Automatisch", "Automatic"),
+            ("on", "Immer", "Always"),
+            ("off", "Nie", "Never"),
+        ),
+    ),
+    PolicyKey(
         "export_ai_note",
         "data",
         "boolean",

@@ -60,6 +60,9 @@ class Settings:
     remote_timeout_s: int = 120  # longest silence from the remote server before we give up
     library_server: str = ""
     embedding_model: str = ""
+    # "Dokumente fragen" lets the model name the legal terms first: auto (models ≥ 1 B
+    # parameters and server models), on, off. See core/tasks/search_terms.py.
+    ask_search_terms: str = "auto"
     font_scale: int = 100
     high_contrast: bool = False
     export_ai_note: bool = True

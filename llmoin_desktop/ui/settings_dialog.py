@@ -64,6 +64,7 @@ def setting_labels() -> dict[str, tuple[str, str]]:
         "remote_model": (remote, _("Modell auf dem Server")),
         "library_server": (remote, _("Bibliotheks-Server")),
         "embedding_model": (remote, _("Einbettungsmodell für die Suche")),
+        "ask_search_terms": (tasks, _("Suchbegriffe vom Modell (Dokumente fragen)")),
         "data_dir": (remote, _("Datenordner")),
         "letterhead_template": (remote, _("Briefkopf-Vorlage (DOCX)")),
     }
@@ -74,6 +75,11 @@ def choices() -> dict[str, list[tuple[str, str]]]:
     return {
         "language": [("de", "Deutsch"), ("en", "English")],
         "backend": [("local", _("diesem PC")), ("remote", _("einem Server der Organisation"))],
+        "ask_search_terms": [
+            ("auto", _("automatisch (ab 1 Mrd. Parameter)")),
+            ("on", _("immer")),
+            ("off", _("nie")),
+        ],
     }
 
 

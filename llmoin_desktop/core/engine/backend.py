@@ -71,6 +71,7 @@ class EngineStatus:
     n_ctx: int = 0
     n_gpu_layers: int = 0
     n_threads: int = 0
+    n_params: int = 0  # from the GGUF header; 0 when unknown (server models)
     last_tokens_per_s: float = 0.0
     message: str = ""
 

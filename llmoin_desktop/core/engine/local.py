@@ -229,6 +229,7 @@ class LocalBackend(StatusPublisher):
             n_ctx=llm.n_ctx(),
             n_gpu_layers=n_gpu_layers,
             n_threads=hardware.n_threads(self._store),
+            n_params=header.n_params,
             message="",
         )
 

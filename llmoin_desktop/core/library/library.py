@@ -727,9 +727,16 @@ class Library:
         return lists
 
     def search(
-        self, query: str, k: int = 5, scope: Iterable[str | Path | int] | None = None
+        self,
+        query: str,
+        k: int = 5,
+        scope: Iterable[str | Path | int] | None = None,
+        also: str = "",
     ) -> list[S.Hit]:
-        """Best ``k`` chunks for a question, fused from keyword, § and vector search."""
+        """Best ``k`` chunks for a question, fused from keyword, § and vector search.
+
+        ``also``: more words to search for (the model's legal terms for the question); their
+        lists are fused with the question's at half weight (``search.EXTRA_WEIGHT``)."""
         query = query.strip()
         if not query:
             return []
@@ -739,6 +746,9 @@ class Library:
                 return []
             qv: list[np.ndarray] = []
             lists = self._lists(query, doc_ids, qv)
+            if also.strip():
+                extra = self._lists(also.strip(), doc_ids)
+                lists.update({name + S.EXTRA: ids for name, ids in extra.items()})
             fused = S.fuse(lists)[:k]
             records = {c.id: c for c in self.store.chunks([c for c, _, _ in fused])}
             sims: dict[int, float] = {}

@@ -27,6 +27,7 @@ from llmoin_desktop.core.engine.backend import Backend, GenerationParams, Messag
 from llmoin_desktop.core.errors import Cancelled
 from llmoin_desktop.core.i18n import _, tr
 from llmoin_desktop.core.jobs import CancelToken
+from llmoin_desktop.core.tasks.search_terms import model_search_terms
 
 MARK_OPEN = "<<<QUELLE"
 MARK_CLOSE = "<<<ENDE QUELLE"
@@ -57,7 +58,11 @@ class Searchable(Protocol):
     """What we need from ``core.library.Library``."""
 
     def search(
-        self, query: str, k: int = 5, scope: Iterable[str | Path | int] | None = None
+        self,
+        query: str,
+        k: int = 5,
+        scope: Iterable[str | Path | int] | None = None,
+        also: str = "",
     ) -> list[Any]: ...
 
 
@@ -104,6 +109,7 @@ class AskResult:
     messages: list[Message] = field(default_factory=list)
     n_prompt: int = 0
     n_generated: int = 0
+    search_terms: str = ""  # the model's terms that were searched for as well (may be empty)
 
     def sources_text(self) -> str:
         """Plain-text sources block for the CLI, the clipboard and DOCX export."""
@@ -150,19 +156,19 @@ def is_relevant(
     return len(shared) >= max(1, round(share * len(question_terms)))
 
 
-def relevant_hits(question: str, hits: list[Any]) -> list[Any]:
-    """The search results that may go to the model (the rest would invite made-up answers)."""
+def relevant_hits(question: str, hits: list[Any], also: str = "") -> list[Any]:
+    """The search results that may go to the model (the rest would invite made-up answers).
+    A passage found through the model's search terms (``also``) counts when it has enough of
+    those words; its cosine is the question's."""
     q_terms = _content_terms(question)
-    return [
-        h
-        for h in hits
-        if is_relevant(
-            q_terms,
-            f"{h.section}\n{h.text}",
-            getattr(h, "similarity", None),
-            getattr(h, "cosines", None),
-        )
-    ]
+    a_terms = _content_terms(also) if also.strip() else set()
+
+    def ok(h: Any) -> bool:
+        text = f"{h.section}\n{h.text}"
+        sim, cos = getattr(h, "similarity", None), getattr(h, "cosines", None)
+        return is_relevant(q_terms, text, sim, cos) or bool(a_terms and is_relevant(a_terms, text))
+
+    return [h for h in hits if ok(h)]
 
 
 def best_sentence(
@@ -226,24 +232,34 @@ def answer_question(
     params: GenerationParams | None = None,
     system: str = DEFAULT_SYSTEM,
     user_template: str = DEFAULT_USER,
+    search_message: str = "",
 ) -> AskResult:
-    """Search, build a cited prompt that fits, stream the answer, attach the sources."""
+    """Search, build a cited prompt that fits, stream the answer, attach the sources.
+
+    ``search_message``: when given, the model is first asked (with this message) for the
+    legal terms to search for as well (``core/tasks/search_terms.py``)."""
     question = question.strip()
     if not question:
         raise ValueError("empty question")
     params = params or GenerationParams(max_tokens=400, temperature=0.2)
+    terms = ""
+    if search_message:
+        rep.progress(0, 3, _("Suchbegriffe werden gebildet …"))
+        terms = model_search_terms(backend, search_message, rep.cancel)
     rep.progress(0, 3, _("Dokumente werden durchsucht …"))
-    hits = library.search(question, k=k, scope=list(scope) if scope is not None else None)
+    hits = library.search(
+        question, k=k, scope=list(scope) if scope is not None else None, also=terms
+    )
     rep.cancel.raise_if_cancelled()
     q_terms = _content_terms(question)
-    relevant = relevant_hits(question, hits)
+    relevant = relevant_hits(question, hits, terms)
     if not relevant:
         text = _(
             "Dazu habe ich in Ihren Dokumenten nichts Passendes gefunden. Bitte formulieren Sie "
             "die Frage anders oder wählen Sie andere Dokumente aus."
         )
         rep.token(text)
-        return AskResult(question=question, answer=text, found=False)
+        return AskResult(question=question, answer=text, found=False, search_terms=terms)
 
     rep.progress(1, 3, _("Antwort wird vorbereitet …"))
     budget = backend.context_size() - params.max_tokens
@@ -300,4 +316,5 @@ def answer_question(
         messages=messages,
         n_prompt=result.n_prompt,
         n_generated=result.n_generated,
+        search_terms=terms,
     )

@@ -20,12 +20,13 @@ from pathlib import Path
 from typing import Any
 
 from llmoin_desktop.core.engine.backend import GenerationParams
-from llmoin_desktop.core.i18n import _
+from llmoin_desktop.core.i18n import _, tr
 from llmoin_desktop.core.library import INDEXED, Library, LibraryError, default_library_dir
 from llmoin_desktop.core.library.embed import select_embedder
 from llmoin_desktop.core.tasks import render, template
 from llmoin_desktop.core.tasks.ask import AskResult, Citation, answer_question
 from llmoin_desktop.core.tasks.runner import RUNNERS, Reporter, TaskResult, TaskRunner
+from llmoin_desktop.core.tasks.search_terms import wanted as search_terms_wanted
 from llmoin_desktop.core.tasks.spec import TaskInputError, TaskSpec
 
 RUNNER_NAME = "library"
@@ -148,8 +149,16 @@ def user_template_for(spec: TaskSpec, values: dict[str, Any]) -> str:
     return text.replace(q_mark, "{quellen}").replace(f_mark, "{frage}")
 
 
+def search_terms_setting() -> str:
+    """The ``ask_search_terms`` setting (auto / on / off); read per question, so a change in
+    the settings dialog applies to the next question."""
+    from llmoin_desktop.core.config import SettingsStore
+
+    return SettingsStore().settings.ask_search_terms
+
+
 # Sources as text ------------------------------------------------------------------------------
-def sources_markdown(citations: list[Citation]) -> str:
+def sources_markdown(citations: list[Citation], search_terms: str = "") -> str:
     """The sources block under the answer: a Markdown list (a Word list in the DOCX export).
 
     Sources the answer cites come with their quoted passage; passages the model was given but
@@ -165,6 +174,8 @@ def sources_markdown(citations: list[Citation]) -> str:
     if rest:
         lines += ["", _("Weitere Fundstellen:"), ""]
         lines += [f"- [{c.n}] {c.label()}" for c in rest]
+    if search_terms:
+        lines += ["", tr("Zusätzlich gesucht nach: {terms}", terms=search_terms)]
     return "\n".join(lines)
 
 
@@ -180,7 +191,7 @@ def to_task_result(spec: TaskSpec, values: dict[str, Any], ask: AskResult) -> Ta
         citations=list(ask.citations),
     )
     if ask.citations:
-        result.coverage = sources_markdown(ask.citations)
+        result.coverage = sources_markdown(ask.citations, ask.search_terms)
     result.stats.n_prompt = ask.n_prompt
     result.stats.n_generated = ask.n_generated
     result.stats.calls = 1 if ask.found else 0
@@ -230,6 +241,10 @@ def run_library_task(
             )
     params = GenerationParams(**vars(runner.params))
     params.temperature = min(params.temperature, MAX_ANSWER_TEMPERATURE)
+    search_message = ""
+    if spec.search and search_terms_wanted(search_terms_setting(), runner.backend):
+        display, raw = render._variables(spec, values, {})
+        search_message = template.render(spec.search, display, raw)
     ask = answer_question(
         runner.backend,
         lib,
@@ -240,6 +255,7 @@ def run_library_task(
         params=params,
         system=render.render_system(spec, values),
         user_template=user_template_for(spec, values),
+        search_message=search_message,
     )
     result = to_task_result(spec, values, ask)
     if result.coverage:

@@ -123,6 +123,7 @@ class TaskSpec:
     order: int = 100
     runner: str = "standard"  # "standard", or one registered in runner.RUNNERS (e.g. library)
     path: Path | None = None
+    search: str = ""  # library tasks: prompt asking the model for search terms (optional)
 
     # Localisation ------------------------------------------------------------------
     def t(self, text: str) -> str:
@@ -475,6 +476,7 @@ class _Loader:
             raise self.fail(_("Die Tabelle [prompt] mit „system“ und „user“ fehlt."), "[prompt]")
         system = self.need_str(prompt, "system", "[prompt]")
         user = self.need_str(prompt, "user", "[prompt]")
+        search = str(prompt.get("search", ""))
         long_raw = data.get("long", {})
         if not isinstance(long_raw, dict):
             raise self.fail(_("[long] muss eine Tabelle sein."), "long")
@@ -484,7 +486,12 @@ class _Loader:
         if long.strategy not in LONG_STRATEGIES:
             raise self.fail(tr("Unbekannte Strategie „{name}“.", name=long.strategy), "strategy")
         allowed = set(names) | set(SPECIAL_VARS)
-        for key, source in (("system", system), ("user", user), ("map", long.map)):
+        for key, source in (
+            ("system", system),
+            ("user", user),
+            ("map", long.map),
+            ("search", search),
+        ):
             try:
                 used = template.names_used(source)
             except template.TemplateSyntaxError as exc:
@@ -533,6 +540,7 @@ class _Loader:
             order=int(data.get("order", 100)),
             runner=str(data.get("runner", "standard")),
             path=self.path,
+            search=search,
         )
 
     def refinements(self, raw: Any) -> list[Refinement]:
