@@ -149,3 +149,26 @@ def test_real_model_answer_cites_real_chunks(engine, spec, library, monkeypatch)
         assert rec.pages == c.pages and c.quote.rstrip("…")[:60] in c.passage
     meldung = next(c for c in result.citations if "§ 17" in c.section)
     assert meldung.file_name == "bmg.pdf" and 13 in meldung.pages
+
+
+def test_setting_on_asks_the_model_for_search_terms_first(spec, library) -> None:  # noqa: ANN001
+    """ask_search_terms = on: a first, short call with the task file's search prompt; the
+    terms are searched for too and named under the sources. auto skips the fake (0 params)."""
+    from llmoin_desktop.core.config import SettingsStore
+
+    backend = fake(["Meldepflicht, ", "Anmeldung"])
+    run_library_task(
+        TaskRunner(backend), spec, {"frage": QUESTION}, SilentReporter(), library=library
+    )
+    assert len(backend.calls) == 1  # auto: no terms for a model of unknown, small size
+
+    SettingsStore().set("ask_search_terms", "on")
+    backend = fake(["Meldepflicht, ", "Anmeldung"])
+    result = run_library_task(
+        TaskRunner(backend), spec, {"frage": QUESTION}, SilentReporter(), library=library
+    )
+    assert len(backend.calls) == 2
+    (terms_call,) = backend.calls[0]
+    assert terms_call["role"] == "user" and terms_call["content"].endswith(f"Fall: {QUESTION}")
+    assert "Zusätzlich gesucht nach: Meldepflicht, Anmeldung" in result.coverage
+    assert any("§ 17" in c.section for c in result.citations)

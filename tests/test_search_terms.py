@@ -94,7 +94,8 @@ def test_ask_with_search_terms_end_to_end(engine, corpus_dir: Path, tmp_path: Pa
             search_message=f"Nenne Fachbegriffe zu diesem Fall, durch Kommas getrennt.\n\nFall: {question}",
         )
         assert "Suchbegriffe werden gebildet …" in rep.steps
-        assert result.search_terms and "\n" not in result.search_terms
+        assert isinstance(result.search_terms, str) and result.search_terms.strip()
+        assert "\n" not in result.search_terms
         assert result.found and result.citations
         chunk_ids = {c.id for c in lib.store.chunks([c.chunk_id for c in result.citations])}
         assert chunk_ids == {c.chunk_id for c in result.citations}

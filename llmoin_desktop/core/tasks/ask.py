@@ -242,24 +242,24 @@ def answer_question(
     if not question:
         raise ValueError("empty question")
     params = params or GenerationParams(max_tokens=400, temperature=0.2)
-    terms = ""
+    search_terms = ""
     if search_message:
         rep.progress(0, 3, _("Suchbegriffe werden gebildet …"))
-        terms = model_search_terms(backend, search_message, rep.cancel)
+        search_terms = model_search_terms(backend, search_message, rep.cancel)
     rep.progress(0, 3, _("Dokumente werden durchsucht …"))
     hits = library.search(
-        question, k=k, scope=list(scope) if scope is not None else None, also=terms
+        question, k=k, scope=list(scope) if scope is not None else None, also=search_terms
     )
     rep.cancel.raise_if_cancelled()
     q_terms = _content_terms(question)
-    relevant = relevant_hits(question, hits, terms)
+    relevant = relevant_hits(question, hits, search_terms)
     if not relevant:
         text = _(
             "Dazu habe ich in Ihren Dokumenten nichts Passendes gefunden. Bitte formulieren Sie "
             "die Frage anders oder wählen Sie andere Dokumente aus."
         )
         rep.token(text)
-        return AskResult(question=question, answer=text, found=False, search_terms=terms)
+        return AskResult(question=question, answer=text, found=False, search_terms=search_terms)
 
     rep.progress(1, 3, _("Antwort wird vorbereitet …"))
     budget = backend.context_size() - params.max_tokens
@@ -316,5 +316,5 @@ def answer_question(
         messages=messages,
         n_prompt=result.n_prompt,
         n_generated=result.n_generated,
-        search_terms=terms,
+        search_terms=search_terms,
     )
