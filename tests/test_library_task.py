@@ -168,7 +168,8 @@ def test_setting_on_asks_the_model_for_search_terms_first(spec, library) -> None
         TaskRunner(backend), spec, {"frage": QUESTION}, SilentReporter(), library=library
     )
     assert len(backend.calls) == 2
-    (terms_call,) = backend.calls[0]
+    system, terms_call = backend.calls[0]
     assert terms_call["role"] == "user" and terms_call["content"].endswith(f"Fall: {QUESTION}")
+    assert system == backend.calls[1][0]  # same system message as the answer (KV cache)
     assert "Zusätzlich gesucht nach: Meldepflicht, Anmeldung" in result.coverage
     assert any("§ 17" in c.section for c in result.citations)

@@ -28,6 +28,7 @@ def test_auto_asks_big_and_server_models_only() -> None:
     assert not wanted("auto", small) and wanted("auto", big) and wanted("auto", server)
     assert wanted("on", small) and not wanted("off", big)
     assert wanted("", big) and not wanted("", small)  # unset → auto
+    assert wanted("ja", big) and not wanted("ja", small)  # unknown value → auto
 
 
 def test_terms_are_cleaned_to_one_short_line() -> None:
@@ -76,7 +77,7 @@ def test_search_also_finds_what_only_the_terms_name(corpus_dir: Path, tmp_path: 
 def test_ask_with_search_terms_end_to_end(engine, corpus_dir: Path, tmp_path: Path) -> None:  # noqa: ANN001
     """The demo model writes (poor) terms; the answer still cites real chunks."""
     from llmoin_desktop.core.library import Library
-    from llmoin_desktop.core.tasks.ask import answer_question
+    from llmoin_desktop.core.tasks.ask import DEFAULT_SYSTEM, answer_question
 
     lib = Library.open(tmp_path / "lib")
     try:
@@ -96,6 +97,9 @@ def test_ask_with_search_terms_end_to_end(engine, corpus_dir: Path, tmp_path: Pa
         assert "Suchbegriffe werden gebildet …" in rep.steps
         assert isinstance(result.search_terms, str) and result.search_terms.strip()
         assert "\n" not in result.search_terms
+        # the terms call carried the answer's system message: the answer reuses it from cache
+        system_tokens = engine.count_tokens([{"role": "system", "content": DEFAULT_SYSTEM}])
+        assert result.n_cached >= 0.8 * system_tokens, (result.n_cached, system_tokens)
         assert result.found and result.citations
         chunk_ids = {c.id for c in lib.store.chunks([c.chunk_id for c in result.citations])}
         assert chunk_ids == {c.chunk_id for c in result.citations}

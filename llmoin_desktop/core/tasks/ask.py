@@ -109,6 +109,7 @@ class AskResult:
     messages: list[Message] = field(default_factory=list)
     n_prompt: int = 0
     n_generated: int = 0
+    n_cached: int = 0  # prompt tokens of the answer reused from the KV cache
     search_terms: str = ""  # the model's terms that were searched for as well (may be empty)
 
     def sources_text(self) -> str:
@@ -245,7 +246,7 @@ def answer_question(
     search_terms = ""
     if search_message:
         rep.progress(0, 3, _("Suchbegriffe werden gebildet …"))
-        search_terms = model_search_terms(backend, search_message, rep.cancel)
+        search_terms = model_search_terms(backend, search_message, rep.cancel, system)
     rep.progress(0, 3, _("Dokumente werden durchsucht …"))
     hits = library.search(
         question, k=k, scope=list(scope) if scope is not None else None, also=search_terms
@@ -316,5 +317,6 @@ def answer_question(
         messages=messages,
         n_prompt=result.n_prompt,
         n_generated=result.n_generated,
+        n_cached=result.n_cached,
         search_terms=search_terms,
     )

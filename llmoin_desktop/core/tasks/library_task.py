@@ -194,6 +194,7 @@ def to_task_result(spec: TaskSpec, values: dict[str, Any], ask: AskResult) -> Ta
         result.coverage = sources_markdown(ask.citations, ask.search_terms)
     result.stats.n_prompt = ask.n_prompt
     result.stats.n_generated = ask.n_generated
+    result.stats.n_cached = ask.n_cached
     result.stats.calls = 1 if ask.found else 0
     return result
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 
-from llmoin_desktop.core.engine.backend import Backend, GenerationParams
+from llmoin_desktop.core.engine.backend import Backend, GenerationParams, Message
 from llmoin_desktop.core.errors import Cancelled
 from llmoin_desktop.core.i18n import _
 from llmoin_desktop.core.jobs import CancelToken
@@ -33,6 +33,8 @@ CHOICES = ("auto", "on", "off")
 def wanted(setting: str, backend: Backend) -> bool:
     """Should the model be asked for search terms (see module doc)?"""
     setting = (setting or "auto").strip().lower()
+    if setting not in CHOICES:
+        setting = "auto"  # a typo in a policy file must not switch the step off or on
     if setting in ("on", "off"):
         return setting == "on"
     status = backend.status()
@@ -59,12 +61,18 @@ def clean_terms(text: str) -> str:
     return joined.strip(" ,;")
 
 
-def model_search_terms(backend: Backend, message: str, cancel: CancelToken) -> str:
-    """Ask the model for the terms (greedy, short); empty when it has none."""
+def model_search_terms(
+    backend: Backend, message: str, cancel: CancelToken, system: str = ""
+) -> str:
+    """Ask the model for the terms (greedy, short); empty when it has none.
+
+    ``system``: the answer's system message. Sent here too, so the KV cache still holds it
+    when the answer follows (llama.cpp reuses the longest common prefix): otherwise every
+    question with terms would evaluate the ~500-token preamble twice."""
     params = GenerationParams(max_tokens=MAX_TOKENS, temperature=0.0)
-    result = backend.chat(
-        [{"role": "user", "content": message}], params, on_token=lambda _t: None, cancel=cancel
-    )
+    messages: list[Message] = [{"role": "system", "content": system}] if system else []
+    messages.append({"role": "user", "content": message})
+    result = backend.chat(messages, params, on_token=lambda _t: None, cancel=cancel)
     if result.finish_reason == "cancelled" or cancel.cancelled:
         raise Cancelled(_("Abgebrochen."))
     return clean_terms(result.text)
