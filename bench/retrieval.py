@@ -67,8 +67,9 @@ def search_terms_source(model: Path | None) -> Callable[[str], str] | None:
     from llmoin_desktop.core.config import SettingsStore
     from llmoin_desktop.core.engine.local import LocalBackend
     from llmoin_desktop.core.jobs import CancelToken
-    from llmoin_desktop.core.tasks import render, template
     from llmoin_desktop.core.tasks.catalog import load_catalog
+    from llmoin_desktop.core.tasks.library_task import search_message_for
+    from llmoin_desktop.core.tasks.render import render_system
     from llmoin_desktop.core.tasks.search_terms import model_search_terms
 
     store = SettingsStore()
@@ -76,10 +77,11 @@ def search_terms_source(model: Path | None) -> Callable[[str], str] | None:
     backend.load(model)
     spec = load_catalog(store.settings).get("dokumente_fragen")
 
+    system = render_system(spec, spec.defaults())  # as the task sends it (KV cache prefix)
+
     def terms(question: str) -> str:
-        display, raw = render._variables(spec, {"frage": question}, {})
-        message = template.render(spec.search, display, raw)
-        return model_search_terms(backend, message, CancelToken())
+        message = search_message_for(spec, {"frage": question})
+        return model_search_terms(backend, message, CancelToken(), system)
 
     return terms
 

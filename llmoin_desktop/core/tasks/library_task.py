@@ -149,6 +149,12 @@ def user_template_for(spec: TaskSpec, values: dict[str, Any]) -> str:
     return text.replace(q_mark, "{quellen}").replace(f_mark, "{frage}")
 
 
+def search_message_for(spec: TaskSpec, values: dict[str, Any]) -> str:
+    """The task file's ``[prompt] search`` with the form values (the question) filled in."""
+    display, raw = render._variables(spec, values, {})
+    return template.render(spec.search, display, raw)
+
+
 def search_terms_setting() -> str:
     """The ``ask_search_terms`` setting (auto / on / off); read per question, so a change in
     the settings dialog applies to the next question."""
@@ -244,8 +250,7 @@ def run_library_task(
     params.temperature = min(params.temperature, MAX_ANSWER_TEMPERATURE)
     search_message = ""
     if spec.search and search_terms_wanted(search_terms_setting(), runner.backend):
-        display, raw = render._variables(spec, values, {})
-        search_message = template.render(spec.search, display, raw)
+        search_message = search_message_for(spec, values)
     ask = answer_question(
         runner.backend,
         lib,
