@@ -27,6 +27,10 @@ class Block:
     section: str | None = None
     kind: str = "paragraph"
     level: int = 0  # heading level for kind == "heading"
+    # Which part of a composite document the block comes from, e.g. "Anhang Bescheid.pdf"
+    # for an e-mail attachment (None: the document itself); the chunker puts it in front of
+    # the cited section so a citation says "Anhang Bescheid.pdf, Seite 2".
+    part: str | None = None
 
 
 @dataclass
@@ -40,6 +44,9 @@ class Document:
     warnings: list[str] = field(
         default_factory=list
     )  # e.g. "file incomplete: pages 3–5 unreadable"
+    # Plain strings about the document the tasks can use, e.g. an e-mail's "from_name",
+    # "subject", "date" (see email_loader.py); strings only, so it crosses the sandbox as JSON.
+    metadata: dict[str, str] = field(default_factory=dict)
 
     @property
     def text(self) -> str:
