@@ -276,6 +276,85 @@ KEYS: tuple[PolicyKey, ...] = (
             ("auto", "Automatisch", "Automatic"),
             ("on", "Immer", "Always"),
             ("off", "Nie", "Never"),
+    PolicyKey(
+        "department_tasks_dir",
+        "tasks",
+        "text",
+        "Aufgabenordner der Abteilung",
+        "Department tasks folder",
+        "Gemeinsamer Ordner (meist eine Netzwerkfreigabe) für Aufgaben, die Beschäftigte mit dem "
+        "Aufgaben-Editor erstellt haben. Sie erscheinen bei allen im Abschnitt „Aufgaben der "
+        "Abteilung“ mit Autorin, Version und Datum; die neueste Version gilt. Wer hineinschreiben "
+        "darf, regelt „Aufgaben veröffentlichen“. Beispiel: \\\\fileserver\\abteilung\\aufgaben",
+        "Shared folder (usually a network share) for tasks staff built with the task editor. "
+        'They appear for everybody under "Department tasks" with author, version and date; the '
+        'newest version wins. Who may write into it is set by "Publish tasks". Example: '
+        "\\\\fileserver\\abteilung\\aufgaben",
+        "/srv/llmoin/abteilung-aufgaben",
+    ),
+    PolicyKey(
+        "task_publishing",
+        "tasks",
+        "enum",
+        "Aufgaben veröffentlichen",
+        "Publish tasks",
+        "Wer eigene Aufgaben in den Aufgabenordner der Abteilung veröffentlichen darf: niemand "
+        "(die IT legt die Dateien selbst ab), alle, oder ausgewählte Personen (Anmeldenamen in "
+        "„Aufgaben-Redaktion“). Standard: niemand.",
+        "Who may publish own tasks into the department tasks folder: nobody (IT copies the "
+        'files itself), everybody, or selected people (login names in "Task editors"). '
+        "Default: nobody.",
+        "ausgewaehlte",
+        options=(
+            ("niemand", "Niemand (nur die IT)", "Nobody (IT only)"),
+            ("alle", "Alle", "Everybody"),
+            ("ausgewaehlte", "Ausgewählte Personen", "Selected people"),
+        ),
+    ),
+    PolicyKey(
+        "task_editors",
+        "tasks",
+        "list",
+        "Aufgaben-Redaktion",
+        "Task editors",
+        "Anmeldenamen (durch Kommas getrennt), die Aufgaben für die Abteilung veröffentlichen "
+        "dürfen, wenn „Aufgaben veröffentlichen“ auf „Ausgewählte Personen“ steht. Beispiel: "
+        "mmuster, eschmidt",
+        'Login names (comma-separated) allowed to publish department tasks when "Publish tasks" '
+        'is "Selected people". Example: mmuster, eschmidt',
+        ["mmuster", "eschmidt"],
+    ),
+    PolicyKey(
+        "governance_rules_file",
+        "tasks",
+        "text",
+        "Zusätzliche Regeln der Hochrisiko-Prüfung",
+        "Extra rules of the high-risk check",
+        "TOML-Datei mit weiteren Regeln für die Prüfung eigener Aufgaben (Format wie "
+        "resources/governance/hochrisiko.toml, siehe docs/tasks.md); eine Regel mit gleicher id "
+        "ersetzt die mitgelieferte, level = \"aus\" schaltet sie ab. Beispiel: "
+        "\\\\fileserver\\llmoin\\regeln.toml",
+        "TOML file with further rules for checking own tasks (format as "
+        "resources/governance/hochrisiko.toml, see docs/tasks.md); a rule with the same id "
+        'replaces the bundled one, level = "aus" switches it off. Example: '
+        "\\\\fileserver\\llmoin\\regeln.toml",
+        "/srv/llmoin/regeln.toml",
+    ),
+    PolicyKey(
+        "governance_warning_blocks_publishing",
+        "tasks",
+        "boolean",
+        "Hochrisiko-Warnung verhindert Veröffentlichen",
+        "High-risk warning prevents publishing",
+        "Aktiviert: Eigene Aufgaben, bei denen die Prüfung einen Hochrisiko-Bereich der "
+        "KI-Verordnung meldet, können nicht in den Abteilungsordner veröffentlicht werden "
+        "(speichern für sich selbst geht mit Hinweis). Gesperrte Aufgaben gehen nie. "
+        "Standard: aktiviert.",
+        "Enabled: own tasks for which the check reports a high-risk area of the AI Act cannot "
+        "be published into the department folder (saving for oneself works, with a note). "
+        "Blocked tasks never can. Default: enabled.",
+        True,
+    ),
         ),
     ),
     PolicyKey(

@@ -71,6 +71,14 @@ class Settings:
 SETTING_KEYS = tuple(f.name for f in fields(Settings))
 _TYPES = {f.name: type(getattr(Settings(), f.name)) for f in fields(Settings)}
 
+    # Own tasks (docs/tasks.md "Aufgaben-Editor"): the department's shared folder, who may
+    # publish into it (niemand | alle | ausgewaehlte = login names in task_editors), IT's extra
+    # high-risk rules, and whether a high-risk warning stops publishing.
+    department_tasks_dir: str = ""
+    task_publishing: str = "niemand"
+    task_editors: list[str] = field(default_factory=list)
+    governance_rules_file: str = ""
+    governance_warning_blocks_publishing: bool = True
 
 def coerce(key: str, value: Any) -> Any:
     """Convert a value from a file, the registry or the CLI to the key's type, or raise."""

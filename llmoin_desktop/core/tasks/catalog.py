@@ -8,6 +8,8 @@ from pathlib import Path
 from llmoin_desktop.core.config import Settings
 from llmoin_desktop.core.i18n import tr
 from llmoin_desktop.core.paths import resources_dir
+from llmoin_desktop.core.tasks.builder import user_tasks_dir
+from llmoin_desktop.core.tasks.sharing import version_key
 from llmoin_desktop.core.tasks.spec import TaskSpec, TaskSpecError, load_task_file
 
 
@@ -32,6 +34,12 @@ def task_dirs(settings: Settings | None) -> list[Path]:
     if settings and settings.extra_tasks_dir:
         dirs.append(Path(settings.extra_tasks_dir).expanduser())
     return dirs
+    # Task editor (core/tasks/builder.py, sharing.py): the department's folder, then the
+    # clerk's own tasks, which win on the same id (her copy stays hers).
+    if settings and settings.department_tasks_dir:
+        dirs.append(Path(settings.department_tasks_dir).expanduser())
+    if settings is not None:
+        dirs.append(user_tasks_dir())
 
 
 def load_catalog(settings: Settings | None = None, dirs: list[Path] | None = None) -> TaskCatalog:
@@ -43,7 +51,7 @@ def load_catalog(settings: Settings | None = None, dirs: list[Path] | None = Non
     catalog = TaskCatalog()
     for folder in dirs if dirs is not None else task_dirs(settings):
         if not folder.is_dir():
-            if folder != bundled_tasks_dir():
+            if folder not in (bundled_tasks_dir(), user_tasks_dir()):
                 catalog.problems.append(tr("Aufgabenordner nicht gefunden: {path}", path=folder))
             continue
         for path in sorted(folder.glob("*.toml")):
@@ -55,6 +63,14 @@ def load_catalog(settings: Settings | None = None, dirs: list[Path] | None = Non
                 catalog.problems.append(exc.user_message)
                 continue
             catalog.tasks[spec.id] = spec
+            earlier = catalog.tasks.get(spec.id)
+            if (
+                earlier is not None
+                and earlier.path is not None
+                and earlier.path.parent == folder
+                and version_key(earlier) >= version_key(spec)
+            ):
+                continue  # two versions in one (department) folder: the newer one counts
     if settings is not None:
         if settings.allowed_tasks:
             allowed = set(settings.allowed_tasks)

@@ -74,7 +74,7 @@ class TaskArea(QObject):
         return list(self.catalog.problems)
 
     def tiles(self) -> list[TileDescriptor]:
-        return task_tiles(self.catalog.ordered())
+        return task_tiles(self.catalog.ordered(), self.window.settings.settings)
 
     def show_history(self) -> None:
         self.history_controller.refresh()

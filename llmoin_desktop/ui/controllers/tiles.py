@@ -27,13 +27,18 @@ def _icon(name: str) -> str:
     return _ICON_ALIASES.get(name, name)
 
 
-def spec_tile(spec: TaskSpec) -> TileDescriptor:
+def spec_tile(spec: TaskSpec, settings: Settings | None = None) -> TileDescriptor:
+    from llmoin_desktop.core.tasks.sharing import byline, section_of
+
+    section = section_of(spec, settings)  # own tasks and the department's get a heading
     return TileDescriptor(
         spec.id,
         spec.t(spec.title),
         spec.t(spec.description),
         icon=_icon(spec.icon),
         category=spec.t(spec.category),
+        section=section,
+        byline=byline(spec) if section == "abteilung" else "",
     )
 
 
@@ -47,8 +52,8 @@ def ask_tile() -> TileDescriptor:
     )
 
 
-def task_tiles(specs: list[TaskSpec]) -> list[TileDescriptor]:
-    tiles = [spec_tile(s) for s in specs]
+def task_tiles(specs: list[TaskSpec], settings: Settings | None = None) -> list[TileDescriptor]:
+    tiles = [spec_tile(s, settings) for s in specs]
     if not any(t.id == ASK_TILE_ID for t in tiles):
         tiles.append(ask_tile())
     return tiles
@@ -81,6 +86,8 @@ def _ready(tile: TileDescriptor, pages: set[str] | None) -> TileDescriptor:
         category=tile.category,
         enabled=False,
         note=_("bald verfügbar"),
+        section=tile.section,
+        byline=tile.byline,
     )
 
 

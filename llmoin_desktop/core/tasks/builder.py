@@ -1,0 +1,665 @@
+"""The task builder's model: a clerk's draft → a normal task TOML file, and back.
+
+Why a separate model and not the :class:`TaskSpec`: the clerk never sees field ids or template
+syntax. She names fields ("Name der Antragstellerin"), and in the instructions she inserts
+«chips» with those names. On save the chips become the task file's real placeholders
+(``{name_der_antragstellerin}``, a document field becomes ``{document}``) and the field ids are
+derived from the names. Reading a task back turns placeholders into chips again, so "Als
+Vorlage verwenden" works on every bundled task. Everything written goes through the normal
+loader (:func:`spec.load_task_file`) before it replaces a file, so the CLI, the gallery and the
+tutorials read builder tasks exactly like hand-written ones.
+
+Metadata the loader does not need (author, version, date, the governance verdict) lives in a
+``[meta]`` table, which the loader ignores.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import json
+import os
+import re
+import shutil
+import tempfile
+import tomllib
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from llmoin_desktop.core import paths
+from llmoin_desktop.core.i18n import _, tr
+from llmoin_desktop.core.tasks import template
+from llmoin_desktop.core.tasks.spec import (
+    FIELD_KINDS,
+    OUTPUT_KINDS,
+    STANDARD_REFINEMENTS,
+    TaskSpec,
+    TaskSpecError,
+    _Loader,
+    load_task_file,
+)
+
+USER_TASKS_FOLDER = "tasks"
+TRASH_FOLDER = ".papierkorb"
+CHIP = re.compile(r"«([^«»\n]+)»")
+TODAY_CHIP = "Heutiges Datum"
+OUTPUT_HINTS = {
+    "prose": "",
+    "list": "Antworte als Liste mit Spiegelstrichen.",
+    "table": "Antworte als Tabelle im Markdown-Format (Spalten mit | getrennt).",
+    "letter": "Schreibe nur den Brieftext: mit Anrede beginnen, mit „Mit freundlichen Grüßen“ enden.",
+}
+SYSTEM_PROMPT = (
+    "Du bist ein sorgfältiger Assistent für die öffentliche Verwaltung in Deutschland. "
+    "Du schreibst sachlich, korrekt und auf Deutsch. Du erfindest nichts."
+)
+MAP_PROMPT = (
+    "Dies ist Teil {part} von {parts} einer Vorlage ({range}).\n"
+    "Notiere in höchstens 5 kurzen Stichpunkten, was darin für die Aufgabe wichtig ist.\n\n"
+    "Text:\n{text_part}"
+)
+
+
+def user_tasks_dir() -> Path:
+    """The clerk's own tasks (``<config>/tasks``), next to her tutorials folder."""
+    return paths.user_config_dir() / USER_TASKS_FOLDER
+
+
+@dataclass
+class DraftField:
+    label: str
+    kind: str = "text"
+    help: str = ""
+    default: str = ""
+    required: bool = False
+    options: list[str] = field(default_factory=list)  # labels; values are derived
+    show_if_field: str = ""  # label of a choice field
+    show_if_values: list[str] = field(default_factory=list)  # labels of its options
+    name: str = ""  # kept from an existing file so its placeholders stay valid
+    # option label → {"value", "prompt", "output"} kept from a copied task file, so its
+    # conditions ({#if art=antwort}) and richer prompt texts survive "Als Vorlage verwenden"
+    option_extra: dict[str, dict[str, str]] = field(default_factory=dict)
+
+
+@dataclass
+class Governance:
+    level: str = ""  # "", "ok", "warnung", "blockiert"
+    reasons: list[str] = field(default_factory=list)
+    checked_by: str = ""  # "Regeln" or "Regeln + Modell <name>"
+    date: str = ""
+
+
+@dataclass
+class TaskDraft:
+    title: str = ""
+    description: str = ""
+    icon: str = ""
+    category: str = ""
+    fields: list[DraftField] = field(default_factory=list)
+    instructions: str = ""  # plain German with «Feldname» chips
+    output: str = "prose"
+    refinements: list[str] = field(default_factory=lambda: list(STANDARD_REFINEMENTS))
+    id: str = ""  # empty: derived from the title on first save
+    author: str = ""
+    version: int = 0
+    date: str = ""
+    governance: Governance = field(default_factory=Governance)
+    based_on: str = ""  # id of the task it was copied from
+    extra: dict[str, Any] = field(default_factory=dict)  # [export]/[long] kept from a template
+
+
+@dataclass
+class Problem:
+    """One validation problem in plain German; ``step`` says which builder page to open."""
+
+    step: str  # "grunddaten", "felder", "anweisung", "ergebnis"
+    message: str
+
+
+# Names and chips ---------------------------------------------------------------------
+
+
+def slug(text: str, fallback: str = "feld") -> str:
+    """A task-file id from a German name: Größe der Wohnung → groesse_der_wohnung."""
+    low = text.strip().lower()
+    for a, b in (("ä", "ae"), ("ö", "oe"), ("ü", "ue"), ("ß", "ss")):
+        low = low.replace(a, b)
+    low = unicodedata.normalize("NFKD", low).encode("ascii", "ignore").decode()
+    low = re.sub(r"[^a-z0-9]+", "_", low).strip("_")[:40].strip("_")
+    if not low or not low[0].isalpha():
+        low = f"{fallback}_{low}" if low else fallback
+    return low
+
+
+def field_names(fields: list[DraftField]) -> dict[str, str]:
+    """Field label → unique id (an id kept from the file wins)."""
+    out: dict[str, str] = {}
+    used: set[str] = set()
+    for f in fields:
+        base = f.name or slug(f.label)
+        name, n = base, 2
+        while name in used:
+            name, n = f"{base}_{n}", n + 1
+        used.add(name)
+        out.setdefault(f.label.strip(), name)
+    return out
+
+
+def option_values(options: list[str], kept: dict[str, dict[str, str]] | None = None) -> dict[str, str]:
+    """Option label → unique value (a value kept from the copied file wins)."""
+    out: dict[str, str] = {}
+    for label in options:
+        base, n = (kept or {}).get(label, {}).get("value") or slug(label, "wahl"), 2
+        value = base
+        while value in out.values():
+            value, n = f"{base}_{n}", n + 1
+        out[label] = value
+    return out
+
+
+def chips_in(text: str) -> list[str]:
+    return [m.group(1).strip() for m in CHIP.finditer(text)]
+
+
+def chips_to_template(text: str, fields: list[DraftField]) -> str:
+    """«Feldname» → ``{id}``; a document field → ``{document}`` (its text, not its file name)."""
+    names = field_names(fields)
+    kinds = {f.label.strip(): f.kind for f in fields}
+    # Braces the clerk typed are not placeholders: template.render leaves unknown braces alone,
+    # but "{name}" spelled like a field would be one, so guard them with a zero-width space.
+    # Sections ({#if «Feld»}…{/if}) stay: copies of bundled tasks use them (docs/tasks.md).
+    text = re.sub(r"\{(?=[A-Za-z_])", "{\u200b", text)
+
+    def cond(m: re.Match[str]) -> str:
+        label = m.group(1).strip()
+        return "{#if " + names.get(label, label)
+
+    text = re.sub(r"\{#if\s+«([^«»\n]+)»", cond, text)
+
+    def repl(m: re.Match[str]) -> str:
+        label = m.group(1).strip()
+        if label == TODAY_CHIP:
+            return "{today}"
+        if kinds.get(label) == "document":
+            return "{document}"
+        return "{" + names[label] + "}" if label in names else m.group(0)
+
+    return CHIP.sub(repl, text)
+
+
+def template_to_chips(source: str, spec: TaskSpec) -> str:
+    """The reverse for "Als Vorlage verwenden": ``{id}`` → «Label» (sections stay as text)."""
+    labels = {f.name: f.label for f in spec.fields}
+    doc = spec.document_field
+
+    def repl(m: re.Match[str]) -> str:
+        name = m.group(1)
+        if name in labels:
+            return f"«{labels[name]}»"
+        if name == "document" and doc is not None:
+            return f"«{doc.label}»"
+        if name == "today":
+            return f"«{TODAY_CHIP}»"
+        return m.group(0)
+
+    source = re.sub(
+        r"\{#if\s+([A-Za-z_][A-Za-z0-9_]*)",
+        lambda m: "{#if «" + labels[m.group(1)] + "»" if m.group(1) in labels else m.group(0),
+        source,
+    )
+    return re.sub(r"\{([A-Za-z_][A-Za-z0-9_]*)\}", repl, source).replace("{\u200b", "{")
+
+
+# Validation ----------------------------------------------------------------------------
+
+
+def validate(draft: TaskDraft) -> list[Problem]:
+    """Everything that would make a broken or misleading task, in plain German."""
+    problems: list[Problem] = []
+    if not draft.title.strip():
+        problems.append(Problem("grunddaten", _("Bitte geben Sie der Aufgabe einen Titel.")))
+    labels = [f.label.strip() for f in draft.fields]
+    if any(not label for label in labels):
+        problems.append(Problem("felder", _("Jedes Feld braucht einen Namen.")))
+    for dup in sorted({x for x in labels if x and labels.count(x) > 1}):
+        problems.append(
+            Problem("felder", tr("Der Feldname „{name}“ kommt doppelt vor.", name=dup))
+        )
+    if TODAY_CHIP in labels:
+        problems.append(
+            Problem("felder", tr("„{name}“ ist als Feldname reserviert.", name=TODAY_CHIP))
+        )
+    if sum(f.kind == "document" for f in draft.fields) > 1:
+        problems.append(Problem("felder", _("Eine Aufgabe kann nur ein Dokumentfeld haben.")))
+    by_label = {f.label.strip(): f for f in draft.fields}
+    for f in draft.fields:
+        label = f.label.strip() or "?"
+        if f.kind not in FIELD_KINDS:
+            problems.append(
+                Problem("felder", tr("Feld „{name}“: unbekannte Art.", name=label))
+            )
+        opts = [o.strip() for o in f.options if o.strip()]
+        if f.kind in ("choice", "multichoice"):
+            if len(opts) < 2:
+                problems.append(
+                    Problem(
+                        "felder",
+                        tr("Feld „{name}“: Bitte mindestens zwei Auswahlmöglichkeiten.", name=label),
+                    )
+                )
+            if len(set(opts)) != len(opts):
+                problems.append(
+                    Problem(
+                        "felder",
+                        tr("Feld „{name}“: Eine Auswahlmöglichkeit kommt doppelt vor.", name=label),
+                    )
+                )
+            defaults = [d.strip() for d in f.default.split(",")] if f.kind == "multichoice" else [
+                f.default.strip()
+            ]
+            for d in defaults:
+                if d and d not in opts:
+                    problems.append(
+                        Problem(
+                            "felder",
+                            tr(
+                                "Feld „{name}“: Die Vorgabe „{value}“ ist keine Auswahlmöglichkeit.",
+                                name=label,
+                                value=d,
+                            ),
+                        )
+                    )
+        if f.kind == "number" and f.default.strip():
+            try:
+                float(f.default.replace(",", "."))
+            except ValueError:
+                problems.append(
+                    Problem("felder", tr("Feld „{name}“: Die Vorgabe ist keine Zahl.", name=label))
+                )
+        if f.show_if_field:
+            target = by_label.get(f.show_if_field.strip())
+            if target is None or target.kind not in ("choice", "multichoice") or target is f:
+                problems.append(
+                    Problem(
+                        "felder",
+                        tr(
+                            "Feld „{name}“: „Nur anzeigen, wenn“ braucht ein Auswahlfeld.",
+                            name=label,
+                        ),
+                    )
+                )
+            else:
+                target_opts = [o.strip() for o in target.options]
+                if not [v for v in f.show_if_values if v.strip()]:
+                    problems.append(
+                        Problem(
+                            "felder",
+                            tr(
+                                "Feld „{name}“: Bitte wählen Sie, bei welcher Auswahl es erscheint.",
+                                name=label,
+                            ),
+                        )
+                    )
+                for value in f.show_if_values:
+                    if value.strip() not in target_opts:
+                        problems.append(
+                            Problem(
+                                "felder",
+                                tr(
+                                    "Feld „{name}“: „{value}“ ist keine Auswahl von „{other}“.",
+                                    name=label,
+                                    value=value,
+                                    other=target.label,
+                                ),
+                            )
+                        )
+    if not draft.instructions.strip():
+        problems.append(Problem("anweisung", _("Bitte schreiben Sie die Anweisung an das Modell.")))
+    known = set(labels) | {TODAY_CHIP}
+    for chip in dict.fromkeys(chips_in(draft.instructions)):
+        if chip not in known:
+            problems.append(
+                Problem(
+                    "anweisung",
+                    tr(
+                        "Die Anweisung nennt das Feld „{name}“, das es nicht gibt.",
+                        name=chip,
+                    ),
+                )
+            )
+    if draft.output not in OUTPUT_KINDS:
+        problems.append(Problem("ergebnis", _("Bitte wählen Sie eine Art des Ergebnisses.")))
+    for r in draft.refinements:
+        if r not in STANDARD_REFINEMENTS:
+            problems.append(
+                Problem("ergebnis", tr("Unbekannter Verfeinerungsknopf „{name}“.", name=r))
+            )
+    return problems
+
+
+# Draft → TOML ----------------------------------------------------------------------------
+
+
+def toml_str(text: str) -> str:
+    """A TOML basic string (JSON's escapes are valid TOML; DEL must be escaped too)."""
+    return json.dumps(text, ensure_ascii=False).replace("\x7f", "\\u007f")
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, str):
+        return toml_str(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{k} = {_toml_value(v)}" for k, v in value.items()) + " }"
+    raise TypeError(type(value))
+
+
+def _number(text: str) -> int | float | None:
+    text = text.strip().replace(",", ".")
+    if not text:
+        return None
+    number = float(text)
+    return int(number) if number.is_integer() else number
+
+
+def to_toml(draft: TaskDraft) -> str:
+    """The task file text; call :func:`validate` first (``save`` does)."""
+    names = field_names(draft.fields)
+    by_label = {f.label.strip(): f for f in draft.fields}
+    lines = [
+        "# Eigene Aufgabe, erstellt mit dem Aufgaben-Editor von LLMoin Desktop (docs/tasks.md).",
+        f"id = {toml_str(draft.id)}",
+        "order = 500",
+        f"title = {toml_str(draft.title.strip())}",
+        f"description = {toml_str(draft.description.strip())}",
+        f"icon = {toml_str(draft.icon)}",
+        f"category = {toml_str(draft.category.strip())}",
+        f"output = {toml_str(draft.output)}",
+        f"refinements = {_toml_value(list(draft.refinements))}",
+        "",
+    ]
+    for f in draft.fields:
+        label = f.label.strip()
+        lines += ["[[fields]]", f"name = {toml_str(names[label])}", f"kind = {toml_str(f.kind)}"]
+        lines.append(f"label = {toml_str(label)}")
+        if f.help.strip():
+            lines.append(f"help = {toml_str(f.help.strip())}")
+        if f.required:
+            lines.append("required = true")
+        opts = [o.strip() for o in f.options if o.strip()]
+        values = option_values(opts, f.option_extra)
+        if f.kind in ("choice", "multichoice"):
+            items = []
+            for o in opts:
+                item = {"value": values[o], "label": o}
+                kept = f.option_extra.get(o, {})
+                item.update({k: kept[k] for k in ("prompt", "output") if kept.get(k)})
+                items.append(item)
+            lines.append("options = [\n" + "".join(f"  {_toml_value(i)},\n" for i in items) + "]")
+            if f.kind == "choice" and f.default.strip():
+                lines.append(f"default = {toml_str(values[f.default.strip()])}")
+            elif f.kind == "multichoice" and f.default.strip():
+                chosen = [values[d.strip()] for d in f.default.split(",") if d.strip()]
+                lines.append(f"default = {_toml_value(chosen)}")
+        elif f.kind == "number" and f.default.strip():
+            lines.append(f"default = {_toml_value(_number(f.default))}")
+        elif f.kind in ("text", "longtext") and f.default.strip():
+            lines.append(f"default = {toml_str(f.default)}")
+        if f.show_if_field.strip():
+            target = by_label[f.show_if_field.strip()]
+            tvalues = option_values(
+                [o.strip() for o in target.options if o.strip()], target.option_extra
+            )
+            wanted = [tvalues[v.strip()] for v in f.show_if_values if v.strip()]
+            lines.append(f"show_if = {{ {names[target.label.strip()]} = {_toml_value(wanted)} }}")
+        lines.append("")
+    user = chips_to_template(draft.instructions.strip(), draft.fields)
+    hint = OUTPUT_HINTS.get(draft.output, "")
+    if hint and hint not in user:
+        user = f"{user}\n\n{hint}"
+    has_doc = any(f.kind == "document" for f in draft.fields)
+    if has_doc and "{document}" not in user:
+        doc = next(f for f in draft.fields if f.kind == "document")
+        user += "\n{#if " + names[doc.label.strip()] + "}\nVorlage:\n{document}{/if}"
+    lines += [
+        "[prompt]",
+        f"system = {toml_str(draft.extra.get('system') or SYSTEM_PROMPT)}",
+        f"user = {toml_str(user)}",
+        "",
+    ]
+    if has_doc:
+        long = draft.extra.get("long") or {"strategy": "map-reduce", "map": MAP_PROMPT}
+        lines += ["[long]"] + [f"{k} = {_toml_value(v)}" for k, v in long.items()] + [""]
+    export = {k: v for k, v in draft.extra.get("export", {}).items() if v in names.values()}
+    if export:
+        lines += ["[export]"] + [f"{k} = {_toml_value(v)}" for k, v in export.items()] + [""]
+    g = draft.governance
+    lines += [
+        "[meta]",
+        f"author = {toml_str(draft.author)}",
+        f"version = {int(draft.version)}",
+        f"date = {toml_str(draft.date)}",
+    ]
+    if draft.based_on:
+        lines.append(f"based_on = {toml_str(draft.based_on)}")
+    lines += [
+        "",
+        "[meta.governance]",
+        f"level = {toml_str(g.level)}",
+        f"reasons = {_toml_value(list(g.reasons))}",
+        f"checked_by = {toml_str(g.checked_by)}",
+        f"date = {toml_str(g.date)}",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def parse_text(text: str, name: str = "aufgabe.toml") -> TaskSpec:
+    """Check task text with the real loader, without writing it anywhere."""
+    return _Loader(Path(name), text).load()
+
+
+def to_spec(draft: TaskDraft) -> TaskSpec:
+    """For the live preview and "Ausprobieren"; raises TaskSpecError when not loadable."""
+    d = draft
+    if not d.id:
+        d = TaskDraft(**{**d.__dict__, "id": slug(d.title, "aufgabe") if d.title else "entwurf"})
+    return parse_text(to_toml(d))
+
+
+# TOML → draft ----------------------------------------------------------------------------
+
+
+def read_meta(path: Path) -> dict[str, Any]:
+    """The ``[meta]`` table of a task file ({} when absent or unreadable)."""
+    try:
+        with Path(path).open("rb") as fh:
+            meta = tomllib.load(fh).get("meta", {})
+    except (OSError, tomllib.TOMLDecodeError):
+        return {}
+    return meta if isinstance(meta, dict) else {}
+
+
+def from_spec(spec: TaskSpec, *, as_copy: bool) -> TaskDraft:
+    """A draft from any task: ``as_copy`` (Als Vorlage verwenden) drops id, author and version."""
+    labels = {f.name: f.label for f in spec.fields}
+    fields_: list[DraftField] = []
+    for f in spec.fields:
+        opts = {o.value: o.label for o in f.options}
+        if isinstance(f.default, list):
+            default = ", ".join(opts.get(str(v), str(v)) for v in f.default)
+        elif f.default is None:
+            default = ""
+        else:
+            default = opts.get(str(f.default), str(f.default))
+        show_field, show_values = "", []
+        if f.show_if:
+            other, wanted = next(iter(f.show_if.items()))
+            target = spec.field(other)
+            show_field = labels.get(other, "")
+            if target is not None:
+                show_values = [o.label for o in target.options if o.value in wanted]
+        fields_.append(
+            DraftField(
+                label=f.label,
+                kind=f.kind,
+                help=f.help,
+                default=default,
+                required=f.required,
+                options=[o.label for o in f.options],
+                show_if_field=show_field,
+                show_if_values=show_values,
+                name=f.name,
+                option_extra={
+                    o.label: {"value": o.value, "prompt": o.prompt, "output": o.output}
+                    for o in f.options
+                },
+            )
+        )
+    instructions = template_to_chips(spec.user, spec)
+    hint = OUTPUT_HINTS.get(spec.output, "")
+    if hint:
+        instructions = instructions.replace(f"\n\n{hint}", "").replace(hint, "").rstrip()
+    doc = spec.document_field
+    if doc is not None:
+        tail = "\n{#if " + doc.name + "}\nVorlage:\n«" + doc.label + "»{/if}"
+        instructions = instructions.replace(tail, "")
+    meta = read_meta(spec.path) if spec.path else {}
+    gov = meta.get("governance", {}) if isinstance(meta.get("governance"), dict) else {}
+    extra: dict[str, Any] = {"system": spec.system}
+    if spec.export:
+        extra["export"] = dict(spec.export)
+    if doc is not None:
+        extra["long"] = {"strategy": spec.long.strategy, "map": spec.long.map or MAP_PROMPT}
+    std = [r.id for r in spec.refinements if r.id in STANDARD_REFINEMENTS]
+    draft = TaskDraft(
+        title=spec.title,
+        description=spec.description,
+        icon=spec.icon,
+        category=spec.category,
+        fields=fields_,
+        instructions=instructions,
+        output=spec.output,
+        refinements=std,
+        id=spec.id,
+        author=str(meta.get("author", "")),
+        version=int(meta.get("version", 0) or 0),
+        date=str(meta.get("date", "")),
+        governance=Governance(
+            str(gov.get("level", "")),
+            [str(r) for r in gov.get("reasons", [])],
+            str(gov.get("checked_by", "")),
+            str(gov.get("date", "")),
+        ),
+        based_on=str(meta.get("based_on", "")),
+        extra=extra,
+    )
+    if as_copy:
+        draft.based_on = spec.id
+        draft.id = ""
+        draft.author = ""
+        draft.version = 0
+        draft.governance = Governance()
+        draft.title = tr("{title} (Kopie)", title=spec.title)
+    return draft
+
+
+# Saving, deleting, undo --------------------------------------------------------------------
+
+
+def current_user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # noqa: BLE001 - no login name (service account, container)
+        return ""
+
+
+def unique_id(base: str, taken: set[str]) -> str:
+    task_id, n = base, 2
+    while task_id in taken:
+        task_id, n = f"{base}_{n}", n + 1
+    return task_id
+
+
+def atomic_write(path: Path, text: str) -> None:
+    """Write next to the target and rename: a crash or full disk never leaves half a task."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix="_", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+class BuilderError(TaskSpecError):
+    """A draft cannot be saved; ``problems`` lists why, in plain German."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__(" ".join(p.message for p in problems))
+        self.problems = problems
+
+
+def save(draft: TaskDraft, folder: Path | None = None, *, taken: set[str] = frozenset()) -> Path:
+    """Validate, write ``<folder>/<id>.toml`` atomically, and prove the loader reads it.
+
+    ``taken``: ids of other tasks, so a new task never replaces a bundled or shared one.
+    The caller runs the governance check first and stores its verdict in ``draft.governance``.
+    """
+    problems = validate(draft)
+    if problems:
+        raise BuilderError(problems)
+    folder = folder or user_tasks_dir()
+    if not draft.id:
+        existing = {p.stem for p in folder.glob("*.toml")} if folder.is_dir() else set()
+        draft.id = unique_id(slug(draft.title, "aufgabe"), set(taken) | existing)
+    draft.version = max(1, draft.version + 1 if draft.date else draft.version or 1)
+    draft.date = dt.date.today().isoformat()
+    draft.author = draft.author or current_user()
+    text = to_toml(draft)
+    parse_text(text, f"{draft.id}.toml")  # raises with file and line; nothing is written
+    path = folder / f"{draft.id}.toml"
+    atomic_write(path, text)
+    return path
+
+
+def delete(path: Path) -> Path:
+    """Move a task file into the trash folder beside it (undo: :func:`restore`)."""
+    path = Path(path)
+    trash = path.parent / TRASH_FOLDER
+    trash.mkdir(parents=True, exist_ok=True)
+    target = trash / path.name
+    os.replace(path, target)
+    return target
+
+
+def restore(trashed: Path) -> Path:
+    trashed = Path(trashed)
+    target = trashed.parent.parent / trashed.name
+    os.replace(trashed, target)
+    return target
+
+
+def duplicate(path: Path) -> Path:
+    """A copy of one of the clerk's own tasks under a new id and title."""
+    spec = load_task_file(path)
+    draft = from_spec(spec, as_copy=True)
+    taken = {p.stem for p in Path(path).parent.glob("*.toml")}
+    draft.governance = from_spec(spec, as_copy=False).governance
+    return save(draft, Path(path).parent, taken=taken)
+
+
+def copy_file(src: Path, dst: Path) -> None:
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(src, dst)
