@@ -76,7 +76,10 @@ def test_bad_values_are_rejected_with_message(isolated_dirs: dict[str, Path]) ->
     write_policy(isolated_dirs["policy"], 'idle_unload_minutes = "viel"\nunknown_key = 1\n')
     store = SettingsStore()
     assert store.settings.idle_unload_minutes == 10
-    assert len(store.problems) == 2
+    # one loud message naming both keys with their lines; the policy fails closed
+    assert len(store.problems) == 1
+    assert "Zeile 1" in store.problems[0] and "Zeile 2" in store.problems[0]
+    assert "unknown_key" in store.problems[0] and store.policy_mode == "lockdown"
     with pytest.raises(SettingsError):
         store.set("max_tokens", "zehn")
 

@@ -6,28 +6,38 @@ Policy (``policy.toml`` in the machine-wide config folder, written by IT): top-l
 same keys may come from the registry (``HKLM\\Software\\Policies\\LLMoin\\Desktop``) so that
 Group Policy can set them; see ``policy_registry.py``.
 
-User settings are ``settings.json`` in the user config folder, written atomically by the app.
-A broken file never stops the app: its problem is recorded in ``problems`` and the layer is
-ignored.
+User settings are ``settings.json`` in the user config folder, written atomically by the app;
+``settings.json.bak`` is the last version that was read or written intact. A file written by
+Notepad/PowerShell (BOM, UTF-16) or an old editor (Windows-1252) is read as it is. A file that
+cannot be understood is renamed to ``settings.json.broken-<timestamp>`` (never deleted, never
+overwritten), the ``.bak`` copy is restored, and ``problems`` says so in German.
+
+Every value is checked for its type (``coerce``) and its range or choices
+(``config_validation.RULES``); an invalid value is reported and the default applies. A user
+value that is invalid or unknown stays in the file until the user changes that key, so a
+newer or older program version loses nothing. The policy is read by ``policy_load.py`` and
+fails closed.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
-import tempfile
-import tomllib
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
 from llmoin_desktop.core import paths
+from llmoin_desktop.core.config_files import atomic_write_text, move_aside, read_text_any
+from llmoin_desktop.core.config_validation import check_rule
 from llmoin_desktop.core.errors import SettingLocked, SettingsError
-from llmoin_desktop.core.i18n import tr
+from llmoin_desktop.core.i18n import _, tr
 
 SCHEMA_VERSION = 1
 POLICY_FILE = "policy.toml"
 USER_FILE = "settings.json"
+BACKUP_SUFFIX = ".bak"
 
 
 @dataclass
@@ -49,6 +59,14 @@ class Settings:
     allowed_tasks: list[str] = field(default_factory=list)  # empty: all tasks
     hidden_tasks: list[str] = field(default_factory=list)
     extra_tasks_dir: str = ""
+    # Own tasks (docs/tasks.md "Aufgaben-Editor"): the department's shared folder, who may
+    # publish into it (niemand | alle | ausgewaehlte = login names in task_editors), IT's extra
+    # high-risk rules, and whether a high-risk warning stops publishing.
+    department_tasks_dir: str = ""
+    task_publishing: str = "niemand"
+    task_editors: list[str] = field(default_factory=list)
+    governance_rules_file: str = ""
+    governance_warning_blocks_publishing: bool = True
     free_chat: bool = True
     data_dir: str = ""
     letterhead_template: str = ""
@@ -71,14 +89,6 @@ class Settings:
 SETTING_KEYS = tuple(f.name for f in fields(Settings))
 _TYPES = {f.name: type(getattr(Settings(), f.name)) for f in fields(Settings)}
 
-    # Own tasks (docs/tasks.md "Aufgaben-Editor"): the department's shared folder, who may
-    # publish into it (niemand | alle | ausgewaehlte = login names in task_editors), IT's extra
-    # high-risk rules, and whether a high-risk warning stops publishing.
-    department_tasks_dir: str = ""
-    task_publishing: str = "niemand"
-    task_editors: list[str] = field(default_factory=list)
-    governance_rules_file: str = ""
-    governance_warning_blocks_publishing: bool = True
 
 def coerce(key: str, value: Any) -> Any:
     """Convert a value from a file, the registry or the CLI to the key's type, or raise."""
@@ -86,7 +96,13 @@ def coerce(key: str, value: Any) -> Any:
         raise SettingsError(tr("Unbekannte Einstellung: {key}", key=key))
     kind = _TYPES[key]
     try:
+        if isinstance(value, dict | bytes | bytearray) or (
+            kind is not list and isinstance(value, list | tuple)
+        ):
+            raise TypeError(value)  # a table or binary value where one value belongs
         if kind is bool:
+            if not isinstance(value, bool | int | str):
+                raise TypeError(value)
             if isinstance(value, str):
                 low = value.strip().lower()
                 if low in {"1", "true", "yes", "ja", "on"}:
@@ -96,38 +112,75 @@ def coerce(key: str, value: Any) -> Any:
                 raise ValueError(value)
             return bool(value)
         if kind is int:
-            if isinstance(value, bool):
+            if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
                 raise ValueError(value)
             return int(value)
         if kind is float:
+            if isinstance(value, bool):
+                raise ValueError(value)
             return float(value)
         if kind is list:
             if isinstance(value, str):
                 return [part.strip() for part in value.split(",") if part.strip()]
+            if not isinstance(value, list | tuple) or any(
+                isinstance(v, dict | list | tuple) for v in value
+            ):
+                raise TypeError(value)
             return [str(v) for v in value]
         return str(value)
     except (TypeError, ValueError) as exc:
         raise SettingsError(tr("Ungültiger Wert für {key}: {value}", key=key, value=value)) from exc
 
 
-def _atomic_write_text(path: Path, text: str) -> None:
-    """Write via a temporary file so a full disk or a crash never leaves half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
+def validate(key: str, value: Any) -> Any:
+    """``coerce`` plus the range/choice rule: the value to use, or ``SettingsError``."""
+    value = coerce(key, value)
+    check_rule(key, value)
+    return value
+
+
+_atomic_write_text = atomic_write_text  # the name other modules (terms, trainer) import
+
+
+def _parse_settings_file(path: Path) -> dict[str, Any]:
+    """JSON object of a settings file in any encoding Windows editors write.
+
+    OSError: cannot be read (missing, permission); ValueError: not an intact settings file."""
+    text, _encoding = read_text_any(path)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValueError(
+            tr("kein gültiges JSON, Zeile {line}, Spalte {column}", line=exc.lineno, column=exc.colno)
+        ) from exc
+    if not isinstance(data, dict):
+        raise ValueError(_("kein JSON-Objekt"))
+    return data
+
+
+def schema_version(data: dict[str, Any]) -> int:
+    """The file's schema version; raises ``SettingsError`` when it is not a whole number."""
+    raw = data.get("schema_version", 0)
+    try:
+        if isinstance(raw, bool) or isinstance(raw, float) and not raw.is_integer():
+            raise ValueError(raw)
+        return int(raw or 0)
+    except (TypeError, ValueError) as exc:
+        raise SettingsError(
+            tr(
+                "„schema_version“ in den Einstellungen ist keine Zahl ({value}); die Datei wird "
+                "wie die aktuelle Version gelesen.",
+                value=raw,
+            )
+        ) from exc
 
 
 def migrate(data: dict[str, Any]) -> dict[str, Any]:
     """Bring an older user file up to ``SCHEMA_VERSION`` (version 0 = files without a version)."""
-    version = int(data.get("schema_version", 0) or 0)
+    try:
+        version = schema_version(data)
+    except SettingsError:
+        version = SCHEMA_VERSION
     if version < 1:
         # v0 called the idle timeout "unload_minutes".
         if "unload_minutes" in data and "idle_unload_minutes" not in data:
@@ -143,15 +196,24 @@ class SettingsStore:
         self.config_dir = Path(config_dir) if config_dir else paths.user_config_dir()
         self.policy_dir = Path(policy_dir) if policy_dir else paths.site_config_dir()
         self.problems: list[str] = []
+        self.policy_problems: list[str] = []
+        self.policy_mode = "none"  # none | ok | cached | lockdown (policy_load.py)
         self.policy_locked: dict[str, Any] = {}
         self.policy_defaults: dict[str, Any] = {}
         self.user: dict[str, Any] = {}
+        # invalid or unknown user values: not used, but written back until the user changes them
+        self.user_kept: dict[str, Any] = {}
+        self._user_file_blocked = False  # unreadable/broken file still in place: never overwrite
         self.settings = Settings()
         self.load()
 
     @property
     def user_file(self) -> Path:
         return self.config_dir / USER_FILE
+
+    @property
+    def backup_file(self) -> Path:
+        return self.config_dir / (USER_FILE + BACKUP_SUFFIX)
 
     @property
     def policy_file(self) -> Path:
@@ -165,61 +227,115 @@ class SettingsStore:
         return self.settings
 
     def _read_policy(self) -> tuple[dict[str, Any], dict[str, Any]]:
-        locked: dict[str, Any] = {}
-        defaults: dict[str, Any] = {}
-        raw: dict[str, Any] = {}
-        if self.policy_file.exists():
-            try:
-                with self.policy_file.open("rb") as fh:
-                    raw = tomllib.load(fh)
-            except (OSError, tomllib.TOMLDecodeError) as exc:
-                self.problems.append(
-                    tr(
-                        "Die Richtliniendatei {path} ist fehlerhaft und wird ignoriert: {error}",
-                        path=self.policy_file,
-                        error=exc,
-                    )
-                )
+        from llmoin_desktop.core.policy_load import load_policy
         from llmoin_desktop.core.policy_registry import read_registry_policy
 
-        raw = {**raw, **read_registry_policy()}
-        for key, value in raw.items():
-            if key == "defaults" and isinstance(value, dict):
-                target, items = defaults, value.items()
-            else:
-                target, items = locked, [(key, value)]
-            for k, v in items:
-                try:
-                    target[k] = coerce(k, v)
-                except SettingsError as exc:
-                    self.problems.append(exc.user_message)
-        return locked, defaults
+        state = load_policy(
+            self.policy_file, self.config_dir, coerce, check_rule, read_registry_policy
+        )
+        self.policy_mode = state.mode
+        self.policy_problems = list(state.problems)
+        self.problems.extend(state.problems)
+        return state.locked, state.defaults
 
     def _read_user(self) -> dict[str, Any]:
-        if not self.user_file.exists():
-            return {}
+        self.user_kept = {}
+        self._user_file_blocked = False
+        path = self.user_file
         try:
-            data = json.loads(self.user_file.read_text(encoding="utf-8"))
-            if not isinstance(data, dict):
-                raise ValueError("not an object")
-        except (OSError, ValueError) as exc:
+            data = _parse_settings_file(path)
+        except FileNotFoundError:
+            return {}
+        except OSError as exc:  # e.g. no read permission: keep the file, never overwrite it
+            self._user_file_blocked = True
             self.problems.append(
                 tr(
-                    "Ihre Einstellungsdatei {path} ist beschädigt; es gelten die Standardwerte. ({error})",
-                    path=self.user_file,
-                    error=exc,
+                    "Ihre Einstellungsdatei {path} kann nicht gelesen werden ({error}); es gelten "
+                    "die Standardwerte. Die Datei wird nicht überschrieben.",
+                    path=path,
+                    error=exc.strerror or exc,
                 )
             )
             return {}
-        data = migrate(data)
+        except ValueError as exc:
+            data = self._recover_user(exc)
+            if data is None:
+                return {}
+        else:
+            self._keep_backup(data)
+        return self._clean_user(data)
+
+    def _recover_user(self, error: Exception) -> dict[str, Any] | None:
+        """Move the broken file aside, then fall back to the last good copy (restored)."""
+        path = self.user_file
+        try:
+            moved = move_aside(path)
+        except OSError as exc:
+            self._user_file_blocked = True
+            self.problems.append(
+                tr(
+                    "Ihre Einstellungsdatei {path} ist beschädigt ({error}); es gelten die "
+                    "Standardwerte. Sie bleibt unverändert, weil der Ordner nicht beschreibbar "
+                    "ist ({reason}).",
+                    path=path,
+                    error=error,
+                    reason=exc.strerror or exc,
+                )
+            )
+            return None
+        kept = str(moved) if moved else "–"
+        try:
+            backup = _parse_settings_file(self.backup_file)
+        except (OSError, ValueError):
+            self.problems.append(
+                tr(
+                    "Ihre Einstellungsdatei {path} war beschädigt ({error}). Sie wurde als "
+                    "{kept} aufbewahrt; es gelten die Standardwerte.",
+                    path=path,
+                    error=error,
+                    kept=kept,
+                )
+            )
+            return None
+        self.problems.append(
+            tr(
+                "Ihre Einstellungsdatei {path} war beschädigt ({error}). Sie wurde als {kept} "
+                "aufbewahrt; Ihre zuletzt gültigen Einstellungen wurden wiederhergestellt.",
+                path=path,
+                error=error,
+                kept=kept,
+            )
+        )
+        with contextlib.suppress(OSError):
+            atomic_write_text(path, json.dumps(backup, indent=2, ensure_ascii=False))
+        return backup
+
+    def _keep_backup(self, data: dict[str, Any]) -> None:
+        """``settings.json.bak``: the last intact version (also after a hand edit)."""
+        text = json.dumps(data, indent=2, ensure_ascii=False)
+        with contextlib.suppress(OSError, ValueError):
+            if self.backup_file.exists() and _parse_settings_file(self.backup_file) == data:
+                return
+        with contextlib.suppress(OSError):
+            atomic_write_text(self.backup_file, text)
+
+    def _clean_user(self, data: dict[str, Any]) -> dict[str, Any]:
+        try:
+            schema_version(data)
+        except SettingsError as exc:
+            self.problems.append(exc.user_message)
+        data = migrate(dict(data))
         clean: dict[str, Any] = {}
         for key, value in data.items():
             if key == "schema_version":
                 continue
             try:
-                clean[key] = coerce(key, value)
+                clean[key] = validate(key, value)
             except SettingsError as exc:
-                self.problems.append(exc.user_message)
+                self.user_kept[key] = value
+                self.problems.append(
+                    tr("{error} – es gilt der Standardwert.", error=exc.user_message)
+                )
         return clean
 
     def _merge(self) -> Settings:
@@ -242,23 +358,31 @@ class SettingsStore:
         return "default"
 
     def set(self, key: str, value: Any, *, save: bool = True) -> None:
-        """Change a user setting; a policy-locked key raises ``SettingLocked``."""
+        """Change a user setting; a policy-locked key raises ``SettingLocked``, an invalid
+        value ``SettingsError`` (type, range or choice)."""
         if self.is_locked(key):
             raise SettingLocked(tr("„{key}“ ist vom Administrator festgelegt.", key=key))
-        self.user[key] = coerce(key, value)
+        self.user[key] = validate(key, value)
+        self.user_kept.pop(key, None)
         self.settings = self._merge()
         if save:
             self.save()
 
     def reset(self, key: str) -> None:
         self.user.pop(key, None)
+        self.user_kept.pop(key, None)
         self.settings = self._merge()
         self.save()
 
     def save(self) -> None:
-        payload = {"schema_version": SCHEMA_VERSION, **self.user}
+        kept = {k: v for k, v in self.user_kept.items() if k not in self.user}
+        payload = {"schema_version": SCHEMA_VERSION, **kept, **self.user}
+        text = json.dumps(payload, indent=2, ensure_ascii=False)
         try:
-            _atomic_write_text(self.user_file, json.dumps(payload, indent=2, ensure_ascii=False))
+            if self._user_file_blocked and self.user_file.exists():
+                move_aside(self.user_file)  # the unreadable original is kept, not replaced
+            self._user_file_blocked = False
+            atomic_write_text(self.user_file, text)
         except OSError as exc:
             raise SettingsError(
                 tr(
@@ -266,6 +390,8 @@ class SettingsStore:
                     error=exc.strerror or exc,
                 )
             ) from exc
+        with contextlib.suppress(OSError):
+            atomic_write_text(self.backup_file, text)
 
     # Derived paths -----------------------------------------------------------------
     def data_dir(self) -> Path:

@@ -2,6 +2,10 @@
 
 Registry values become locked keys, like top-level keys in ``policy.toml``; a sub-key
 ``Defaults`` holds unlocked machine defaults. On other systems this returns nothing.
+
+A missing key means "no Group Policy". Any other error (access denied, a damaged hive) is
+raised as OSError: the caller then fails closed (core/policy_load.py) instead of dropping locks.
+Values of a type the key cannot hold (REG_BINARY for a text, …) are rejected by ``coerce``.
 """
 
 from __future__ import annotations
@@ -32,7 +36,7 @@ def read_registry_policy() -> dict[str, Any]:
                         value = "\n".join(value)  # ADMX multiText: lines of one text
                     values[name] = value
                     index += 1
-        except OSError:
+        except FileNotFoundError:
             return {}
         return values
 

@@ -3,6 +3,10 @@
 The acceptance records a *version*: a hash of the German source text (the default) or of IT's
 policy text. When IT changes the text the hash changes and the app asks again; switching the
 UI language does not (the default's English version is a translation of the same terms).
+
+The acceptance file is written atomically; one that cannot be read (BOM and other encodings
+are read, see config_files.py) counts as "not accepted" and is moved aside as
+``terms_accepted.json.broken-<timestamp>`` before the new acceptance is written.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from pathlib import Path
 
 from llmoin_desktop.core import paths
 from llmoin_desktop.core.config import SettingsStore, _atomic_write_text
+from llmoin_desktop.core.config_files import move_aside, read_text_any
 from llmoin_desktop.core.errors import SettingsError
 from llmoin_desktop.core.i18n import _, language, tr
 
@@ -87,13 +92,19 @@ def acceptance_file(data_dir: Path | None = None) -> Path:
     return (data_dir or paths.user_data_dir()) / ACCEPTANCE_FILE
 
 
+def _read_acceptance(path: Path) -> dict | None:
+    """The stored acceptance; None when missing or not understandable."""
+    try:
+        data = json.loads(read_text_any(path)[0])
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
 def accepted_version(data_dir: Path | None = None) -> str:
     """The version the clerk accepted, "" when none or the file is unreadable."""
-    try:
-        data = json.loads(acceptance_file(data_dir).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return ""
-    return str(data.get("version", "")) if isinstance(data, dict) else ""
+    data = _read_acceptance(acceptance_file(data_dir))
+    return str(data.get("version", "")) if data is not None else ""
 
 
 def needs_acceptance(store: SettingsStore, data_dir: Path | None = None) -> bool:
@@ -109,6 +120,8 @@ def accept(terms: Terms, data_dir: Path | None = None) -> Path:
         "from_policy": terms.from_policy,
     }
     try:
+        if path.exists() and _read_acceptance(path) is None:
+            move_aside(path)  # damaged: kept for inspection, never overwritten
         _atomic_write_text(path, json.dumps(payload, indent=2))
     except OSError as exc:
         raise SettingsError(
