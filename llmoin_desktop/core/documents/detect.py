@@ -12,6 +12,7 @@ from pathlib import Path
 
 from llmoin_desktop.core.documents.errors import (
     Damaged,
+    OldOfficeFormat,
     PasswordProtected,
     UnsupportedFormat,
     WrongFormat,
@@ -39,8 +40,34 @@ EXTENSIONS: dict[str, str] = {
     ".htm": "html",
     ".xhtml": "html",
     ".eml": "eml",
+    # Issue 11 (email_loader.py, office_loaders.py, rtf_loader.py):
+    ".msg": "msg",
+    ".xlsx": "xlsx",
+    ".xlsm": "xlsx",
+    ".ods": "ods",
+    ".pptx": "pptx",
+    ".pptm": "pptx",
+    ".odp": "odp",
+    ".rtf": "rtf",
 }
-TEXT_FORMATS = {"txt", "md", "html", "eml"}
+TEXT_FORMATS = {"txt", "md", "html", "eml", "rtf"}
+# Zip-based formats told apart by their parts (sniff) and old binary Office files that get
+# "bitte als DOCX/XLSX/PPTX speichern" (errors.OldOfficeFormat).
+ZIP_FORMATS = ("docx", "odt", "xlsx", "ods", "pptx", "odp")
+_ODF_MIME = {
+    b"application/vnd.oasis.opendocument.text": "odt",
+    b"application/vnd.oasis.opendocument.spreadsheet": "ods",
+    b"application/vnd.oasis.opendocument.presentation": "odp",
+}
+OLD_OFFICE = {
+    ".doc": "doc",
+    ".dot": "doc",
+    ".xls": "xls",
+    ".xlt": "xls",
+    ".ppt": "ppt",
+    ".pps": "ppt",
+}
+_MSG_MARKER = "__substg1.0_".encode("utf-16-le")
 
 
 def sniff(head: bytes, path: Path) -> str:
@@ -62,10 +89,14 @@ def _sniff_zip(path: Path) -> str:
             names = set(zf.namelist())
             if "word/document.xml" in names:
                 return "docx"
+            if "xl/workbook.xml" in names:
+                return "xlsx"
+            if "ppt/presentation.xml" in names:
+                return "pptx"
             if "mimetype" in names:
                 mime = zf.read("mimetype")[:100].strip()
-                if mime == b"application/vnd.oasis.opendocument.text":
-                    return "odt"
+                if mime in _ODF_MIME:
+                    return _ODF_MIME[mime]
             return "zip"
     except Exception:  # noqa: BLE001 - any failure to open the archive means it is broken
         return "broken_zip"
@@ -85,6 +116,11 @@ def looks_like_text(head: bytes) -> bool:
         )
     control = sum(1 for b in head if b < 32 and b not in (9, 10, 12, 13, 27))
     return control <= len(head) // 100 + 1
+
+
+def _ole_has(path: Path, marker: bytes) -> bool:
+    with path.open("rb") as fh:
+        return marker in fh.read(8 * 1024 * 1024)
 
 
 def _ole_is_encrypted_ooxml(path: Path) -> bool:
@@ -116,21 +152,27 @@ def detect_format(path: Path) -> str:
     actual = sniff(head, path)
 
     if path.suffix and not expected:
-        # Unknown ending (.xlsx, .doc, .ini, …): only take it if the content is clearly ours.
-        if actual in ("pdf", "docx", "odt"):
+        # Unknown ending (.doc, .ini, …): only take it if the content is clearly ours.
+        if actual in ("pdf", *ZIP_FORMATS):
             return actual
+        if actual == "ole" and path.suffix.lower() in OLD_OFFICE:
+            if _ole_is_encrypted_ooxml(path):
+                raise PasswordProtected(path, detail="encrypted OOXML (OLE container)")
+            raise OldOfficeFormat(path, detail=OLD_OFFICE[path.suffix.lower()])
         raise UnsupportedFormat(path, detail=f"{path.suffix} ({actual})")
 
     if actual == "ole":
         if _ole_is_encrypted_ooxml(path):
             raise PasswordProtected(path, detail="encrypted OOXML (OLE container)")
+        if expected == "msg" and _ole_has(path, _MSG_MARKER):
+            return "msg"
         code = "doc" if path.suffix.lower() in (".doc", ".docx", "") else "ole"
         if expected:
             raise WrongFormat(path, actual=code)
         raise UnsupportedFormat(path, detail=code)
 
     if actual == "broken_zip":
-        if expected in ("docx", "odt", ""):
+        if expected in (*ZIP_FORMATS, ""):
             raise Damaged(path, detail="broken zip archive")
         raise WrongFormat(path, actual="zip")
 
@@ -141,7 +183,7 @@ def detect_format(path: Path) -> str:
         return kind
 
     if actual == "binary":
-        if expected in ("pdf", "docx", "odt"):
+        if expected in ("pdf", *ZIP_FORMATS):
             raise Damaged(path, detail="unrecognised binary content")
         if expected:
             raise WrongFormat(path, actual="binary")
@@ -149,7 +191,7 @@ def detect_format(path: Path) -> str:
 
     # pdf, docx, odt, zip
     if actual == "zip":
-        if expected in ("docx", "odt"):
+        if expected in ZIP_FORMATS:
             raise Damaged(path, detail="zip archive without document part")
         if expected:
             raise WrongFormat(path, actual="zip")

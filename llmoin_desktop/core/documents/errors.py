@@ -134,8 +134,28 @@ class UnsupportedFormat(DocumentError):
     def _message(self) -> str:
         return tr(
             "Das Format der Datei „{name}“ wird nicht unterstützt. Möglich sind PDF, Word "
-            "(.docx), OpenDocument (.odt), Text, Markdown, HTML und E-Mail (.eml).",
+            "(.docx), OpenDocument (.odt, .ods, .odp), Excel (.xlsx), PowerPoint (.pptx), RTF, "
+            "Text, Markdown, HTML und E-Mail (.eml, .msg).",
             name=self.filename,
+        )
+
+
+class OldOfficeFormat(DocumentError):
+    """An old binary Office file (.doc, .xls, .ppt): no maintained pure-Python reader exists,
+    so we ask for the modern format instead of guessing (docs/formats.md)."""
+
+    kind = "old_office"
+
+    def _message(self) -> str:
+        modern = {"xls": "XLSX", "ppt": "PPTX"}.get(self.detail, "DOCX")
+        old = {"xls": "Excel", "ppt": "PowerPoint"}.get(self.detail, "Word")
+        return tr(
+            "Die Datei „{name}“ ist im alten {program}-Format. Bitte öffnen Sie sie in "
+            "{program} oder LibreOffice und speichern Sie sie als {modern}; dann kann sie "
+            "gelesen werden.",
+            name=self.filename,
+            program=old,
+            modern=modern,
         )
 
 
@@ -180,6 +200,7 @@ ERROR_KINDS: dict[str, type[DocumentError]] = {
         ParseTimeout,
         UnsupportedFormat,
         FileUnreadable,
+        OldOfficeFormat,
     )
 }
 

@@ -29,10 +29,22 @@ def _loader(fmt: str) -> Callable[[Path], Document]:
         from llmoin_desktop.core.documents.odt_loader import load_odt
 
         return load_odt
-    if fmt in ("html", "eml"):
+    if fmt in ("eml", "msg"):
+        from llmoin_desktop.core.documents import email_loader
+
+        return email_loader.load_eml if fmt == "eml" else email_loader.load_msg
+    if fmt in ("xlsx", "ods", "pptx", "odp"):
+        from llmoin_desktop.core.documents import office_loaders
+
+        return getattr(office_loaders, f"load_{fmt}")
+    if fmt == "rtf":
+        from llmoin_desktop.core.documents.rtf_loader import load_rtf
+
+        return load_rtf
+    if fmt == "html":
         from llmoin_desktop.core.documents import html_loader
 
-        return html_loader.load_html if fmt == "html" else html_loader.load_eml
+        return html_loader.load_html
     from llmoin_desktop.core.documents import text_loader
 
     return text_loader.load_md if fmt == "md" else text_loader.load_txt

@@ -73,17 +73,26 @@ def _split_sections(doc: Document) -> list[_Section]:
     if not blocks:
         blocks = list(doc.blocks)
 
+    part: str | None = None  # e-mail attachment the blocks come from ("Anhang Bescheid.pdf")
+
     def start(heading: str, number: str, page: int | None) -> None:
         nonlocal current
         if current.lines or current.heading:
             sections.append(current)
         context = " / ".join(heading_path[k] for k in sorted(heading_path))
+        if part and heading != part:  # the citation names the attachment first
+            heading = f"{part} › {heading}" if heading else part
         current = _Section(heading=heading, number=number, context=context, page=page)
 
     for block in blocks:
         text = block.text.strip()
         if not text:
             continue
+        if getattr(block, "part", None) != part:
+            part, last_number, heading_path = block.part, 0, {}
+            start(part or "", "", block.page)
+            if block.kind == "heading" and text == part:
+                continue
         if block.kind == "heading":
             m = _section_match(text.splitlines()[0], 0)
             if m:

@@ -24,6 +24,7 @@ from llmoin_desktop.core.errors import Cancelled, ContextOverflow, LLMoinError
 from llmoin_desktop.core.i18n import _, tr
 from llmoin_desktop.core.jobs import CancelToken, Job, JobContext
 from llmoin_desktop.core.tasks import render
+from llmoin_desktop.core.tasks.email_fill import fill_from_email, wants_email
 from llmoin_desktop.core.tasks.sources import document_from_text, load_document
 from llmoin_desktop.core.tasks.spec import Refinement, TaskInputError, TaskSpec
 from llmoin_desktop.core.tasks.splitter import (
@@ -203,6 +204,9 @@ class TaskRunner:
         rep = ctx or SilentReporter()
         started = time.perf_counter()
         values = {**spec.defaults(), **values}
+        if document is None and wants_email(spec, values):  # reply: recipient, subject from it
+            document = self.source_document(spec, values, rep.cancel)
+        values = fill_from_email(spec, values, document)
         problems = spec.validate(values)
         if problems:
             raise TaskInputError(" ".join(problems.values()))

@@ -62,6 +62,9 @@ class FieldSpec:
     source: bool = False  # longtext that may stand in for the document
     minimum: float | None = None
     maximum: float | None = None
+    # Filled from an e-mail chosen as the document when empty (core/tasks/email_fill.py):
+    # sender, sender_address, subject, date or reference ("Ihre E-Mail vom …").
+    from_email: str = ""
 
     def option(self, value: str) -> Option | None:
         return next((o for o in self.options if o.value == value), None)
@@ -400,6 +403,7 @@ class _Loader:
             source=bool(raw.get("source", False)),
             minimum=raw.get("min"),
             maximum=raw.get("max"),
+            from_email=str(raw.get("from_email", "")),
         )
         if kind in ("choice", "multichoice"):
             spec.options = self.options(raw.get("options"), name)
