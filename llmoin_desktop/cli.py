@@ -80,7 +80,13 @@ def load_store(args: argparse.Namespace) -> SettingsStore:
     for problem in store.problems:
         eprint(_("Hinweis:"), problem)
     lang = getattr(args, "lang", None) or store.settings.language
+    if store.is_locked("language") and lang != store.settings.language:
+        lang = store.settings.language  # IT fixed the language; --lang does not override it
+        eprint(_("Hinweis:"), tr("„{key}“ ist vom Administrator festgelegt.", key="language"))
     i18n.set_language(lang)
+    from llmoin_desktop.core.policy_gate import check_locked_options
+
+    check_locked_options(store, args)  # --temperature/--max-tokens never beat a policy lock
     return store
 
 
@@ -90,10 +96,20 @@ def pick_model(store: SettingsStore, wanted: str | None) -> ModelInfo:
     wanted = wanted or store.settings.default_model
     if wanted:
         path = Path(wanted).expanduser()
-        if path.suffix.lower() == ".gguf" or path.exists():
+        try:
+            exists = path.exists()
+        except OSError as exc:  # e.g. the folder is not readable: say so, no traceback
+            raise ModelError(
+                tr(
+                    "Die Modelldatei „{name}“ kann nicht gelesen werden: {error}",
+                    name=str(path),
+                    error=exc.strerror or exc,
+                )
+            ) from exc
+        if path.suffix.lower() == ".gguf" or exists:
             from llmoin_desktop.core.engine.catalog import inspect_model
 
-            if not path.exists():
+            if not exists:
                 raise ModelError(
                     tr("Die Modelldatei „{name}“ wurde nicht gefunden.", name=str(path))
                 )
@@ -164,7 +180,10 @@ def cmd_models(args: argparse.Namespace) -> int:
 
 
 def cmd_chat(args: argparse.Namespace) -> int:
+    from llmoin_desktop.core.policy_gate import require_free_chat
+
     store = load_store(args)
+    require_free_chat(store.settings)  # the GUI hides the chat tile; the CLI obeys the same lock
     backend = open_backend(args, store)
     cancel = CancelToken()
     messages = []
@@ -362,4 +381,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_CANCELLED
     except LLMoinError as exc:
         eprint(_("Fehler:"), exc.user_message)
+        return EXIT_ERROR
+    except OSError as exc:  # a folder or file the command needs: the cause, never a traceback
+        from llmoin_desktop.core.folder_checks import os_error_cause
+
+        where = f" ({exc.filename})" if exc.filename else ""
+        eprint(_("Fehler:"), os_error_cause(exc) + where)
         return EXIT_ERROR

@@ -38,7 +38,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def doctor_extra(args: argparse.Namespace, store: SettingsStore) -> bool:
-    ok = True
+    from llmoin_desktop.cli_doctor_checks import config_section
+
+    ok = config_section(store)
     if (store.settings.backend or "local").lower() == "remote":
         ok = remote_section(store) and ok
     if getattr(args, "offline_check", False):

@@ -21,7 +21,7 @@ def user_file(dirs: dict[str, Path]) -> Path:
 @pytest.mark.parametrize(
     "encode",
     [
-        lambda t: codecs.BOM_UTF8 + t.encode("utf-8"),  # Notepad, PowerShell 5.1 Out-File -Encoding utf8
+        lambda t: codecs.BOM_UTF8 + t.encode("utf-8"),  # Notepad, PowerShell 5.1 utf8
         lambda t: t.encode("utf-16"),  # PowerShell 5.1 default redirect (BOM + UTF-16-LE)
         lambda t: t.encode("utf-16-le"),  # no BOM
         lambda t: t.encode("cp1252"),  # an old editor
@@ -29,8 +29,9 @@ def user_file(dirs: dict[str, Path]) -> Path:
     ids=["utf8-bom", "utf16-bom", "utf16le", "cp1252"],
 )
 def test_foreign_encodings_are_read_not_destroyed(
-    isolated_dirs: dict[str, Path], encode
-) -> None:  # noqa: ANN001
+    isolated_dirs: dict[str, Path],
+    encode,  # noqa: ANN001
+) -> None:
     text = json.dumps(
         {"schema_version": 1, "models_dir": "C:\\Modelle\\Grüße", "font_scale": 125},
         ensure_ascii=False,
@@ -122,7 +123,9 @@ def test_non_numeric_schema_version_is_a_problem_not_a_crash(
 def test_out_of_range_values_are_reported_and_replaced(
     isolated_dirs: dict[str, Path], key: str, bad: object
 ) -> None:
-    user_file(isolated_dirs).write_text(json.dumps({"schema_version": 1, key: bad}), encoding="utf-8")
+    user_file(isolated_dirs).write_text(
+        json.dumps({"schema_version": 1, key: bad}), encoding="utf-8"
+    )
     store = SettingsStore()
     default = SettingsStore(config_dir=isolated_dirs["data"]).settings
     assert getattr(store.settings, key) == getattr(default, key)

@@ -109,16 +109,20 @@ def _clear_body(doc: Any) -> str:
     return first
 
 
-_INLINE = re.compile(r"\*\*(.+?)\*\*|__(.+?)__")
+_INLINE = re.compile(r"\*\*(.+?)\*\*|__(.+?)__|~~(.+?)~~")
 
 
 def _add_inline(paragraph: Any, text: str) -> None:
-    """``**bold**`` from Markdown becomes a bold run; everything else is plain text."""
+    """``**bold**`` from Markdown becomes a bold run, ``~~gestrichen~~`` a struck-through one
+    (the synopsis marks insertions and deletions so); everything else is plain text."""
     pos = 0
     for m in _INLINE.finditer(text):
         if m.start() > pos:
             paragraph.add_run(text[pos : m.start()])
-        paragraph.add_run(m.group(1) or m.group(2)).bold = True
+        if m.group(3) is not None:
+            paragraph.add_run(m.group(3)).font.strike = True
+        else:
+            paragraph.add_run(m.group(1) or m.group(2)).bold = True
         pos = m.end()
     if pos < len(text):
         paragraph.add_run(text[pos:])
@@ -142,7 +146,8 @@ def _add_table(doc: Any, header: list[str], rows: list[list[str]]) -> None:
     for row in rows:
         cells = table.add_row().cells
         for cell, text in zip(cells, row, strict=False):
-            cell.text = text
+            cell.text = ""
+            _add_inline(cell.paragraphs[0], text)  # bold / struck words in a synopsis cell
 
 
 def _add_markdown(doc: Any, text: str) -> None:

@@ -106,6 +106,10 @@ class MainWindow(QMainWindow):
         root.addWidget(self._build_header())
         banner_box = QVBoxLayout()
         banner_box.setContentsMargins(24, 8, 24, 0)
+        # Broken settings/policy/task files: stays until the clerk dismisses it (never hidden
+        # by a later event such as the model finishing loading); other messages use ``banner``.
+        self.config_banner = MessageBanner()
+        banner_box.addWidget(self.config_banner)
         self.banner = MessageBanner()
         banner_box.addWidget(self.banner)
         root.addLayout(banner_box)
@@ -215,11 +219,20 @@ class MainWindow(QMainWindow):
         """Called once the window is shown: find and load the default model in the background."""
         problems = [*self.settings.problems, *self.tasks.problems]
         if problems:
-            self.show_error(" ".join(problems))
+            self.config_banner.show_message(" ".join(problems), "error")
         self.models.autoload()
 
+    def page_allowed(self, page_id: str) -> bool:
+        """Policy locks (free_chat, allowed/hidden tasks) for every way to reach a page:
+        tiles, the history, the library's "Dokumente fragen" button, guided tours."""
+        from llmoin_desktop.core.policy_gate import page_allowed
+
+        tasks = getattr(self, "tasks", None)
+        task_ids = tasks.catalog.tasks if tasks is not None else ()
+        return page_allowed(self.settings.settings, page_id, task_ids)
+
     def show_page(self, page_id: str) -> None:
-        if page_id == CHAT_TILE_ID and not self.settings.settings.free_chat:
+        if not self.page_allowed(page_id):
             page_id = "gallery"
         self.stack.setCurrentWidget(self.pages[page_id])
         if page_id == "gallery":

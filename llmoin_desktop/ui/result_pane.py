@@ -36,6 +36,9 @@ class ResultPane(QWidget):
     refine_requested = Signal(str)  # refinement id
     export_requested = Signal()
     copied = Signal()
+    # The whole text was replaced (a result, a history entry; "" when cleared): the extra
+    # views of ui/result_views.py (proofreading diff, synopsis) redraw from it.
+    text_replaced = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -180,6 +183,7 @@ class ResultPane(QWidget):
         self.table.setColumnCount(0)
         self.tabs.setCurrentWidget(self.editor)
         self.show_message("")
+        self.text_replaced.emit("")
 
     def begin_stream(self) -> None:
         self.clear()
@@ -197,6 +201,7 @@ class ResultPane(QWidget):
 
     def set_text(self, text: str) -> None:
         self.editor.setPlainText(text)
+        self.text_replaced.emit(text)
         if self._table_kind and self.fill_table():
             self.tabs.setCurrentWidget(self.table)
 

@@ -82,7 +82,7 @@ def bundled_models_dir() -> Path | None:
 def choose_model(explicit: str, store: Any) -> Path:
     """``--model`` first, then the bundled model, then what the GUI would pick."""
     from llmoin_desktop.core.engine.catalog import inspect_model, scan_models
-    from llmoin_desktop.ui.controllers.model_controller import pick_default
+    from llmoin_desktop.ui.controllers.model_controller import configured_default
 
     if explicit:
         path = Path(explicit).expanduser()
@@ -93,7 +93,7 @@ def choose_model(explicit: str, store: Any) -> Path:
     bundled = bundled_models_dir()
     if bundled is not None:
         models = [inspect_model(p) for p in sorted(bundled.glob("*.gguf"))] + models
-    info = pick_default(models, store.settings.default_model)
+    info = configured_default(models, store)  # IT's default model, or its problem (no stand-in)
     if info is None:
         raise RuntimeError(
             _(
@@ -220,9 +220,12 @@ def _run_steps(
 
     def run_task() -> str:
         from llmoin_desktop.core.engine.backend import GenerationParams
+        from llmoin_desktop.core.policy_gate import task_allowed
         from llmoin_desktop.core.tasks.catalog import bundled_tasks_dir, load_catalog
         from llmoin_desktop.core.tasks.runner import TaskRunner
 
+        if not task_allowed(objects["store"].settings, "zusammenfassen"):
+            return _("übersprungen: die Aufgabe ist durch die Richtlinie nicht freigegeben")
         spec = load_catalog(dirs=[bundled_tasks_dir()]).get("zusammenfassen")
         if spec is None:
             raise RuntimeError(_("Die mitgelieferte Aufgabe „Zusammenfassen“ fehlt."))

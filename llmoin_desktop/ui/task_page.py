@@ -24,6 +24,7 @@ from llmoin_desktop.core.i18n import _, tr
 from llmoin_desktop.core.tasks.spec import TaskSpec
 from llmoin_desktop.ui.page_parts import RunPage, add_page_head, add_side_by_side, page_layout
 from llmoin_desktop.ui.result_pane import ResultPane
+from llmoin_desktop.ui.result_views import attach_result_view
 from llmoin_desktop.ui.style import ACCENT
 from llmoin_desktop.ui.task_form import TaskForm
 
@@ -110,6 +111,7 @@ class TaskPage(RunPage):
         self.result.set_refinements([(r.id, spec.t(r.label)) for r in spec.refinements])
         self.result.set_show_original(spec.export.get("show_original", "") == "true")
         self.result.set_table_mode(spec.output == "table")
+        self.result_view = attach_result_view(self.result, spec)  # diff / synopsis, else None
 
         self.splitter = add_side_by_side(
             layout, left, self.result, object_name="taskSplitter", sizes=[400, 600]

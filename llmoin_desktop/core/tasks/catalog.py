@@ -8,6 +8,7 @@ from pathlib import Path
 from llmoin_desktop.core.config import Settings
 from llmoin_desktop.core.i18n import tr
 from llmoin_desktop.core.paths import resources_dir
+from llmoin_desktop.core.tasks import builtin_runners  # noqa: F401 - registers runners
 from llmoin_desktop.core.tasks.builder import user_tasks_dir
 from llmoin_desktop.core.tasks.sharing import version_key
 from llmoin_desktop.core.tasks.spec import TaskSpec, TaskSpecError, load_task_file

@@ -11,6 +11,7 @@ from PySide6.QtCore import QObject, Signal
 from llmoin_desktop.core.config import SettingsStore
 from llmoin_desktop.core.engine.backend import Backend
 from llmoin_desktop.core.engine.catalog import ModelInfo, chat_template_note
+from llmoin_desktop.core.errors import ModelError
 from llmoin_desktop.core.i18n import _, tr
 from llmoin_desktop.core.jobs import Job, JobContext, JobState, Progress
 from llmoin_desktop.ui.workers import JobHandle, WorkerPool
@@ -22,6 +23,20 @@ def default_scanner(store: SettingsStore) -> list[ModelInfo]:
     from llmoin_desktop.core.engine.catalog import scan_models
 
     return scan_models(store)
+
+
+def configured_default(models: list[ModelInfo], store: SettingsStore) -> ModelInfo | None:
+    """``default_model`` when set (``ModelError`` with the reason when it cannot be used —
+    never the demo model in its place), else the demo model, else any usable one."""
+    from llmoin_desktop.core.default_model import resolve_configured
+
+    wanted = store.settings.default_model.strip()
+    if store.settings.backend == "remote":  # the server picks by remote_model; no local file
+        return pick_default(models, wanted)
+    if wanted:
+        from_policy = store.source("default_model") != "user"
+        return resolve_configured(models, wanted, from_policy=from_policy)
+    return pick_default(models, "")
 
 
 def pick_default(models: list[ModelInfo], wanted: str) -> ModelInfo | None:
@@ -84,7 +99,11 @@ class ModelController(QObject):
         def choose(models: list[ModelInfo]) -> None:
             if self.current is not None or self.loading is not None:
                 return
-            info = pick_default(models, self.settings.settings.default_model)
+            try:
+                info = configured_default(models, self.settings)
+            except ModelError as exc:  # IT's model is missing/broken: say so, load no other
+                self.load_failed.emit(exc.user_message)
+                return
             if info is None:
                 self.load_failed.emit(
                     _(

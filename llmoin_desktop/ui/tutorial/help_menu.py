@@ -85,7 +85,8 @@ class HelpMenu(QObject):
 
     def _has_page(self, page_id: str) -> bool:
         tile = self.window.gallery.tiles.get(page_id)
-        return page_id in self.window.pages and (tile is None or tile.isEnabled())
+        allowed = getattr(self.window, "page_allowed", lambda _page: True)(page_id)  # policy
+        return allowed and page_id in self.window.pages and (tile is None or tile.isEnabled())
 
     def _on_closed(self, completed: bool) -> None:
         self.overlay = None
