@@ -31,6 +31,7 @@ class FaultOutcome:
     lost_items: int = 0
     traceback: bool = False
     detail: str = ""
+    skipped: bool = False  # the fault cannot be made on this machine (not counted as tried)
 
 
 @dataclass
@@ -105,16 +106,16 @@ def run_cli(
             errors="replace",
             timeout=timeout,
         )
-        return CliResult(
-            proc.returncode, proc.stdout, proc.stderr, time.perf_counter() - t0, argv
-        )
+        return CliResult(proc.returncode, proc.stdout, proc.stderr, time.perf_counter() - t0, argv)
     except subprocess.TimeoutExpired as exc:
         out = exc.stdout.decode(errors="replace") if isinstance(exc.stdout, bytes) else ""
         err = exc.stderr.decode(errors="replace") if isinstance(exc.stderr, bytes) else ""
         return CliResult(-9, out, err + f"\n[timeout after {timeout:.0f} s]", timeout, argv)
 
 
-def start_cli(base: Path, args: Sequence[str], env: dict[str, str] | None = None) -> subprocess.Popen:
+def start_cli(
+    base: Path, args: Sequence[str], env: dict[str, str] | None = None
+) -> subprocess.Popen:
     """The CLI as a running child (for kill -9, Ctrl+C and two-process cases)."""
     return subprocess.Popen(
         [sys.executable, "-m", "llmoin_desktop", *args],
@@ -128,9 +129,26 @@ def start_cli(base: Path, args: Sequence[str], env: dict[str, str] | None = None
     )
 
 
-def outcome(
-    result: CliResult, ok: bool, detail: str, lost_items: int = 0
-) -> FaultOutcome:
+def outcome(result: CliResult, ok: bool, detail: str, lost_items: int = 0) -> FaultOutcome:
     """A FaultOutcome from one CLI run: survived = ok and no traceback."""
     tb = result.traceback
     return FaultOutcome(ok and not tb, lost_items, tb, detail)
+
+
+def run_py(base: Path, code: str, *args: str, timeout: float = 300) -> CliResult:
+    """A short Python snippet in a child with the same folders as :func:`run_cli`."""
+    import time
+
+    argv = [sys.executable, "-c", code, *args]
+    t0 = time.perf_counter()
+    proc = subprocess.run(
+        argv,
+        cwd=ROOT,
+        env=cli_env(base),
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        errors="replace",
+        timeout=timeout,
+    )
+    return CliResult(proc.returncode, proc.stdout, proc.stderr, time.perf_counter() - t0, argv)

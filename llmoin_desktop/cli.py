@@ -65,7 +65,11 @@ def stream_job(job: Job[Any], *, quiet: bool = False, grace_s: float = 10.0) -> 
     job.on_token(lambda t: (sys.stdout.write(t), sys.stdout.flush()))
     run_interruptible(job, grace_s=grace_s)
     print()
-    if job.state is JobState.CANCELLED:
+    if job.state is JobState.CANCELLED or (
+        job.cancel_token.cancelled and job.state is not JobState.DONE
+    ):
+        # Ctrl+C: also when the job is still busy (reading a large file) after the grace
+        # time; the process ends now, the job thread with it.
         eprint(_("Abgebrochen."))
         return EXIT_CANCELLED
     if job.state is not JobState.DONE or job.result is None:

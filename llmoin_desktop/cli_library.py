@@ -86,6 +86,8 @@ def _open(args: argparse.Namespace) -> Any:
         os.environ["LLMOIN_LIBRARY_DIR"] = str(library_key(args.library))
     server = getattr(args, "library_server", None)
     lib = open_library(**server_options(server)) if server else open_library()
+    # A write that has to wait for another process says so once, then waits (Ctrl+C stops).
+    lib.on_wait = lambda text: eprint(_("Hinweis:"), text)
     if lib.server_label:
         eprint(tr("Gemeinsame Bibliothek: {server}", server=lib.server_label))
     for notice in lib.notices:
@@ -136,13 +138,25 @@ def cmd_index(args: argparse.Namespace) -> int:
     job = lib.index_job(roots)
     if not args.quiet:
         job.on_progress(progress_printer())
-    run_interruptible(job)
+    run_interruptible(job, grace_s=0.8)
+    if job.cancel_token.cancelled and job.state is JobState.RUNNING:
+        # Ctrl+C while a large file is still being read: end now (exit 130). Holding the
+        # library's lock first lets a write in progress finish its transaction and vectors.
+        # Kept until the process ends, so no new write starts under the exiting interpreter.
+        lib._lock.acquire()  # noqa: SLF001 - the CLI owns this Library
+        eprint(_("Abgebrochen. Bereits eingelesene Dateien bleiben erhalten."))
+        return EXIT_CANCELLED
     if job.state is JobState.FAILED:
         raise job.error  # type: ignore[misc]  # an LLMoinError: cli.main prints it
     report = job.result
     done = {o.path: o for o in report.outcomes} if report else {}
     rows: list[list[str]] = []
     counts: dict[str, int] = {}
+    known = {doc.path for doc in lib.documents()}
+    for o in report.outcomes if report else []:
+        if o.path not in known:  # not storable (e.g. a name in an old encoding): still listed
+            counts[o.status] = counts.get(o.status, 0) + 1
+            rows.append([o.path, status_label(o.status), "", "", o.message])
     for doc in lib.documents():
         p = Path(doc.path)
         if not any(p == r or r in p.parents for r in roots):
@@ -226,7 +240,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
         stream_job,
     )
     from llmoin_desktop.core.engine.backend import GenerationParams
-    from llmoin_desktop.core.history import HistoryStore
+    from llmoin_desktop.core.history import TolerantHistory
     from llmoin_desktop.core.tasks.catalog import load_catalog
     from llmoin_desktop.core.tasks.library_task import (
         DOCUMENTS_FIELD,
@@ -251,12 +265,13 @@ def cmd_ask(args: argparse.Namespace) -> int:
     backend = open_backend(args, store)
     try:
         settings = store.settings
-        params = GenerationParams(
-            max_tokens=args.max_tokens or settings.max_tokens, temperature=settings.temperature
-        )
-        history = None if args.no_history else HistoryStore(store.data_dir() / "history.sqlite3")
+        params = GenerationParams.from_settings(settings)
+        params.max_tokens = args.max_tokens or settings.max_tokens
+        history = None if args.no_history else TolerantHistory(store.data_dir() / "history.sqlite3")
         job = task_job(TaskRunner(backend, params=params), spec, values, history=history)
         failed = stream_job(job, quiet=args.quiet)
+        for message in history.messages if history is not None else []:
+            eprint(_("Hinweis:"), message)
         return EXIT_OK if failed is None else failed
     finally:
         backend.close()

@@ -149,7 +149,7 @@ def cmd_task(args: argparse.Namespace) -> int:
         stream_job,
     )
     from llmoin_desktop.core.export import content_from_result, export_docx
-    from llmoin_desktop.core.history import HistoryStore
+    from llmoin_desktop.core.history import TolerantHistory
     from llmoin_desktop.core.tasks.runner import TaskRunner, task_job
 
     store = load_store(args)
@@ -176,9 +176,14 @@ def cmd_task(args: argparse.Namespace) -> int:
             max_tokens=args.max_tokens or settings.max_tokens, temperature=settings.temperature
         )
         runner = TaskRunner.from_settings(backend, settings, params=params)
-        history = None if args.no_history else HistoryStore(store.data_dir() / "history.sqlite3")
+        # A history that cannot be opened or written never costs the result or the export.
+        history = None if args.no_history else TolerantHistory(store.data_dir() / "history.sqlite3")
         job: Job[Any] = task_job(runner, spec, values, history=history)
-        failed = stream_job(job, quiet=args.quiet, grace_s=5)
+        # Ctrl+C ends within a second (exit 130), even while a large file is being read;
+        # a history write is one SQLite transaction, so it is never left half done.
+        failed = stream_job(job, quiet=args.quiet, grace_s=0.8)
+        for message in history.messages if history is not None else []:
+            eprint(_("Hinweis:"), message)
         if failed is not None:
             return failed
         assert job.result is not None

@@ -2,20 +2,31 @@
 
 Only finished jobs are written (the job writes after its last cancellation check), and each
 write is one transaction, so a cancelled or crashed job never leaves a half entry.
+
+Damage: every open runs SQLite's ``quick_check``. A damaged (or 0-byte) file is never written
+into and never deleted: the readable entries are salvaged row by row into a fresh file, the
+damaged one is renamed to ``history.sqlite3.damaged-…`` beside it, and :attr:`HistoryStore.
+notices` says how many entries were kept. A full disk or a read-only folder is *not* damage:
+it raises :class:`HistoryError` with the cause and leaves the file alone.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from llmoin_desktop.core import sqlite_salvage as SV
 from llmoin_desktop.core.errors import LLMoinError
 from llmoin_desktop.core.i18n import tr
 from llmoin_desktop.core.paths import user_data_dir
+from llmoin_desktop.core.storage_causes import DAMAGED, cause_of, explain
+
+log = logging.getLogger(__name__)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS history (
@@ -62,18 +73,68 @@ class _Outcome:
 class HistoryStore:
     def __init__(self, path: Path | None = None) -> None:
         self.path = Path(path) if path else user_data_dir() / "history.sqlite3"
+        self.notices: list[str] = []  # what a repair at open did, for the clerk
+        self.salvaged: int | None = None
+        self.moved_to: Path | None = None
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            con = self._connect()
-            try:
-                con.executescript(_SCHEMA)
-            finally:
-                con.close()
+            problem = self._damage()
+            if problem:
+                self._salvage(problem)
+            self._create()
+        except HistoryError:
+            raise
         except (OSError, sqlite3.Error) as exc:
             raise HistoryError(
-                tr("Der Verlauf kann nicht geöffnet werden: {error}", error=exc),
-                detail=str(self.path),
+                tr("Der Verlauf kann nicht geöffnet werden: {cause}", cause=explain(exc)),
+                detail=f"{self.path}: {exc!r}",
             ) from exc
+
+    def _create(self) -> None:
+        con = self._connect()
+        try:
+            con.executescript(_SCHEMA)
+        finally:
+            con.close()
+
+    def _damage(self) -> str:
+        """Why the existing file is unusable ("" when it is fine or does not exist yet)."""
+        if not self.path.exists():
+            return ""
+        if SV.is_empty_file(self.path):
+            return "0 bytes"
+        try:
+            result = SV.quick_check(self.path)
+        except sqlite3.DatabaseError as exc:
+            if cause_of(exc) == DAMAGED:
+                return str(exc)
+            raise
+        return "" if result == "ok" else result
+
+    def _salvage(self, problem: str) -> None:
+        """Readable rows into a fresh file; the damaged one is kept beside it."""
+        saved = SV.read_readable(self.path, ["history"])
+        rows = saved.rows.get("history", [])
+        moved = SV.move_aside(self.path)
+        self._create()
+        con = self._connect()
+        try:
+            with con:
+                kept = SV.insert_rows(con, "history", rows)
+                top = max([saved.sequences.get("history", 0), *(r["rowid"] for r in rows)])
+                SV.reserve_sequence(con, "history", top)
+        finally:
+            con.close()
+        self.notices.append(
+            tr(
+                "Der Verlauf war beschädigt. {kept} Einträge wurden gerettet; die beschädigte "
+                "Datei wurde nicht gelöscht, sondern nach „{moved}“ verschoben.",
+                kept=kept,
+                moved=moved.name,
+            )
+        )
+        self.salvaged, self.moved_to = kept, moved
+        log.warning("history salvaged (%s): %s rows kept", problem, kept)
 
     def _connect(self) -> sqlite3.Connection:
         # One short-lived connection per call: safe from any job thread.
@@ -81,7 +142,7 @@ class HistoryStore:
         con.row_factory = sqlite3.Row
         return con
 
-    def _run(self, sql: str, args: tuple[Any, ...] = ()) -> _Outcome:
+    def _run(self, sql: str, args: tuple[Any, ...] = (), *, retry: bool = True) -> _Outcome:
         try:
             con = self._connect()
             try:
@@ -91,7 +152,17 @@ class HistoryStore:
             finally:
                 con.close()
         except sqlite3.Error as exc:
-            raise HistoryError(tr("Fehler im Verlauf: {error}", error=exc), detail=sql) from exc
+            if retry and cause_of(exc) == DAMAGED:
+                # Damaged since we opened it: salvage, never keep writing into it.
+                try:
+                    self._salvage(str(exc))
+                except (OSError, sqlite3.Error):
+                    pass
+                else:
+                    return self._run(sql, args, retry=False)
+            raise HistoryError(
+                tr("Fehler im Verlauf: {cause}", cause=explain(exc)), detail=f"{sql}: {exc!r}"
+            ) from exc
 
     def add(self, result: Any, *, title: str = "") -> int:
         """Store a finished :class:`TaskResult`; returns the new entry's id."""
@@ -167,3 +238,41 @@ class HistoryStore:
 
     def count(self) -> int:
         return int(self._run("SELECT COUNT(*) FROM history").rows[0][0])
+
+
+class TolerantHistory:
+    """The history as a task job's ``history=``: a failure to open or write it is recorded,
+    never raised, so the result (and the ``--export`` DOCX) is not lost to a history problem.
+
+    The CLI prints :attr:`messages` after the job (notices of a repair, or why nothing was
+    stored); the GUI has the same contract in ``ui/controllers/history_access.py``.
+    """
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.messages: list[str] = []
+        self.store: HistoryStore | None = None
+        try:
+            self.store = HistoryStore(path)
+            self.messages.extend(self.store.notices)
+        except HistoryError as exc:
+            self.messages.append(exc.user_message)
+
+    def add(self, result: Any, *, title: str = "") -> int | None:
+        if self.store is None:
+            self.messages.append(tr("Das Ergebnis wurde nicht im Verlauf gespeichert."))
+            return None
+        try:
+            return self.store.add(result, title=title)
+        except HistoryError as exc:
+            self.messages.append(
+                tr("Das Ergebnis wurde nicht im Verlauf gespeichert: {error}", error=exc)
+            )
+            return None
+
+    def update_result(self, entry_id: int, text: str) -> None:
+        if self.store is None:
+            return
+        try:
+            self.store.update_result(entry_id, text)
+        except HistoryError as exc:
+            self.messages.append(exc.user_message)

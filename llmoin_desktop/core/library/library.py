@@ -21,9 +21,9 @@ what they removed. When the server is down the mirror still answers searches.
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import os
+import sqlite3
 import threading
 import time
 from collections.abc import Iterable
@@ -31,23 +31,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from llmoin_desktop.core.errors import LLMoinError
 from llmoin_desktop.core.i18n import _, tr
 from llmoin_desktop.core.jobs import Job, JobContext
-from llmoin_desktop.core.library import search as S
 from llmoin_desktop.core.library import text as T
 from llmoin_desktop.core.library.chunking import Chunk, chunk_document
 from llmoin_desktop.core.library.embed import Embedder, default_embedder
+from llmoin_desktop.core.library.library_lock import LibraryBusy, LibraryLock, busy_message
+from llmoin_desktop.core.library.library_repair import open_store
+from llmoin_desktop.core.library.library_search import LibrarySearchMixin
+from llmoin_desktop.core.library.library_shared import SharedLibraryMixin, SyncReport
 from llmoin_desktop.core.library.server import (
     LibraryServer,
     LibraryServerError,
     LibraryServerMismatch,
-    ServerChunk,
-    chunk_id,
-    chunk_metadata,
-    doc_key,
     parse_server,
 )
 from llmoin_desktop.core.library.store import (
@@ -57,12 +54,12 @@ from llmoin_desktop.core.library.store import (
     PENDING,
     REJECTED,
     DocumentRecord,
-    Store,
     embedding_text,
     law_field,
 )
 from llmoin_desktop.core.library.vectors import VectorIndex, VectorIndexDamaged
 from llmoin_desktop.core.paths import user_data_dir
+from llmoin_desktop.core.storage_causes import DAMAGED, UNKNOWN, cause_of, explain
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +71,24 @@ _DEFAULT = object()
 
 class LibraryError(LLMoinError):
     """The library folder cannot be opened or written."""
+
+
+def storage_error(exc: BaseException, what: str = "") -> LibraryError:
+    """A LibraryError that names the cause (disk full, read-only, rights, damaged)."""
+    text = what or _("Die Bibliothek kann nicht geschrieben werden.")
+    return LibraryError(f"{text} {explain(exc)}".strip(), detail=repr(exc))
+
+
+__all__ = [
+    "FileOutcome",
+    "IndexReport",
+    "Library",
+    "LibraryBusy",
+    "LibraryError",
+    "SyncReport",
+    "default_library_dir",
+    "storage_error",
+]
 
 
 def default_library_dir() -> Path:
@@ -96,6 +111,21 @@ def file_sha256(path: Path) -> str:
     return h.hexdigest()
 
 
+def _storable(path: Path) -> bool:
+    """SQLite stores text as UTF-8; a name with a raw Latin-1 byte (old network shares) is
+    undecodable and can be neither stored nor opened by name in every library we use."""
+    try:
+        str(path).encode("utf-8")
+        return True
+    except UnicodeEncodeError:
+        return False
+
+
+def readable_name(path: Path) -> str:
+    """The path for display, with an undecodable byte shown as "?"."""
+    return os.fsencode(path).decode("utf-8", "replace").replace("\ufffd", "?")
+
+
 @dataclass
 class _Prepared:
     chunks: list[Chunk]
@@ -114,14 +144,16 @@ class FileOutcome:
     chunks: int = 0
 
 
-@dataclass
-class SyncReport:
-    """What :meth:`Library.sync` changed in the local mirror."""
-
-    added: int = 0  # chunks pulled from the server
-    removed: int = 0  # chunks the server no longer has
-    documents: int = 0  # documents that got new chunks
-    seconds: float = 0.0
+def _bad_name_outcome(path: Path) -> FileOutcome:
+    return FileOutcome(
+        readable_name(path),
+        "rejected",
+        _(
+            "Der Dateiname enthält Zeichen in einer alten Kodierung (z. B. Latin-1) und kann "
+            "nicht gelesen werden. Bitte die Datei umbenennen; die übrigen Dateien werden "
+            "eingelesen."
+        ),
+    )
 
 
 @dataclass
@@ -135,7 +167,7 @@ class IndexReport:
         return sum(1 for o in self.outcomes if o.status == status)
 
 
-class Library:
+class Library(SharedLibraryMixin, LibrarySearchMixin):
     """One library folder. Not process-safe (chromadb is not): one Library per folder per
     process; methods are serialised with a lock so the UI and a job may share it.
     """
@@ -152,12 +184,20 @@ class Library:
         """``server``: the shared library's address (setting ``library_server``); a server
         outside this PC is only accepted when IT set it (``server_from_policy``)."""
         self.folder = Path(folder)
+        self.writer = LibraryLock(self.folder)  # one writer per folder across processes
+        # Called once when a write has to wait for another process (the CLI prints it).
+        self.on_wait: Any = lambda text: log.info("%s", text)
+        self._stamp: str | None = None  # the last writer's stamp we have seen
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            self.store = Store(self.folder / DB_NAME)
+            self.store, self._repair_notices = open_store(self.folder / DB_NAME, self.writer)
+        except LibraryBusy:
+            raise
         except (OSError, Exception) as exc:  # sqlite3.DatabaseError: not a database …
             raise LibraryError(
-                tr("Die Bibliothek in „{folder}“ kann nicht geöffnet werden.", folder=str(folder)),
+                tr("Die Bibliothek in „{folder}“ kann nicht geöffnet werden.", folder=str(folder))
+                + " "
+                + explain(exc),
                 detail=repr(exc),
             ) from exc
         self.embedder: Embedder | None = default_embedder() if embedder is _DEFAULT else embedder
@@ -165,6 +205,7 @@ class Library:
         self._lock = threading.RLock()
         self.vectors: VectorIndex | None = None
         self.notices: list[str] = []  # messages for the clerk from the last check
+        self.skipped: list[FileOutcome] = []  # files add() could not take (odd names)
         self.server: LibraryServer | None = None
         self.server_online = False  # the last server call worked
         if server.strip():
@@ -222,6 +263,41 @@ class Library:
                 self.vectors.close()
                 self.vectors = None
             self.store.close()
+            while self.writer.held:
+                self.writer.release()
+
+    # The writer lock ------------------------------------------------------------------------
+    def _begin_write(self, ctx: JobContext | None = None, timeout: float | None = None) -> None:
+        """Take the cross-process writer lock (waiting, cancellable); when another process
+        wrote since we last looked, re-read the vectors before writing on top of them."""
+
+        def waiting(text: str) -> None:
+            if ctx is not None:
+                ctx.progress(0, None, text)
+            self.on_wait(text)
+
+        cancelled = (lambda: ctx.cancel.cancelled) if ctx is not None else None
+        self.writer.acquire(timeout, on_wait=waiting, cancelled=cancelled)
+        if self.writer_depth() > 1:
+            return
+        try:
+            stamp = self.store.get_meta("write_stamp")
+            if stamp != self._stamp and self.vectors is not None:
+                with self._lock:
+                    self.vectors.close()
+                    self.vectors = None
+                    self._check_locked(ctx)
+            self._stamp = f"{os.getpid()}-{time.time_ns()}"
+            self.store.set_meta("write_stamp", self._stamp)
+        except BaseException:
+            self.writer.release()
+            raise
+
+    def writer_depth(self) -> int:
+        return self.writer._depth  # noqa: SLF001 - same package
+
+    def _end_write(self) -> None:
+        self.writer.release()
 
     def __enter__(self) -> Library:
         return self
@@ -231,9 +307,41 @@ class Library:
 
     # Checking and repairing ----------------------------------------------------------------
     def check(self, ctx: JobContext | None = None) -> list[str]:
-        """Make the vector index agree with SQLite; rebuild it if it is damaged."""
+        """Make the vector index agree with SQLite; rebuild it if it is damaged.
+
+        Only the holder of the writer lock repairs. While another process writes, this one
+        opens the vectors as they are (a reader: searching works, nothing is changed).
+        """
         with self._lock:
-            self.notices = []
+            self.notices = list(self._repair_notices)
+            self._repair_notices = []
+            if not self.writer.try_acquire():
+                self._open_as_reader()
+                return self.notices
+            try:
+                self._check_locked(ctx)
+                self._stamp = self.store.get_meta("write_stamp")
+            finally:
+                self.writer.release()
+            return self.notices
+
+    def _open_as_reader(self) -> None:
+        if self.embedder is None:
+            return
+        vec = VectorIndex(self.folder / self._vectors_dir(), self.embedder.dim)
+        try:
+            vec.open()
+            self.vectors = vec
+        except VectorIndexDamaged:
+            self.vectors = None
+            self.notices.append(
+                busy_message()
+                + " "
+                + _("Bis dahin wird nur nach Wörtern gesucht, nicht nach Bedeutung.")
+            )
+
+    def _check_locked(self, ctx: JobContext | None = None) -> list[str]:
+        with self._lock:
             if self.store.check() != "ok":
                 self.notices.append(
                     _("Die Bibliotheksdatenbank meldet Fehler; bitte Dokumente neu hinzufügen.")
@@ -253,6 +361,19 @@ class Library:
             try:
                 have = vec.open()
             except VectorIndexDamaged as exc:
+                cause = self._vector_failure_cause(exc)
+                if cause not in (DAMAGED, UNKNOWN):
+                    # A full disk or missing rights is no damage: keep the index, say why.
+                    log.warning("vector index not opened (%s): %s", cause, exc)
+                    self.notices.append(
+                        _(
+                            "Die Bedeutungssuche ist gerade nicht verfügbar; es wird nur nach "
+                            "Wörtern gesucht."
+                        )
+                        + " "
+                        + explain(exc.__cause__ or exc)
+                    )
+                    return self.notices
                 log.warning("vector index damaged, rebuilding: %s", exc)
                 self.notices.append(
                     _("Der Suchindex war beschädigt und wird aus der Bibliothek neu aufgebaut.")
@@ -266,12 +387,39 @@ class Library:
                     ) from exc2
             self.vectors = vec
             self.store.set_meta("embedder", key)
+            if have:
+                self.store.reserve_chunk_ids(max(have))  # a vector never names a new chunk
             want = self.store.chunk_ids()
             extra = sorted(have - want)
             missing = sorted(want - have)
             vec.delete(extra)
             self._embed_chunks(missing, ctx)
+            self._drop_orphan_vector_folders()
             return self.notices
+
+    def _vector_failure_cause(self, exc: VectorIndexDamaged) -> str:
+        """Why chromadb failed; a nearly full disk counts as full (its errors are vague)."""
+        import shutil
+
+        cause = cause_of(exc.__cause__ or exc)
+        try:
+            if shutil.disk_usage(self.folder).free < 20 * 2**20:
+                return "disk_full"
+        except OSError:
+            pass
+        if not os.access(self.folder, os.W_OK):
+            return "read_only"
+        return cause
+
+    def _drop_orphan_vector_folders(self) -> None:
+        """Vector folders left by an interrupted rebuild (a cache, safe to delete)."""
+        import shutil
+
+        current = self._vectors_dir()
+        for p in self.folder.glob(f"{VECTORS_DIR}*"):
+            if p.is_dir() and p.name != current:
+                log.info("removing orphan vector folder %s", p)
+                shutil.rmtree(p, ignore_errors=True)
 
     def _vectors_dir(self) -> str:
         return self.store.get_meta("vectors_dir") or VECTORS_DIR
@@ -299,148 +447,6 @@ class Library:
             vectors = self.embedder.embed_documents([t for _, _, t in rows])
             self.vectors.add([r[0] for r in rows], [r[1] for r in rows], vectors)
 
-    # Shared library ------------------------------------------------------------------------
-    def sync(self, ctx: JobContext | None = None) -> SyncReport:
-        """Make the local mirror equal the server's collection: pull chunks other PCs added,
-        drop those they removed. Cheap when nothing changed (one listing of ids).
-
-        Network calls run outside the lock, so searches go on meanwhile. Raises
-        :class:`LibraryServerError` when the server cannot be used; the mirror stays as it was.
-        """
-        report = SyncReport()
-        if self.server is None:
-            return report
-        started = time.perf_counter()
-        if ctx is not None:
-            ctx.progress(0, None, _("Gemeinsame Bibliothek wird abgeglichen …"))
-        with self._lock:
-            # Read before listing the server: whatever we hold was pushed before the listing.
-            mine = self.store.server_chunk_map()
-        try:
-            theirs = self.server.ids()
-            new = sorted(theirs - mine.keys())
-            fetched = self.server.fetch(new) if new else []
-        except LibraryServerError:
-            self.server_online = False
-            raise
-        self.server_online = True
-        with self._lock:
-            removed = self.store.drop_server_chunks(s for s in mine if s not in theirs)
-            if self.vectors is not None:
-                self.vectors.delete(removed)
-            known = self.store.server_chunk_map()  # a push during the fetch is no news
-            report.added, report.documents = self._mirror([c for c in fetched if c.id not in known])
-        report.removed = len(removed)
-        report.seconds = time.perf_counter() - started
-        if report.added or report.removed:
-            log.info("library sync: %s", report)
-        return report
-
-    def _mirror(self, fetched: list[ServerChunk]) -> tuple[int, int]:
-        """Write pulled chunks into the local store and vectors; returns (chunks, documents)."""
-        by_path: dict[str, dict[str, list[ServerChunk]]] = {}
-        for c in fetched:
-            path = str(c.meta.get("path") or "")
-            if path:
-                by_path.setdefault(path, {}).setdefault(str(c.meta.get("doc_key")), []).append(c)
-        added = 0
-        for path, versions in by_path.items():
-            # Two versions of one file: another PC is replacing it right now; take the newer.
-            items = max(
-                versions.values(), key=lambda v: max(float(c.meta.get("indexed_at", 0)) for c in v)
-            )
-            items.sort(key=lambda c: int(c.meta.get("ord", 0)))
-            m = items[0].meta
-            abbrs = [
-                (str(a), str(b))
-                for c in items
-                for a, b in json.loads(c.meta.get("abbreviations") or "[]")
-            ]
-            n_pages = int(m.get("n_pages", -1))
-            doc_id, old, new = self.store.mirror_document(
-                path=path,
-                sha256=str(m.get("sha256", "")),
-                title=str(m.get("title", "")),
-                fmt=str(m.get("format", "")),
-                n_pages=None if n_pages < 0 else n_pages,
-                warnings=json.loads(m.get("warnings") or "[]"),
-                law=str(m.get("law", "")),
-                size=int(m.get("size", 0)),
-                mtime=float(m.get("mtime", 0.0)),
-                chunks=[
-                    (
-                        c.id,
-                        int(c.meta.get("ord", 0)),
-                        Chunk(
-                            text=c.text,
-                            section=str(c.meta.get("section", "")),
-                            pages=[int(p) for p in json.loads(c.meta.get("pages") or "[]")],
-                            context=str(c.meta.get("context", "")),
-                            section_no=str(c.meta.get("section_no", "")),
-                        ),
-                    )
-                    for c in items
-                ],
-                abbreviations=abbrs,
-            )
-            added += len(new)
-            if self.vectors is None or self.embedder is None:
-                continue
-            self.vectors.delete(old)
-            dim = self.embedder.dim
-            if all(c.embedding is not None and c.embedding.size == dim for c in items):
-                self.vectors.add(new, [doc_id] * len(new), np.stack([c.embedding for c in items]))
-            else:  # not expected (the collection records the model), but never leave gaps
-                self._embed_chunks(new, None)
-        return added, len(by_path)
-
-    def _connected_server(self) -> LibraryServer:
-        """The server, connected, before anything is changed (else a typed error)."""
-        assert self.server is not None
-        try:
-            if not self.server.connected:
-                self.server.connect()
-        except LibraryServerError:
-            self.server_online = False
-            raise
-        self.server_online = True
-        return self.server
-
-    def _push(self, rec: DocumentRecord, doc: Any, sha: str, prep: _Prepared) -> list[str]:
-        """Send a document's chunks (text, fields, embeddings) to the server; their ids."""
-        assert self.server is not None and prep.vectors is not None
-        key = doc_key(rec.path, sha)
-        now = time.time()
-        rows = [
-            ServerChunk(
-                chunk_id(key, i),
-                ch.text,
-                chunk_metadata(
-                    path=rec.path,
-                    sha256=sha,
-                    title=prep.title,
-                    fmt=doc.format,
-                    law=prep.law,
-                    n_pages=doc.n_pages,
-                    n_chunks=len(prep.chunks),
-                    warnings=list(doc.warnings),
-                    size=rec.size,
-                    mtime=rec.mtime,
-                    indexed_at=now,
-                    ord_=i,
-                    section=ch.section,
-                    section_no=ch.section_no,
-                    context=ch.context,
-                    pages=list(ch.pages),
-                    abbreviations=prep.abbreviations if i == 0 else None,
-                ),
-                prep.vectors[i],
-            )
-            for i, ch in enumerate(prep.chunks)
-        ]
-        self.server.replace_document(rec.path, rows)
-        return [r.id for r in rows]
-
     # Adding, re-scanning, removing ---------------------------------------------------------
     def _files_under(self, path: Path) -> list[Path]:
         exts = supported_extensions()
@@ -459,12 +465,21 @@ class Library:
         not indexed again (only its size/mtime are remembered).
         """
         todo: list[str] = []
-        with self._lock:
-            for raw in paths:
-                root = Path(raw).expanduser().resolve()
-                for f in self._files_under(root):
-                    if self._needs_indexing(f):
-                        todo.append(str(f))
+        self._begin_write()
+        try:
+            with self._lock:
+                for raw in paths:
+                    root = Path(raw).expanduser().resolve()
+                    for f in self._files_under(root):
+                        if not _storable(f):
+                            self.skipped.append(_bad_name_outcome(f))
+                            continue
+                        if self._needs_indexing(f):
+                            todo.append(str(f))
+        except sqlite3.Error as exc:
+            raise storage_error(exc) from exc
+        finally:
+            self._end_write()
         return todo
 
     def _needs_indexing(self, f: Path) -> bool:
@@ -492,6 +507,13 @@ class Library:
         Files that disappeared are marked ``missing`` and leave the search. With a server the
         mirror is synced first, and shared documents stay (only "Entfernen" removes them).
         """
+        self._begin_write()
+        try:
+            return self._rescan(folders)
+        finally:
+            self._end_write()
+
+    def _rescan(self, folders: Iterable[str | Path] | None) -> list[str]:
         if self.server is not None:
             self.sync()
         with self._lock:
@@ -518,6 +540,19 @@ class Library:
 
         Shared library: from the server first; if it is unreachable nothing is removed.
         """
+        self._begin_write()
+        try:
+            return self._remove(path)
+        finally:
+            self._end_write()
+
+    def _remove(self, path: str | Path) -> bool:
+        try:
+            return self._remove_locked(path)
+        except sqlite3.Error as exc:
+            raise storage_error(exc, _("Das Dokument konnte nicht entfernt werden.")) from exc
+
+    def _remove_locked(self, path: str | Path) -> bool:
         with self._lock:
             target = Path(path).expanduser().resolve()
             removed = False
@@ -556,6 +591,16 @@ class Library:
         server cannot be reached the job stops with a :class:`LibraryServerError` and the
         remaining files stay pending.
         """
+        self._begin_write(ctx)
+        try:
+            report = self._index_pending(ctx)
+        finally:
+            self._end_write()
+        report.outcomes[:0] = self.skipped
+        self.skipped = []
+        return report
+
+    def _index_pending(self, ctx: JobContext | None) -> IndexReport:
         report = IndexReport()
         started = time.perf_counter()
         todo = [d.path for d in self.pending()]
@@ -612,7 +657,15 @@ class Library:
                     )
                 else:
                     doc = outcome.document
-                    self._save(rec, doc, sha or "", prepared, server_ids)
+                    try:
+                        self._save(rec, doc, sha or "", prepared, server_ids)
+                    except (sqlite3.Error, OSError) as exc:
+                        # disk full, read-only …: the file stays pending, the job stops with
+                        # the cause; what is indexed so far stays indexed.
+                        raise storage_error(
+                            exc,
+                            tr("„{name}“ konnte nicht gespeichert werden.", name=name),
+                        ) from exc
                     report.pages += doc.n_pages or -(-len(doc.text) // 3000)
                     report.outcomes.append(
                         FileOutcome(
@@ -650,6 +703,7 @@ class Library:
     ) -> None:
         old, new = self.store.save_document(
             rec.id,
+            indexed=self.vectors is None,
             title=prep.title,
             fmt=doc.format,
             sha256=sha,
@@ -661,111 +715,33 @@ class Library:
             server_ids=server_ids,
         )
         if self.vectors is not None:
-            self.vectors.delete(old)
-            if prep.vectors is not None:
-                self.vectors.add(new, [rec.id] * len(new), prep.vectors)
-            else:
-                self._embed_chunks(new, None)
+            # SQLite says "indexed" only once the vectors are stored: they never disagree.
+            try:
+                self.vectors.delete(old)
+                if prep.vectors is not None:
+                    self.vectors.add(new, [rec.id] * len(new), prep.vectors)
+                else:
+                    self._embed_chunks(new, None)
+            except Exception as exc:
+                try:
+                    self.vectors.delete(new)
+                except Exception:  # noqa: BLE001 - check() drops leftovers at the next open
+                    log.debug("could not drop vectors of a failed save", exc_info=True)
+                self.store.unindex(rec.id, explain(exc))
+                raise
+            self.store.set_status(rec.id, INDEXED)
 
     def index_job(self, paths: Iterable[str | Path] = ()) -> Job[IndexReport]:
         """A Job that registers ``paths`` and indexes everything pending (resumes, too)."""
         paths = list(paths)
 
         def run(ctx: JobContext) -> IndexReport:
-            if paths:
-                self.add(paths)
-            return self.index_pending(ctx)
+            self._begin_write(ctx)  # waits (cancellable) while another process writes
+            try:
+                if paths:
+                    self.add(paths)
+                return self.index_pending(ctx)
+            finally:
+                self._end_write()
 
         return Job(run, name="index")
-
-    # Search --------------------------------------------------------------------------------
-    def _scope_ids(self, scope: Iterable[str | Path | int] | None) -> list[int] | None:
-        if scope is None:
-            return None
-        ids: set[int] = set()
-        docs = self.store.documents(INDEXED)
-        for item in scope:
-            if isinstance(item, int):
-                ids.add(item)
-                continue
-            target = Path(item).expanduser().resolve()
-            ids.update(
-                d.id for d in docs if Path(d.path) == target or target in Path(d.path).parents
-            )
-        return sorted(ids)
-
-    def _lists(
-        self, query: str, doc_ids: list[int] | None, qv_out: list[np.ndarray] | None = None
-    ) -> dict[str, list[int]]:
-        """Every retriever's ranked chunk ids for a query (fused by :meth:`search`); the query
-        vector is appended to ``qv_out`` when there is one."""
-        conn = self.store.conn
-        abbr_long = self.store.abbreviation_expansions(T.fold(w) for w in T.words(query))
-        lists: dict[str, list[int]] = {
-            "para": S.paragraph_list(conn, query, doc_ids),
-            "title": S.title_list(conn, query, doc_ids),
-            "stem": S.bm25_list(
-                conn,
-                S.stem_query(conn, query, abbr_long),
-                "{law section context body}",
-                S.BM25_WEIGHTS,
-                doc_ids,
-            ),
-            "gram": S.bm25_list(
-                conn, S._quote(T.grams(query)), "{grams title_grams}", S.GRAM_WEIGHTS, doc_ids
-            ),
-        }
-        if self.embedder is not None and self.vectors is not None:
-            try:
-                # Sentence encoders are case-sensitive; all-caps input reads as noise.
-                qv = self.embedder.embed_query(query.lower() if query.isupper() else query)
-                lists["dense"] = self.vectors.query(qv, S.CANDIDATES, doc_ids)
-                if qv_out is not None:
-                    qv_out.append(qv)
-            except Exception:  # noqa: BLE001 - keyword search still answers
-                log.warning("vector search failed", exc_info=True)
-        return lists
-
-    def search(
-        self,
-        query: str,
-        k: int = 5,
-        scope: Iterable[str | Path | int] | None = None,
-        also: str = "",
-    ) -> list[S.Hit]:
-        """Best ``k`` chunks for a question, fused from keyword, § and vector search.
-
-        ``also``: more words to search for (the model's legal terms for the question); their
-        lists are fused with the question's at half weight (``search.EXTRA_WEIGHT``)."""
-        query = query.strip()
-        if not query:
-            return []
-        with self._lock:
-            doc_ids = self._scope_ids(scope)
-            if doc_ids is not None and not doc_ids:
-                return []
-            qv: list[np.ndarray] = []
-            lists = self._lists(query, doc_ids, qv)
-            if also.strip():
-                extra = self._lists(also.strip(), doc_ids)
-                lists.update({name + S.EXTRA: ids for name, ids in extra.items()})
-            fused = S.fuse(lists)[:k]
-            records = {c.id: c for c in self.store.chunks([c for c, _, _ in fused])}
-            sims: dict[int, float] = {}
-            if qv and self.vectors is not None:
-                try:
-                    sims = self.vectors.similarities(qv[0], [c for c, _, _ in fused])
-                except Exception:  # noqa: BLE001 - only a relevance hint
-                    log.warning("similarities failed", exc_info=True)
-            cosines = getattr(self.embedder, "cosines", None)
-            hits = []
-            for cid, score, ranks in fused:
-                c = records.get(cid)
-                if c is None:
-                    continue
-                hit = S.Hit(
-                    cid, c.doc_id, c.text, c.path, c.title, c.section, c.pages, score, ranks
-                )
-                hit.similarity, hit.cosines = sims.get(cid), cosines
-                hits.append(hit)
-            return hits

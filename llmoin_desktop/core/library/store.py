@@ -276,6 +276,8 @@ class Store:
 
     def _delete_chunks(self, doc_id: int) -> list[int]:
         ids = [r[0] for r in self.conn.execute("SELECT id FROM chunks WHERE doc_id=?", (doc_id,))]
+        # explicit, not only by cascade: a repaired file must not fail on a foreign key
+        self.conn.executemany("DELETE FROM server_chunks WHERE chunk_id=?", [(i,) for i in ids])
         self.conn.executemany("DELETE FROM chunks_fts WHERE rowid=?", [(i,) for i in ids])
         self.conn.execute("DELETE FROM chunks WHERE doc_id=?", (doc_id,))
         self.conn.execute("DELETE FROM abbreviations WHERE doc_id=?", (doc_id,))
@@ -294,10 +296,14 @@ class Store:
         chunks: list[Chunk],
         abbreviations: Iterable[tuple[str, str]],
         server_ids: list[str] | None = None,
+        indexed: bool = True,
     ) -> tuple[list[int], list[int]]:
         """Replace a document's chunks and mark it indexed, atomically.
 
         ``server_ids`` (shared library): the chunks' ids on the server, one per chunk.
+        ``indexed=False``: the chunks are stored but the document stays ``pending`` until the
+        caller has stored its vectors too (then :meth:`set_status`), so SQLite and the vector
+        index never disagree about what is indexed.
         Returns (removed chunk ids, new chunk ids) so the caller can update the vectors.
         """
         with self.tx():
@@ -318,7 +324,7 @@ class Store:
                 "UPDATE documents SET status=?, message='', title=?, format=?, sha256=?,"
                 " n_pages=?, warnings=?, n_chunks=?, indexed_at=?, law=? WHERE id=?",
                 (
-                    INDEXED,
+                    INDEXED if indexed else PENDING,
                     title,
                     fmt,
                     sha256,
@@ -331,6 +337,27 @@ class Store:
                 ),
             )
         return old, new
+
+    def unindex(self, doc_id: int, message: str) -> list[int]:
+        """A save that could not be completed (vectors failed): chunks go, it stays pending."""
+        with self.tx():
+            old = self._delete_chunks(doc_id)
+            self.conn.execute(
+                "UPDATE documents SET status=?, message=?, n_chunks=0 WHERE id=?",
+                (PENDING, message, doc_id),
+            )
+        return old
+
+    def reserve_chunk_ids(self, at_least: int) -> None:
+        """New chunk ids continue above ``at_least`` (ids the vector index still holds)."""
+        row = self.conn.execute("SELECT seq FROM sqlite_sequence WHERE name='chunks'").fetchone()
+        if row is not None and int(row[0]) >= at_least:
+            return
+        with self.tx():
+            self.conn.execute("DELETE FROM sqlite_sequence WHERE name='chunks'")
+            self.conn.execute(
+                "INSERT INTO sqlite_sequence(name, seq) VALUES('chunks', ?)", (at_least,)
+            )
 
     def remove_document(self, doc_id: int) -> list[int]:
         with self.tx():

@@ -72,10 +72,23 @@ def _forget_client(path: Path) -> None:
             log.debug("could not release chromadb client", exc_info=True)
 
 
+def max_batch(client: Any) -> int:
+    """chromadb refuses a write of more ids than its SQLite can bind at once (5461 with the
+    default limits); we stay below it. A 20 MB text has ~12,000 chunks."""
+    try:
+        return max(1, min(int(client.get_max_batch_size()), BATCH_CAP))
+    except Exception:  # noqa: BLE001 - older/remote clients: a safe size
+        return 1000
+
+
+BATCH_CAP = 5000
+
+
 class VectorIndex:
     def __init__(self, path: Path, dim: int) -> None:
         self.path = path
         self.dim = dim
+        self.batch = 1000
         self._col: Any = None
         self._mat: _Matrix | None = None  # only when this process opened the index itself
 
@@ -86,6 +99,7 @@ class VectorIndex:
         """
         try:
             client = _client(self.path)
+            self.batch = max_batch(client)
             self._col = client.get_or_create_collection(
                 COLLECTION, embedding_function=None, metadata={"hnsw:space": "cosine"}
             )
@@ -122,11 +136,14 @@ class VectorIndex:
     def add(self, ids: list[int], doc_ids: list[int], vectors: np.ndarray) -> None:
         if not ids:
             return
-        self._col.upsert(
-            ids=[str(i) for i in ids],
-            embeddings=np.asarray(vectors, dtype=np.float32).tolist(),
-            metadatas=[{"doc_id": d} for d in doc_ids],
-        )
+        vecs = np.asarray(vectors, dtype=np.float32).reshape(len(ids), self.dim)
+        for start in range(0, len(ids), self.batch):
+            end = start + self.batch
+            self._col.upsert(
+                ids=[str(i) for i in ids[start:end]],
+                embeddings=vecs[start:end].tolist(),
+                metadatas=[{"doc_id": d} for d in doc_ids[start:end]],
+            )
         if self._mat is not None:
             self._mat.add(ids, doc_ids, np.asarray(vectors, dtype=np.float32))
             if self._mat.size > MATRIX_MAX:
@@ -134,7 +151,8 @@ class VectorIndex:
 
     def delete(self, ids: list[int]) -> None:
         if ids:
-            self._col.delete(ids=[str(i) for i in ids])
+            for start in range(0, len(ids), self.batch):
+                self._col.delete(ids=[str(i) for i in ids[start : start + self.batch]])
             if self._mat is not None:
                 self._mat.delete(ids)
 

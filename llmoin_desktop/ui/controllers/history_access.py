@@ -28,6 +28,15 @@ class HistoryAccess:
                 self._store = HistoryStore(self._path)
             return self._store
 
+    def pop_notices(self) -> list[str]:
+        """What opening the store repaired (a salvaged history), shown once."""
+        with self._lock:
+            store = self._store
+        if store is None or not store.notices:
+            return []
+        notices, store.notices = store.notices, []
+        return notices
+
     # The interface task_job/refine_job expect ------------------------------------------
     def add(self, result: Any, *, title: str = "") -> int | None:
         try:

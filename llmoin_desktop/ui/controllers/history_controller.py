@@ -55,6 +55,8 @@ class HistoryController(QObject):
 
     def _show(self, entries: list[HistoryEntry]) -> None:
         self.view.set_entries(entries, self.titles)
+        for notice in self.history.pop_notices():  # a salvaged history: say what was kept
+            self.view.show_message(notice, "info")
         self.loaded.emit()
 
     def _failed(self, error: LLMoinError) -> None:
