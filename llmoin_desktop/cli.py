@@ -234,6 +234,30 @@ def _version(dist: str) -> str:
         return _("nicht installiert")
 
 
+def _doctor_xcb() -> bool:
+    """Linux: the system libraries of Qt's xcb plugin (the pip route does not install them).
+    Missing ones fail the check only where a display is there, i.e. the GUI should start."""
+    from llmoin_desktop.core.system_libs import check_xcb, desktop_session
+
+    check = check_xcb()
+    if not check.applies:
+        return True
+    if check.ok:
+        print("  " + _("Oberfläche (Qt xcb): alle Systembibliotheken vorhanden"))
+        return True
+    print(
+        "  ! "
+        + tr(
+            "Oberfläche (Qt xcb): Systembibliotheken fehlen ({packages}). Ohne sie startet das "
+            "Programm nicht („could not load the Qt platform plugin xcb“). Installieren mit: "
+            "{command}",
+            packages=", ".join(check.missing),
+            command=check.apt_line(),
+        )
+    )
+    return not desktop_session()
+
+
 def cmd_doctor(args: argparse.Namespace) -> int:
     store = load_store(args)
     ok = True
@@ -289,6 +313,7 @@ def cmd_doctor(args: argparse.Namespace) -> int:
             else _("Token-Auswahl: llama.cpp-Standard (C-Erweiterung nicht gebaut)")
         )
     )
+    ok = _doctor_xcb() and ok
     print()
     print(_("Ordner:"))
     print("  " + tr("Einstellungen: {path}", path=store.user_file))

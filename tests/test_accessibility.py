@@ -186,3 +186,276 @@ def test_high_contrast_theme_switches_at_run_time(qtbot, tmp_path: Path, restore
     assert window.styleSheet() == STYLE
     assert "#1f5f99" in page.styleSheet().lower() or "background" in page.styleSheet()
     assert QApplication.instance().palette().window().color().name() != "#000000"
+
+
+# Issue 15: what Orca needs, checked in-process (tests/test_atspi.py checks it over AT-SPI) ----
+
+
+def _visible_text(widget: QWidget) -> str:
+    return widget.text() if isinstance(widget, QAbstractButton) else ""
+
+
+def _norm(text: str) -> str:
+    import re
+
+    text = text.replace("&", "").lower()
+    return " ".join(re.sub(r"[…←→✔*:()]|\.\.\.", " ", text).split())
+
+
+def test_button_names_contain_their_visible_label(qtbot, tmp_path: Path) -> None:
+    """WCAG 2.5.3: what is seen is part of what is said ("Durchsuchen …", "Modell wählen …")."""
+    window, _b, _i = make_window(qtbot, tmp_path)
+    problems = {}
+    for page_id in _page_ids(window):
+        _show(qtbot, window, page_id)
+        bad = [
+            f"{w.text()!r} → {w.accessibleName()!r}"
+            for w in window.findChildren(QAbstractButton)
+            if w.isVisible()
+            and _visible_text(w).strip()
+            and w.accessibleName()
+            and _norm(w.text()) not in _norm(w.accessibleName())
+        ]
+        if bad:
+            problems[page_id] = bad
+    assert not problems, problems
+
+
+@pytest.fixture
+def announced():
+    from llmoin_desktop.ui.a11y import add_announcement_listener
+
+    said: list[tuple[str, bool]] = []
+    remove = add_announcement_listener(lambda _w, text, assertive: said.append((text, assertive)))
+    yield said
+    remove()
+
+
+def test_status_changes_errors_and_tour_steps_are_announced(
+    qtbot, tmp_path: Path, announced
+) -> None:
+    from fakes import FakeBackend
+    from ui_helpers import load_model
+
+    window, _b, infos = make_window(qtbot, tmp_path, backend=FakeBackend(token_delay=0.005))
+    load_model(qtbot, window, infos[0])
+    window.show_page("zusammenfassen")
+    page = window.tasks.pages["zusammenfassen"]
+    controller = window.tasks.controllers["zusammenfassen"]
+    qtbot.mouseClick(page.generate_button, Qt.MouseButton.LeftButton)  # nothing filled in
+    assert any(a and text.startswith("Fehler:") for text, a in announced), announced
+    page.form.set_values({"text": "Dienstreisen sind vorher schriftlich zu beantragen."})
+    announced.clear()
+    with qtbot.waitSignal(controller.finished, timeout=10_000):
+        qtbot.mouseClick(page.generate_button, Qt.MouseButton.LeftButton)
+    texts = [t for t, _a in announced]
+    assert any("vorbereitet" in t or "schreib" in t for t in texts), texts
+    assert any(t.startswith("Fertig") for t in texts), texts
+    assert len(texts) == len(set(texts))  # the same line is said once, not per token
+    window.show_error("Die Bibliothek ist noch leer.")
+    assert ("Fehler: Die Bibliothek ist noch leer.", True) in announced
+    announced.clear()
+    overlay = window.help.start_tutorial("grundkurs")
+    assert any(t.startswith("Schritt 1 von") for t, _a in announced), announced
+    overlay.runner.next()
+    assert any(t.startswith("Schritt 2 von") and "Übung" in t for t, _a in announced), announced
+    overlay.runner.stop()
+
+
+def test_focus_stays_after_ctrl_enter_and_stop(qtbot, tmp_path: Path) -> None:
+    from fakes import FakeBackend
+    from ui_helpers import load_model
+
+    window, _b, infos = make_window(qtbot, tmp_path, backend=FakeBackend(token_delay=0.05))
+    load_model(qtbot, window, infos[0])
+    window.show_page("zusammenfassen")
+    page = window.tasks.pages["zusammenfassen"]
+    controller = window.tasks.controllers["zusammenfassen"]
+    field = page.form.field_widget("text")
+    field.setFocus()
+    qtbot.keyClicks(field, "Ein kurzer Text.")
+    qtbot.keyClick(field, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert controller.busy
+    assert QApplication.focusWidget() is page.stop_button  # not nothing, for the whole run
+    with qtbot.waitSignal(controller.stopped, timeout=5000):
+        qtbot.keyClick(page.stop_button, Qt.Key.Key_Space)
+    assert QApplication.focusWidget() is page.generate_button
+    # the chat and "Dokumente fragen" keep it too: the same run block (page_parts.RunPage)
+    ask = window.pages["dokumente_fragen"]
+    window.show_page("dokumente_fragen")
+    ask.question.setFocus()
+    ask.set_busy(True)
+    assert QApplication.focusWidget() is ask.stop_button
+    ask.set_busy(False)
+    assert QApplication.focusWidget() is not None
+
+
+def test_no_keyboard_trap_in_model_picker_and_result_table(qtbot, tmp_path: Path) -> None:
+    from fakes import fake_model_info
+
+    window, _b, infos = make_window(qtbot, tmp_path)
+    picker = window.open_model_picker()
+    picker.set_models([*infos, fake_model_info(tmp_path / "fake.gguf", "Zweites Modell")])
+    qtbot.waitUntil(picker.isVisible, timeout=2000)
+    assert not picker.table.tabKeyNavigation()
+    picker.table.setFocus()
+    visited = tab_round(picker, picker.table, limit=20)
+    for button in (picker.rescan_button, picker.load_button, picker.close_button):
+        assert button in visited or not button.isEnabled(), button.text()
+    picker.reject()
+    table = window.tasks.pages["extrahieren"].result.table
+    assert not table.tabKeyNavigation()  # library and history tables: the same
+
+
+def test_enter_opens_a_tile_and_f1_menu_has_an_active_entry(qtbot, tmp_path: Path) -> None:
+    window, _b, _i = make_window(qtbot, tmp_path)
+    tile = window.gallery.tiles["zusammenfassen"]
+    tile.setFocus()
+    qtbot.keyClick(tile, Qt.Key.Key_Return)
+    assert window.stack.currentWidget() is window.tasks.pages["zusammenfassen"]
+    window.show_page("gallery")
+    seen = []
+
+    def check() -> None:
+        seen.append(window.help.menu.activeAction())
+        window.help.menu.close()
+
+    from PySide6.QtCore import QTimer
+
+    window.help.menu.aboutToShow.connect(lambda: QTimer.singleShot(50, check))
+    qtbot.keyClick(window, Qt.Key.Key_F1)
+    qtbot.waitUntil(lambda: bool(seen), timeout=3000)
+    assert seen[0] is not None and seen[0].text().startswith("Einführung")
+
+
+def test_header_tab_order_follows_the_screen(qtbot, tmp_path: Path) -> None:
+    window, _b, _i = make_window(qtbot, tmp_path)
+    visited = tab_round(window, window.home_button)
+    header = [
+        window.home_button,
+        window.library_button,
+        window.history_button,
+        window.model_button,
+        window.help.button,
+        window.settings_button,
+    ]
+    positions = [visited.index(w) for w in header]
+    assert positions == sorted(positions), [w.text() for w in header]
+
+
+def test_answer_of_dokumente_fragen_is_appended_not_rewritten(qtbot, tmp_path: Path) -> None:
+    window, _b, _i = make_window(qtbot, tmp_path)
+    page = window.pages["dokumente_fragen"]
+    changes: list[tuple[int, int]] = []
+    page.answer.document().contentsChange.connect(lambda _p, r, a: changes.append((r, a)))
+    page.begin_answer()
+    changes.clear()
+    pieces = ["Der Antrag ", "ist binnen ", "sechs Monaten ", "zu stellen [1]", "."] * 20
+    for piece in pieces:
+        page.append_answer(piece)
+    streamed = "".join(pieces)
+    assert page.answer_text() == streamed
+    assert all(removed == 0 for removed, _a in changes), changes[:5]  # only insertions
+    assert sum(a for _r, a in changes) == len(streamed)
+    changes.clear()
+    page.set_answer(streamed)  # the [n] become links in place: no second reading of the text
+    assert page.answer_text() == streamed
+    assert sum(r for r, _a in changes) <= 2 * 20  # only the link digits are re-formatted
+    assert 'href="cite:1"' in page.answer.toHtml()
+
+
+def test_status_bar_values_reach_the_screen_reader(qtbot, tmp_path: Path) -> None:
+    from ui_helpers import load_model
+
+    window, _b, infos = make_window(qtbot, tmp_path)
+    load_model(qtbot, window, infos[0])
+    bar = window.status
+    bar.set_tokens_per_s(12.5)
+    bar.refresh_ram()
+    assert "12,5" in bar.speed_label.accessibleName()
+    assert "GB" in bar.ram_label.accessibleName()
+    assert bar.device_label.accessibleName().startswith("Gerät: ")
+    assert window.backend.status().model_name in bar.model_label.accessibleName()
+    for label in (bar.model_label, bar.device_label, bar.ram_label, bar.speed_label):
+        assert label.text() in label.accessibleName()
+
+
+def test_every_setting_has_a_label_not_its_key_name() -> None:
+    from llmoin_desktop.core.config import SETTING_KEYS
+    from llmoin_desktop.ui.settings_dialog import setting_labels
+
+    unlabelled = [k for k in SETTING_KEYS if k not in setting_labels()]
+    assert not unlabelled, (
+        "Settings shown with their raw key name (visible and to screen readers); add a German "
+        f"label in ui/settings_dialog.py setting_labels(): {unlabelled}"
+    )
+
+
+def test_settings_dialog_tab_order_and_no_unnamed_stop(qtbot, tmp_path: Path) -> None:
+    window, _b, _i = make_window(qtbot, tmp_path)
+    dialog = window.open_settings()
+    qtbot.waitUntil(dialog.isVisible, timeout=2000)
+    scrolls = dialog.findChildren(QScrollArea)
+    assert scrolls and all(s.focusPolicy() == Qt.FocusPolicy.NoFocus for s in scrolls)
+    assert all(s.accessibleName() for s in scrolls)
+    editors = [w for w in dialog.editors.values() if w.isEnabled()]
+    first = editors[0]
+    visited = tab_round(dialog, first, limit=200)
+    order = [visited.index(w) if w in visited else -1 for w in editors]
+    assert -1 not in order
+    assert order == sorted(order)  # one group after the other, as shown
+    dialog.reject()
+    # task pages and the gallery: their scroll frames are no Tab stop either
+    for page_id in _page_ids(window):
+        for area in window.pages[page_id].findChildren(QScrollArea):
+            if area.widget() is not None and area.widget().findChildren(QAbstractButton):
+                assert area.focusPolicy() == Qt.FocusPolicy.NoFocus, page_id
+    assert window.gallery.focusPolicy() == Qt.FocusPolicy.NoFocus
+
+
+def test_labels_browse_buttons_scope_radios_and_required_fields(qtbot, tmp_path: Path) -> None:
+    from PySide6.QtWidgets import QGroupBox
+
+    window, _b, _i = make_window(qtbot, tmp_path)
+    page = window.tasks.pages["zusammenfassen"]
+    browse = page.form.rows["dokument"].browse
+    assert browse.accessibleName().startswith(browse.text())
+    ask = window.pages["dokumente_fragen"]
+    group = ask.scope_all.parentWidget()
+    assert isinstance(group, QGroupBox) and group.title()
+    assert ask.scope_selected.parentWidget() is group
+    assert "Pflichtfeld" in ask.question.accessibleDescription()
+    required = [
+        row
+        for task_page in window.tasks.pages.values()
+        for row in task_page.form.rows.values()
+        if row.field.required
+    ]
+    for row in required:
+        target = row.path_edit if row.field.kind == "document" else row.input
+        assert "Pflichtfeld" in target.accessibleDescription(), row.field.name
+
+
+def test_qt_dialogs_speak_german(qtbot) -> None:
+    from PySide6.QtCore import QCoreApplication
+
+    from llmoin_desktop.ui.app import install_qt_translations
+
+    app = QApplication.instance()
+    try:
+        assert install_qt_translations(app, "de")
+        assert QCoreApplication.translate("QPlatformTheme", "Cancel") == "Abbrechen"
+        assert QCoreApplication.translate("QFileDialog", "File &name:") != "File &name:"
+    finally:
+        install_qt_translations(app, "en")
+    assert QCoreApplication.translate("QPlatformTheme", "Cancel") == "Cancel"
+
+
+def test_doctor_names_missing_xcb_libraries(monkeypatch) -> None:
+    from llmoin_desktop.core import system_libs
+
+    monkeypatch.setattr(system_libs, "has_library", lambda stem: stem != "xcb-cursor")
+    check = system_libs.check_xcb("linux")
+    assert check.missing == ("libxcb-cursor0",)
+    assert check.apt_line() == "sudo apt-get install -y libxcb-cursor0"
+    assert system_libs.check_xcb("win32").applies is False

@@ -26,9 +26,32 @@ def create_application(argv: Sequence[str], settings: SettingsStore):  # -> QApp
     from llmoin_desktop.ui.locale_format import install_default_locale
 
     install_default_locale(settings.settings.language)  # dates and numbers as the user reads them
+    install_qt_translations(app, settings.settings.language)  # "Öffnen", not "Open"
     if settings.settings.high_contrast:
         apply_app_palette(app, settings.settings)
     return app
+
+
+def install_qt_translations(app, language: str) -> bool:  # noqa: ANN001 - a QApplication
+    """Qt's own dialogs and buttons (file dialog, message boxes, context menus) in the UI
+    language, from the qtbase_*.qm that PySide6 ships. False when there is none (English UI,
+    or a stripped bundle): Qt then stays English, which is no error."""
+    from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
+
+    old = getattr(app, "_llmoin_qt_translator", None)
+    if old is not None:  # a second start in the same process (tests): swap, don't stack
+        app.removeTranslator(old)
+        app._llmoin_qt_translator = None
+    lang = (language or "de").split("_")[0].lower()
+    if lang == "en":
+        return False
+    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    translator = QTranslator(app)
+    if not translator.load(QLocale(lang), "qtbase", "_", folder):
+        return False
+    app.installTranslator(translator)
+    app._llmoin_qt_translator = translator  # keep it alive with the application
+    return True
 
 
 def run_gui(argv: Sequence[str] | None = None) -> int:
@@ -87,6 +110,9 @@ def run_gui(argv: Sequence[str] | None = None) -> int:
         window = MainWindow(backend, settings)
     window.show()
     window.start()
+    for arg in argv[1:]:  # a double-clicked task file (file association): show it, then import
+        if arg.lower().endswith(".llmoin-task"):
+            window.builder.import_file(arg)
     if "--tutorial" in argv:
         window.help.start_tutorial()
     try:

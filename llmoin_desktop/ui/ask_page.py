@@ -12,11 +12,20 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, QUrl, Signal
-from PySide6.QtGui import QColor, QKeySequence, QShortcut
+from PySide6.QtGui import (
+    QColor,
+    QGuiApplication,
+    QKeySequence,
+    QShortcut,
+    QTextCharFormat,
+    QTextCursor,
+    QTextDocument,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
     QFrame,
+    QGroupBox,
     QHBoxLayout,
     QLabel,
     QListView,
@@ -32,7 +41,7 @@ from PySide6.QtWidgets import (
 
 from llmoin_desktop.core.i18n import _, tr
 from llmoin_desktop.core.tasks.spec import TaskSpec
-from llmoin_desktop.ui.a11y import name
+from llmoin_desktop.ui.a11y import mark_required, name
 from llmoin_desktop.ui.messages import show_message
 from llmoin_desktop.ui.page_parts import RunPage, add_page_head, add_side_by_side, page_layout
 from llmoin_desktop.ui.task_page import PAGE_STYLE
@@ -49,6 +58,9 @@ QListWidget#sourceList::item { padding: 6px 4px; border-bottom: 1px solid #e1e6e
 QListWidget#sourceList::item:selected { background: #d6e6f5; color: #1b2a3a; }
 QListWidget#scopeList:disabled { background: #f0f2f4; color: #8a949e; }
 QLabel#libraryState { color: #3b4a59; }
+QGroupBox#scopeGroup { border: none; background: transparent; margin-top: 1.3em; font-weight: 600; }
+QGroupBox#scopeGroup::title { subcontrol-origin: margin; left: 0; padding: 0; }
+QGroupBox#scopeGroup QRadioButton { font-weight: normal; }
 """
 )
 CITE = re.compile(r"\[(\d{1,2}(?:\s*[,;]\s*\d{1,2})*)\]")
@@ -63,6 +75,23 @@ def answer_html(text: str) -> str:
 
     body = CITE.sub(link, html.escape(text))
     return body.replace("\n", "<br>")
+
+
+def link_citations(document: QTextDocument) -> None:
+    """Make every [n] (also [1, 2]) in ``document`` a "cite:n" link without changing its text."""
+    plain = document.toPlainText()
+    for m in CITE.finditer(plain):
+        for num in re.finditer(r"\d+", m.group(1)):
+            cursor = QTextCursor(document)
+            start = m.start(1) + num.start()
+            cursor.setPosition(start)
+            cursor.setPosition(start + len(num.group()), QTextCursor.MoveMode.KeepAnchor)
+            fmt = QTextCharFormat()
+            fmt.setAnchor(True)
+            fmt.setAnchorHref(f"cite:{num.group()}")
+            fmt.setFontUnderline(True)
+            fmt.setForeground(QGuiApplication.palette().link())  # also in high contrast
+            cursor.mergeCharFormat(fmt)
 
 
 def source_text(citation: Any, any_cited: bool = False) -> str:
@@ -126,10 +155,19 @@ class AskPage(RunPage):
             hint.setWordWrap(True)
             lbox.addWidget(hint)
 
+        if q_field is not None and q_field.required:
+            q_label.setText(q_label.text() + " *")  # as the task forms mark required fields
+            mark_required(self.question, self.question.accessibleDescription())
+
         s_field = spec.field("umfang")
-        s_label = QLabel(spec.t(s_field.label) if s_field else _("Suchen in"))
-        s_label.setObjectName("sectionTitle")
-        lbox.addWidget(s_label)
+        # A group box, not a loose label: Orca says "Suchen in" when entering the radios
+        # (WCAG 1.3.1), and the radios are one group for the arrow keys.
+        scope_box = QGroupBox(spec.t(s_field.label) if s_field else _("Suchen in"))
+        scope_box.setObjectName("scopeGroup")
+        scope_box.setFlat(True)
+        scope_layout = QVBoxLayout(scope_box)
+        scope_layout.setContentsMargins(0, 4, 0, 0)
+        lbox.addWidget(scope_box)
         labels = {o.value: spec.t(o.label) for o in (s_field.options if s_field else [])}
         self.scope_all = QRadioButton(labels.get("bibliothek", _("Ganze Bibliothek")))
         self.scope_all.setObjectName("scopeAll")
@@ -141,8 +179,10 @@ class AskPage(RunPage):
         self.scope_group.addButton(self.scope_all)
         self.scope_group.addButton(self.scope_selected)
         self.scope_all.setChecked(True)
-        lbox.addWidget(self.scope_all)
-        lbox.addWidget(self.scope_selected)
+        scope_layout.addWidget(self.scope_all)
+        scope_layout.addWidget(self.scope_selected)
+        for radio in (self.scope_all, self.scope_selected):
+            radio.setAccessibleDescription(scope_box.title())
         self.scope_list = QListWidget()
         self.scope_list.setObjectName("scopeList")
         self.scope_list.setEnabled(False)
@@ -353,13 +393,23 @@ class AskPage(RunPage):
         self.show_result_message("")
 
     def append_answer(self, text: str) -> None:
+        """Insert the new piece at the end: a screen reader hears only the new words (one
+        ``text-changed:insert`` each), not the whole answer again per token."""
         self._streamed = getattr(self, "_streamed", "") + text
-        self.answer.setPlainText(self._streamed)
+        cursor = QTextCursor(self.answer.document())
+        cursor.movePosition(QTextCursor.MoveOperation.End)
+        cursor.insertText(text, QTextCharFormat())
         bar = self.answer.verticalScrollBar()
         bar.setValue(bar.maximum())
 
     def set_answer(self, text: str) -> None:
-        self.answer.setHtml(answer_html(text))
+        """The final answer with its [n] markers as links. When the streamed text is already
+        there, the markers are turned into links in place (formatting, no text change), so
+        the answer is not read out a second time."""
+        if text and self.answer.toPlainText() == text:
+            link_citations(self.answer.document())
+        else:
+            self.answer.setHtml(answer_html(text))
         self.answer.setAccessibleDescription(
             _("Die Zahlen in eckigen Klammern verweisen auf die Quellen darunter")
         )

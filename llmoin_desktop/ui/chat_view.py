@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from llmoin_desktop.core.i18n import _
-from llmoin_desktop.ui.a11y import name
+from llmoin_desktop.ui.a11y import announce, forget_announcement, name
 from llmoin_desktop.ui.page_parts import add_page_head, page_layout
 
 
@@ -123,6 +123,10 @@ class ChatView(QWidget):
 
     def set_status(self, text: str) -> None:
         self.status_label.setText(text)
+        if text:
+            announce(self.status_label, text)  # spoken by screen readers (WCAG 4.1.3)
+        else:
+            forget_announcement(self.status_label)
 
     def clear(self) -> None:
         self.transcript.clear()

@@ -26,7 +26,7 @@ from llmoin_desktop.core.engine.backend import Backend, GenerationResult
 from llmoin_desktop.core.engine.catalog import ModelInfo
 from llmoin_desktop.core.i18n import _, tr
 from llmoin_desktop.core.jobs import Progress
-from llmoin_desktop.ui.a11y import name
+from llmoin_desktop.ui.a11y import announce, forget_announcement, name, tidy_scroll_areas
 from llmoin_desktop.ui.appearance import apply_appearance
 from llmoin_desktop.ui.chat_view import ChatView
 from llmoin_desktop.ui.controllers.chat_controller import ChatController
@@ -76,6 +76,8 @@ class MessageBanner(QFrame):
         self.style().unpolish(self)
         self.style().polish(self)
         self.show()
+        forget_announcement(self.label)  # the same error again is said again
+        announce(self.label, f"{prefix} {text}", assertive=kind == "error")
 
     def text(self) -> str:
         return self.label.text()
@@ -132,6 +134,9 @@ class MainWindow(QMainWindow):
         self.library = LibraryArea(self)  # library page + "Dokumente fragen" page(s)
         self._task_tiles = task_tiles if task_tiles is not None else self.tasks.tiles()
         self.refresh_tiles()
+        from llmoin_desktop.ui.task_builder_area import TaskBuilderArea
+
+        self.builder = TaskBuilderArea(self)  # own tasks: editor, import/export, department
         self._connect()
         self.status.show_engine(backend.status())
         self.help = HelpMenu(self)  # "Hilfe" (F1): guided tours, trainer mode, terms of use
@@ -204,6 +209,8 @@ class MainWindow(QMainWindow):
         """Other areas (task form, library) register their pages here."""
         self.pages[page_id] = widget
         self.stack.addWidget(widget)
+        title = getattr(getattr(widget, "title", None), "text", lambda: "")()
+        tidy_scroll_areas(widget, title)  # frames out of the Tab order, named (a11y.py)
 
     def refresh_tiles(self) -> None:
         self.gallery.set_tiles(

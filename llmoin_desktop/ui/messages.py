@@ -7,6 +7,7 @@ import html
 from PySide6.QtWidgets import QLabel
 
 from llmoin_desktop.core.i18n import _
+from llmoin_desktop.ui.a11y import announce, forget_announcement
 
 
 def show_message(label: QLabel, text: str, kind: str = "info") -> None:
@@ -14,6 +15,7 @@ def show_message(label: QLabel, text: str, kind: str = "info") -> None:
     if not text:
         label.clear()
         label.hide()
+        forget_announcement(label)
         return
     prefix = _("Fehler:") if kind == "error" else _("Hinweis:")
     label.setText(f"<b>{prefix}</b> {html.escape(text)}")
@@ -22,3 +24,4 @@ def show_message(label: QLabel, text: str, kind: str = "info") -> None:
     label.style().unpolish(label)
     label.style().polish(label)
     label.show()
+    announce(label, f"{prefix} {text}", assertive=kind == "error")  # WCAG 4.1.3

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QApplication,
     QBoxLayout,
     QHBoxLayout,
     QLabel,
@@ -20,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from llmoin_desktop.core.i18n import _
-from llmoin_desktop.ui.a11y import name
+from llmoin_desktop.ui.a11y import announce, forget_announcement, name
 from llmoin_desktop.ui.messages import show_message
 
 
@@ -138,20 +139,36 @@ class RunPage(QWidget):
         return run_button
 
     def _set_run_busy(self, busy: bool, run_button: QPushButton) -> None:
-        """Focus moves to Stop and back, so keyboard users never lose their place."""
-        had_run = run_button.hasFocus()
-        had_stop = self.stop_button.hasFocus()
+        """Focus moves to Stop and back, so keyboard users never lose their place.
+
+        Also when the run was started with Ctrl+Enter from a form field: the form is disabled
+        for the run, and Qt would otherwise leave no focused object at all (WCAG 2.4.3)."""
+        focus = QApplication.focusWidget()
+        inside = focus is None or focus is self or self.isAncestorOf(focus)
+        had_run = run_button.hasFocus() or (busy and inside)
+        had_stop = (
+            self.stop_button.hasFocus()
+            or (not busy and focus is None)
+            or getattr(self, "_stop_had_focus", False)
+        )
+        self._stop_had_focus = False
         self.stop_button.setEnabled(busy)
-        if busy and had_run:
-            self.stop_button.setFocus()
+        if busy and had_run and self.isVisible():
+            self.stop_button.setFocus(Qt.FocusReason.OtherFocusReason)
         run_button.setEnabled(not busy)
         if busy:
             self.progress.setRange(0, 0)
             self.progress.show()
         else:
             self.progress.hide()
-            if had_stop:
-                run_button.setFocus()
+            if had_stop and self.isVisible():
+                run_button.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def begin_stop(self) -> None:
+        """Stop pressed: Stop greys out until the job has ended; remember that it had the
+        focus, so the focus goes to the run button then (not wherever Qt moved it meanwhile)."""
+        self._stop_had_focus = self.stop_button.hasFocus()
+        self.stop_button.setEnabled(False)
 
     def _stop_shortcut(self) -> None:
         if self.stop_button.isEnabled():
@@ -168,6 +185,10 @@ class RunPage(QWidget):
 
     def set_status(self, text: str) -> None:
         self.status_label.setText(text)
+        if text:
+            announce(self.status_label, text)  # "Wird vorbereitet …", "Fertig (3 s)", …
+        else:
+            forget_announcement(self.status_label)
 
     def show_message(self, text: str, kind: str = "error") -> None:
         show_message(self.message, text, kind)

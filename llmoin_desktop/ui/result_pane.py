@@ -69,6 +69,7 @@ class ResultPane(QWidget):
         self.table.setWordWrap(True)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.verticalHeader().setVisible(False)
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table (WCAG 2.1.2: no trap)
         name(self.table, _("Ergebnis als Tabelle"), _("Zum Bearbeiten die Ansicht „Text“ wählen"))
 
         self.tabs = QTabWidget()

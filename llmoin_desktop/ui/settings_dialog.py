@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -53,10 +54,23 @@ def setting_labels() -> dict[str, tuple[str, str]]:
         "idle_unload_minutes": (model, _("Modell entladen nach Minuten ohne Nutzung")),
         "max_tokens": (model, _("Höchstlänge einer Antwort (Token)")),
         "long_read_tokens": (model, _("Lange Dokumente überfliegen ab Token (0 = alles lesen)")),
+        "long_read_mode": (model, _("Lange Dokumente: Voreinstellung")),
         "temperature": (model, _("Kreativität (Temperatur)")),
+        "thinking_tasks": (model, _("Denkende Modelle: bei Aufgaben nachdenken lassen")),
+        "thinking_chat": (model, _("Denkende Modelle: im freien Chat nachdenken lassen")),
+        "thinking_max_tokens": (model, _("Höchstlänge des Nachdenkens (Token)")),
+        "chat_template_fallback": (model, _("Chat-Vorlage für Modelle ohne Vorlage")),
         "allowed_tasks": (tasks, _("Erlaubte Aufgaben (leer = alle)")),
         "hidden_tasks": (tasks, _("Ausgeblendete Aufgaben")),
         "extra_tasks_dir": (tasks, _("Zusätzlicher Aufgabenordner")),
+        "department_tasks_dir": (tasks, _("Aufgabenordner der Abteilung")),
+        "task_publishing": (tasks, _("Aufgaben veröffentlichen (niemand, alle, ausgewaehlte)")),
+        "task_editors": (tasks, _("Aufgaben-Redaktion (Anmeldenamen)")),
+        "governance_rules_file": (tasks, _("Zusätzliche Regeln der Hochrisiko-Prüfung")),
+        "governance_warning_blocks_publishing": (
+            tasks,
+            _("Hochrisiko-Warnung verhindert Veröffentlichen"),
+        ),
         "font_scale": (look, _("Schriftgröße (%)")),
         "high_contrast": (look, _("Hoher Kontrast")),
         "backend": (remote, _("Das Modell läuft auf")),
@@ -65,6 +79,8 @@ def setting_labels() -> dict[str, tuple[str, str]]:
         "library_server": (remote, _("Bibliotheks-Server")),
         "embedding_model": (remote, _("Einbettungsmodell für die Suche")),
         "ask_search_terms": (tasks, _("Suchbegriffe vom Modell (Dokumente fragen)")),
+        "remote_api_key": (remote, _("Zugangsschlüssel für den Server")),
+        "remote_timeout_s": (remote, _("Wartezeit auf den Server (Sekunden)")),
         "data_dir": (remote, _("Datenordner")),
         "letterhead_template": (remote, _("Briefkopf-Vorlage (DOCX)")),
     }
@@ -110,11 +126,25 @@ class SettingsDialog(QDialog):
 
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
+        # A frame, not a Tab stop: focus goes straight to the first setting, and the area
+        # scrolls to whichever editor has focus.
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        name(scroll, _("Einstellungen"))
         inner = QWidget()
         inner_layout = QVBoxLayout(inner)
         groups: dict[str, QFormLayout] = {}
         labels = setting_labels()
+        group_order: list[str] = []
         for key in SETTING_KEYS:
+            group = labels.get(key, (_("Erweitert"), key))[0]
+            if group not in group_order:
+                group_order.append(group)
+        # Keys grouped in the order the groups appear, so Tab goes through one group, then the
+        # next, as the eye reads (not back and forth between groups).
+        ordered = sorted(
+            SETTING_KEYS, key=lambda k: group_order.index(labels.get(k, (_("Erweitert"),))[0])
+        )
+        for key in ordered:
             group, label_text = labels.get(key, (_("Erweitert"), key))
             if group not in groups:
                 box = QGroupBox(group)
@@ -155,6 +185,10 @@ class SettingsDialog(QDialog):
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
         outer.addWidget(buttons)
+        chain = [self.editors[k] for k in ordered if self.editors[k].isEnabled()]
+        chain += [save, cancel]
+        for first, second in zip(chain, chain[1:], strict=False):
+            QWidget.setTabOrder(first, second)
 
     def _editor(self, key: str, value: Any) -> QWidget:
         options = choices()
@@ -181,6 +215,8 @@ class SettingsDialog(QDialog):
             dspin.setValue(value)
             return dspin
         line = QLineEdit(", ".join(value) if isinstance(value, list) else str(value))
+        if key.endswith("_api_key"):
+            line.setEchoMode(QLineEdit.EchoMode.PasswordEchoOnEdit)  # not shown to onlookers
         return line
 
     def value(self, key: str) -> Any:

@@ -31,14 +31,15 @@ class AppStatusBar(QStatusBar):
         self.progress.setTextVisible(True)
         self.progress.hide()
         name(self.progress, _("Ladefortschritt"))
-        for label, acc in (
-            (self.model_label, _("Modell")),
-            (self.device_label, _("Gerät")),
-            (self.ram_label, _("Arbeitsspeicher")),
-            (self.speed_label, _("Tempo")),
-        ):
+        self._categories = {
+            self.model_label: _("Modell"),
+            self.device_label: _("Gerät"),
+            self.ram_label: _("Arbeitsspeicher"),
+            self.speed_label: _("Tempo"),
+        }
+        for label in self._categories:
             label.setObjectName("statusItem")
-            name(label, acc)
+            self._expose(label)
         self.addWidget(self.model_label, 1)
         self.addPermanentWidget(self.progress)
         self.addPermanentWidget(self.device_label)
@@ -51,6 +52,18 @@ class AppStatusBar(QStatusBar):
         self._timer.start()
         self.refresh_ram()
 
+    def _expose(self, label: QLabel) -> None:
+        """A screen reader gets the value, not only "Modell"/"Gerät": the accessible name is
+        the visible text (WCAG 2.5.3), prefixed by its category where the text lacks it."""
+        category, text = self._categories[label], label.text()
+        spoken = text if text.startswith(category) else f"{category}: {text or '–'}"
+        name(label, spoken, category)
+
+    def _set(self, label: QLabel, text: str) -> None:
+        if label.text() != text:
+            label.setText(text)
+            self._expose(label)
+
     def refresh_ram(self) -> None:
         """Two cheap /proc reads; fine on the GUI thread every two seconds."""
         try:
@@ -58,7 +71,7 @@ class AppStatusBar(QStatusBar):
             free = psutil.virtual_memory().available
         except psutil.Error:
             return
-        self.ram_label.setText(tr("RAM: {used} (frei: {free})", used=gib(rss), free=gib(free)))
+        self._set(self.ram_label, tr("RAM: {used} (frei: {free})", used=gib(rss), free=gib(free)))
 
     def show_engine(self, status: EngineStatus) -> None:
         states = {
@@ -73,14 +86,14 @@ class AppStatusBar(QStatusBar):
                 text += f" – {states[status.state]}"
         else:
             text = _("Kein Modell geladen")
-        self.model_label.setText(text)
-        self.device_label.setText(tr("Gerät: {device}", device=status.device or "CPU"))
+        self._set(self.model_label, text)
+        self._set(self.device_label, tr("Gerät: {device}", device=status.device or "CPU"))
         if status.last_tokens_per_s:
             self.set_tokens_per_s(status.last_tokens_per_s)
 
     def set_tokens_per_s(self, rate: float) -> None:
         value = number(rate)
-        self.speed_label.setText(tr("Tempo: {rate} Token/s", rate=value))
+        self._set(self.speed_label, tr("Tempo: {rate} Token/s", rate=value))
 
     def show_progress(self, fraction: float | None, text: str) -> None:
         self.progress.show()
@@ -91,7 +104,8 @@ class AppStatusBar(QStatusBar):
             self.progress.setValue(int(fraction * 100))
         self.progress.setFormat("%p %" if fraction is not None else "")
         self.progress.setToolTip(text)
-        self.model_label.setText(text)
+        self.progress.setAccessibleDescription(text)
+        self._set(self.model_label, text)
 
     def hide_progress(self) -> None:
         self.progress.hide()

@@ -139,7 +139,9 @@ class _FieldRow(QWidget):
         elif f.kind == "document" and self.browse is not None:
             self.path_edit.setPlaceholderText(_("Datei wählen oder Pfad eingeben"))
             self.browse.setText(_("Durchsuchen …"))
-            self.browse.setAccessibleName(tr("{label}: Datei auswählen", label=t(f.label)))
+            # The visible "Durchsuchen …" starts the name (WCAG 2.5.3: what is seen is said).
+            self.browse.setAccessibleName(tr("Durchsuchen … ({label})", label=t(f.label)))
+            self.browse.setAccessibleDescription(_("Datei auswählen"))
 
     def _choose_file(self) -> None:
         start = (
@@ -194,6 +196,8 @@ class _FieldRow(QWidget):
         self.error.setVisible(bool(message))
         target = self.path_edit if self.field.kind == "document" else self.input
         base = self.spec.t(self.field.help)
+        if self.field.required:
+            base = (base + " " + _("Pflichtfeld.")).strip()  # as retranslate() says it
         target.setAccessibleDescription((message + " " + base).strip() if message else base)
 
 

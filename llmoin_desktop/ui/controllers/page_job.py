@@ -98,7 +98,7 @@ class PageJobController(QObject):
         if self.handle is None:
             return
         self.stop_pressed_at = time.perf_counter()
-        self.page.stop_button.setEnabled(False)
+        self.page.begin_stop()  # Stop greys out; focus returns to the run button afterwards
         self.page.set_status(_("Wird angehalten …"))
         self.handle.cancel()
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QMenu, QMessageBox, QPushButton
+from PySide6.QtWidgets import QMenu, QMessageBox, QPushButton, QWidget
 
 from llmoin_desktop.core.i18n import _, tr
 from llmoin_desktop.core.terms import current_terms
@@ -48,7 +48,21 @@ class HelpMenu(QObject):
         self.button.setMenu(self.menu)
         header = window.settings_button.parentWidget().layout()
         header.insertWidget(header.indexOf(window.settings_button), self.button)
-        QShortcut(QKeySequence("F1"), window, activated=self.button.showMenu)
+        # Tab follows what the eye sees: … "Modell wählen", "Hilfe", "Einstellungen".
+        QWidget.setTabOrder(window.model_button, self.button)
+        QWidget.setTabOrder(self.button, window.settings_button)
+        QShortcut(QKeySequence("F1"), window, activated=self.show_menu)
+
+    def show_menu(self) -> None:
+        """F1: the menu opens with its first entry active, so a screen reader names it and
+        Enter starts it (a menu with no active item says nothing)."""
+        self.button.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.button.showMenu()  # _fill_menu activates the first entry once the menu shows
+
+    def _activate_first(self) -> None:
+        actions = [a for a in self.menu.actions() if not a.isSeparator() and a.isEnabled()]
+        if actions and self.menu.isVisible() and self.menu.activeAction() is None:
+            self.menu.setActiveAction(actions[0])
 
     def _fill_menu(self) -> None:
         self.menu.clear()
@@ -63,6 +77,7 @@ class HelpMenu(QObject):
             action = self.menu.addAction(_("Trainingsmodus beenden (Neustart)"))
             action.triggered.connect(lambda: self.trainer.restart(False))
         self.menu.addAction(_("Nutzungsbedingungen anzeigen")).triggered.connect(self.show_terms)
+        QTimer.singleShot(0, self._activate_first)
 
     def tutorial(self, tutorial_id: str) -> Tutorial | None:
         return next((t for t in self.tutorials if t.id == tutorial_id), None)

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from llmoin_desktop.core.i18n import _, tr
 from llmoin_desktop.core.tutorials import Target
-from llmoin_desktop.ui.a11y import name
+from llmoin_desktop.ui.a11y import announce, forget_announcement, name
 from llmoin_desktop.ui.tutorial.runner import TutorialRunner
 
 FRAME_MARGIN = 6
@@ -206,6 +206,12 @@ class TutorialOverlay(QObject):
         name(c.next_button, _("Fertig") if self.runner.is_last else _("Weiter"))
         self._update_status()
         c.setAccessibleDescription(f"{step.title_text}. {step.body_text}")
+        # Said once per step, before focus moves to the exercise (WCAG 4.1.3): counter, title,
+        # text and whether an exercise waits.
+        exercise = c.status.text() if step.wait_for and not self.runner.done() else ""
+        forget_announcement(c)
+        parts = (c.counter.text() + ":", step.title_text + ".", step.body_text, exercise)
+        announce(c, " ".join(p for p in parts if p))
         self.target = None
         self._last_geometry = None
         self.follow()
@@ -239,6 +245,7 @@ class TutorialOverlay(QObject):
         if index != self.runner.index:
             return
         self._update_status()
+        announce(self.callout, self.callout.status.text())  # "✔ Aufgabe geöffnet"
         self._last_geometry = None
         self.follow()
         # after the page that the exercise opened has placed its own focus
