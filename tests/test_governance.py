@@ -97,7 +97,9 @@ def test_model_cannot_block_and_nonsense_is_ignored() -> None:
     assert governance.parse_model_answer("Das ist eine schöne Aufgabe.") is None
     backend = FakeBackend(token_delay=0, tokens=["Hallo ", "Welt"])
     backend.load(Path(__file__))
-    verdict = governance.check(draft("Brief", "Schreibe einen Brief."), backend=backend, use_model=True)
+    verdict = governance.check(
+        draft("Brief", "Schreibe einen Brief."), backend=backend, use_model=True
+    )
     assert verdict.level == "ok"
     assert "keine verwertbare Einschätzung" in verdict.reasons[-1]
 
@@ -106,4 +108,6 @@ def test_small_models_are_not_asked() -> None:
     backend = FakeBackend(token_delay=0)
     assert not governance.model_capable(backend)  # nothing loaded
     backend.load(Path(__file__))
-    assert not governance.model_capable(backend)  # size unknown (0) for a local model: below the bar
+    assert not governance.model_capable(
+        backend
+    )  # size unknown (0) for a local model: below the bar

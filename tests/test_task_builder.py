@@ -43,7 +43,9 @@ def bauantrag() -> TaskDraft:
 def test_saved_task_loads_like_a_hand_written_one(tmp_path: Path) -> None:
     draft = bauantrag()
     path = builder.save(draft)
-    assert path.parent == builder.user_tasks_dir() and path.name == "stellungnahme_zum_bauantrag.toml"
+    assert (
+        path.parent == builder.user_tasks_dir() and path.name == "stellungnahme_zum_bauantrag.toml"
+    )
     catalog = load_catalog(dirs=task_dirs(SettingsStore().settings))
     spec = catalog.get("stellungnahme_zum_bauantrag")
     assert spec is not None and not catalog.problems
@@ -64,7 +66,10 @@ def test_saved_task_loads_like_a_hand_written_one(tmp_path: Path) -> None:
     # and back: placeholders become chips again
     again = builder.from_spec(spec, as_copy=False)
     assert again.instructions.startswith("Schreibe eine kurze Stellungnahme zu einem «Art des")
-    assert "«Bauantrag»" in again.instructions and "{" not in again.instructions.replace('{"a"', "")[:80]
+    assert (
+        "«Bauantrag»" in again.instructions
+        and "{" not in again.instructions.replace('{"a"', "")[:80]
+    )
     assert again.version == 1 and again.author == builder.current_user()
 
 

@@ -42,7 +42,9 @@ def test_export_and_import_on_a_second_pc(tmp_path: Path, monkeypatch: pytest.Mo
 
 def test_import_refuses_broken_and_malicious_files(tmp_path: Path) -> None:
     broken = tmp_path / "kaputt.llmoin-task"
-    broken.write_text('id = "x"\ntitle = "X"\n[[fields]]\nname = "a"\nkind = "zauber"\nlabel = "A"\n')
+    broken.write_text(
+        'id = "x"\ntitle = "X"\n[[fields]]\nname = "a"\nkind = "zauber"\nlabel = "A"\n'
+    )
     with pytest.raises(SharingError, match=r"kaputt.llmoin-task, Zeile 5"):
         sharing.inspect_import(broken, other_ids=set())
     binary = tmp_path / "bild.llmoin-task"

@@ -131,6 +131,18 @@ class TaskTile(QPushButton):
         description += f" ({tile.byline})" if tile.byline else ""
         name(self, tile.title, description)
 
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt API
+        """Enter opens the tile like Space does: a tile reads as a link to a task, and
+        keyboard users expect Enter there (a plain QPushButton ignores it outside dialogs)."""
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not event.modifiers() & (
+            Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier
+        ):
+            if self.isEnabled():
+                self.click()
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt API
         hint = self.layout().sizeHint()
         height = max(TILE_HEIGHT, hint.height())
@@ -150,11 +162,15 @@ class Gallery(QScrollArea):
     """Grid of task tiles; emits the tile id when one is chosen."""
 
     tile_activated = Signal(str)
+    new_task_requested = Signal()  # "Neue Aufgabe" (ui/task_builder_area.py)
+    import_requested = Signal()  # "Aufgabe importieren …"
+    file_dropped = Signal(str)  # a .llmoin-task file dropped onto the gallery
 
     def __init__(self, parent: QWidget | None = None, columns: int = 3) -> None:
         super().__init__(parent)
         self.setWidgetResizable(True)
         self.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # a frame, not a Tab stop: the tiles are
         self._columns = columns
         self._inner = QWidget()
         self._inner.setObjectName("galleryInner")
@@ -162,9 +178,6 @@ class Gallery(QScrollArea):
         outer.setContentsMargins(24, 16, 24, 24)
         heading = QLabel(_("Was möchten Sie tun?"))
         heading.setObjectName("galleryHeading")
-    new_task_requested = Signal()  # "Neue Aufgabe" (ui/task_builder_area.py)
-    import_requested = Signal()  # "Aufgabe importieren …"
-    file_dropped = Signal(str)  # a .llmoin-task file dropped onto the gallery
         head_row = QHBoxLayout()
         head_row.addWidget(heading)
         head_row.addStretch(1)
@@ -186,7 +199,6 @@ class Gallery(QScrollArea):
         self.search = QLineEdit()
         self.search.setObjectName("taskSearch")
         self.search.setPlaceholderText(_("Aufgabe suchen …"))
-        self.search.setClearButtonEnabled(True)
         name(self.search, _("Aufgabe suchen"), _("Filtert die Aufgaben nach Titel und Beschreibung"))
         self.category = QComboBox()
         self.category.setObjectName("taskCategory")
@@ -200,7 +212,15 @@ class Gallery(QScrollArea):
         self._grid = QGridLayout()
         self._grid.setSpacing(16)
         outer.addLayout(self._grid)
+        self._sections = QVBoxLayout()  # "Meine Aufgaben", "Aufgaben der Abteilung"
+        outer.addLayout(self._sections)
+        self._section_parts: list[QWidget] = []
+        self.empty_label = QLabel(_("Keine Aufgabe passt zur Suche."))
+        self.empty_label.hide()
+        outer.addWidget(self.empty_label)
         outer.addStretch(1)
+        self.setAcceptDrops(True)
+        self.viewport().setAcceptDrops(True)  # drops land on the viewport (viewportEvent)
         self.setWidget(self._inner)
         name(self, _("Aufgabenübersicht"))
         self.tiles: dict[str, TaskTile] = {}
@@ -216,14 +236,7 @@ class Gallery(QScrollArea):
         for tile in tiles:
             widget = TaskTile(tile, self._inner)
             widget.clicked.connect(
-        self._sections = QVBoxLayout()  # "Meine Aufgaben", "Aufgaben der Abteilung"
-        outer.addLayout(self._sections)
-        self._section_parts: list[QWidget] = []
-        self.empty_label = QLabel(_("Keine Aufgabe passt zur Suche."))
-        self.empty_label.hide()
-        outer.addWidget(self.empty_label)
                 lambda _checked=False, tid=tile.id: self.tile_activated.emit(tid)
-        self.setAcceptDrops(True)
             )
             self.tiles[tile.id] = widget
         categories = sorted({t.category for t in tiles if t.category})
@@ -272,6 +285,7 @@ class Gallery(QScrollArea):
                 grid.setSpacing(16)
                 box_layout.addLayout(grid)
                 self._sections.addWidget(box)
+                box.show()  # a widget added to a shown parent is otherwise shown only later
                 self._section_parts.append(box)
             for index, widget in enumerate(tiles):
                 row, col = divmod(index, self._columns)

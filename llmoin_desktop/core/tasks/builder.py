@@ -30,7 +30,6 @@ from typing import Any
 
 from llmoin_desktop.core import paths
 from llmoin_desktop.core.i18n import _, tr
-from llmoin_desktop.core.tasks import template
 from llmoin_desktop.core.tasks.spec import (
     FIELD_KINDS,
     OUTPUT_KINDS,
@@ -147,7 +146,9 @@ def field_names(fields: list[DraftField]) -> dict[str, str]:
     return out
 
 
-def option_values(options: list[str], kept: dict[str, dict[str, str]] | None = None) -> dict[str, str]:
+def option_values(
+    options: list[str], kept: dict[str, dict[str, str]] | None = None
+) -> dict[str, str]:
     """Option label → unique value (a value kept from the copied file wins)."""
     out: dict[str, str] = {}
     for label in options:
@@ -224,9 +225,7 @@ def validate(draft: TaskDraft) -> list[Problem]:
     if any(not label for label in labels):
         problems.append(Problem("felder", _("Jedes Feld braucht einen Namen.")))
     for dup in sorted({x for x in labels if x and labels.count(x) > 1}):
-        problems.append(
-            Problem("felder", tr("Der Feldname „{name}“ kommt doppelt vor.", name=dup))
-        )
+        problems.append(Problem("felder", tr("Der Feldname „{name}“ kommt doppelt vor.", name=dup)))
     if TODAY_CHIP in labels:
         problems.append(
             Problem("felder", tr("„{name}“ ist als Feldname reserviert.", name=TODAY_CHIP))
@@ -237,16 +236,16 @@ def validate(draft: TaskDraft) -> list[Problem]:
     for f in draft.fields:
         label = f.label.strip() or "?"
         if f.kind not in FIELD_KINDS:
-            problems.append(
-                Problem("felder", tr("Feld „{name}“: unbekannte Art.", name=label))
-            )
+            problems.append(Problem("felder", tr("Feld „{name}“: unbekannte Art.", name=label)))
         opts = [o.strip() for o in f.options if o.strip()]
         if f.kind in ("choice", "multichoice"):
             if len(opts) < 2:
                 problems.append(
                     Problem(
                         "felder",
-                        tr("Feld „{name}“: Bitte mindestens zwei Auswahlmöglichkeiten.", name=label),
+                        tr(
+                            "Feld „{name}“: Bitte mindestens zwei Auswahlmöglichkeiten.", name=label
+                        ),
                     )
                 )
             if len(set(opts)) != len(opts):
@@ -256,9 +255,11 @@ def validate(draft: TaskDraft) -> list[Problem]:
                         tr("Feld „{name}“: Eine Auswahlmöglichkeit kommt doppelt vor.", name=label),
                     )
                 )
-            defaults = [d.strip() for d in f.default.split(",")] if f.kind == "multichoice" else [
-                f.default.strip()
-            ]
+            defaults = (
+                [d.strip() for d in f.default.split(",")]
+                if f.kind == "multichoice"
+                else [f.default.strip()]
+            )
             for d in defaults:
                 if d and d not in opts:
                     problems.append(

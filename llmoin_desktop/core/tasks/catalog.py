@@ -34,13 +34,13 @@ def task_dirs(settings: Settings | None) -> list[Path]:
     dirs = [bundled_tasks_dir()]
     if settings and settings.extra_tasks_dir:
         dirs.append(Path(settings.extra_tasks_dir).expanduser())
-    return dirs
     # Task editor (core/tasks/builder.py, sharing.py): the department's folder, then the
     # clerk's own tasks, which win on the same id (her copy stays hers).
     if settings and settings.department_tasks_dir:
         dirs.append(Path(settings.department_tasks_dir).expanduser())
     if settings is not None:
         dirs.append(user_tasks_dir())
+    return dirs
 
 
 def load_catalog(settings: Settings | None = None, dirs: list[Path] | None = None) -> TaskCatalog:
@@ -63,7 +63,6 @@ def load_catalog(settings: Settings | None = None, dirs: list[Path] | None = Non
             except TaskSpecError as exc:
                 catalog.problems.append(exc.user_message)
                 continue
-            catalog.tasks[spec.id] = spec
             earlier = catalog.tasks.get(spec.id)
             if (
                 earlier is not None
@@ -72,6 +71,7 @@ def load_catalog(settings: Settings | None = None, dirs: list[Path] | None = Non
                 and version_key(earlier) >= version_key(spec)
             ):
                 continue  # two versions in one (department) folder: the newer one counts
+            catalog.tasks[spec.id] = spec
     if settings is not None:
         if settings.allowed_tasks:
             allowed = set(settings.allowed_tasks)

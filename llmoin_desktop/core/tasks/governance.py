@@ -204,9 +204,7 @@ def check_with_model(draft: TaskDraft, backend: Backend) -> tuple[str, str] | No
     messages: list[Message] = [
         {"role": "user", "content": MODEL_PROMPT.format(task=task_text(draft)[:4000])}
     ]
-    result = backend.chat(
-        messages, GenerationParams(max_tokens=MODEL_MAX_TOKENS, temperature=0.0)
-    )
+    result = backend.chat(messages, GenerationParams(max_tokens=MODEL_MAX_TOKENS, temperature=0.0))
     return parse_model_answer(result.text)
 
 
@@ -242,7 +240,9 @@ def check(
         if verdict.level == "ok":
             verdict.level = "warnung"
     elif reason:
-        verdict.reasons.append(tr("Einschätzung des Modells: unbedenklich. {reason}", reason=reason))
+        verdict.reasons.append(
+            tr("Einschätzung des Modells: unbedenklich. {reason}", reason=reason)
+        )
     return verdict
 
 

@@ -123,7 +123,11 @@ class ImportPreview:
 def _fail(path: Path, problem: str, line: int | None = None) -> SharingError:
     where = tr("{file}, Zeile {line}", file=path.name, line=line) if line else path.name
     return SharingError(
-        tr("Die Datei {where} kann nicht importiert werden: {problem}", where=where, problem=problem),
+        tr(
+            "Die Datei {where} kann nicht importiert werden: {problem}",
+            where=where,
+            problem=problem,
+        ),
         detail=str(path),
     )
 
@@ -148,7 +152,9 @@ def inspect_import(
     path = Path(path)
     folder = folder or user_tasks_dir()
     if path.suffix.lower() not in IMPORT_SUFFIXES:
-        raise _fail(path, _("Nur Aufgabendateien (.llmoin-task oder .toml) können importiert werden."))
+        raise _fail(
+            path, _("Nur Aufgabendateien (.llmoin-task oder .toml) können importiert werden.")
+        )
     try:
         size = path.stat().st_size
         if size > MAX_BYTES:
@@ -173,7 +179,11 @@ def inspect_import(
             detail=str(path),
         ) from exc
     if spec.runner != "standard":
-        raise _fail(path, _("Sie nutzt eine besondere Programmfunktion und ist nur über die IT verteilbar."), _line(text, "runner"))
+        raise _fail(
+            path,
+            _("Sie nutzt eine besondere Programmfunktion und ist nur über die IT verteilbar."),
+            _line(text, "runner"),
+        )
     spec.path = path
     draft = from_spec(spec, as_copy=False)
     rules, _problems = governance.load_rules(settings.governance_rules_file if settings else "")
@@ -243,7 +253,7 @@ def department_dir(settings: Settings | None) -> Path | None:
 
 
 def section_of(spec: TaskSpec, settings: Settings | None) -> str:
-    """"abteilung" (department folder), "eigene" (the clerk's folder) or "" (bundled/IT)."""
+    """ "abteilung" (department folder), "eigene" (the clerk's folder) or "" (bundled/IT)."""
     if spec.path is None:
         return ""
     parent = Path(spec.path).parent.resolve()
@@ -256,7 +266,7 @@ def section_of(spec: TaskSpec, settings: Settings | None) -> str:
 
 
 def byline(spec: TaskSpec) -> str:
-    """"Von M. Muster · Version 3 · 2026-11-28" for department tiles and the task info."""
+    """ "Von M. Muster · Version 3 · 2026-11-28" for department tiles and the task info."""
     meta = read_meta(spec.path) if spec.path else {}
     if not meta:
         return ""
@@ -272,14 +282,18 @@ def may_publish(settings: Settings, user: str | None = None) -> tuple[bool, str]
     """Policy ``task_publishing``; the reason is shown when publishing is not allowed."""
     mode = (settings.task_publishing or "niemand").strip().lower()
     if department_dir(settings) is None:
-        return False, _("Es ist kein Abteilungsordner eingerichtet (Richtlinie department_tasks_dir).")
+        return False, _(
+            "Es ist kein Abteilungsordner eingerichtet (Richtlinie department_tasks_dir)."
+        )
     if mode == "alle":
         return True, ""
     if mode == "ausgewaehlte":
         user = (user if user is not None else current_user()).casefold()
         if user and user in {e.strip().casefold() for e in settings.task_editors}:
             return True, ""
-        return False, _("Nur von der IT benannte Personen dürfen Aufgaben für die Abteilung veröffentlichen.")
+        return False, _(
+            "Nur von der IT benannte Personen dürfen Aufgaben für die Abteilung veröffentlichen."
+        )
     return False, _("Aufgaben für die Abteilung veröffentlicht nur die IT.")
 
 
