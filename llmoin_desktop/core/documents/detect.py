@@ -49,6 +49,14 @@ EXTENSIONS: dict[str, str] = {
     ".pptm": "pptx",
     ".odp": "odp",
     ".rtf": "rtf",
+    # Scans and photos, read by text recognition (images.py)
+    ".png": "image",
+    ".jpg": "image",
+    ".jpeg": "image",
+    ".tif": "image",
+    ".tiff": "image",
+    ".bmp": "image",
+    ".webp": "image",
 }
 TEXT_FORMATS = {"txt", "md", "html", "eml", "rtf"}
 # Zip-based formats told apart by their parts (sniff) and old binary Office files that get
@@ -78,6 +86,10 @@ def sniff(head: bytes, path: Path) -> str:
         return _sniff_zip(path)
     if head.startswith(OLE_MAGIC):
         return "ole"
+    from llmoin_desktop.core.documents.images import is_image_head
+
+    if is_image_head(head):
+        return "image"
     if looks_like_text(head):
         return "text"
     return "binary"
@@ -153,13 +165,18 @@ def detect_format(path: Path) -> str:
 
     if path.suffix and not expected:
         # Unknown ending (.doc, .ini, …): only take it if the content is clearly ours.
-        if actual in ("pdf", *ZIP_FORMATS):
+        if actual in ("pdf", "image", *ZIP_FORMATS):
             return actual
         if actual == "ole" and path.suffix.lower() in OLD_OFFICE:
             if _ole_is_encrypted_ooxml(path):
                 raise PasswordProtected(path, detail="encrypted OOXML (OLE container)")
             raise OldOfficeFormat(path, detail=OLD_OFFICE[path.suffix.lower()])
         raise UnsupportedFormat(path, detail=f"{path.suffix} ({actual})")
+
+    if actual == "image":
+        if expected in ("image", ""):
+            return "image"
+        raise WrongFormat(path, actual="image")
 
     if actual == "ole":
         if _ole_is_encrypted_ooxml(path):

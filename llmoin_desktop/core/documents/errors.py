@@ -49,6 +49,18 @@ class NoTextLayer(DocumentError):
     kind = "no_text_layer"
 
     def _message(self) -> str:
+        if self.detail == "ocr":
+            return tr(
+                "In der Datei „{name}“ wurde kein lesbarer Text gefunden, auch nicht per "
+                "Texterkennung (nur Bilder ohne Schrift oder eine zu unscharfe Vorlage).",
+                name=self.filename,
+            )
+        if self.detail == "ocr_off":
+            return tr(
+                "Die Datei „{name}“ enthält keinen Text, nur Bilder. Die Texterkennung (OCR) "
+                "ist ausgeschaltet; sie lässt sich in den Einstellungen einschalten.",
+                name=self.filename,
+            )
         return tr(
             "Die Datei „{name}“ enthält keinen Text, nur Bilder (vermutlich eingescannt). "
             "Bitte lassen Sie sie zuerst mit Texterkennung (OCR) umwandeln.",
@@ -104,6 +116,13 @@ class TooLarge(DocumentError):
     kind = "too_large"
 
     def _message(self) -> str:
+        if self.detail.startswith("pixels:"):
+            return tr(
+                "Das Bild in der Datei „{name}“ ist zu groß ({size} Bildpunkte); so große "
+                "Bilder werden nicht gelesen, um den Rechner zu schützen.",
+                name=self.filename,
+                size=self.detail.removeprefix("pixels:"),
+            )
         if self.detail == "memory":
             return tr(
                 "Die Datei „{name}“ braucht beim Lesen zu viel Arbeitsspeicher und wurde "
@@ -121,6 +140,14 @@ class ParseTimeout(DocumentError):
     kind = "timeout"
 
     def _message(self) -> str:
+        if self.detail.startswith("stalled:"):
+            return tr(
+                "Beim Lesen der Datei „{name}“ ging es {seconds} Sekunden lang nicht weiter; "
+                "das Lesen wurde abgebrochen. Die Datei ist vermutlich beschädigt oder "
+                "ungewöhnlich aufgebaut.",
+                name=self.filename,
+                seconds=self.detail.removeprefix("stalled:"),
+            )
         return tr(
             "Das Lesen der Datei „{name}“ hat zu lange gedauert und wurde abgebrochen. "
             "Die Datei ist vermutlich beschädigt oder ungewöhnlich aufgebaut.",
@@ -184,6 +211,7 @@ def format_label(code: str) -> str:
         "txt": _("einfacher Text"),
         "html": _("Webseite (HTML)"),
         "eml": _("E-Mail"),
+        "image": _("Bild"),
         "binary": _("unbekannte Binärdaten"),
     }
     return labels.get(code, code)

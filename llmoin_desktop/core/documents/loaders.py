@@ -37,6 +37,10 @@ def _loader(fmt: str) -> Callable[[Path], Document]:
         from llmoin_desktop.core.documents import office_loaders
 
         return getattr(office_loaders, f"load_{fmt}")
+    if fmt == "image":
+        from llmoin_desktop.core.documents.images import load_image
+
+        return load_image
     if fmt == "rtf":
         from llmoin_desktop.core.documents.rtf_loader import load_rtf
 

@@ -27,6 +27,7 @@ class Block:
     section: str | None = None
     kind: str = "paragraph"
     level: int = 0  # heading level for kind == "heading"
+    ocr: bool = False  # read by text recognition from an image (a scan), not from a text layer
     # Which part of a composite document the block comes from, e.g. "Anhang Bescheid.pdf"
     # for an e-mail attachment (None: the document itself); the chunker puts it in front of
     # the cited section so a citation says "Anhang Bescheid.pdf, Seite 2".
@@ -44,6 +45,10 @@ class Document:
     warnings: list[str] = field(
         default_factory=list
     )  # e.g. "file incomplete: pages 3–5 unreadable"
+    # Pages (1-based; 1 for a single image) whose text came from text recognition, and the
+    # mean recognition confidence (0–100) over them; the library and citations say so.
+    ocr_pages: list[int] = field(default_factory=list)
+    ocr_confidence: float | None = None
     # Plain strings about the document the tasks can use, e.g. an e-mail's "from_name",
     # "subject", "date" (see email_loader.py); strings only, so it crosses the sandbox as JSON.
     metadata: dict[str, str] = field(default_factory=dict)

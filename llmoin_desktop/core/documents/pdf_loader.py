@@ -9,9 +9,12 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+from llmoin_desktop.core.documents import pdf_ocr, progress
 from llmoin_desktop.core.documents.errors import Damaged, NoTextLayer, PasswordProtected
 from llmoin_desktop.core.documents.headings import SectionTracker
+from llmoin_desktop.core.documents.images import mark_ocr
 from llmoin_desktop.core.documents.model import Block, Document
+from llmoin_desktop.core.documents.scan_text import mean_confidence
 from llmoin_desktop.core.i18n import _, tr
 
 logging.getLogger("pypdf").setLevel(logging.ERROR)
@@ -117,13 +120,13 @@ def load_pdf(path: Path) -> Document:
     if n_pages == 0:
         raise Damaged(path, detail="no pages")
 
-    tracker = SectionTracker(page=1)
     unreadable: list[int] = []
     image_only: list[int] = []
-    pages_with_text = 0
+    texts: dict[int, str] = {}
     for index, page in enumerate(pages):
         number = index + 1
-        tracker.new_page(number)
+        # A sign of life per page: the sandbox stops a file that stalls, not one that is big.
+        progress.report(number, n_pages, progress.page_text(number, n_pages))
         try:
             text = page.extract_text() or ""
         except FileNotDecryptedError as exc:
@@ -138,16 +141,29 @@ def load_pdf(path: Path) -> Document:
             image_only.append(number)
             continue
         if visible:
-            pages_with_text += 1
-            tracker.plain_lines(text.splitlines())
-    tracker.flush()
+            texts[number] = text
 
-    if pages_with_text == 0:
+    recognised = pdf_ocr.recognise_pages(path, image_only, n_pages) if image_only else {}
+    recognised = {n: page for n, page in recognised.items() if page.has_text}
+    tracker = SectionTracker(page=1)
+    for number in sorted([*texts, *recognised]):
+        tracker.new_page(number)
+        tracker.plain_lines((texts.get(number) or recognised[number].text).splitlines())
+    tracker.flush()
+    if recognised:
+        mark_ocr(tracker.blocks, set(recognised))
+
+    if not texts and not recognised:
         if len(unreadable) == n_pages:
             raise Damaged(path, detail="no page could be read")
+        if image_only and pdf_ocr.ran():
+            raise NoTextLayer(path, detail="ocr")
         raise NoTextLayer(path, detail=f"{n_pages} pages without text")
-    if image_only:
-        warnings.append(tr("Seiten ohne Text (nur Bild): {pages}", pages=_page_list(image_only)))
+    still_images = [n for n in image_only if n not in recognised]
+    if still_images:
+        warnings.append(
+            tr("Seiten ohne Text (nur Bild): {pages}", pages=_page_list(still_images))
+        )
 
     if _is_truncated(path):
         warnings.append(_("Datei unvollständig: Nur die lesbaren Seiten wurden übernommen."))
@@ -155,11 +171,13 @@ def load_pdf(path: Path) -> Document:
         warnings.append(tr("Seiten nicht lesbar: {pages}", pages=_page_list(unreadable)))
     return Document(
         path=str(path),
-        title=_title(reader, path, tracker.blocks),
+        title=_title(reader, path, [b for b in tracker.blocks if not b.ocr]),
         format="pdf",
         blocks=tracker.blocks,
         n_pages=n_pages,
         warnings=warnings,
+        ocr_pages=sorted(recognised),
+        ocr_confidence=mean_confidence(recognised.values()),
     )
 
 

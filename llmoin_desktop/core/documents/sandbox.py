@@ -103,8 +103,18 @@ class _Worker:
             answers.put(line)
         answers.put(None)
 
-    def request(self, payload: dict[str, Any], timeout_s: float) -> dict[str, Any]:
-        """Send one request; raises TimeoutError (worker killed) or _WorkerDied."""
+    def request(
+        self,
+        payload: dict[str, Any],
+        timeout_s: float,
+        on_progress: Callable[[int, int, str], None] | None = None,
+    ) -> dict[str, Any]:
+        """Send one request; raises TimeoutError (worker killed) or _WorkerDied.
+
+        ``timeout_s`` is the longest silence, not the longest parse: every progress line
+        (one per page) starts it again, so a 1,500-page file that keeps going is read
+        completely and a stalled one is stopped after ``timeout_s``.
+        """
         if self.proc is None or self.proc.poll() is not None or self.files >= FILES_PER_WORKER:
             self.kill()
             self._start()
@@ -116,11 +126,18 @@ class _Worker:
         except OSError as exc:
             self.kill()
             raise _WorkerDied(repr(exc)) from exc
-        try:
-            line = self.answers.get(timeout=timeout_s)
-        except queue.Empty:
-            self.kill()
-            raise TimeoutError from None
+        while True:
+            try:
+                line = self.answers.get(timeout=timeout_s)
+            except queue.Empty:
+                self.kill()
+                raise TimeoutError from None
+            if line is None or not line.startswith(b'{"progress"'):
+                break
+            if on_progress is not None:
+                with contextlib.suppress(ValueError, TypeError, KeyError):
+                    step, total, text = json.loads(line)["progress"]
+                    on_progress(int(step), int(total), str(text))
         if line is None:
             code = self.proc.wait() if self.proc else None
             self.kill()
@@ -145,6 +162,17 @@ class _Worker:
             if stream:
                 with contextlib.suppress(OSError):
                     stream.close()
+
+
+def ocr_settings() -> dict[str, Any]:
+    """OCR on/off and languages from the settings (policy included) for the worker."""
+    try:
+        from llmoin_desktop.core.config import SettingsStore
+
+        settings = SettingsStore().load()
+        return {"enabled": settings.ocr_enabled, "languages": settings.ocr_languages}
+    except Exception:  # noqa: BLE001 - unreadable settings: the defaults (on, deu+eng)
+        return {}
 
 
 def _document_from_dict(data: dict[str, Any]) -> Document:
@@ -256,20 +284,30 @@ class DocumentParser:
         timeout_s: float | None = None,
         cancel: CancelToken | None = None,
         loader: str | None = None,
+        on_progress: Callable[[int, int, str], None] | None = None,
     ) -> Document:
         """Parse one file in a worker. ``loader`` ("module:function") replaces the default
         loader inside the worker; tests use it to prove that hangs and crashes are contained.
+        ``on_progress(step, total, text)`` sees the worker's per-page progress
+        ("Texterkennung: Seite 3 von 12"); ``timeout_s`` is the longest time without progress.
         """
         p = Path(path).resolve()
         self._check_file(p)
         if cancel is not None:
             cancel.raise_if_cancelled()
-        payload = {"path": str(p), "lang": i18n.language(), "loader": loader}
+        payload = {
+            "path": str(p),
+            "lang": i18n.language(),
+            "loader": loader,
+            "ocr": ocr_settings(),
+        }
         worker = self._acquire()
         try:
-            answer = worker.request(payload, self.timeout_s if timeout_s is None else timeout_s)
+            answer = worker.request(
+                payload, self.timeout_s if timeout_s is None else timeout_s, on_progress
+            )
         except TimeoutError:
-            raise ParseTimeout(p, detail=f"> {timeout_s or self.timeout_s:g} s") from None
+            raise ParseTimeout(p, detail=f"stalled:{timeout_s or self.timeout_s:g}") from None
         except _WorkerDied as exc:
             if worker.killed_on_purpose or (cancel is not None and cancel.cancelled):
                 raise Cancelled(_("Abgebrochen.")) from None
@@ -288,9 +326,13 @@ class DocumentParser:
         cancel: CancelToken | None = None,
         timeout_s: float | None = None,
         loader: str | None = None,
+        on_progress: Callable[[str, int, int, str], None] | None = None,
     ) -> Iterator[ParseOutcome]:
-        """Outcomes in completion order, one per path; on cancel the rest come as cancelled."""
-        for _index, outcome in self._run(paths, cancel=cancel, timeout_s=timeout_s, loader=loader):
+        """Outcomes in completion order, one per path; on cancel the rest come as cancelled.
+        ``on_progress(path, step, total, text)`` reports pages inside each file."""
+        for _index, outcome in self._run(
+            paths, cancel=cancel, timeout_s=timeout_s, loader=loader, on_progress=on_progress
+        ):
             yield outcome
 
     def _run(
@@ -300,6 +342,7 @@ class DocumentParser:
         cancel: CancelToken | None,
         timeout_s: float | None,
         loader: str | None,
+        on_progress: Callable[[str, int, int, str], None] | None = None,
     ) -> Iterator[tuple[int, ParseOutcome]]:
         todo = [str(p) for p in paths]
         active = [True]
@@ -311,7 +354,15 @@ class DocumentParser:
             if cancel is not None and cancel.cancelled:
                 return ParseOutcome(path, error=Cancelled(_("Abgebrochen.")))
             try:
-                doc = self.parse(path, cancel=cancel, timeout_s=timeout_s, loader=loader)
+                report = None
+                if on_progress is not None:
+
+                    def report(step: int, total: int, text: str) -> None:
+                        on_progress(path, step, total, text)
+
+                doc = self.parse(
+                    path, cancel=cancel, timeout_s=timeout_s, loader=loader, on_progress=report
+                )
                 return ParseOutcome(path, document=doc, seconds=time.perf_counter() - started)
             except (DocumentError, Cancelled) as exc:
                 return ParseOutcome(path, error=exc, seconds=time.perf_counter() - started)
@@ -377,9 +428,12 @@ def parse_document(
     memory_mb: int = DEFAULT_MEMORY_MB,
     *,
     cancel: CancelToken | None = None,
+    on_progress: Callable[[int, int, str], None] | None = None,
 ) -> Document:
     """Parse one file in the sandbox; raises a :class:`DocumentError` subclass on failure."""
-    return shared_parser(memory_mb).parse(path, timeout_s=timeout_s, cancel=cancel)
+    return shared_parser(memory_mb).parse(
+        path, timeout_s=timeout_s, cancel=cancel, on_progress=on_progress
+    )
 
 
 def parse_documents(

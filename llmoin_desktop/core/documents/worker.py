@@ -62,6 +62,10 @@ def handle(request: dict[str, Any]) -> dict[str, Any]:
     from llmoin_desktop.core.documents.errors import DocumentError
 
     i18n.set_language(str(request.get("lang") or "de"))
+    from llmoin_desktop.core.documents import scan_text
+    from llmoin_desktop.core.documents.ocr import OcrOptions
+
+    scan_text.set_options(OcrOptions.from_dict(request.get("ocr")))
     path = str(request["path"])
     try:
         doc = _resolve(request.get("loader"))(path)
@@ -77,7 +81,20 @@ def handle(request: dict[str, Any]) -> dict[str, Any]:
         return {"ok": False, "kind": "damaged", "detail": f"{type(exc).__name__}: {exc}"[:2000]}
 
 
+def _progress_writer(out: TextIO) -> Callable[[int, int, str], None]:
+    """Progress lines on the answer channel; the parent reads them as signs of life."""
+
+    def write(step: int, total: int, text: str) -> None:
+        out.write(json.dumps({"progress": [step, total, text]}) + "\n")
+        out.flush()
+
+    return write
+
+
 def serve(inp: TextIO, out: TextIO) -> None:
+    from llmoin_desktop.core.documents import progress
+
+    progress.set_reporter(_progress_writer(out))
     for line in inp:
         if not line.strip():
             continue

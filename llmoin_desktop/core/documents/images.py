@@ -1,0 +1,112 @@
+"""Image files (PNG, JPEG, TIFF incl. multi-page and CCITT G4 fax, BMP, WebP) read by OCR.
+
+Each image (each frame of a multi-page TIFF) is one page. The pixel count is checked from
+the header before anything is decoded, so a decompression bomb is refused with a clear
+message instead of filling the worker's memory.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from llmoin_desktop.core.documents import ocr, scan_text
+from llmoin_desktop.core.documents.errors import Damaged, NoTextLayer
+from llmoin_desktop.core.documents.headings import SectionTracker
+from llmoin_desktop.core.documents.model import Document
+from llmoin_desktop.core.documents.ocr import OcrPage
+
+IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".webp")
+MAX_FRAMES = 2000  # a fax of more pages is not a fax
+
+
+def is_image_head(head: bytes) -> bool:
+    """Magic bytes of the image formats we read."""
+    return (
+        head.startswith(b"\x89PNG\r\n\x1a\n")
+        or head.startswith(b"\xff\xd8\xff")
+        or head.startswith((b"II*\x00", b"MM\x00*"))
+        or (head[:4] == b"RIFF" and head[8:12] == b"WEBP")
+        or (head[:2] == b"BM" and len(head) > 18 and head[14:18] in _BMP_HEADERS)
+    )
+
+
+# Sizes of the BMP info headers: "BM" alone would also match a text starting "BMG …".
+_BMP_HEADERS = {n.to_bytes(4, "little") for n in (12, 40, 52, 56, 64, 108, 124)}
+
+
+def _dpi(img: Any) -> int | None:
+    dpi = img.info.get("dpi")
+    try:
+        value = int(round(float(dpi[0]))) if dpi else 0
+    except (TypeError, ValueError, IndexError):
+        value = 0
+    return value if 70 <= value <= 2400 else None  # 1 or 72 "dpi" means: nobody set it
+
+
+def load_image(path: Path) -> Document:
+    from PIL import Image, ImageOps
+
+    Image.MAX_IMAGE_PIXELS = ocr.MAX_PIXELS  # PIL's own bomb check as a second line
+    if not scan_text.enabled():
+        raise NoTextLayer(path, detail="ocr_off")
+    try:
+        img = Image.open(path)
+    except Image.DecompressionBombError as exc:
+        raise ocr_too_large(path) from exc
+    except Exception as exc:  # noqa: BLE001 - PIL's zoo of errors on broken files
+        raise Damaged(path, detail=f"{type(exc).__name__}: {exc}") from exc
+    with img:
+        n_frames = min(int(getattr(img, "n_frames", 1) or 1), MAX_FRAMES)
+        for frame in range(n_frames):  # every frame's header, before any pixel is decoded
+            img.seek(frame)
+            ocr.check_pixels(path, img.width, img.height)
+
+        def source(number: int) -> ocr.PageSource:
+            def load() -> tuple[Any, int | None]:
+                img.seek(number - 1)
+                try:
+                    page = ImageOps.exif_transpose(img.copy())  # phone photos: EXIF rotation
+                except Image.DecompressionBombError as exc:
+                    raise ocr_too_large(path) from exc
+                return page, _dpi(img)
+
+            return load
+
+        numbers = list(range(1, n_frames + 1))
+        pages = scan_text.recognise_file(path, numbers, source, n_frames)
+    return document_from_pages(path, "image", pages, n_frames)
+
+
+def ocr_too_large(path: Path) -> Exception:
+    from llmoin_desktop.core.documents.errors import TooLarge
+
+    return TooLarge(path, detail=f"pixels:>{ocr.MAX_PIXELS}")
+
+
+def document_from_pages(path: Path, fmt: str, pages: dict[int, OcrPage], n_pages: int) -> Document:
+    tracker = SectionTracker(page=1)
+    kept = {n: p for n, p in sorted(pages.items()) if p.has_text}
+    if not kept:
+        raise NoTextLayer(path, detail="ocr")
+    for number, page in kept.items():
+        tracker.new_page(number)
+        tracker.plain_lines(page.text.splitlines())
+    tracker.flush()
+    mark_ocr(tracker.blocks, set(kept))
+    doc = Document(
+        path=str(path),
+        title=path.stem,  # a letter's first line is its sender, not its name
+        format=fmt,
+        blocks=tracker.blocks,
+        n_pages=n_pages,
+        ocr_pages=sorted(kept),
+        ocr_confidence=scan_text.mean_confidence(kept.values()),
+    )
+    return doc
+
+
+def mark_ocr(blocks: list[Any], numbers: set[int]) -> None:
+    for block in blocks:
+        if block.page in numbers:
+            block.ocr = True

@@ -1,0 +1,159 @@
+"""Recognised text for the pages of one file: cache, progress, and the worker's OCR options.
+
+Recognition costs about a second per page on two cores; re-opening a scan in a task or
+re-indexing the library must not pay it again. So results are cached per file content
+(SHA-256) and per engine/data/language choice, as JSON in the user cache folder: the same
+scan under another name or path is recognised once. The cache is written every few pages,
+so a long scan that was stopped continues where it left off.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+
+from llmoin_desktop.core.documents import ocr, progress
+from llmoin_desktop.core.documents.ocr import OcrOptions, OcrPage, PageSource
+from llmoin_desktop.core.paths import APP_AUTHOR, APP_NAME
+
+_options = OcrOptions()
+SAVE_EVERY = 5  # pages between cache writes
+
+
+def set_options(options: OcrOptions) -> None:
+    """The worker sets what the settings say before each file."""
+    global _options
+    _options = options
+
+
+def options() -> OcrOptions:
+    return _options
+
+
+def enabled() -> bool:
+    return _options.enabled and ocr.is_available()
+
+
+def cache_dir() -> Path:
+    """LLMOIN_CACHE_DIR, else beside the data of a redirected data folder (tests, trainer
+    mode), else the platform's user cache folder."""
+    override = os.environ.get("LLMOIN_CACHE_DIR")
+    if override:
+        return Path(override) / "ocr"
+    data = os.environ.get("LLMOIN_DATA_DIR")
+    if data:
+        return Path(data) / "cache" / "ocr"
+    return Path(platformdirs.user_cache_dir(APP_NAME, APP_AUTHOR)) / "ocr"
+
+
+def file_hash(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _variant(languages: str) -> str:
+    """Engine version, languages and data files: other data must not reuse old text."""
+    folder = ocr.tessdata_dir()
+    sizes = ""
+    if folder is not None:
+        sizes = ",".join(
+            f"{lang}:{(folder / f'{lang}.traineddata').stat().st_size}"
+            for lang in languages.split("+")
+            if (folder / f"{lang}.traineddata").is_file()
+        )
+    key = f"{ocr.engine_version()}|{languages}|{sizes}|v1"
+    return hashlib.sha256(key.encode()).hexdigest()[:16]
+
+
+def _cache_file(sha: str, languages: str) -> Path:
+    return cache_dir() / sha[:2] / f"{sha}-{_variant(languages)}.json"
+
+
+def _load(file: Path) -> dict[int, OcrPage]:
+    try:
+        data = json.loads(file.read_text(encoding="utf-8"))
+        return {
+            int(k): OcrPage(str(v["text"]), float(v["confidence"]), int(v.get("rotated", 0)))
+            for k, v in data.get("pages", {}).items()
+        }
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return {}  # missing or damaged cache: recognise again
+
+
+def _save(file: Path, pages: dict[int, OcrPage]) -> None:
+    data = {
+        "pages": {
+            str(n): {"text": p.text, "confidence": p.confidence, "rotated": p.rotated}
+            for n, p in sorted(pages.items())
+        }
+    }
+    try:
+        file.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=file.parent, suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(data, fh, ensure_ascii=False)
+        os.replace(tmp, file)
+    except OSError:
+        with contextlib.suppress(OSError, UnboundLocalError):
+            os.unlink(tmp)  # a full or read-only disk only costs the next run its time
+
+
+def recognise_file(
+    path: Path,
+    numbers: list[int],
+    source: Callable[[int], PageSource],
+    total_pages: int,
+) -> dict[int, OcrPage]:
+    """Recognised text for pages ``numbers`` of ``path`` (from the cache where it has them).
+
+    ``source(n)`` gives a loader for page n, called in this thread. Progress goes out per
+    page as "Texterkennung: Seite 3 von 12" (counting the pages to recognise).
+    """
+    languages = ocr.usable_languages(_options.languages)
+    cache_file = _cache_file(file_hash(path), languages)
+    done = _load(cache_file)
+    results = {n: done[n] for n in numbers if n in done}
+    todo = [n for n in numbers if n not in results]
+    total = len(numbers)
+    count = [len(results)]
+    if results:
+        progress.report(count[0], total, progress.ocr_page_text(count[0], total))
+    if not todo:
+        return results
+
+    def on_page(number: int, page: OcrPage) -> None:
+        results[number] = page
+        done[number] = page
+        count[0] += 1
+        progress.report(count[0], total, progress.ocr_page_text(count[0], total))
+        if count[0] % SAVE_EVERY == 0:
+            _save(cache_file, done)
+
+    pages: Iterable[tuple[int, PageSource]] = ((n, source(n)) for n in todo)
+    ocr.recognise(pages, _options, on_page=on_page)
+    _save(cache_file, done)
+    return results
+
+
+def mean_confidence(pages: Iterable[OcrPage]) -> float | None:
+    """Mean confidence weighted by the amount of text (a nearly empty page says little)."""
+    weights = [(len(p.text), p.confidence) for p in pages if p.has_text]
+    total = sum(w for w, _c in weights)
+    if not total:
+        return None
+    return round(sum(w * c for w, c in weights) / total, 1)
+
+
+def as_dict(page: OcrPage) -> dict[str, Any]:
+    return {"text": page.text, "confidence": page.confidence, "rotated": page.rotated}
