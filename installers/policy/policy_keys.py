@@ -507,3 +507,50 @@ KEYS: tuple[PolicyKey, ...] = (
         "http://chroma.amt.intern:8000",
     ),
 )
+    PolicyKey(
+        "watched_folders",
+        "data",
+        "list",
+        "Überwachte Ordner der Dokumentbibliothek",
+        "Watched document library folders",
+        "Ordner (z. B. Abteilungsablage auf einer Netzwerkfreigabe), die die "
+        "Dokumentbibliothek auf jedem Rechner enthält und überwacht: neue, geänderte, "
+        "umbenannte und gelöschte Dateien werden im Hintergrund übernommen, beim Start wird "
+        "nachgeholt, was sich bei geschlossenem Programm geändert hat. Ist ein Ordner nicht "
+        "erreichbar, bleiben seine Dokumente erhalten (angezeigt als offline). Mehrere Ordner "
+        "durch Kommas trennen. Beispiel: \\\\server\\ablage\\bauamt",
+        "Folders (e.g. a department share) that every PC's document library holds and "
+        "watches: new, changed, renamed and deleted files are picked up in the background, "
+        "and what changed while the app was closed is caught up at start. A folder that "
+        "cannot be reached keeps its documents (shown as offline). Separate several folders "
+        "with commas. Example: \\\\server\\ablage\\bauamt",
+        ["/srv/ablage/bauamt"],
+    ),
+    PolicyKey(
+        "ocr_enabled",
+        "data",
+        "boolean",
+        "Texterkennung (OCR) für Scans und Fotos",
+        "Text recognition (OCR) for scans and photos",
+        "Eingescannte PDF-Seiten, Fax-TIFFs und Fotos von Briefen werden per Texterkennung "
+        "(Tesseract, im Programm enthalten) gelesen; nichts verlässt den Rechner. "
+        "Ausgeschaltet: solche Dateien werden mit einem Hinweis abgelehnt. Standard: an.",
+        "Scanned PDF pages, fax TIFFs and photos of letters are read by text recognition "
+        "(Tesseract, included in the app); nothing leaves the PC. Off: such files are "
+        "rejected with a notice. Default: on.",
+        True,
+    ),
+    PolicyKey(
+        "ocr_languages",
+        "data",
+        "text",
+        "Sprachen der Texterkennung",
+        "Text recognition languages",
+        "Tesseract-Sprachkürzel, mit + verbunden. Mitgeliefert sind deu (Deutsch) und eng "
+        "(Englisch); weitere Sprachdaten (*.traineddata) müssen im Sprachdatenordner liegen. "
+        "Standard: deu+eng",
+        "Tesseract language codes joined by +. deu (German) and eng (English) ship with the "
+        "app; other language data (*.traineddata) must be in the language data folder. "
+        "Default: deu+eng",
+        "deu+eng",
+    ),

@@ -96,6 +96,10 @@ def coerce(key: str, value: Any) -> Any:
         raise SettingsError(tr("Unbekannte Einstellung: {key}", key=key))
     kind = _TYPES[key]
     try:
+    # Text recognition for scans, faxes and photos (core/documents/ocr.py, docs/ocr.md):
+    # on/off and the Tesseract languages ("deu+eng"; data for deu and eng ships with the app).
+    ocr_enabled: bool = True
+    ocr_languages: str = "deu+eng"
         if isinstance(value, dict | bytes | bytearray) or (
             kind is not list and isinstance(value, list | tuple)
         ):
