@@ -20,7 +20,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         from llmoin_desktop.core.documents.worker import main as worker_main
 
         return int(worker_main(args[1:]) or 0)
-    if not args or args[0] in GUI_FLAGS or args[0] == "gui":
+    task_file = bool(args) and args[0].lower().endswith(".llmoin-task")  # double-clicked
+    if not args or args[0] in GUI_FLAGS or args[0] == "gui" or task_file:
         if args and args[0] == "gui":
             args = args[1:]
         from llmoin_desktop.ui.app import run_gui

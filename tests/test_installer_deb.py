@@ -85,6 +85,7 @@ def test_builds_a_package_that_dpkg_deb_reads(tmp_path: Path) -> None:
         "./usr/share/applications/llmoin-desktop.desktop",
         "./usr/share/icons/hicolor/scalable/apps/llmoin-desktop.svg",
         "./usr/share/doc/llmoin-desktop/examples/policy.toml",
+        "./usr/share/mime/packages/llmoin-desktop.xml",
     ):
         assert path in contents, path
     assert "root/root" in contents and "/etc/" not in contents  # policy stays IT's
@@ -106,7 +107,8 @@ def test_desktop_entry_is_valid_and_starts_the_installed_program() -> None:
     assert lines[0] == "[Desktop Entry]"
     values = dict(line.split("=", 1) for line in lines[1:] if "=" in line)
     assert values["Type"] == "Application"
-    assert values["Exec"] == "/usr/bin/llmoin-desktop"
+    assert values["Exec"] == "/usr/bin/llmoin-desktop %f"  # %f: a double-clicked .llmoin-task
+    assert values["MimeType"] == "application/x-llmoin-task;"
     assert values["Icon"] == "llmoin-desktop"
     validator = shutil.which("desktop-file-validate")
     if validator:

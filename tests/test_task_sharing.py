@@ -164,3 +164,15 @@ def test_warning_blocks_publishing_only_when_policy_says_so(tmp_path: Path) -> N
     settings = _policy(dept, task_publishing="alle", governance_warning_blocks_publishing=False)
     published = sharing.publish(spec, settings, user="a")
     assert builder.read_meta(published)["governance"]["level"] == "warnung"
+
+
+def test_a_double_clicked_task_file_opens_the_gui(monkeypatch: pytest.MonkeyPatch) -> None:
+    """File association: ``llmoin-desktop Bauantrag.llmoin-task`` starts the window (which shows
+    the task and imports it on "Ja"), not the command line."""
+    import llmoin_desktop.__main__ as entry
+    from llmoin_desktop.ui import app
+
+    seen: list[list[str]] = []
+    monkeypatch.setattr(app, "run_gui", lambda argv: seen.append(list(argv)) or 0)
+    assert entry.main(["/tmp/Bauantrag.llmoin-task"]) == 0
+    assert seen == [["/tmp/Bauantrag.llmoin-task"]]

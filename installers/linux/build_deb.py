@@ -99,6 +99,7 @@ set -e
 if [ "$1" = "configure" ]; then
     command -v update-desktop-database >/dev/null 2>&1 && update-desktop-database -q /usr/share/applications || true
     command -v gtk-update-icon-cache >/dev/null 2>&1 && gtk-update-icon-cache -q -t /usr/share/icons/hicolor || true
+    command -v update-mime-database >/dev/null 2>&1 && update-mime-database /usr/share/mime || true
 fi
 exit 0
 """
@@ -124,6 +125,9 @@ def stage(bundle: Path, root: Path, version: str, arch: str) -> Path:
     apps = root / "usr" / "share" / "applications"
     apps.mkdir(parents=True)
     shutil.copy2(HERE / f"{PACKAGE}.desktop", apps / f"{PACKAGE}.desktop")
+    mime = root / "usr" / "share" / "mime" / "packages"  # .llmoin-task files (task sharing)
+    mime.mkdir(parents=True)
+    shutil.copy2(HERE / f"{PACKAGE}-mime.xml", mime / f"{PACKAGE}.xml")
     icons = root / "usr" / "share" / "icons" / "hicolor" / "scalable" / "apps"
     icons.mkdir(parents=True)
     shutil.copy2(INSTALLERS / "assets" / "llmoin.svg", icons / f"{PACKAGE}.svg")

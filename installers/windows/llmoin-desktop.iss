@@ -44,6 +44,7 @@ UninstallDisplayIcon={app}\{#AppExe}
 UninstallDisplayName={#AppName}
 CloseApplications=yes
 SetupLogging=yes
+ChangesAssociations=yes
 
 [Languages]
 Name: "de"; MessagesFile: "compiler:Languages\German.isl"
@@ -63,6 +64,14 @@ Source: "..\policy\en-US\LLMoinDesktop.adml"; DestDir: "{app}\policy\en-US"; Fla
 ; Per-machine Start-menu entry (All Users).
 Name: "{commonprograms}\{#AppName}"; Filename: "{app}\{#AppExe}"; WorkingDir: "{app}"
 Name: "{commondesktop}\{#AppName}"; Filename: "{app}\{#AppExe}"; WorkingDir: "{app}"; Tasks: desktopicon
+
+[Registry]
+; Double-clicking a shared task file (.llmoin-task) opens the app, which shows what the task
+; does and imports it after the clerk confirms (docs/tasks.md "Aufgaben weitergeben").
+Root: HKA; Subkey: "Software\Classes\.llmoin-task"; ValueType: string; ValueName: ""; ValueData: "LLMoin.Task"; Flags: uninsdeletevalue
+Root: HKA; Subkey: "Software\Classes\LLMoin.Task"; ValueType: string; ValueName: ""; ValueData: "LLMoin-Aufgabe"; Flags: uninsdeletekey
+Root: HKA; Subkey: "Software\Classes\LLMoin.Task\DefaultIcon"; ValueType: string; ValueName: ""; ValueData: "{app}\{#AppExe},0"
+Root: HKA; Subkey: "Software\Classes\LLMoin.Task\shell\open\command"; ValueType: string; ValueName: ""; ValueData: """{app}\{#AppExe}"" ""%1"""
 
 [Run]
 ; Interactive installs offer to start the app; silent installs never start it.

@@ -110,7 +110,7 @@ def run_gui(argv: Sequence[str] | None = None) -> int:
         window = MainWindow(backend, settings)
     window.show()
     window.start()
-    for arg in argv[1:]:  # a double-clicked task file (file association): show it, then import
+    for arg in argv:  # a double-clicked task file (file association): show it, then import
         if arg.lower().endswith(".llmoin-task"):
             window.builder.import_file(arg)
     if "--tutorial" in argv:
