@@ -32,6 +32,8 @@ COMMAND_MODULES = (
     "llmoin_desktop.cli_tasks",
     "llmoin_desktop.cli_library",
     "llmoin_desktop.cli_rollout",
+    "llmoin_desktop.cli_read",
+    "llmoin_desktop.cli_modelcheck",
 )
 
 

@@ -350,6 +350,25 @@ def _effective_dpi(image: Any, dpi: int | None) -> int | None:
 
 PageSource = Callable[[], tuple[Any, int | None]]  # → (PIL image, dpi or None)
 
+# Loading the language data costs a few tenths of a second per instance: instances are kept
+# for the next file (the worker process lives across files).
+_idle_readers: list[_Reader] = []
+_readers_lock = threading.Lock()
+
+
+def _take_reader(languages: str) -> _Reader:
+    with _readers_lock:
+        for i, reader in enumerate(_idle_readers):
+            if reader.languages == languages:
+                return _idle_readers.pop(i)
+    return _Reader(languages)
+
+
+def _give_back(reader: _Reader) -> None:
+    with _readers_lock:
+        _idle_readers.append(reader)
+        del _idle_readers[:-4]
+
 
 def recognise(
     pages: Iterable[tuple[int, PageSource]],
@@ -365,13 +384,13 @@ def recognise(
     """
     languages = usable_languages(options.languages)
     n_threads = options.worker_threads()
-    local = threading.local()
 
     def work(number: int, image: Any, dpi: int | None) -> tuple[int, OcrPage]:
-        reader = getattr(local, "reader", None)
-        if reader is None:
-            reader = local.reader = _Reader(languages)
-        return number, reader.read(image, dpi)
+        reader = _take_reader(languages)
+        try:
+            return number, reader.read(image, dpi)
+        finally:
+            _give_back(reader)
 
     results: dict[int, OcrPage] = {}
     pending: list[Future[tuple[int, OcrPage]]] = []
