@@ -239,3 +239,14 @@ def test_banner_for_broken_config_stays_after_model_load(
     assert "Zeile 2" in window.config_banner.text()
     window.config_banner.close_button.click()
     assert not window.config_banner.isVisible()
+
+
+def test_settings_dialog_ranges_follow_the_rules(qtbot, isolated_dirs: dict[str, Path]) -> None:
+    from llmoin_desktop.ui.settings_dialog import SettingsDialog
+
+    dialog = SettingsDialog(SettingsStore())
+    qtbot.addWidget(dialog)
+    font = dialog.editors["font_scale"]
+    assert (font.minimum(), font.maximum()) == (50, 200)
+    assert dialog.editors["max_tokens"].minimum() == 1
+    assert dialog.editors["n_threads"].minimum() == 0

@@ -93,3 +93,13 @@ def check_rule(key: str, value: Any) -> None:
             raise SettingsError(
                 tr("Ungültiger Wert für {key}: {problem}", key=key, problem=problem)
             )
+
+
+def numeric_range(key: str, low: int, high: int) -> tuple[int, int]:
+    """The rule's range for a spin box (``low``/``high`` where the rule leaves it open)."""
+    rule = RULES.get(key)
+    if rule is None:
+        return low, high
+    lo = int(rule.minimum) if rule.minimum is not None else low
+    hi = int(rule.maximum) if rule.maximum is not None else high
+    return lo, min(hi, 2**31 - 1)  # QSpinBox holds a C int

@@ -29,10 +29,10 @@ class FolderCheck:
 
 
 def os_error_cause(exc: OSError) -> str:
-    """The cause of a failed write in plain German."""
+    """The cause of a failed file operation in plain German."""
     code = exc.errno
     if code in (errno.EACCES, errno.EPERM):
-        return _("keine Schreibrechte")
+        return _("fehlende Zugriffsrechte")
     if code == errno.EROFS:
         return _("schreibgeschützt (nur lesbar eingebunden)")
     if code in (errno.ENOSPC, errno.EDQUOT):

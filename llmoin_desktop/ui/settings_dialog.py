@@ -204,8 +204,10 @@ class SettingsDialog(QDialog):
             box.setChecked(value)
             return box
         if isinstance(value, int):
+            from llmoin_desktop.core.config_validation import numeric_range
+
             spin = QSpinBox()
-            spin.setRange(-1, 1_000_000)
+            spin.setRange(*numeric_range(key, -1, 1_000_000))  # the validation table's range
             spin.setValue(value)
             return spin
         if isinstance(value, float):
