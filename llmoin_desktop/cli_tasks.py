@@ -150,9 +150,11 @@ def cmd_task(args: argparse.Namespace) -> int:
     )
     from llmoin_desktop.core.export import content_from_result, export_docx
     from llmoin_desktop.core.history import TolerantHistory
+    from llmoin_desktop.core.policy_gate import require_task
     from llmoin_desktop.core.tasks.runner import TaskRunner, task_job
 
     store = load_store(args)
+    require_task(store.settings, args.task_id)  # hidden by IT: say so, not "unknown"
     catalog = _catalog(store)
     spec = catalog.get(args.task_id)
     if spec is None:

@@ -151,7 +151,8 @@ def test_hidden_tasks_closed_in_cli(
     _policy(isolated_dirs, 'hidden_tasks = ["zusammenfassen", "dokumente_fragen"]\n')
     doc = tmp_path / "brief.txt"
     doc.write_text("Sehr geehrte Damen und Herren", encoding="utf-8")
-    assert main(["summarize", str(doc)]) != 0
+    assert main(["summarize", str(doc)]) == 1
+    assert "nicht freigegeben" in capsys.readouterr().err  # not "unknown task"
     assert main(["ask", "Was gilt?"]) != 0
     assert main(["tasks"]) == 0
     out = capsys.readouterr().out
