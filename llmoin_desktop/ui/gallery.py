@@ -228,6 +228,8 @@ class Gallery(QScrollArea):
     def set_tiles(self, tiles: list[TileDescriptor]) -> None:
         for tile_widget in self.tiles.values():
             self._grid.removeWidget(tile_widget)
+            tile_widget.hide()  # tiles in a section grid would otherwise linger until deleted
+            tile_widget.setParent(None)
             tile_widget.deleteLater()
         self.tiles = {}
         # Created in display order (sections last), so Tab follows what the eye sees.
