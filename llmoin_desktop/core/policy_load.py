@@ -11,7 +11,8 @@ the *whole* policy invalid, because a typo in one key can be a lock IT meant to 
    A cached copy is checked like the policy itself; a user who edits it gains nothing, because
    it only applies while IT's file is broken, which a user without admin rights cannot cause.
 2. without a usable cache: ``LOCKDOWN`` locks — no free chat, only the local model, no server
-   addresses, no extra task folder, the "KI-erzeugt" note on exports. Guided tasks stay usable.
+   addresses, no extra task folder, the "KI-erzeugt" note on exports, no publishing of own
+   tasks to the department folder. Guided tasks stay usable.
 
 Each case adds a loud German problem naming the file, the line and the reason; the GUI shows
 it in a banner that stays until dismissed, the CLI on stderr, ``doctor`` fails with it.
@@ -44,6 +45,7 @@ LOCKDOWN: dict[str, Any] = {
     "library_server": "",
     "extra_tasks_dir": "",
     "export_ai_note": True,
+    "task_publishing": "niemand",  # only IT copies tasks into the department folder
 }
 
 # tomllib's English reasons for the errors IT actually makes, in German
