@@ -107,7 +107,9 @@ def test_build_save_edit_copy_delete_through_the_ui(qtbot, tmp_path: Path, answe
     window.builder.delete(spec)
     assert not path.exists() and "antwort_auf_akteneinsicht" not in window.gallery.tiles
     assert "löschen" in answers[-1]
-    window.builder.undo_delete()
+    assert window.gallery.undo_button.isVisible()
+    qtbot.mouseClick(window.gallery.undo_button, Qt.MouseButton.LeftButton)
+    assert not window.gallery.undo_button.isVisible()
     assert path.exists() and "antwort_auf_akteneinsicht" in window.gallery.tiles
 
 

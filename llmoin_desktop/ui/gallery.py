@@ -187,6 +187,11 @@ class Gallery(QScrollArea):
         self.import_button = QPushButton(_("Aufgabe importieren …"))
         self.import_button.setObjectName("importTaskButton")
         name(self.import_button, _("Aufgabe importieren"), _("Eine Aufgabendatei übernehmen"))
+        self.undo_button = QPushButton(_("Löschen rückgängig"))  # shown after a delete
+        self.undo_button.setObjectName("undoDeleteButton")
+        name(self.undo_button, _("Löschen rückgängig"), _("Die zuletzt gelöschte Aufgabe zurückholen"))
+        self.undo_button.hide()
+        head_row.addWidget(self.undo_button)
         head_row.addWidget(self.new_task_button)
         head_row.addWidget(self.import_button)
         outer.addLayout(head_row)

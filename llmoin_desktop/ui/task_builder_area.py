@@ -76,6 +76,8 @@ class TaskBuilderArea(QObject):
         window.gallery.new_task_requested.connect(self.new_task)
         window.gallery.import_requested.connect(self.import_dialog)
         window.gallery.file_dropped.connect(self.import_file)
+        window.gallery.undo_button.clicked.connect(self.undo_delete)
+        self.last_deleted: Path | None = None
         for page in window.tasks.pages.values():
             self._add_actions(page)
         # Tiles given by a test (MainWindow(task_tiles=…)) stay as they are.
@@ -350,14 +352,15 @@ class TaskBuilderArea(QObject):
         self.last_deleted = trashed
         self.reload()
         self.window.show_page("gallery")
+        self.window.gallery.undo_button.show()
         self.window.show_info(tr("Die Aufgabe „{title}“ wurde gelöscht.", title=spec.title))
         return trashed
 
     def undo_delete(self) -> None:
-        trashed = getattr(self, "last_deleted", None)
+        trashed, self.last_deleted = self.last_deleted, None
+        self.window.gallery.undo_button.hide()
         if trashed is not None and Path(trashed).is_file():
             builder.restore(trashed)
-            self.last_deleted = None
             self.reload()
 
     def info_text(self, spec: TaskSpec) -> str:
