@@ -214,3 +214,24 @@ def test_gallery_search_and_categories_once_there_are_many_tasks(qtbot, tmp_path
     gallery.category.setCurrentIndex(gallery.category.findData("Bauamt"))
     shown = [t for t, w in gallery.tiles.items() if w.isVisible()]
     assert len(shown) == 4 and all(gallery.tiles[t].tile.category == "Bauamt" for t in shown)
+
+
+def test_try_out_streams_and_shows_the_prompt_on_request(qtbot, tmp_path: Path, answers) -> None:  # noqa: ANN001
+    window, _backend, infos = make_window(qtbot, tmp_path, backend=FakeBackend(token_delay=0))
+    page = window.builder.page
+    window.builder.new_task()
+    page.title_edit.setText("Kurzantwort")
+    page.instructions.setPlainText("Beantworte kurz: «Text»")
+    page.refresh_preview()
+    assert not window.builder.try_out()  # an empty required field in the preview
+    assert "Formular in der Vorschau" in page.message.text()
+    page.preview.set_values({"text": "Wann ist das Bürgerbüro geöffnet?"})
+    assert not window.builder.try_out()  # no model loaded yet
+    assert "Modell" in page.message.text()
+    load_model(qtbot, window, infos[0])
+    page.show_prompt.setChecked(True)
+    assert window.builder.try_out()
+    qtbot.waitUntil(lambda: window.builder.try_handle is None, timeout=10_000)
+    output = page.try_output.toPlainText()
+    assert output.startswith("Guten Tag!")
+    assert "Gefragt wurde:" in output and "Wann ist das Bürgerbüro geöffnet?" in output

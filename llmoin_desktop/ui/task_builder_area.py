@@ -299,6 +299,9 @@ class TaskBuilderArea(QObject):
                 _("Bitte laden Sie zuerst ein Modell („Modell wählen“)."), "error"
             )
             return False
+        trainer = getattr(getattr(self.window, "help", None), "trainer", None)
+        if trainer is not None and trainer.bar.show_prompt.isChecked():
+            self.page.show_prompt.setChecked(True)  # the trainer's switch carries over
         runner = TaskRunner.from_settings(self.window.backend, self.settings)
         self.page.try_output.clear()
         self.page.show_message(_("Wird ausprobiert …"))
@@ -318,7 +321,13 @@ class TaskBuilderArea(QObject):
         self.try_handle = None
         self.page.set_busy(False)
         if job.state == JobState.DONE and job.result is not None:
-            self.page.try_output.setPlainText(job.result.text)
+            text = job.result.text
+            if self.page.show_prompt.isChecked():  # trainers show what the form turned into
+                from llmoin_desktop.ui.tutorial.trainer import format_prompt
+
+                asked = format_prompt(list(job.result.messages or []))
+                text += "\n\n" + _("Gefragt wurde:") + "\n" + asked
+            self.page.try_output.setPlainText(text)
             self.page.show_message(_("Fertig. So würde das Ergebnis aussehen."))
         elif job.state == JobState.CANCELLED:
             self.page.show_message(_("Abgebrochen."))
