@@ -65,6 +65,18 @@ def test_import_refuses_broken_and_malicious_files(tmp_path: Path) -> None:
     sneaky.write_text(library.replace('id = "dokumente_fragen"', 'id = "fragen2"'))
     with pytest.raises(SharingError, match=r"fragen.llmoin-task, Zeile \d+.*IT"):
         sharing.inspect_import(sneaky, other_ids=set())
+    # an icon that is a path (a network share) and odd metadata
+    ok = builder.to_toml(TaskDraftWithId(bauantrag()))
+    icon = tmp_path / "symbol.llmoin-task"
+    icon.write_text(ok.replace('icon = "draft"', 'icon = "//server/share/x.svg"'), encoding="utf-8")
+    with pytest.raises(SharingError, match=r"symbol.llmoin-task, Zeile 6.*Symbol"):
+        sharing.inspect_import(icon, other_ids=set())
+    odd = tmp_path / "seltsam.llmoin-task"
+    odd.write_text(
+        ok.replace("version = 0", 'version = "zwei"').replace("reasons = []", "reasons = 7"),
+        encoding="utf-8",
+    )
+    assert sharing.inspect_import(odd, other_ids=set()).meta["version"] == "zwei"
     # a blocked use is refused outright
     draft = bauantrag()
     draft.title = "Wohngeld entscheiden"

@@ -195,6 +195,18 @@ def to_spec(draft: TaskDraft) -> TaskSpec:
 # TOML → draft ----------------------------------------------------------------------------
 
 
+def meta_int(value: Any, default: int = 0) -> int:
+    """A version from a file someone else wrote: never raises (a shared file may be odd)."""
+    try:
+        return int(value) if value not in (None, "") and not isinstance(value, bool) else default
+    except (TypeError, ValueError):
+        return default
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
 def read_meta(path: Path) -> dict[str, Any]:
     """The ``[meta]`` table of a task file ({} when absent or unreadable)."""
     try:
@@ -268,11 +280,11 @@ def from_spec(spec: TaskSpec, *, as_copy: bool) -> TaskDraft:
         refinements=std,
         id=spec.id,
         author=str(meta.get("author", "")),
-        version=int(meta.get("version", 0) or 0),
+        version=meta_int(meta.get("version")),
         date=str(meta.get("date", "")),
         governance=Governance(
             str(gov.get("level", "")),
-            [str(r) for r in gov.get("reasons", [])],
+            [str(r) for r in _as_list(gov.get("reasons"))],
             str(gov.get("checked_by", "")),
             str(gov.get("date", "")),
         ),

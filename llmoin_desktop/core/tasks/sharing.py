@@ -35,6 +35,7 @@ from llmoin_desktop.core.tasks.builder import (
     atomic_write,
     current_user,
     from_spec,
+    meta_int,
     parse_text,
     read_meta,
     toml_str,
@@ -178,6 +179,10 @@ def inspect_import(
             tr("Die Datei kann nicht importiert werden. {error}", error=exc.user_message),
             detail=str(path),
         ) from exc
+    if not re.fullmatch(r"[a-z0-9_-]*", spec.icon):
+        # Only the app's own symbols: an icon path (e.g. \\server\x.svg) would make every
+        # PC that shows the tile open a file, or a network share, the sender chose.
+        raise _fail(path, _("Das Symbol muss eines der mitgelieferten sein."), _line(text, "icon"))
     if spec.runner != "standard":
         raise _fail(
             path,
@@ -197,7 +202,8 @@ def inspect_import(
     stored = meta.get("governance", {}) if isinstance(meta.get("governance"), dict) else {}
     if stored.get("level") == "warnung" and verdict.level == "ok":
         verdict.level = "warnung"
-        verdict.reasons += [str(r) for r in stored.get("reasons", [])]
+        reasons = stored.get("reasons")
+        verdict.reasons += [str(r) for r in reasons] if isinstance(reasons, list) else []
     renamed = ""
     own = folder / f"{spec.id}.toml"
     if spec.id in other_ids:
@@ -360,15 +366,11 @@ def newest_department_version(folder: Path, task_id: str) -> int:
             except TaskSpecError:
                 continue
             if spec_id == task_id:
-                best = max(best, int(meta.get("version", 1) or 1))
+                best = max(best, meta_int(meta.get("version"), 1))
     return best
 
 
 def version_key(spec: TaskSpec) -> tuple[int, str]:
     """Which of two files with the same id in one folder is newer (version, then date)."""
     meta = read_meta(spec.path) if spec.path else {}
-    try:
-        version = int(meta.get("version", 0) or 0)
-    except (TypeError, ValueError):
-        version = 0
-    return version, str(meta.get("date", ""))
+    return meta_int(meta.get("version")), str(meta.get("date", ""))
