@@ -188,3 +188,17 @@ def test_a_double_clicked_task_file_opens_the_gui(monkeypatch: pytest.MonkeyPatc
     monkeypatch.setattr(app, "run_gui", lambda argv: seen.append(list(argv)) or 0)
     assert entry.main(["/tmp/Bauantrag.llmoin-task"]) == 0
     assert seen == [["/tmp/Bauantrag.llmoin-task"]]
+
+
+def test_a_shared_file_never_gets_a_path_as_its_tile_icon(tmp_path: Path) -> None:
+    from llmoin_desktop.ui.controllers.tiles import spec_tile
+
+    dept = tmp_path / "abteilung"
+    dept.mkdir()
+    text = builder.to_toml(TaskDraftWithId(bauantrag())).replace(
+        'icon = "draft"', 'icon = "//server/share/x.svg"'
+    )
+    (dept / "wohngeld.toml").write_text(text, encoding="utf-8")
+    settings = _policy(dept)
+    spec = load_catalog(dirs=task_dirs(settings)).get("wohngeld")
+    assert spec_tile(spec, settings).icon == "" and spec_tile(spec, settings).section == "abteilung"

@@ -31,11 +31,14 @@ def spec_tile(spec: TaskSpec, settings: Settings | None = None) -> TileDescripto
     from llmoin_desktop.core.tasks.sharing import byline, section_of
 
     section = section_of(spec, settings)  # own tasks and the department's get a heading
+    icon = spec.icon
+    if section and ("/" in icon or "\\" in icon):
+        icon = ""  # shared files name a bundled symbol only, never a path (sharing.py)
     return TileDescriptor(
         spec.id,
         spec.t(spec.title),
         spec.t(spec.description),
-        icon=_icon(spec.icon),
+        icon=_icon(icon),
         category=spec.t(spec.category),
         section=section,
         byline=byline(spec) if section == "abteilung" else "",
