@@ -235,3 +235,31 @@ def test_try_out_streams_and_shows_the_prompt_on_request(qtbot, tmp_path: Path, 
     output = page.try_output.toPlainText()
     assert output.startswith("Guten Tag!")
     assert "Gefragt wurde:" in output and "Wann ist das Bürgerbüro geöffnet?" in output
+
+
+def test_editor_steps_are_named_and_reachable_by_keyboard(qtbot, tmp_path: Path) -> None:  # noqa: ANN001
+    """Every step of the editor (not only the first, which the page walk sees) has accessible
+    names that contain the visible label, and Tab reaches its controls."""
+    from PySide6.QtWidgets import QAbstractButton
+    from ui_helpers import tab_round
+
+    from llmoin_desktop.ui.a11y import missing_accessible_names
+
+    window, _b, _i = make_window(qtbot, tmp_path)
+    window.builder.use_as_template(window.pages["entwurf"].spec)
+    page = window.builder.page
+    for index in range(len(STEPS)):
+        page.show_step(index)
+        qtbot.wait(10)
+        missing = [w for w in missing_accessible_names(page) if w.isVisible()]
+        assert not missing, (index, [w.objectName() for w in missing])
+        for button in page.findChildren(QAbstractButton):
+            if button.isVisible() and button.text() and button.accessibleName():
+                visible = button.text().replace("&", "").strip("←→ ").lower()
+                assert visible in button.accessibleName().lower(), button.text()
+        visited = tab_round(window, window.home_button)
+        assert page.next_button in visited or index == len(STEPS) - 1
+        assert page.save_button in visited
+    page.show_step(STEPS.index("anweisung"))
+    chip = page.chips.findChildren(QAbstractButton)[0]
+    assert chip in tab_round(window, window.home_button)

@@ -353,7 +353,7 @@ class TaskBuilderPage(QWidget):
         for index, label in enumerate(labels):
             chip = QPushButton(f"«{label}»")
             chip.setObjectName("builderChip")
-            name(chip, tr("„{label}“ einfügen", label=label))
+            name(chip, tr("«{label}» einfügen", label=label))  # the visible label first
             chip.clicked.connect(lambda _c=False, text=label: self.insert_chip(text))
             self._chip_grid.addWidget(chip, *divmod(index, 3))
 
