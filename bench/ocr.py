@@ -19,38 +19,12 @@ import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
-
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from llmoin_desktop.core.documents.ocr_quality import cer  # noqa: E402
+
 EXTENSIONS = {".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".webp"}
-
-
-def normalise(text: str) -> str:
-    return " ".join(text.split())
-
-
-def levenshtein(a: str, b: str) -> int:
-    """Row-by-row with numpy; the insertion step is a running minimum (O(len(a)) numpy ops)."""
-    if len(a) < len(b):
-        a, b = b, a
-    if not b:
-        return len(a)
-    bb = np.frombuffer(b.encode("utf-32-le"), dtype=np.uint32)
-    k = np.arange(len(b) + 1)
-    prev = k.copy()
-    for i, ch in enumerate(a, 1):
-        cur = np.empty_like(prev)
-        cur[0] = i
-        cur[1:] = np.minimum(prev[1:] + 1, prev[:-1] + (bb != ord(ch)))
-        prev = np.minimum.accumulate(cur - k) + k
-    return int(prev[-1])
-
-
-def cer(hypothesis: str, truth: str) -> float:
-    h, t = normalise(hypothesis), normalise(truth)
-    return levenshtein(h, t) / max(1, len(t))
 
 
 def page_images(path: Path) -> list:

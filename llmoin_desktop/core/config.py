@@ -81,6 +81,10 @@ class Settings:
     # "Dokumente fragen" lets the model name the legal terms first: auto (models ≥ 1 B
     # parameters and server models), on, off. See core/tasks/search_terms.py.
     ask_search_terms: str = "auto"
+    # Text recognition for scans, faxes and photos (core/documents/ocr.py, docs/ocr.md):
+    # on/off and the Tesseract languages ("deu+eng"; data for deu and eng ships with the app).
+    ocr_enabled: bool = True
+    ocr_languages: str = "deu+eng"
     font_scale: int = 100
     high_contrast: bool = False
     export_ai_note: bool = True
@@ -96,10 +100,6 @@ def coerce(key: str, value: Any) -> Any:
         raise SettingsError(tr("Unbekannte Einstellung: {key}", key=key))
     kind = _TYPES[key]
     try:
-    # Text recognition for scans, faxes and photos (core/documents/ocr.py, docs/ocr.md):
-    # on/off and the Tesseract languages ("deu+eng"; data for deu and eng ships with the app).
-    ocr_enabled: bool = True
-    ocr_languages: str = "deu+eng"
         if isinstance(value, dict | bytes | bytearray) or (
             kind is not list and isinstance(value, list | tuple)
         ):

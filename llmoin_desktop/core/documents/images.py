@@ -15,6 +15,7 @@ from llmoin_desktop.core.documents.errors import Damaged, NoTextLayer
 from llmoin_desktop.core.documents.headings import SectionTracker
 from llmoin_desktop.core.documents.model import Document
 from llmoin_desktop.core.documents.ocr import OcrPage
+from llmoin_desktop.core.documents.ocr_notes import library_note
 
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".webp")
 MAX_FRAMES = 2000  # a fax of more pages is not a fax
@@ -103,6 +104,7 @@ def document_from_pages(path: Path, fmt: str, pages: dict[int, OcrPage], n_pages
         ocr_pages=sorted(kept),
         ocr_confidence=scan_text.mean_confidence(kept.values()),
     )
+    doc.warnings.append(library_note(doc))
     return doc
 
 

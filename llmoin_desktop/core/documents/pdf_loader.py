@@ -14,6 +14,7 @@ from llmoin_desktop.core.documents.errors import Damaged, NoTextLayer, PasswordP
 from llmoin_desktop.core.documents.headings import SectionTracker
 from llmoin_desktop.core.documents.images import mark_ocr
 from llmoin_desktop.core.documents.model import Block, Document
+from llmoin_desktop.core.documents.ocr_notes import library_note
 from llmoin_desktop.core.documents.scan_text import mean_confidence
 from llmoin_desktop.core.i18n import _, tr
 
@@ -169,7 +170,7 @@ def load_pdf(path: Path) -> Document:
         warnings.append(_("Datei unvollständig: Nur die lesbaren Seiten wurden übernommen."))
     if unreadable:
         warnings.append(tr("Seiten nicht lesbar: {pages}", pages=_page_list(unreadable)))
-    return Document(
+    doc = Document(
         path=str(path),
         title=_title(reader, path, [b for b in tracker.blocks if not b.ocr]),
         format="pdf",
@@ -179,6 +180,9 @@ def load_pdf(path: Path) -> Document:
         ocr_pages=sorted(recognised),
         ocr_confidence=mean_confidence(recognised.values()),
     )
+    if recognised:
+        doc.warnings.insert(0, library_note(doc))
+    return doc
 
 
 def _page_list(pages: list[int]) -> str:

@@ -302,6 +302,11 @@ class DocumentParser:
             "ocr": ocr_settings(),
         }
         worker = self._acquire()
+        active = [True]
+        if cancel is not None:
+            # Stop kills this file's worker at once (a page in Tesseract or pypdf cannot be
+            # interrupted from outside); the next file gets a fresh worker.
+            cancel.on_cancel(lambda: worker.kill(on_purpose=True) if active[0] else None)
         try:
             answer = worker.request(
                 payload, self.timeout_s if timeout_s is None else timeout_s, on_progress
@@ -314,6 +319,7 @@ class DocumentParser:
             # A parser that dies without an answer hit the memory cap or crashed in C code.
             raise Damaged(p, detail=f"parser process died: {exc}") from None
         finally:
+            active[0] = False
             self._release(worker)
         if answer.get("ok"):
             return _document_from_dict(answer["document"])

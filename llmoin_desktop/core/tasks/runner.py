@@ -123,6 +123,16 @@ class TaskResult:
         return f"{self.answer}\n\n{self.coverage}" if self.coverage else self.answer
 
 
+def _note_recognised_text(result: TaskResult, doc: Document | None, rep: Any) -> None:
+    """A scan's text came from text recognition: the result says so (issue 11)."""
+    from llmoin_desktop.core.documents.ocr_notes import result_note
+
+    note = result_note(doc)
+    if note:
+        result.coverage = f"{result.coverage}\n\n{note}" if result.coverage else note
+        rep.token("\n\n" + note)
+
+
 class TaskRunner:
     def __init__(
         self,
@@ -236,12 +246,14 @@ class TaskRunner:
                 rep.progress(0, 1, _("Antwort wird geschrieben …"))
                 result.answer = self._call(messages, self.params, rep, result.stats, rep.token)
                 result.messages = messages
+                _note_recognised_text(result, doc, rep)
                 result.stats.wall_s = time.perf_counter() - started
                 return result
             except ContextOverflow:
                 if doc is None:
                     raise
         self._run_long(spec, values, doc, system, source_name, rep, result)
+        _note_recognised_text(result, doc, rep)
         result.stats.wall_s = time.perf_counter() - started
         return result
 
