@@ -263,3 +263,30 @@ def test_editor_steps_are_named_and_reachable_by_keyboard(qtbot, tmp_path: Path)
     page.show_step(STEPS.index("anweisung"))
     chip = page.chips.findChildren(QAbstractButton)[0]
     assert chip in tab_round(window, window.home_button)
+
+
+def test_publish_for_the_department_from_the_task_page(
+    qtbot,
+    tmp_path: Path,
+    answers,
+    isolated_dirs,  # noqa: ANN001
+) -> None:
+    dept = tmp_path / "abteilung"
+    dept.mkdir()
+    (isolated_dirs["policy"] / "policy.toml").write_text(
+        f'department_tasks_dir = "{dept.as_posix()}"\ntask_publishing = "alle"\n',
+        encoding="utf-8",
+    )
+    builder.save(builder.from_spec(_entwurf(), as_copy=True))
+    window, _b, _i = make_window(qtbot, tmp_path)
+    spec = window.pages["entwurf_schreiben_kopie"].spec
+    assert window.builder.publish(spec) is not None
+    assert "Abteilung" in answers[-1]
+    tile = window.gallery.tiles["abt_entwurf_schreiben_kopie"].tile
+    assert tile.section == "abteilung" and "Version 1" in tile.byline
+    assert window.gallery.tiles["entwurf_schreiben_kopie"].tile.section == "eigene"
+    # the department task offers "Als Vorlage verwenden", not editing
+    page = window.pages["abt_entwurf_schreiben_kopie"]
+    menu = page.findChild(type(window.gallery.new_task_button), "taskActionsButton").menu()
+    assert [a.text() for a in menu.actions()] == ["Weitergeben (Datei) …", "Informationen"]
+    assert "Version 1" in window.builder.info_text(page.spec)
