@@ -19,7 +19,6 @@ import datetime as dt
 import getpass
 import json
 import os
-import shutil
 import tempfile
 import tomllib
 from pathlib import Path
@@ -388,8 +387,3 @@ def duplicate(path: Path) -> Path:
     taken = {p.stem for p in Path(path).parent.glob("*.toml")}
     draft.governance = from_spec(spec, as_copy=False).governance
     return save(draft, Path(path).parent, taken=taken)
-
-
-def copy_file(src: Path, dst: Path) -> None:
-    dst.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(src, dst)
