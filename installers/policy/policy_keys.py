@@ -534,4 +534,23 @@ KEYS: tuple[PolicyKey, ...] = (
         "Default: deu+eng",
         "deu+eng",
     ),
+    PolicyKey(
+        "watched_folders",
+        "data",
+        "list",
+        "Überwachte Ordner der Dokumentbibliothek",
+        "Watched document library folders",
+        "Ordner (z. B. Abteilungsablage auf einer Netzwerkfreigabe), die die "
+        "Dokumentbibliothek auf jedem Rechner enthält und überwacht: neue, geänderte, "
+        "umbenannte und gelöschte Dateien werden im Hintergrund übernommen, beim Start wird "
+        "nachgeholt, was sich bei geschlossenem Programm geändert hat. Ist ein Ordner nicht "
+        "erreichbar, bleiben seine Dokumente erhalten (angezeigt als offline). Mehrere Ordner "
+        "durch Kommas trennen. Beispiel: \\\\server\\ablage\\bauamt",
+        "Folders (e.g. a department share) that every PC's document library holds and "
+        "watches: new, changed, renamed and deleted files are picked up in the background, "
+        "and what changed while the app was closed is caught up at start. A folder that "
+        "cannot be reached keeps its documents (shown as offline). Separate several folders "
+        "with commas. Example: \\\\server\\ablage\\bauamt",
+        ["/srv/ablage/bauamt"],
+    ),
 )

@@ -78,6 +78,9 @@ class Settings:
     remote_timeout_s: int = 120  # longest silence from the remote server before we give up
     library_server: str = ""
     embedding_model: str = ""
+    # Department folders every PC's library watches (core/library/watch.py); the clerk's own
+    # added folders are watched too and can be switched off on the library page.
+    watched_folders: list[str] = field(default_factory=list)
     # "Dokumente fragen" lets the model name the legal terms first: auto (models ≥ 1 B
     # parameters and server models), on, off. See core/tasks/search_terms.py.
     ask_search_terms: str = "auto"

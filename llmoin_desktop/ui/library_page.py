@@ -26,6 +26,7 @@ from llmoin_desktop.core.i18n import _, tr
 from llmoin_desktop.ui.a11y import name
 from llmoin_desktop.ui.messages import show_message
 from llmoin_desktop.ui.style import ACCENT
+from llmoin_desktop.ui.watched_folders import WatchedFoldersBox
 
 PAGE_STYLE = f"""
 QLabel#libraryNotice, QLabel#libraryMessage {{ border-radius: 4px; padding: 6px 8px; color: #1b2a3a; }}
@@ -185,6 +186,9 @@ class LibraryPage(QWidget):
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.message.hide()
         layout.addWidget(self.message)
+
+        self.folders_box = WatchedFoldersBox()  # watched folders, on/off, offline (issue 11)
+        layout.addWidget(self.folders_box)
 
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setObjectName("documentTable")

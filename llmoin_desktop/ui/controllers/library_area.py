@@ -36,6 +36,9 @@ class LibraryArea(QObject):
             self.page, window.pool, folder, parent=self, **library_kwargs
         )
         window.add_page(LIBRARY_PAGE_ID, self.page)
+        # Watched folders (core/library/watch.py): only opens the library when there are any.
+        current = getattr(window.settings, "settings", None)
+        self.controller.start_watching(list(getattr(current, "watched_folders", None) or []))
         self.page.back_requested.connect(lambda: window.show_page("gallery"))
         self.ask_pages: dict[str, AskPage] = {}
         self.ask_controllers: dict[str, AskController] = {}

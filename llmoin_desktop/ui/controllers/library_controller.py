@@ -13,13 +13,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QStandardPaths, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QObject, QStandardPaths, QTimer, Signal
 from PySide6.QtWidgets import QFileDialog
 
 from llmoin_desktop.core.errors import LLMoinError
 from llmoin_desktop.core.i18n import _, tr
 from llmoin_desktop.core.jobs import Job, JobContext, JobState
 from llmoin_desktop.core.library import IndexReport, Library
+from llmoin_desktop.core.library import watch as W
 from llmoin_desktop.core.library.library import DB_NAME
 from llmoin_desktop.core.tasks.library_task import library_key, open_library, opened_library
 from llmoin_desktop.ui.library_page import LibraryPage
@@ -73,6 +74,10 @@ class LibraryController(QObject):
     documents_changed = Signal(list)  # list[DocumentRecord]
     index_finished = Signal(object)  # IndexReport, or None when stopped/failed
     failed = Signal(str)
+    # From the folder watcher's thread (queued to the GUI thread): files wait for indexing,
+    # or documents/folders changed ("documents" | "folders").
+    watch_pending = Signal()
+    watch_changed = Signal(str)
 
     def __init__(
         self,
@@ -105,6 +110,13 @@ class LibraryController(QObject):
         page.rescan_requested.connect(self.rescan)
         page.remove_requested.connect(self.remove)
         page.set_documents([])
+        self.watcher: W.FolderWatcher | None = None
+        self.policy_folders: list[str] = []
+        self._watch_wanted = False
+        self._watch_again = False
+        self.watch_pending.connect(self._on_watch_pending)
+        self.watch_changed.connect(self._on_watch_changed)
+        page.folders_box.watch_toggled.connect(self.set_watch)
 
     @property
     def busy(self) -> bool:
@@ -141,6 +153,10 @@ class LibraryController(QObject):
         self.page.set_status("")
         self.page.set_notices(list(lib.notices))
         self.opened.emit(lib)
+        W.migrate_added_folders(lib)
+        self.show_folders()
+        if self._watch_wanted:
+            self._start_watcher(lib)
         waiting, self._waiting = self._waiting, []
         for action in waiting:
             action(lib)
@@ -244,6 +260,13 @@ class LibraryController(QObject):
             job = lib.index_job(paths)
             if folders:
                 remember_folders(lib, folders)
+                W.add_folders(lib.folder, folders)  # watched from now on
+                self.show_folders()
+                self._watch_wanted = True
+                if self.watcher is None:
+                    self._start_watcher(lib, scan=False)
+                else:
+                    self.watcher.refresh_folders(scan=False)  # the job reads them now
             self._start(job)
 
         self.with_library(start)
@@ -257,8 +280,10 @@ class LibraryController(QObject):
         self.page.set_status(_("Dateien werden auf Änderungen geprüft …"))
 
         def start(lib: Library) -> None:
+            folders = W.watched_folders(lib.folder, self.policy_folders)
+
             def run(ctx: JobContext) -> IndexReport:
-                lib.rescan(added_folders(lib) or None)
+                W.rescan_folders(lib, folders)  # offline folders are left as they are
                 ctx.check()
                 return lib.index_pending(ctx)
 
@@ -304,6 +329,9 @@ class LibraryController(QObject):
             self.page.set_status(report_text(report))
         self.refresh()
         self.index_finished.emit(report)
+        if self._watch_again:  # the watcher found more while this job ran
+            self._watch_again = False
+            self._on_watch_pending()
 
     # Removing ----------------------------------------------------------------------------
     def remove(self, path: str) -> bool:
@@ -317,3 +345,75 @@ class LibraryController(QObject):
 
         self.pool.call(lambda: lib.remove(path), done, self._on_error)
         return True
+
+    # Watched folders (core/library/watch.py) ------------------------------------------------
+    def start_watching(self, policy_folders: list[str] | None = None) -> bool:
+        """Watch the library's folders (and IT's ``watched_folders``) while the app runs.
+
+        Opens the library in the background only when there is a folder to watch; the
+        start-up scan then finds what changed while the app was closed."""
+        self.policy_folders = [str(p) for p in (policy_folders or []) if str(p).strip()]
+        self._watch_wanted = True
+        if not any(f.watch for f in W.watched_folders(self.folder, self.policy_folders)):
+            return False
+        self.with_library(self._start_watcher)
+        return True
+
+    def _start_watcher(self, lib: Library, scan: bool = True) -> None:
+        if self.watcher is not None:
+            return
+        self.watcher = W.FolderWatcher(
+            lib,
+            policy_folders=self.policy_folders,
+            on_pending=self.watch_pending.emit,
+            on_change=self.watch_changed.emit,
+        )
+        try:
+            self.watcher.start(scan=scan)
+        except Exception as exc:  # noqa: BLE001 - no watcher (e.g. inotify limit): still usable
+            self.watcher = None
+            self.page.set_notices([tr("Ordner werden nicht überwacht: {error}", error=str(exc))])
+            return
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(self.stop_watching)
+        watcher = self.watcher
+        self.page.destroyed.connect(lambda *_a: watcher.stop())  # window closed (and tests)
+        self.show_folders()
+
+    def stop_watching(self) -> None:
+        watcher, self.watcher = self.watcher, None
+        if watcher is not None:
+            watcher.stop()
+
+    def show_folders(self) -> None:
+        self.page.folders_box.set_folders(W.watched_folders(self.folder, self.policy_folders))
+
+    def set_watch(self, folder: str, on: bool) -> None:
+        W.set_watch(self.folder, folder, on)
+        if self.watcher is not None:
+            self.watcher.refresh_folders(scan=on)
+        elif on and self.library is not None:
+            self._start_watcher(self.library)
+        self.show_folders()
+
+    def _on_watch_pending(self) -> None:
+        """The watcher found new or changed files: index them like files added by hand."""
+        lib = self.library
+        if lib is None:
+            return
+        if self.handle is not None:
+            self._watch_again = True
+            return
+        self.page.set_status(_("Geänderte Dateien in überwachten Ordnern werden eingelesen …"))
+
+        def run(ctx: JobContext) -> IndexReport:
+            return lib.index_pending(ctx)
+
+        self._start(Job(run, name="watch"))
+
+    def _on_watch_changed(self, kind: str) -> None:
+        if kind == "folders":
+            self.show_folders()
+        if self.handle is None:
+            self.refresh()
