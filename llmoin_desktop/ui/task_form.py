@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from llmoin_desktop.core.i18n import _, tr
 from llmoin_desktop.core.tasks.spec import FieldSpec, TaskSpec
+from llmoin_desktop.ui.file_filters import document_filter
 
 
 class _FieldRow(QWidget):
@@ -151,7 +152,7 @@ class _FieldRow(QWidget):
             self,
             self.spec.t(self.field.label),
             start,
-            _("Dokumente (*.pdf *.docx *.odt *.txt *.md *.html *.htm *.eml);;Alle Dateien (*)"),
+            document_filter(),
         )
         if path:
             self.path_edit.setText(path)

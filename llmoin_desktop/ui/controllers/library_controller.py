@@ -23,6 +23,7 @@ from llmoin_desktop.core.library import IndexReport, Library
 from llmoin_desktop.core.library import watch as W
 from llmoin_desktop.core.library.library import DB_NAME
 from llmoin_desktop.core.tasks.library_task import library_key, open_library, opened_library
+from llmoin_desktop.ui.file_filters import document_filter
 from llmoin_desktop.ui.library_page import LibraryPage
 from llmoin_desktop.ui.workers import JobHandle, WorkerPool
 
@@ -230,7 +231,7 @@ class LibraryController(QObject):
             self.page,
             _("Dateien hinzufügen"),
             start,
-            _("Dokumente (*.pdf *.docx *.odt *.txt *.md *.html *.htm *.eml);;Alle Dateien (*)"),
+            document_filter(),
         )
         return paths
 
