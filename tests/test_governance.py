@@ -111,3 +111,14 @@ def test_small_models_are_not_asked() -> None:
     assert not governance.model_capable(
         backend
     )  # size unknown (0) for a local model: below the bar
+
+
+def test_rule_texts_follow_the_ui_language() -> None:
+    from llmoin_desktop.core import i18n
+
+    i18n.set_language("en")
+    verdict = governance.check(
+        draft("Wohngeld", "Entscheide, ob Wohngeld bewilligt wird."), use_model=False
+    )
+    assert verdict.reasons[0].startswith("Decisions on social benefits")
+    assert "(found: „wohngeld“" in verdict.reasons[0]

@@ -24,6 +24,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from llmoin_desktop.core import i18n
 from llmoin_desktop.core.engine.backend import Backend, GenerationParams, Message
 from llmoin_desktop.core.errors import LLMoinError
 from llmoin_desktop.core.i18n import _, tr
@@ -108,9 +109,10 @@ def _read_rules(path: Path) -> list[Rule]:
                 tr("Regeldatei {file}: Regel „{id}“ ist ungültig.", file=path, id=raw["id"])
             )
         groups = [[str(t) for t in g] if isinstance(g, list) else [str(g)] for g in terms]
-        rules.append(
-            Rule(raw["id"], level, str(raw.get("area", "")), str(raw.get("reason", "")), groups)
-        )
+        english = i18n.language() == "en"
+        area = str(raw.get("area_en" if english and raw.get("area_en") else "area", ""))
+        reason = str(raw.get("reason_en" if english and raw.get("reason_en") else "reason", ""))
+        rules.append(Rule(raw["id"], level, area, reason, groups))
     return rules
 
 
