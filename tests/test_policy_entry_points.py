@@ -251,3 +251,21 @@ def test_settings_dialog_ranges_follow_the_rules(qtbot, isolated_dirs: dict[str,
     assert (font.minimum(), font.maximum()) == (50, 200)
     assert dialog.editors["max_tokens"].minimum() == 1
     assert dialog.editors["n_threads"].minimum() == 0
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["chat", "Hallo", "--temperature", "50"],
+        ["chat", "Hallo", "--max-tokens", "-3"],
+        ["summarize", "x.txt", "--max-tokens", "-1"],
+    ],
+)
+def test_cli_options_out_of_range_are_refused(
+    isolated_dirs: dict[str, Path], capsys: pytest.CaptureFixture[str], argv: list
+) -> None:
+    from llmoin_desktop.cli import main
+
+    assert main(argv) == 1
+    err = capsys.readouterr().err
+    assert "Ungültiger Wert" in err and "erlaubt" in err

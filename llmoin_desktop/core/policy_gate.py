@@ -75,8 +75,12 @@ def locked_override(store: SettingsStore, key: str, value: Any) -> Any:
 
 
 def check_locked_options(store: SettingsStore, options: Any) -> None:
-    """Every command's ``--temperature``/``--max-tokens`` (0/None: not given) against the locks."""
+    """Every command's ``--temperature``/``--max-tokens`` (0/None: not given): in range
+    (``SettingsError`` names the allowed range) and not against a lock."""
+    from llmoin_desktop.core.config import validate
+
     for key in ("temperature", "max_tokens"):
         value = getattr(options, key, None)
         if value is not None and not (key == "max_tokens" and value == 0):
+            validate(key, value)
             locked_override(store, key, value)
