@@ -129,3 +129,8 @@ def test_nothing_half_written_when_the_loader_refuses(monkeypatch: pytest.Monkey
         builder.save(draft)
     assert path.read_text(encoding="utf-8") == before
     assert [p.name for p in path.parent.iterdir()] == [path.name]
+
+
+def test_preview_works_before_title_and_instructions() -> None:
+    spec = builder.to_spec(TaskDraft(fields=[DraftField("Anliegen", "longtext")]))
+    assert spec.title == "Neue Aufgabe" and [f.name for f in spec.fields] == ["anliegen"]

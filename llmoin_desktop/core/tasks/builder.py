@@ -185,9 +185,14 @@ def parse_text(text: str, name: str = "aufgabe.toml") -> TaskSpec:
 
 def to_spec(draft: TaskDraft) -> TaskSpec:
     """For the live preview and "Ausprobieren"; raises TaskSpecError when not loadable."""
-    d = draft
-    if not d.id:
-        d = TaskDraft(**{**d.__dict__, "id": slug(d.title, "aufgabe") if d.title else "entwurf"})
+    changes: dict[str, Any] = {}
+    if not draft.id:
+        changes["id"] = slug(draft.title, "aufgabe") if draft.title.strip() else "entwurf"
+    if not draft.title.strip():
+        changes["title"] = tr("Neue Aufgabe")  # the preview shows the form before the title
+    if not draft.instructions.strip():
+        changes["instructions"] = "…"
+    d = TaskDraft(**{**draft.__dict__, **changes}) if changes else draft
     return parse_text(to_toml(d))
 
 
