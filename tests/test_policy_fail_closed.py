@@ -138,3 +138,14 @@ def test_registry_errors_fail_closed(isolated_dirs: dict[str, Path]) -> None:
 def test_no_policy_means_no_locks(isolated_dirs: dict[str, Path]) -> None:
     store = SettingsStore()
     assert store.policy_mode == "none" and store.policy_locked == {} and store.problems == []
+
+
+@pytest.mark.parametrize("data", [b"", b"  \n", codecs.BOM_UTF8])
+def test_empty_policy_file_is_damage_not_freedom(
+    isolated_dirs: dict[str, Path], data: bytes
+) -> None:
+    write(isolated_dirs, data)
+    store = SettingsStore()
+    assert store.policy_mode == "lockdown" and "leer" in store.problems[0]
+    write(isolated_dirs, b"# keine Sperren\n")  # only comments: a deliberate empty policy
+    assert SettingsStore().policy_mode == "ok"

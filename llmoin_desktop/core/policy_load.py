@@ -3,7 +3,8 @@
 ``policy.toml`` (and on Windows the Group Policy registry key) is read strictly: a syntax
 error, a value of the wrong type or out of range, an unknown key or an unreadable file makes
 the *whole* policy invalid, because a typo in one key can be a lock IT meant to set
-(``free_chats = false``). Then, in this order:
+(``free_chats = false``). An empty file counts as damaged too (a copy cut short); a policy
+without locks is a missing file or one with only comments. Then, in this order:
 
 1. the last policy that was valid on this PC for this user is used again. It is cached as
    ``policy-lastgood.json`` in the user's config folder each time a valid policy is read (the
@@ -133,6 +134,8 @@ def _read_file(path: Path) -> tuple[dict[str, Any] | None, str, list[_Issue]]:
     except OSError as exc:
         reason = tr("nicht lesbar ({error})", error=exc.strerror or exc)
         return {}, "", [_Issue(0, reason)]
+    if not text.strip():  # 0 bytes: a copy cut short (full disk, failed GPO copy), not "no locks"
+        return {}, text, [_Issue(0, _("die Datei ist leer (unvollständig kopiert?)"))]
     try:
         return tomllib.loads(text), text, []
     except tomllib.TOMLDecodeError as exc:
