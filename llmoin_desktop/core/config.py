@@ -391,10 +391,13 @@ class SettingsStore:
             self._user_file_blocked = False
             atomic_write_text(self.user_file, text)
         except OSError as exc:
+            from llmoin_desktop.core.folder_checks import os_error_cause
+
             raise SettingsError(
                 tr(
-                    "Die Einstellungen konnten nicht gespeichert werden (Datenträger voll oder schreibgeschützt?): {error}",
-                    error=exc.strerror or exc,
+                    "Die Einstellungen konnten nicht gespeichert werden: {cause} ({path}).",
+                    cause=os_error_cause(exc),
+                    path=exc.filename or self.user_file,
                 )
             ) from exc
         with contextlib.suppress(OSError):
