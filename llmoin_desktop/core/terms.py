@@ -124,10 +124,12 @@ def accept(terms: Terms, data_dir: Path | None = None) -> Path:
             move_aside(path)  # damaged: kept for inspection, never overwritten
         _atomic_write_text(path, json.dumps(payload, indent=2))
     except OSError as exc:
+        from llmoin_desktop.core.folder_checks import os_error_cause
+
         raise SettingsError(
             tr(
                 "Ihre Zustimmung konnte nicht gespeichert werden: {error}",
-                error=exc.strerror or exc,
+                error=f"{os_error_cause(exc)} ({exc.filename or path})",
             )
         ) from exc
     return path
