@@ -19,6 +19,7 @@ from llmoin_desktop.core.errors import LLMoinError
 from llmoin_desktop.core.i18n import _, tr
 from llmoin_desktop.core.jobs import Job, JobState
 from llmoin_desktop.core.tasks.catalog import TaskCatalog, load_catalog
+from llmoin_desktop.core.tasks.email_fill import fill_from_email, wants_email
 from llmoin_desktop.core.tasks.spec import TaskInputError, TaskSpec
 
 ALIASES = {
@@ -133,6 +134,10 @@ def collect_values(spec: TaskSpec, args: argparse.Namespace) -> dict[str, Any]:
         if target is None:
             raise TaskInputError(tr("Die Aufgabe „{task}“ nimmt keinen Text an.", task=spec.id))
         values[target.name] = sys.stdin.read() if text == "-" else text
+    if wants_email(spec, values):  # "entwurf --file mail.eml": recipient, subject from the mail
+        from llmoin_desktop.core.tasks.sources import load_document
+
+        values = fill_from_email(spec, values, load_document(values[spec.document_field.name]))
     problems = spec.validate(values)
     if problems:
         raise TaskInputError("\n".join(problems.values()))

@@ -167,10 +167,12 @@ def _spec(task_id: str):  # noqa: ANN202
 
 @pytest.mark.model
 def test_email_through_guided_tasks_with_demo_model(tmp_path: Path, engine) -> None:  # noqa: ANN001
+    from llmoin_desktop.core.engine.backend import GenerationParams
     from llmoin_desktop.core.tasks.runner import TaskRunner
 
     path = _eml(tmp_path)
-    runner = TaskRunner(engine)
+    # Few tokens: the test is about what reaches the model, not how well 135M writes.
+    runner = TaskRunner(engine, params=GenerationParams(max_tokens=32, temperature=0.0, seed=1))
     summary = runner.run(_spec("zusammenfassen"), {"dokument": str(path)})
     prompt = summary.messages[-1]["content"] if summary.messages else ""
     assert summary.answer.strip()
@@ -185,3 +187,40 @@ def test_email_through_guided_tasks_with_demo_model(tmp_path: Path, engine) -> N
     assert draft.values["betreff"] == "Widerspruch gegen den Gebührenbescheid"
     assert "Empfänger: Erika Mustermann" in draft.messages[-1]["content"]
     assert draft.answer.strip()
+
+
+def test_task_form_fills_reply_fields_when_an_email_is_chosen(qtbot, tmp_path: Path) -> None:  # noqa: ANN001
+    """GUI: "Entwurf schreiben" → Antwort, the e-mail dropped on the page fills recipient,
+    subject and "Ihr Schreiben vom" (parsed in the sandbox, off the GUI thread)."""
+    from PySide6.QtCore import Qt
+    from ui_helpers import make_window
+
+    path = _eml(tmp_path)
+    window, _backend, _infos = make_window(qtbot, tmp_path)
+    qtbot.mouseClick(window.gallery.tiles["entwurf"], Qt.MouseButton.LeftButton)
+    page, controller = window.tasks.pages["entwurf"], window.tasks.controllers["entwurf"]
+    page.form.set_values({"art": "antwort", "empfaenger": ""})
+    with qtbot.waitSignal(controller.email_prefill.filled, timeout=30_000) as blocker:
+        page.file_dropped.emit(str(path))
+    values = page.form.values()
+    assert values["empfaenger"] == "Erika Mustermann"
+    assert values["betreff"] == "Widerspruch gegen den Gebührenbescheid"
+    assert values["ihr_zeichen"] == "Ihre E-Mail vom 03.03.2026"
+    assert set(blocker.args[0]) == {"empfaenger", "betreff", "ihr_zeichen"}
+
+
+def test_cli_reply_to_an_email_needs_no_subject(tmp_path: Path) -> None:
+    """`llmoin-desktop task entwurf --file mail.eml --set art=antwort --set kernpunkte=…`:
+    the required subject comes from the mail, so the command line stays short."""
+    import argparse
+
+    from llmoin_desktop.cli_tasks import collect_values
+
+    args = argparse.Namespace(
+        sets=["art=antwort", "kernpunkte=Widerspruch wird geprüft"],
+        file=str(_eml(tmp_path)),
+        text=None,
+    )
+    values = collect_values(_spec("entwurf"), args)
+    assert values["empfaenger"] == "Erika Mustermann"
+    assert values["betreff"] == "Widerspruch gegen den Gebührenbescheid"

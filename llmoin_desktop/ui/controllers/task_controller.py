@@ -20,6 +20,7 @@ from llmoin_desktop.core.history import HistoryEntry
 from llmoin_desktop.core.i18n import _, tr
 from llmoin_desktop.core.jobs import Job, JobState
 from llmoin_desktop.core.tasks.runner import TaskResult, TaskRunner, refine_job, task_job
+from llmoin_desktop.ui.controllers.email_prefill import EmailPrefill
 from llmoin_desktop.ui.controllers.history_access import HistoryAccess
 from llmoin_desktop.ui.controllers.page_job import (
     PageJobController,
@@ -57,6 +58,7 @@ class TaskController(PageJobController):
         page.result.regenerate_requested.connect(self.generate)
         page.result.refine_requested.connect(self.refine)
         page.result.export_requested.connect(self.export)
+        self.email_prefill = EmailPrefill(page, pool, self)  # reply fields from an e-mail
 
     def runner(self) -> TaskRunner:
         return TaskRunner.from_settings(self.backend, self.settings.settings)
