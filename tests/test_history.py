@@ -44,8 +44,18 @@ def test_history_round_trip_and_deletion() -> None:
     assert again.clear() == 1 and again.count() == 0
 
 
-def test_broken_database_gives_clear_message(tmp_path: Path) -> None:
+def test_broken_database_is_moved_aside_with_a_notice(tmp_path: Path) -> None:
+    # Was: an error. Now (issue 14) the damaged file is kept aside and a fresh history opens;
+    # tests/test_history_salvage.py covers the salvage in detail.
     bad = tmp_path / "history.sqlite3"
     bad.write_bytes(b"this is not sqlite" * 100)
+    store = HistoryStore(bad)
+    assert store.notices and "Verlauf war beschädigt" in store.notices[0]
+    assert store.moved_to is not None and store.moved_to.exists()
+
+
+def test_unopenable_history_gives_clear_message(tmp_path: Path) -> None:
+    bad = tmp_path / "history.sqlite3"
+    bad.mkdir()
     with pytest.raises(HistoryError, match="Verlauf"):
         HistoryStore(bad)

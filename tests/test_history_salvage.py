@@ -99,3 +99,22 @@ def test_damage_found_while_open_is_salvaged_then_used(tmp_path: Path) -> None:
     assert 50 <= len(entries) < 60
     assert store.moved_to is not None and store.moved_to.exists()
     assert store.add(_result("nach dem Schaden"))
+
+
+def test_gui_history_shows_salvaged_entries_and_says_so(qtbot, tmp_path: Path) -> None:  # noqa: ANN001
+    from fakes import FakeBackend
+    from PySide6.QtCore import Qt
+    from ui_helpers import make_window
+
+    from llmoin_desktop.core.paths import user_data_dir
+
+    path = user_data_dir() / "history.sqlite3"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _fill(path)
+    damage_page_with(path, b"ENTRY-0100")
+    window, _b, _infos = make_window(qtbot, tmp_path, FakeBackend(token_delay=0.001))
+    with qtbot.waitSignal(window.tasks.history_controller.loaded, timeout=10_000):
+        qtbot.keyClick(window, Qt.Key.Key_H, Qt.KeyboardModifier.ControlModifier)
+    view = window.tasks.history_view
+    assert 190 <= view.table.rowCount() < 200  # was 0 of 200
+    assert "gerettet" in view.message.accessibleName()

@@ -282,10 +282,14 @@ class Library(SharedLibraryMixin, LibrarySearchMixin):
             return
         try:
             stamp = self.store.get_meta("write_stamp")
-            if stamp != self._stamp and self.vectors is not None:
+            stale = stamp != self._stamp and self.vectors is not None
+            if stale or (self.vectors is None and self.embedder is not None):
+                # Another process wrote (our chromadb view is stale), or we opened as a
+                # reader without vectors: open and repair them now that we may write.
                 with self._lock:
-                    self.vectors.close()
-                    self.vectors = None
+                    if self.vectors is not None:
+                        self.vectors.close()
+                        self.vectors = None
                     self._check_locked(ctx)
             self._stamp = f"{os.getpid()}-{time.time_ns()}"
             self.store.set_meta("write_stamp", self._stamp)
