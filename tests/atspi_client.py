@@ -185,7 +185,9 @@ def labels_of(acc) -> list[str]:  # noqa: ANN001
     try:
         for rel in acc.getRelationSet():
             if rel.getRelationType() == pyatspi.RELATION_LABELLED_BY:
-                out.extend(rel.getTarget(i).name or "" for i in range(rel.getNTargets()))
+                targets = [rel.getTarget(i) for i in range(rel.getNTargets())]
+                # the visible label beside the field; a group box (panel) is its group's title
+                out.extend(t.name or "" for t in targets if t.getRole() == pyatspi.ROLE_LABEL)
     except Exception:  # noqa: BLE001
         pass
     return [t for t in out if t.strip()]
@@ -219,6 +221,13 @@ class Session:
         unnamed = [describe(a) for a in inter if not (a.name or "").strip()]
         mismatch = []
         for acc in inter:
+            if acc.getRole() == pyatspi.ROLE_COMBO_BOX:
+                # Qt on Linux names a combo box by its current value and points to its label
+                # with labelled-by (QAccessibleComboBox); Orca reads "label, value". The label
+                # relation itself is the check here.
+                if not labels_of(acc) and not (acc.name or "").strip():
+                    unnamed.append(describe(acc))
+                continue
             for label in labels_of(acc):
                 if norm(label) and norm(label) not in norm(acc.name):
                     mismatch.append(f"{describe(acc)} (Beschriftung {label!r})")
@@ -312,28 +321,67 @@ class Session:
         pump(0.6)
 
 
+def focus_main() -> None:
+    """Give the main window the X input focus. Xvfb runs no window manager, so nothing
+    activates a window on start or after a dialog closed — a desktop's window manager does
+    that; without it there would be no focused object at all, whatever the app does."""
+    subprocess.run(
+        [
+            "xdotool",
+            "search",
+            "--onlyvisible",
+            "--name",
+            "^LLMoin Desktop$",
+            "windowfocus",
+            "--sync",
+        ],
+        check=False,
+        capture_output=True,
+        timeout=20,
+    )
+    pump(0.8)
+
+
 def tile_names(session: Session) -> list[str]:
+    """The task tiles: enabled push buttons in the gallery (not "Aufgabe importieren …",
+    which opens the file dialog)."""
     window = active_window(session.app)
-    gallery = session.find(pyatspi.ROLE_SCROLL_PANE, "Aufgabenübersicht", window)
+    gallery = None
+    for acc in walk(window):
+        if acc.name == "Aufgabenübersicht" and acc.getRole() != pyatspi.ROLE_PUSH_BUTTON:
+            gallery = acc
+            break
     names = []
     for acc in walk(gallery if gallery is not None else window):
         s = states(acc)
-        if acc.getRole() == pyatspi.ROLE_PUSH_BUTTON and s.contains(pyatspi.STATE_SENSITIVE):
-            names.append(acc.name)
+        if (
+            acc.getRole() == pyatspi.ROLE_PUSH_BUTTON
+            and s.contains(pyatspi.STATE_SENSITIVE)
+            and "importieren" not in (acc.name or "")
+        ):
+            names.append((acc.name, is_tile(acc)))
     return names
 
 
-def open_tile(session: Session, title: str) -> bool:
-    """Focus the tile, press Enter (not Space: Enter must open it too)."""
+def is_tile(acc) -> bool:  # noqa: ANN001
+    """Qt's AT-SPI id is the object path; tiles are "…taskTile" (Enter must open them)."""
+    try:
+        return str(acc.accessibleId).endswith("taskTile")
+    except Exception:  # noqa: BLE001
+        return True
+
+
+def open_tile(session: Session, title: str, press: str = "Return") -> bool:
+    """Focus the tile, press Enter (not Space: Enter must open a tile too)."""
     session.back_to_gallery()
     tile = session.find(pyatspi.ROLE_PUSH_BUTTON, title)
     if tile is None:
         return False
     session.focus_on(tile)
-    key("Return")
+    key(press)
     pump(0.8)
-    back = session.find(pyatspi.ROLE_PUSH_BUTTON, "Zur Übersicht")
-    return back is not None
+    gallery = [a for a in walk(active_window(session.app)) if a.name == "Aufgabenübersicht"]
+    return not gallery  # the gallery gave way to the task's page
 
 
 def run_task(session: Session, title: str, text: str, wait_done: float) -> None:
@@ -400,14 +448,15 @@ def ask(session: Session, question: str, wait_done: float) -> None:
     pump(0.5)
     answer_ins = [n for name, n in session.rec.inserts[ins:] if name == "Antwort"]
     answer_del = [n for name, n in session.rec.deletes[dels:] if name == "Antwort"]
-    answer = session.find(pyatspi.ROLE_TEXT, "Antwort")
-    length = 0
+    answer = next((a for a in walk(active_window(session.app)) if a.name == "Antwort"), None)
+    length = -1
     if answer is not None:
         try:
             length = answer.queryText().characterCount
         except Exception:  # noqa: BLE001
-            length = 0
+            length = -2
     session.checks["answer"] = {
+        "object": describe(answer) if answer is not None else None,
         "finished": ok,
         "chars": length,
         "insert_events": len(answer_ins),
@@ -442,11 +491,13 @@ def dialogs(session: Session) -> None:
     session.check_view("Modell wählen", window)
     key("Escape")
     pump(0.6)
+    focus_main()
     key("ctrl+comma")
     pump(1.5)
     session.check_view("Einstellungen", active_window(session.app))
     key("Escape")
     pump(0.6)
+    focus_main()
 
 
 def help_menu(session: Session) -> None:
@@ -492,12 +543,14 @@ def main() -> int:
     app = find_app()
     session = Session(app)
     pump(2.0)
+    focus_main()
     session.check_view("Übersicht")
-    for title in tile_names(session):
-        if open_tile(session, title):
+    for title, tile in tile_names(session):
+        # tiles open with Enter; other buttons there ("Neue Aufgabe") with Space, as buttons do
+        if open_tile(session, title, "Return" if tile else "space"):
             session.check_view(title)
         else:
-            session.checks[f"{title}: Enter öffnet"] = False
+            session.checks[f"{title}: {'Enter' if tile else 'Leertaste'} öffnet"] = False
     key("ctrl+l")
     session.check_view("Bibliothek")
     key("ctrl+h")

@@ -350,7 +350,7 @@ def test_answer_of_dokumente_fragen_is_appended_not_rewritten(qtbot, tmp_path: P
     page.answer.document().contentsChange.connect(lambda _p, r, a: changes.append((r, a)))
     page.begin_answer()
     changes.clear()
-    pieces = ["Der Antrag ", "ist binnen ", "sechs Monaten ", "zu stellen [1]", "."] * 20
+    pieces = [" Der Antrag ", "ist binnen ", "sechs Monaten ", "zu stellen [1]", ".\n"] * 20
     for piece in pieces:
         page.append_answer(piece)
     streamed = "".join(pieces)
@@ -358,8 +358,8 @@ def test_answer_of_dokumente_fragen_is_appended_not_rewritten(qtbot, tmp_path: P
     assert all(removed == 0 for removed, _a in changes), changes[:5]  # only insertions
     assert sum(a for _r, a in changes) == len(streamed)
     changes.clear()
-    page.set_answer(streamed)  # the [n] become links in place: no second reading of the text
-    assert page.answer_text() == streamed
+    page.set_answer(streamed.strip())  # [n] become links in place: no second reading
+    assert page.answer_text() == streamed.strip()
     assert sum(r for r, _a in changes) <= 2 * 20  # only the link digits are re-formatted
     assert 'href="cite:1"' in page.answer.toHtml()
 

@@ -236,7 +236,10 @@ def test_app_through_atspi_as_orca_sees_it(
     assert s["announcements_missing"] == 0, s["missing"]
     assert all(v is not False for v in s["checks"].values()), s["checks"]
     assert s["checks"].get("F1: aktiver Eintrag"), "F1 opened the help menu without an active item"
-    # the answer is appended: no deletions while streaming, inserted ≈ final length
+    # the answer is appended: pieces inserted at the end, about its length in all (before the
+    # fix: 300 rewrites carrying 119,119 characters for 2,000); only the [n] digits are
+    # re-formatted into links at the end (a few one-character changes)
     assert answer.get("finished"), answer
-    assert answer["delete_events"] <= 1, answer
-    assert answer["inserted_chars"] <= 2 * max(answer["chars"], 1) + 50, answer
+    assert answer["insert_events"] >= 2, answer
+    assert answer["inserted_chars"] <= answer["chars"] + answer["deleted_chars"] + 10, answer
+    assert answer["deleted_chars"] <= 0.2 * answer["chars"] + 20, answer

@@ -77,6 +77,23 @@ def answer_html(text: str) -> str:
     return body.replace("\n", "<br>")
 
 
+def trim_ends(document: QTextDocument) -> None:
+    """Remove leading and trailing whitespace in place (a few characters, not the text)."""
+    plain = document.toPlainText()
+    tail = len(plain) - len(plain.rstrip())
+    if tail:
+        cursor = QTextCursor(document)
+        cursor.setPosition(len(plain) - tail)
+        cursor.setPosition(len(plain), QTextCursor.MoveMode.KeepAnchor)
+        cursor.removeSelectedText()
+    head = len(plain) - len(plain.lstrip())
+    if head:
+        cursor = QTextCursor(document)
+        cursor.setPosition(0)
+        cursor.setPosition(head, QTextCursor.MoveMode.KeepAnchor)
+        cursor.removeSelectedText()
+
+
 def link_citations(document: QTextDocument) -> None:
     """Make every [n] (also [1, 2]) in ``document`` a "cite:n" link without changing its text."""
     plain = document.toPlainText()
@@ -241,7 +258,7 @@ class AskPage(RunPage):
         self.sources.setFrameShape(QFrame.Shape.StyledPanel)
         name(
             self.sources,
-            _("Quellen"),
+            src_label.text(),  # the visible title, whole (WCAG 2.5.3)
             _("Datei, Seite, Abschnitt und zitierte Stelle; Eingabetaste öffnet das Dokument"),
         )
         src_label.setBuddy(self.sources)
@@ -406,7 +423,9 @@ class AskPage(RunPage):
         """The final answer with its [n] markers as links. When the streamed text is already
         there, the markers are turned into links in place (formatting, no text change), so
         the answer is not read out a second time."""
-        if text and self.answer.toPlainText() == text:
+        shown = self.answer.toPlainText()
+        if text and shown.strip() == text.strip():
+            trim_ends(self.answer.document())  # the runner strips the answer; spaces only
             link_citations(self.answer.document())
         else:
             self.answer.setHtml(answer_html(text))
