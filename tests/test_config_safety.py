@@ -170,3 +170,13 @@ def test_terms_acceptance_survives_bom_and_damage(isolated_dirs: dict[str, Path]
     terms.accept_current(store)
     assert list(path.parent.glob("terms_accepted.json.broken-*"))
     assert not terms.needs_acceptance(store)
+
+
+def test_library_server_without_scheme_stays_valid(isolated_dirs: dict[str, Path]) -> None:
+    (isolated_dirs["policy"] / "policy.toml").write_text(
+        'library_server = "chroma.amt.intern:8000/recht"\n', encoding="utf-8"
+    )
+    store = SettingsStore()
+    assert store.policy_mode == "ok" and store.settings.library_server.startswith("chroma")
+    with pytest.raises(SettingsError):
+        store.set("remote_url", "ki.amt.intern:8000")  # the remote backend needs the scheme

@@ -35,6 +35,12 @@ def _url(value: Any) -> str:
     return tr("„{value}“ ist keine Adresse der Form http://… oder https://…", value=value)
 
 
+def _server(value: Any) -> str:
+    """The library server may omit ``http://`` (core/library/server.py adds it)."""
+    text = str(value).strip()
+    return "" if "://" not in text else _url(text)
+
+
 RULES: dict[str, Rule] = {
     "language": Rule(choices=("de", "en")),
     "n_ctx": Rule(0, 1_048_576),
@@ -47,7 +53,7 @@ RULES: dict[str, Rule] = {
     "backend": Rule(choices=("local", "remote")),
     "remote_url": Rule(check=_url),
     "remote_timeout_s": Rule(1, 86_400),
-    "library_server": Rule(check=_url),
+    "library_server": Rule(check=_server),
     "ask_search_terms": Rule(choices=("auto", "on", "off")),
     "font_scale": Rule(50, 200),
 }
