@@ -137,6 +137,26 @@ KEYS: tuple[PolicyKey, ...] = (
         maximum=32_768,
     ),
     PolicyKey(
+        "long_read_mode",
+        "model",
+        "enum",
+        "Lange Dokumente: Voreinstellung gründlich oder schnell",
+        "Long documents: default thorough or quick",
+        "Wie eine Zusammenfassung eines langen Dokuments gelesen wird, solange die Person im "
+        "Formular nichts anderes wählt: schnell (Kernstellen, siehe „Lange Dokumente "
+        "überfliegen ab Token“) oder gründlich (alles lesen). Das Formular zeigt die "
+        "erwartete Dauer beider Wege. Standard: schnell. Beispiel: gruendlich",
+        "How a summary of a long document is read unless the clerk chooses otherwise on the "
+        'form: quick (key passages, see "Skim long documents above tokens") or thorough '
+        "(read everything). The form shows the expected time of both. Default: quick. "
+        "Example: gruendlich",
+        "gruendlich",
+        options=(
+            ("schnell", "schnell (Kernstellen)", "quick (key passages)"),
+            ("gruendlich", "gründlich (alles lesen)", "thorough (read everything)"),
+        ),
+    ),
+    PolicyKey(
         "long_read_tokens",
         "model",
         "decimal",

@@ -55,6 +55,9 @@ class Settings:
     # Summaries of documents longer than this many tokens read each paragraph's beginning only
     # (docs/tasks.md, "skim"); 0 reads everything (sensible with a GPU or a remote server).
     long_read_tokens: int = 16000
+    # How a long summary is read unless the clerk chooses otherwise on the form (issue 12):
+    # "schnell" (key passages, the skim above) or "gruendlich" (every paragraph).
+    long_read_mode: str = "schnell"
     temperature: float = 0.3
     allowed_tasks: list[str] = field(default_factory=list)  # empty: all tasks
     hidden_tasks: list[str] = field(default_factory=list)

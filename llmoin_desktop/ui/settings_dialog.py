@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QLabel,
     QLineEdit,
+    QPushButton,
     QScrollArea,
     QSpinBox,
     QVBoxLayout,
@@ -54,6 +55,7 @@ def setting_labels() -> dict[str, tuple[str, str]]:
         "idle_unload_minutes": (model, _("Modell entladen nach Minuten ohne Nutzung")),
         "max_tokens": (model, _("Höchstlänge einer Antwort (Token)")),
         "long_read_tokens": (model, _("Lange Dokumente überfliegen ab Token (0 = alles lesen)")),
+        "long_read_mode": (model, _("Lange Dokumente: Voreinstellung")),
         "long_read_mode": (model, _("Lange Dokumente: Voreinstellung")),
         "temperature": (model, _("Kreativität (Temperatur)")),
         "thinking_tasks": (model, _("Denkende Modelle: bei Aufgaben nachdenken lassen")),
@@ -91,6 +93,10 @@ def choices() -> dict[str, list[tuple[str, str]]]:
     return {
         "language": [("de", "Deutsch"), ("en", "English")],
         "backend": [("local", _("diesem PC")), ("remote", _("einem Server der Organisation"))],
+        "long_read_mode": [
+            ("schnell", _("schnell (Kernstellen)")),
+            ("gruendlich", _("gründlich (alles lesen)")),
+        ],
         "ask_search_terms": [
             ("auto", _("automatisch (ab 1 Mrd. Parameter)")),
             ("on", _("immer")),
@@ -168,6 +174,12 @@ class SettingsDialog(QDialog):
             name(editor, accessible)
             self.editors[key] = editor
             groups[group].addRow(label, editor)
+        self.model_check_button: QPushButton | None = None
+        if _("Modell") in groups:  # IT checks the loaded model from here (issue 12)
+            self.model_check_button = QPushButton(_("Modell prüfen …"))
+            name(self.model_check_button, _("Modell prüfen"))
+            self.model_check_button.clicked.connect(self._open_model_check)
+            groups[_("Modell")].addRow("", self.model_check_button)
         inner_layout.addStretch(1)
         scroll.setWidget(inner)
         outer.addWidget(scroll, 1)
@@ -186,9 +198,16 @@ class SettingsDialog(QDialog):
         buttons.rejected.connect(self.reject)
         outer.addWidget(buttons)
         chain = [self.editors[k] for k in ordered if self.editors[k].isEnabled()]
+        if self.model_check_button is not None:
+            chain.append(self.model_check_button)
         chain += [save, cancel]
         for first, second in zip(chain, chain[1:], strict=False):
             QWidget.setTabOrder(first, second)
+
+    def _open_model_check(self) -> None:
+        from llmoin_desktop.ui.model_check_dialog import open_model_check
+
+        self.model_check = open_model_check(self)
 
     def _editor(self, key: str, value: Any) -> QWidget:
         options = choices()

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from llmoin_desktop.core.i18n import _, tr
 from llmoin_desktop.core.tasks.spec import TaskSpec
+from llmoin_desktop.ui.estimate_bar import EstimateBar
 from llmoin_desktop.ui.page_parts import RunPage, add_page_head, add_side_by_side, page_layout
 from llmoin_desktop.ui.result_pane import ResultPane
 from llmoin_desktop.ui.result_views import attach_result_view
@@ -96,6 +97,9 @@ class TaskPage(RunPage):
         self.drop_hint.setWordWrap(True)
         self.drop_hint.setVisible(spec.document_field is not None)
         left_box.addWidget(self.drop_hint)
+
+        self.estimate = EstimateBar()  # expected time; long documents: gründlich / schnell
+        left_box.addWidget(self.estimate)
 
         self.generate_button = self._add_run_controls(
             left_box,

@@ -21,6 +21,7 @@ from llmoin_desktop.core.i18n import _, tr
 from llmoin_desktop.core.jobs import Job, JobState
 from llmoin_desktop.core.tasks.runner import TaskResult, TaskRunner, refine_job, task_job
 from llmoin_desktop.ui.controllers.email_prefill import EmailPrefill
+from llmoin_desktop.ui.controllers.eta_controller import EtaController
 from llmoin_desktop.ui.controllers.history_access import HistoryAccess
 from llmoin_desktop.ui.controllers.page_job import (
     PageJobController,
@@ -59,9 +60,12 @@ class TaskController(PageJobController):
         page.result.refine_requested.connect(self.refine)
         page.result.export_requested.connect(self.export)
         self.email_prefill = EmailPrefill(page, pool, self)  # reply fields from an e-mail
+        self.eta = EtaController(page, backend, pool, settings, self)
 
     def runner(self) -> TaskRunner:
-        return TaskRunner.from_settings(self.backend, self.settings.settings)
+        return TaskRunner.from_settings(
+            self.backend, self.settings.settings, **self.eta.runner_kwargs()
+        )
 
     # Inputs ------------------------------------------------------------------------------
     def set_document(self, path: str) -> bool:
@@ -129,11 +133,14 @@ class TaskController(PageJobController):
     def _start(self, job: Job[Any], mode: str, status: str) -> None:
         self._mode = mode
         self._submit(job, self.page.result.append)
+        if mode == "run":
+            self.eta.job_started(self.handle)
         self.page.set_status(status)
         self.busy_changed.emit(True)
 
     def _on_finished(self, job: Job[Any]) -> None:
         self._job_ended()
+        self.eta.job_ended(job)
         self.page.result.end_stream()
         self.busy_changed.emit(False)
         if job.state == JobState.DONE and isinstance(job.result, TaskResult):
