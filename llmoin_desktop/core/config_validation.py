@@ -52,7 +52,7 @@ RULES: dict[str, Rule] = {
     "temperature": Rule(0.0, 2.0),
     "backend": Rule(choices=("local", "remote")),
     "remote_url": Rule(check=_url),
-    "remote_timeout_s": Rule(1, 86_400),
+    "remote_timeout_s": Rule(0, 86_400),  # 0: the built-in 120 s
     "library_server": Rule(check=_server),
     "ask_search_terms": Rule(choices=("auto", "on", "off")),
     "font_scale": Rule(50, 200),
