@@ -80,6 +80,7 @@ def setting_labels() -> dict[str, tuple[str, str]]:
         "remote_model": (remote, _("Modell auf dem Server")),
         "library_server": (remote, _("Bibliotheks-Server")),
         "embedding_model": (remote, _("Einbettungsmodell für die Suche")),
+        "watched_folders": (remote, _("Überwachte Ordner der Bibliothek (durch Kommas getrennt)")),
         "ask_search_terms": (tasks, _("Suchbegriffe vom Modell (Dokumente fragen)")),
         "remote_api_key": (remote, _("Zugangsschlüssel für den Server")),
         "remote_timeout_s": (remote, _("Wartezeit auf den Server (Sekunden)")),

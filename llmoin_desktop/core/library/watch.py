@@ -139,11 +139,11 @@ class FolderWatcher:
         if self._observer is not None:
             try:
                 self._observer.stop()
-                self._observer.join(timeout=5)
+                self._observer.join(timeout=3)
             except Exception:  # noqa: BLE001 - stopping must never fail the app's exit
                 log.debug("observer stop failed", exc_info=True)
         if self._thread is not None and self._thread is not threading.current_thread():
-            self._thread.join(timeout=10)
+            self._thread.join(timeout=3)  # daemon thread: never hold up closing the app
         self._thread = None
 
     def refresh_folders(self, scan: bool = True) -> None:
