@@ -38,6 +38,7 @@ SHAPES = {
     "1B": (16, 2048, 8192, 32, 8, 128256, True),  # Llama 3.2 1B
     "3B": (28, 3072, 8192, 24, 8, 128256, True),  # Llama 3.2 3B
     "8B": (32, 4096, 14336, 32, 8, 128256, False),  # Llama 3.1 8B
+    "tiny": (2, 256, 512, 4, 2, 128256, True),  # a quick check that the writer works
 }
 Q4_0_BLOCK = 18  # bytes per 32 weights: f16 scale + 16 bytes of nibbles
 CHAT_TEMPLATE = (
@@ -151,7 +152,7 @@ def write_model(path: Path, size: str, demo: Path) -> None:
 
 
 # Measuring (child process) ----------------------------------------------------------------------
-def measure(path: Path, n_ctx: int, prompt_tokens: int, gen_tokens: int) -> dict:
+def measure(path: Path, n_ctx: int, prompt_tokens: int, gen_tokens: int, threads: int = 0) -> dict:
     """Load through LocalBackend, time prompt evaluation and generation, predict the jobs."""
     import resource
 
@@ -168,6 +169,8 @@ def measure(path: Path, n_ctx: int, prompt_tokens: int, gen_tokens: int) -> dict
     (base / "policy").mkdir()
     store = SettingsStore(config_dir=base / "config", policy_dir=base / "policy")
     store.set("n_ctx", n_ctx)
+    if threads:
+        store.set("n_threads", threads)
     backend = LocalBackend(store, idle_unload_s=0)
     t0 = time.perf_counter()
     backend.load(path)
@@ -238,15 +241,18 @@ def main() -> None:
     ap.add_argument("--sizes", default="1B,3B,8B")
     ap.add_argument("--n-ctx", type=int, default=8192)
     ap.add_argument("--keep", type=Path, default=None, help="folder for the GGUF files (reused)")
-    ap.add_argument("--prompt-tokens", default="1B:512,3B:512,8B:256")
-    ap.add_argument("--gen-tokens", default="1B:32,3B:24,8B:16")
+    ap.add_argument("--prompt-tokens", default="tiny:64,1B:256,3B:128,8B:64")
+    ap.add_argument("--gen-tokens", default="tiny:8,1B:16,3B:8,8B:6")
+    ap.add_argument("--threads", type=int, default=0, help="0 = the app's default (cores)")
     ap.add_argument("--measure", type=Path, help=argparse.SUPPRESS)  # child process
     ap.add_argument("--size", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.measure:
         pt = dict(x.split(":") for x in args.prompt_tokens.split(","))
         gt = dict(x.split(":") for x in args.gen_tokens.split(","))
-        res = measure(args.measure, args.n_ctx, int(pt[args.size]), int(gt[args.size]))
+        res = measure(
+            args.measure, args.n_ctx, int(pt[args.size]), int(gt[args.size]), args.threads
+        )
         print("RESULT " + json.dumps(res))
         return
 
@@ -282,6 +288,8 @@ def main() -> None:
                 args.prompt_tokens,
                 "--gen-tokens",
                 args.gen_tokens,
+                "--threads",
+                str(args.threads),
             ]
             out = subprocess.run(cmd, capture_output=True, text=True, check=False)
             line = next((x for x in out.stdout.splitlines() if x.startswith("RESULT ")), None)

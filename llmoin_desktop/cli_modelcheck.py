@@ -22,6 +22,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--report", type=Path, default=None, help=_("Bericht als HTML (und .txt) hierhin schreiben")
     )
+    p.add_argument(
+        "--max-tokens",
+        type=int,
+        default=0,
+        help=_("höchstens so viele Token je Antwort (Standard: 400; kleiner = schneller)"),
+    )
     p.set_defaults(func=cmd_model_check)
 
 
@@ -58,6 +64,7 @@ def cmd_model_check(args: argparse.Namespace) -> int:
             cancel=ctx.cancel,
             settings=store.settings,
             model_path=info.path,
+            **({"max_tokens": args.max_tokens} if args.max_tokens > 0 else {}),
         )
 
     job = Job(work, name="model-check")

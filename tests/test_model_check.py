@@ -173,7 +173,8 @@ def test_cli_with_the_demo_model(demo_model_path: Path, tmp_path: Path, capsys) 
     """The real check, as IT runs it: it runs through and says honestly what fails."""
     from llmoin_desktop.cli import main
 
-    rc = main(["model-check", str(demo_model_path), "--report", str(tmp_path / "r.html")])
+    report = str(tmp_path / "r.html")
+    rc = main(["model-check", str(demo_model_path), "--report", report, "--max-tokens", "48"])
     out = capsys.readouterr().out
     assert rc in (0, 1)
     assert "Modellprüfung" in out and "Token/s" in out

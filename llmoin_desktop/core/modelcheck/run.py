@@ -59,7 +59,7 @@ LETTER_VALUES = {
     "laenge": "kurz",
 }
 # Answers in the check stay short enough that a slow PC finishes in minutes.
-CHECK_MAX_TOKENS = 600
+CHECK_MAX_TOKENS = 400
 
 Progress = Callable[[int, int, str], None]
 
@@ -178,6 +178,7 @@ def run_model_check(
     cancel: CancelToken | None = None,
     settings: Any = None,
     model_path: str | Path | None = None,
+    max_tokens: int = CHECK_MAX_TOKENS,
 ) -> ModelCheckReport:
     """Check the loaded model; ``backend`` must already hold it (``load`` as the app does)."""
     from llmoin_desktop.core.config import SettingsStore
@@ -200,7 +201,8 @@ def run_model_check(
         report.file_mb = round(info.file_size / 2**20, 1)
     rec = RecordingBackend(backend)
     runner = TaskRunner.from_settings(rec, settings)
-    runner.params.max_tokens = min(runner.params.max_tokens, CHECK_MAX_TOKENS)
+    runner.params.max_tokens = min(runner.params.max_tokens, max_tokens)
+    report.metrics["max_tokens"] = runner.params.max_tokens
     runner.params.seed = 1234
     catalog = load_catalog(settings)
     steps = 7
