@@ -45,6 +45,8 @@ def test_bundle_builds_and_passes_self_test(
     assert list((exe.parent / "_internal" / "llama_cpp" / "lib").glob("*llama*")), "llama.cpp libs"
     assert (exe.parent / "_internal" / "resources" / "tasks" / "zusammenfassen.toml").is_file()
     assert not list(exe.parent.rglob("*.gguf")), "models are not bundled by default"
+    for lang in ("deu", "eng", "osd"):  # text recognition data travels with the engine
+        assert (exe.parent / "_internal" / "tessdata" / f"{lang}.traineddata").is_file(), lang
 
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     env.pop("PYTHONPATH", None)
@@ -62,6 +64,19 @@ def test_bundle_builds_and_passes_self_test(
     assert "schnelle Token-Auswahl" in run.stdout, output[-4000:]  # _topk was bundled
     assert "--document-worker" not in run.stderr  # the worker started without complaint
     assert "Traceback" not in output
+
+    # Text recognition works inside the bundle (engine, language data, document worker).
+    fax = ROOT.parent / "shared" / "corpus" / "scans" / "bmg-fax.tiff"
+    scan = subprocess.run(
+        [str(exe), "read", str(fax)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+        cwd=tmp_path,
+    )
+    assert scan.returncode == 0, scan.stdout[-2000:] + scan.stderr[-2000:]
+    assert "[Texterkennung]" in scan.stdout and "Bearbeitungsmerkmal" in scan.stdout
 
     # A failing self-test says why and exits 1 (not a traceback, not 0).
     bad = subprocess.run(
