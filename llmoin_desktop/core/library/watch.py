@@ -46,6 +46,7 @@ from llmoin_desktop.core.library.watch_folders import (
     forget_folder,
     migrate_added_folders,
     reconcile,
+    remove_gone,
     rename_document,
     rescan_folders,
     set_watch,
@@ -284,18 +285,13 @@ class FolderWatcher:
             if ev.kind == "moved":
                 self._moved(path, ev.dest)
             elif ev.kind == "deleted" or not os.path.exists(path):
-                if not os.path.exists(path) and self._known_under(path):
-                    lib.remove(path)
-                    self.stats.deleted += 1
+                if not os.path.exists(path):
+                    self.stats.deleted += remove_gone(lib, path, root)
             elif os.path.isdir(path):
                 lib.add([path])
             elif _wanted(Path(path)) and lib.add([path]):
                 self.stats.changed += 1
         self._after_changes()
-
-    def _known_under(self, path: str) -> bool:
-        with self.lib._lock:
-            return any(_under(r.path, path) for r in self.lib.store.documents())
 
     def _moved(self, src: str, dest: str) -> None:
         lib = self.lib
@@ -308,7 +304,7 @@ class FolderWatcher:
                 self.stats.renamed += 1
                 continue
             if not os.path.exists(rec.path):
-                lib.remove(rec.path)
+                remove_gone(lib, rec.path, self._root_of(rec.path))
         if dest_root and os.path.exists(dest) and (os.path.isdir(dest) or _wanted(Path(dest))):
             lib.add([dest])
 

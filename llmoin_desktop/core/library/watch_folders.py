@@ -146,6 +146,25 @@ def rename_document(lib: Library, old: str | Path, new: str | Path) -> bool:
         return True
 
 
+def remove_gone(lib: Library, path: str, root: str | None = None) -> int:
+    """Drop the documents at/under ``path`` whose files are gone; returns how many.
+
+    Shared library: a document other PCs share stays (as ``Library.rescan`` does); a clerk
+    deleting their local copy must not delete it from the department's server.
+    """
+    with lib._lock:
+        records = [r for r in lib.store.documents() if _under(r.path, path)]
+    removed = 0
+    for rec in records:
+        if os.path.exists(rec.path) or (root is not None and not folder_online(root)):
+            continue  # still there, or the whole folder vanished (offline, not deleted)
+        if lib.server is not None and lib.store.server_ids_of(rec.id):
+            continue
+        lib.remove(rec.path)
+        removed += 1
+    return removed
+
+
 def _under(path: str, root: str) -> bool:
     return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
 
@@ -160,6 +179,8 @@ def reconcile(lib: Library, folder: str | Path) -> list[str]:
     with lib._lock:
         records = [r for r in lib.store.documents() if _under(r.path, root)]
     by_path = {r.path for r in records}
+    if not folder_online(root):
+        return []  # went offline meanwhile (share unmounted during the scan): change nothing
     gone = [r for r in records if not os.path.exists(r.path) and r.status != PENDING]
     if gone:
         new_files = [
@@ -179,7 +200,9 @@ def reconcile(lib: Library, folder: str | Path) -> list[str]:
                     by_size[rec.size or -1].remove(candidate)
                     break
             else:  # deleted while the app was closed: gone, as when the watcher sees it
-                lib.remove(rec.path)
+                remove_gone(lib, rec.path, root)
+    if not folder_online(root):
+        return []
     lib.rescan([root])
     return [d.path for d in lib.store.documents(PENDING) if _under(d.path, root)]
 
