@@ -6,6 +6,7 @@ Everything here is generated, so no third-party sample file (and its licence) is
 from __future__ import annotations
 
 import email.utils
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from pathlib import Path
@@ -114,7 +115,7 @@ def email_with_attachments(
     return msg
 
 
-def write_msg(path: Path, *, attachment: tuple[str, bytes] | None = None) -> Path:
+def write_msg(path: Path, *, attachments: Sequence[tuple[str, bytes]] = ()) -> Path:
     """An Outlook .msg (MS-OXMSG) written with extract-msg's own OLE writer."""
     import struct
 
@@ -139,7 +140,7 @@ def write_msg(path: Path, *, attachment: tuple[str, bytes] | None = None) -> Pat
         s("007D", headers),
     ]
     writer = OleWriter()
-    n_att = 1 if attachment else 0
+    n_att = len(attachments)
     props = struct.pack("<8xIIII8x", 0, n_att, 0, n_att)
     writer.addEntry("__properties_version1.0", props)
     for name, data in top:
@@ -147,9 +148,8 @@ def write_msg(path: Path, *, attachment: tuple[str, bytes] | None = None) -> Pat
     writer.addEntry("__nameid_version1.0", storage=True)
     for stream in ("00020102", "00030102", "00040102"):
         writer.addEntry(f"__nameid_version1.0/__substg1.0_{stream}", b"")
-    if attachment:
-        name, data = attachment
-        base = "__attach_version1.0_#00000000"
+    for index, (name, data) in enumerate(attachments):
+        base = f"__attach_version1.0_#{index:08X}"
         writer.addEntry(base, storage=True)
         # PR_ATTACH_METHOD (0x3705, PT_LONG) = 1: attached by value.
         att_props = struct.pack("<8x") + struct.pack("<IIi4x", 0x37050003, 6, 1)

@@ -119,7 +119,11 @@ def test_attachment_limits_and_unreadable_attachments_become_warnings(
 
 def test_msg_with_pdf_attachment(tmp_path: Path) -> None:
     pytest.importorskip("extract_msg", reason="optional extra 'msg' (extract-msg, GPL-3.0)")
-    path = write_msg(tmp_path / "antrag.msg", attachment=("Bescheid.pdf", text_pdf(BESCHEID_PAGES)))
+    photo = text_png(["Lageplan Marktstand", "Rathausplatz Nord"])
+    path = write_msg(
+        tmp_path / "antrag.msg",
+        attachments=[("Bescheid.pdf", text_pdf(BESCHEID_PAGES)), ("Lageplan.png", photo)],
+    )
     doc = parse_document(path)
     assert doc.format == "msg" and doc.title == "Antrag auf Sondernutzung"
     assert doc.metadata["from_name"] == "Erika Mustermann"
@@ -127,6 +131,12 @@ def test_msg_with_pdf_attachment(tmp_path: Path) -> None:
     assert "anbei mein Antrag" in doc.text
     fee = next(c for c in chunk_document(doc) if "240 Euro" in c.text)
     assert fee.section == "Anhang Bescheid.pdf › § 3 Gebühren" and fee.pages == [2]
+    assert doc.metadata["attachments"] == "Bescheid.pdf, Lageplan.png"
+    if _ocr_available(tmp_path):
+        plan = " ".join(b.text for b in doc.blocks if b.part == "Anhang Lageplan.png")
+        assert "Rathausplatz" in plan
+    else:
+        assert any("Lageplan.png" in w for w in doc.warnings)
 
 
 def test_msg_without_the_optional_extra_gets_a_clear_message(
