@@ -81,3 +81,13 @@ def test_a_stalled_worker_is_stopped_with_a_message_naming_why(tmp_path: Path) -
     with DocumentParser(workers=1, timeout_s=1.5) as parser, pytest.raises(ParseTimeout) as info:
         parser.parse(path, loader="llmoin_desktop.core.documents.probes:spin")
     assert "1.5 Sekunden lang nicht weiter" in info.value.user_message
+
+
+def test_a_worker_that_aborts_under_the_memory_cap_is_named_memory(tmp_path: Path) -> None:
+    from llmoin_desktop.core.documents import TooLarge
+
+    path = tmp_path / "riesig.pdf"
+    path.write_bytes(b"%PDF-1.4\n%%EOF\n")
+    with DocumentParser(workers=1) as parser, pytest.raises(TooLarge) as info:
+        parser.parse(path, loader="llmoin_desktop.core.documents.probes:abort")
+    assert "Arbeitsspeicher" in info.value.user_message

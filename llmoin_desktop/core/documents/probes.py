@@ -30,3 +30,8 @@ def eat_memory(path: str) -> Document:
 def crash(path: str) -> Document:
     """Die without an answer, like a segfault in a C extension."""
     os._exit(70)
+
+
+def abort(path: str) -> Document:
+    """Abort like C++ code whose allocation failed under the memory cap (std::bad_alloc)."""
+    os.abort()

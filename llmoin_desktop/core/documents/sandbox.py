@@ -65,7 +65,9 @@ def _child_env() -> dict[str, str]:
 
 
 class _WorkerDied(Exception):
-    pass
+    def __init__(self, detail: str, code: int | None = None) -> None:
+        super().__init__(detail)
+        self.code = code
 
 
 class _Worker:
@@ -141,7 +143,7 @@ class _Worker:
         if line is None:
             code = self.proc.wait() if self.proc else None
             self.kill()
-            raise _WorkerDied(f"exit code {code}")
+            raise _WorkerDied(f"exit code {code}", code)
         answer: dict[str, Any] = json.loads(line)
         if answer.get("restart"):
             self.kill()
@@ -317,6 +319,10 @@ class DocumentParser:
             if worker.killed_on_purpose or (cancel is not None and cancel.cancelled):
                 raise Cancelled(_("Abgebrochen.")) from None
             # A parser that dies without an answer hit the memory cap or crashed in C code.
+            # SIGABRT is what C++ code (Tesseract, pdfium) does when an allocation fails under
+            # the cap, SIGKILL what the system's out-of-memory killer does: name the memory.
+            if exc.code in (-6, -9):
+                raise TooLarge(p, detail="memory") from None
             raise Damaged(p, detail=f"parser process died: {exc}") from None
         finally:
             active[0] = False
