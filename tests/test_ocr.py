@@ -189,3 +189,20 @@ def test_columns_are_told_from_list_numbers() -> None:
     list_number = [(100, 300, 150, 340), (200, 300, 1900, 700)]
     assert ocr_module.has_columns(two_columns, page)
     assert not ocr_module.has_columns(list_number, page)
+
+
+def test_library_indexes_a_scan_with_page_progress_and_the_ocr_note(
+    scans: Path, tmp_path: Path
+) -> None:
+    from llmoin_desktop.core.jobs import Job
+    from llmoin_desktop.core.library.library import Library
+
+    lib = Library.open(tmp_path / "lib", embedder=None)
+    lib.add([scans / "bmg-fax.tiff"])
+    seen: list[str] = []
+    job = Job(lib.index_pending).on_progress(lambda p: seen.append(p.text))
+    report = job.run()
+    assert report is not None and report.outcomes[0].status == "indexed"
+    assert "bmg-fax.tiff: Texterkennung: Seite 2 von 2" in seen
+    (doc,) = lib.documents()
+    assert doc.warnings and doc.warnings[0].startswith("Per Texterkennung gelesen")

@@ -622,7 +622,16 @@ class Library(SharedLibraryMixin, LibrarySearchMixin):
             ctx.progress(0, total, _("Dokumente werden gelesen …"))
         cancel = ctx.cancel if ctx is not None else None
         done = 0
-        for outcome in self._get_parser().iter_parse(todo, cancel=cancel):
+
+        def page_progress(path: str, _step: int, _pages: int, text: str) -> None:
+            # Pages inside a file ("bescheid.pdf: Texterkennung: Seite 3 von 12"): a long
+            # scan or a 1,500-page PDF shows that it moves, not one frozen line per file.
+            if ctx is not None:
+                ctx.progress(done, total, f"{Path(path).name}: {text}")
+
+        for outcome in self._get_parser().iter_parse(
+            todo, cancel=cancel, on_progress=page_progress
+        ):
             name = Path(outcome.path).name
             if outcome.status == "cancelled" or (cancel is not None and cancel.cancelled):
                 report.outcomes.append(FileOutcome(outcome.path, "cancelled"))
