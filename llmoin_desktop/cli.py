@@ -173,6 +173,10 @@ def cmd_models(args: argparse.Namespace) -> int:
     print("-" * len(header))
     for m in models:
         template = _("ja") if m.has_chat_template else _("nein")
+        if m.has_chat_template and m.template_source != "gguf":
+            template = _("IT-Vorgabe")
+        if m.reasoning:
+            template += " " + _("(denkt)")
         label = m.name + (" " + _("(Demo)") if m.is_demo else "")
         print(
             f"{label[:32]:32} {m.params_label:>10} {m.quantization:8} {m.size_label:>9} "
@@ -196,10 +200,10 @@ def cmd_chat(args: argparse.Namespace) -> int:
     if args.system:
         messages.append({"role": "system", "content": args.system})
     messages.append({"role": "user", "content": args.prompt})
-    params = GenerationParams(
-        max_tokens=args.max_tokens or store.settings.max_tokens,
-        temperature=store.settings.temperature if args.temperature is None else args.temperature,
-    )
+    params = GenerationParams.from_settings(store.settings, chat=True)
+    params.max_tokens = args.max_tokens or store.settings.max_tokens
+    if args.temperature is not None:
+        params.temperature = args.temperature
 
     def out(text: str) -> None:
         sys.stdout.write(text)

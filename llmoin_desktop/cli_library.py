@@ -127,8 +127,16 @@ def _seconds(value: float) -> str:
 
 
 def cmd_index(args: argparse.Namespace) -> int:
-    from llmoin_desktop.cli import EXIT_CANCELLED, EXIT_OK, EXIT_USAGE, eprint, progress_printer
+    from llmoin_desktop.cli import (
+        EXIT_CANCELLED,
+        EXIT_OK,
+        EXIT_USAGE,
+        eprint,
+        load_store,
+        progress_printer,
+    )
 
+    load_store(args)  # policy problems on stderr, IT's data_dir, the UI language
     missing = [p for p in args.paths if not Path(p).expanduser().exists()]
     if missing:
         for p in missing:
@@ -192,8 +200,9 @@ def cmd_index(args: argparse.Namespace) -> int:
 
 
 def cmd_library(args: argparse.Namespace) -> int:
-    from llmoin_desktop.cli import EXIT_OK, eprint
+    from llmoin_desktop.cli import EXIT_OK, eprint, load_store
 
+    load_store(args)  # policy problems on stderr, IT's data_dir, the UI language
     lib = _open(args)
     for path in args.remove:
         if lib.remove(path):

@@ -156,9 +156,11 @@ def cmd_task(args: argparse.Namespace) -> int:
     )
     from llmoin_desktop.core.export import content_from_result, export_docx
     from llmoin_desktop.core.history import TolerantHistory
+    from llmoin_desktop.core.policy_gate import require_task
     from llmoin_desktop.core.tasks.runner import TaskRunner, task_job
 
     store = load_store(args)
+    require_task(store.settings, args.task_id)  # hidden by IT: say so, not "unknown"
     catalog = _catalog(store)
     spec = catalog.get(args.task_id)
     if spec is None:
@@ -178,9 +180,8 @@ def cmd_task(args: argparse.Namespace) -> int:
     settings = store.settings
     backend = open_backend(args, store)
     try:
-        params = GenerationParams(
-            max_tokens=args.max_tokens or settings.max_tokens, temperature=settings.temperature
-        )
+        params = GenerationParams.from_settings(settings)
+        params.max_tokens = args.max_tokens or settings.max_tokens
         runner = TaskRunner.from_settings(backend, settings, params=params)
         # A history that cannot be opened or written never costs the result or the export.
         history = None if args.no_history else TolerantHistory(store.data_dir() / "history.sqlite3")

@@ -19,6 +19,7 @@ from llmoin_desktop.core.engine.backend import (
     StatusListener,
 )
 from llmoin_desktop.core.engine.catalog import ModelInfo
+from llmoin_desktop.core.engine.reasoning import ReasoningSplitter
 from llmoin_desktop.core.errors import ModelError, ModelNotLoaded
 from llmoin_desktop.core.jobs import CancelToken, Progress
 
@@ -94,7 +95,10 @@ class FakeBackend:
         *,
         on_token: Callable[[str], None] | None = None,
         cancel: CancelToken | None = None,
+        on_reasoning: Callable[[str], None] | None = None,
     ) -> GenerationResult:
+        """Streams ``tokens``; ``<think>…</think>`` in them streams as thinking, like a real
+        reasoning model through the real splitter."""
         if self.loaded is None:
             raise ModelNotLoaded("Es ist noch kein Modell geladen.")
         with self._lock:
@@ -104,6 +108,7 @@ class FakeBackend:
             out: list[str] = []
             finish = "stop"
             first = 0.0
+            splitter = ReasoningSplitter(on_answer=on_token, on_reasoning=on_reasoning)
             for tok in self.tokens:
                 if cancel is not None and cancel.wait(self.token_delay):
                     finish = "cancelled"
@@ -113,11 +118,12 @@ class FakeBackend:
                 if not out:
                     first = time.perf_counter() - start
                 out.append(tok)
-                if on_token is not None:
-                    on_token(tok)
+                splitter.feed(tok)
+            splitter.finish()
             total = time.perf_counter() - start
             result = GenerationResult(
-                text="".join(out),
+                text=splitter.answer,
+                reasoning=splitter.reasoning,
                 finish_reason=finish,
                 n_prompt=10,
                 n_generated=len(out),

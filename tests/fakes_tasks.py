@@ -59,6 +59,7 @@ class FakeBackend:
         on_token: Callable[[str], None] | None = None,
         cancel: CancelToken | None = None,
         on_progress: object = None,
+        on_reasoning: object = None,
     ) -> GenerationResult:
         n_prompt = self.count_tokens(messages)
         if n_prompt + 16 > self.n_ctx:

@@ -184,6 +184,59 @@ KEYS: tuple[PolicyKey, ...] = (
         0.2,
     ),
     PolicyKey(
+        "thinking_tasks",
+        "model",
+        "boolean",
+        "Denken des Modells bei Aufgaben",
+        "Model thinking in tasks",
+        "Nur für Modelle, deren Chat-Vorlage das Nachdenken abschalten lässt (z. B. Qwen3): "
+        "ob sie bei geführten Aufgaben vor der Antwort nachdenken. Kostet auf einem PC ohne "
+        "Grafikkarte viel Zeit. Standard: aus. Beispiel: false",
+        "Only for models whose chat template can switch thinking off (e.g. Qwen3): whether "
+        "they think before answering in guided tasks. Costs much time on a PC without a "
+        "graphics card. Default: off. Example: false",
+        False,
+    ),
+    PolicyKey(
+        "thinking_chat",
+        "model",
+        "boolean",
+        "Denken des Modells im freien Chat",
+        "Model thinking in free chat",
+        "Wie thinking_tasks, aber für den freien Chat. Standard: an. Beispiel: true",
+        "Like thinking_tasks, but for the free chat. Default: on. Example: true",
+        True,
+    ),
+    PolicyKey(
+        "thinking_max_tokens",
+        "model",
+        "decimal",
+        "Höchstlänge des Nachdenkens (Token)",
+        "Maximum length of thinking (tokens)",
+        "Denkende Modelle (DeepSeek-R1, Qwen3, gpt-oss …) dürfen so viele Token nachdenken; "
+        "danach beendet das Programm das Nachdenken und das Modell antwortet. Zählt nicht zur "
+        "Antwortlänge (max_tokens). 0 = sofort antworten. Standard: 1024. Beispiel: 512",
+        "Reasoning models (DeepSeek-R1, Qwen3, gpt-oss …) may think this many tokens; then "
+        "the app ends the thinking and the model answers. Not counted in the answer length "
+        "(max_tokens). 0 = answer at once. Default: 1024. Example: 512",
+        512,
+        maximum=100_000,
+    ),
+    PolicyKey(
+        "chat_template_fallback",
+        "model",
+        "text",
+        "Chat-Vorlage für Modelle ohne Vorlage",
+        "Chat template for models without one",
+        "Für ältere GGUF-Dateien ohne eingebaute Chat-Vorlage: ein mitgeliefertes Format "
+        "(chatml, llama3, mistral, gemma, phi3) oder der Pfad einer Jinja-Vorlagendatei. "
+        "Nicht konfiguriert: solche Modelle werden nicht verwendet. Beispiel: chatml",
+        "For older GGUF files without a built-in chat template: a bundled format (chatml, "
+        "llama3, mistral, gemma, phi3) or the path of a Jinja template file. Not configured: "
+        "such models are not used. Example: chatml",
+        "chatml",
+    ),
+    PolicyKey(
         "allowed_tasks",
         "tasks",
         "list",
@@ -223,79 +276,6 @@ KEYS: tuple[PolicyKey, ...] = (
         "\\\\fileserver\\llmoin\\aufgaben",
         "/srv/llmoin/aufgaben",
     ),
-    PolicyKey(
-        "free_chat",
-        "tasks",
-        "boolean",
-        "Freies Chatten erlauben",
-        "Allow free chat",
-        "Aktiviert: neben den geführten Aufgaben gibt es einen freien Chat mit dem Modell. "
-        "Deaktiviert: nur geführte Aufgaben. Standard: erlaubt.",
-        "Enabled: besides the guided tasks there is a free chat with the model. Disabled: "
-        "guided tasks only. Default: allowed.",
-        False,
-    ),
-    PolicyKey(
-        "data_dir",
-        "data",
-        "text",
-        "Datenordner",
-        "Data folder",
-        "Wo Verlauf, Dokumentbibliothek und der eigene Modellordner liegen. Nicht "
-        "konfiguriert: %LOCALAPPDATA%\\LLMoin\\llmoin-desktop (Windows), "
-        "~/.local/share/llmoin-desktop (Linux). Umgebungsvariablen werden nicht ersetzt; "
-        "der Ordner muss je Benutzer verschieden sein (z. B. als Standard unter "
-        "„Voreinstellungen“ oder per Benutzerrichtlinie). Beispiel: D:\\LLMoin-Daten",
-        "Where history, document library and the user's own models folder live. Not "
-        "configured: %LOCALAPPDATA%\\LLMoin\\llmoin-desktop (Windows), "
-        "~/.local/share/llmoin-desktop (Linux). Environment variables are not expanded; "
-        "the folder must differ per user. Example: D:\\LLMoin-Daten",
-        "/daten/llmoin",
-    ),
-    PolicyKey(
-        "letterhead_template",
-        "data",
-        "text",
-        "Briefkopf-Vorlage (DOCX)",
-        "Letterhead template (DOCX)",
-        "Word-Vorlage der Organisation, in die Ergebnisse beim Export als DOCX eingesetzt "
-        "werden. Beispiel: \\\\fileserver\\vorlagen\\briefkopf.docx",
-        "The organisation's Word template into which results are placed on DOCX export. "
-        "Example: \\\\fileserver\\vorlagen\\briefkopf.docx",
-        "/srv/llmoin/vorlagen/briefkopf.docx",
-    ),
-    PolicyKey(
-        "embedding_model",
-        "data",
-        "text",
-        "Einbettungsmodell für die Dokumentsuche",
-        "Embedding model for document search",
-        "GGUF-Einbettungsmodell (z. B. ein mehrsprachiges BERT-Modell) für die Suche in "
-        "Dokumenten. Nicht konfiguriert: das mitgelieferte mehrsprachige Modell. Beispiel: "
-        "multilingual-e5-small-q8_0.gguf",
-        "GGUF embedding model (e.g. a multilingual BERT model) for searching documents. Not "
-        "configured: the bundled multilingual model. Example: multilingual-e5-small-q8_0.gguf",
-        "multilingual-e5-small-q8_0.gguf",
-    ),
-    PolicyKey(
-        "ask_search_terms",
-        "tasks",
-        "enum",
-        "Suchbegriffe vom Modell (Dokumente fragen)",
-        "Search terms from the model (Ask your documents)",
-        "Vor der Suche nennt das Sprachmodell die Fachbegriffe zur Frage; die Bibliothek sucht "
-        "auch nach ihnen (hilft bei Fragen in Alltagssprache, kostet eine kurze Antwort des "
-        "Modells). Automatisch: bei Modellen ab 1 Mrd. Parametern und bei Server-Modellen. "
-        "Standard: automatisch.",
-        "Before searching, the language model names the technical terms for the question; the "
-        "library searches for them as well (helps with questions in everyday language, costs "
-        "one short model answer). Automatic: for models from 1 bn parameters and for server "
-        "models. Default: automatic.",
-        "auto",
-        options=(
-            ("auto", "Automatisch", "Automatic"),
-            ("on", "Immer", "Always"),
-            ("off", "Nie", "Never"),
     PolicyKey(
         "department_tasks_dir",
         "tasks",
@@ -375,6 +355,79 @@ KEYS: tuple[PolicyKey, ...] = (
         "Blocked tasks never can. Default: enabled.",
         True,
     ),
+    PolicyKey(
+        "free_chat",
+        "tasks",
+        "boolean",
+        "Freies Chatten erlauben",
+        "Allow free chat",
+        "Aktiviert: neben den geführten Aufgaben gibt es einen freien Chat mit dem Modell. "
+        "Deaktiviert: nur geführte Aufgaben. Standard: erlaubt.",
+        "Enabled: besides the guided tasks there is a free chat with the model. Disabled: "
+        "guided tasks only. Default: allowed.",
+        False,
+    ),
+    PolicyKey(
+        "data_dir",
+        "data",
+        "text",
+        "Datenordner",
+        "Data folder",
+        "Wo Verlauf, Dokumentbibliothek und der eigene Modellordner liegen. Nicht "
+        "konfiguriert: %LOCALAPPDATA%\\LLMoin\\llmoin-desktop (Windows), "
+        "~/.local/share/llmoin-desktop (Linux). Umgebungsvariablen werden nicht ersetzt; "
+        "der Ordner muss je Benutzer verschieden sein (z. B. als Standard unter "
+        "„Voreinstellungen“ oder per Benutzerrichtlinie). Beispiel: D:\\LLMoin-Daten",
+        "Where history, document library and the user's own models folder live. Not "
+        "configured: %LOCALAPPDATA%\\LLMoin\\llmoin-desktop (Windows), "
+        "~/.local/share/llmoin-desktop (Linux). Environment variables are not expanded; "
+        "the folder must differ per user. Example: D:\\LLMoin-Daten",
+        "/daten/llmoin",
+    ),
+    PolicyKey(
+        "letterhead_template",
+        "data",
+        "text",
+        "Briefkopf-Vorlage (DOCX)",
+        "Letterhead template (DOCX)",
+        "Word-Vorlage der Organisation, in die Ergebnisse beim Export als DOCX eingesetzt "
+        "werden. Beispiel: \\\\fileserver\\vorlagen\\briefkopf.docx",
+        "The organisation's Word template into which results are placed on DOCX export. "
+        "Example: \\\\fileserver\\vorlagen\\briefkopf.docx",
+        "/srv/llmoin/vorlagen/briefkopf.docx",
+    ),
+    PolicyKey(
+        "embedding_model",
+        "data",
+        "text",
+        "Einbettungsmodell für die Dokumentsuche",
+        "Embedding model for document search",
+        "GGUF-Einbettungsmodell (z. B. ein mehrsprachiges BERT-Modell) für die Suche in "
+        "Dokumenten. Nicht konfiguriert: das mitgelieferte mehrsprachige Modell. Beispiel: "
+        "multilingual-e5-small-q8_0.gguf",
+        "GGUF embedding model (e.g. a multilingual BERT model) for searching documents. Not "
+        "configured: the bundled multilingual model. Example: multilingual-e5-small-q8_0.gguf",
+        "multilingual-e5-small-q8_0.gguf",
+    ),
+    PolicyKey(
+        "ask_search_terms",
+        "tasks",
+        "enum",
+        "Suchbegriffe vom Modell (Dokumente fragen)",
+        "Search terms from the model (Ask your documents)",
+        "Vor der Suche nennt das Sprachmodell die Fachbegriffe zur Frage; die Bibliothek sucht "
+        "auch nach ihnen (hilft bei Fragen in Alltagssprache, kostet eine kurze Antwort des "
+        "Modells). Automatisch: bei Modellen ab 1 Mrd. Parametern und bei Server-Modellen. "
+        "Standard: automatisch.",
+        "Before searching, the language model names the technical terms for the question; the "
+        "library searches for them as well (helps with questions in everyday language, costs "
+        "one short model answer). Automatic: for models from 1 bn parameters and for server "
+        "models. Default: automatic.",
+        "auto",
+        options=(
+            ("auto", "Automatisch", "Automatic"),
+            ("on", "Immer", "Always"),
+            ("off", "Nie", "Never"),
         ),
     ),
     PolicyKey(
@@ -527,6 +580,25 @@ KEYS: tuple[PolicyKey, ...] = (
         "http://chroma.amt.intern:8000",
     ),
     PolicyKey(
+        "watched_folders",
+        "data",
+        "list",
+        "Überwachte Ordner der Dokumentbibliothek",
+        "Watched document library folders",
+        "Ordner (z. B. Abteilungsablage auf einer Netzwerkfreigabe), die die "
+        "Dokumentbibliothek auf jedem Rechner enthält und überwacht: neue, geänderte, "
+        "umbenannte und gelöschte Dateien werden im Hintergrund übernommen, beim Start wird "
+        "nachgeholt, was sich bei geschlossenem Programm geändert hat. Ist ein Ordner nicht "
+        "erreichbar, bleiben seine Dokumente erhalten (angezeigt als offline). Mehrere Ordner "
+        "durch Kommas trennen. Beispiel: \\\\server\\ablage\\bauamt",
+        "Folders (e.g. a department share) that every PC's document library holds and "
+        "watches: new, changed, renamed and deleted files are picked up in the background, "
+        "and what changed while the app was closed is caught up at start. A folder that "
+        "cannot be reached keeps its documents (shown as offline). Separate several folders "
+        "with commas. Example: \\\\server\\ablage\\bauamt",
+        ["/srv/ablage/bauamt"],
+    ),
+    PolicyKey(
         "ocr_enabled",
         "data",
         "boolean",
@@ -553,24 +625,5 @@ KEYS: tuple[PolicyKey, ...] = (
         "app; other language data (*.traineddata) must be in the language data folder. "
         "Default: deu+eng",
         "deu+eng",
-    ),
-    PolicyKey(
-        "watched_folders",
-        "data",
-        "list",
-        "Überwachte Ordner der Dokumentbibliothek",
-        "Watched document library folders",
-        "Ordner (z. B. Abteilungsablage auf einer Netzwerkfreigabe), die die "
-        "Dokumentbibliothek auf jedem Rechner enthält und überwacht: neue, geänderte, "
-        "umbenannte und gelöschte Dateien werden im Hintergrund übernommen, beim Start wird "
-        "nachgeholt, was sich bei geschlossenem Programm geändert hat. Ist ein Ordner nicht "
-        "erreichbar, bleiben seine Dokumente erhalten (angezeigt als offline). Mehrere Ordner "
-        "durch Kommas trennen. Beispiel: \\\\server\\ablage\\bauamt",
-        "Folders (e.g. a department share) that every PC's document library holds and "
-        "watches: new, changed, renamed and deleted files are picked up in the background, "
-        "and what changed while the app was closed is caught up at start. A folder that "
-        "cannot be reached keeps its documents (shown as offline). Separate several folders "
-        "with commas. Example: \\\\server\\ablage\\bauamt",
-        ["/srv/ablage/bauamt"],
     ),
 )

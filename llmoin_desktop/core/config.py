@@ -59,6 +59,15 @@ class Settings:
     # "schnell" (key passages, the skim above) or "gruendlich" (every paragraph).
     long_read_mode: str = "schnell"
     temperature: float = 0.3
+    # Reasoning models (docs/design.md "Chat templates and reasoning"): whether a template's
+    # thinking switch (enable_thinking) is on for guided tasks / free chat, and the token
+    # budget for thinking, counted apart from max_tokens so the answer is never cut off.
+    thinking_tasks: bool = False
+    thinking_chat: bool = True
+    thinking_max_tokens: int = 1024
+    # For a GGUF without a chat template: a built-in format (chatml, llama3, mistral, gemma,
+    # phi3) or a Jinja file. Empty: such models stay refused.
+    chat_template_fallback: str = ""
     allowed_tasks: list[str] = field(default_factory=list)  # empty: all tasks
     hidden_tasks: list[str] = field(default_factory=list)
     extra_tasks_dir: str = ""

@@ -101,6 +101,10 @@ class JobContext:
         """Stream a piece of the result (shown as it arrives)."""
         self._job._emit_token(text)
 
+    def reasoning(self, text: str) -> None:
+        """Stream a piece of a reasoning model's thinking (shown apart, never in the result)."""
+        self._job._emit_reasoning(text)
+
     def check(self) -> None:
         self.cancel.raise_if_cancelled()
 
@@ -118,6 +122,7 @@ class Job(Generic[T]):
         self.last_progress: Progress | None = None
         self._progress_listeners: list[Callable[[Progress], None]] = []
         self._token_listeners: list[Callable[[str], None]] = []
+        self._reasoning_listeners: list[Callable[[str], None]] = []
         self._done_listeners: list[Callable[[Job[T]], None]] = []
 
     # Listeners ----------------------------------------------------------------------
@@ -127,6 +132,10 @@ class Job(Generic[T]):
 
     def on_token(self, cb: Callable[[str], None]) -> Job[T]:
         self._token_listeners.append(cb)
+        return self
+
+    def on_reasoning(self, cb: Callable[[str], None]) -> Job[T]:
+        self._reasoning_listeners.append(cb)
         return self
 
     def on_done(self, cb: Callable[[Job[T]], None]) -> Job[T]:
@@ -140,6 +149,10 @@ class Job(Generic[T]):
 
     def _emit_token(self, text: str) -> None:
         for cb in self._token_listeners:
+            cb(text)
+
+    def _emit_reasoning(self, text: str) -> None:
+        for cb in self._reasoning_listeners:
             cb(text)
 
     # Running ------------------------------------------------------------------------

@@ -123,6 +123,10 @@ class ModelPicker(QDialog):
                 select_row = row
             ok = info.usable_for_chat
             template = _("ja") if info.has_chat_template else _("fehlt – nicht für Chat")
+            if info.has_chat_template and info.template_source != "gguf":
+                template = _("von der IT festgelegt")
+            if info.reasoning:
+                template += " · " + _("denkt vor der Antwort")
             if info.problem:
                 template = _("Datei fehlerhaft")
             values = (

@@ -29,6 +29,7 @@ from llmoin_desktop.core.tasks.tables import parse_markdown_table
 from llmoin_desktop.ui.a11y import name
 from llmoin_desktop.ui.messages import show_message
 from llmoin_desktop.ui.page_parts import titled_column
+from llmoin_desktop.ui.reasoning_box import ReasoningBox
 
 
 class ResultPane(QWidget):
@@ -92,6 +93,8 @@ class ResultPane(QWidget):
         self.splitter.addWidget(self.original_box)
         self.splitter.addWidget(result_box)
         layout.addWidget(self.splitter, 1)
+        self.reasoning = ReasoningBox()  # a reasoning model's thinking, collapsed, not exported
+        layout.addWidget(self.reasoning)
 
         row = QHBoxLayout()
         self.copy_button = QPushButton(_("Kopieren"))
@@ -188,6 +191,7 @@ class ResultPane(QWidget):
 
     def begin_stream(self) -> None:
         self.clear()
+        self.reasoning.clear()
         self.editor.setReadOnly(True)
 
     def append(self, text: str) -> None:

@@ -56,7 +56,6 @@ def setting_labels() -> dict[str, tuple[str, str]]:
         "max_tokens": (model, _("Höchstlänge einer Antwort (Token)")),
         "long_read_tokens": (model, _("Lange Dokumente überfliegen ab Token (0 = alles lesen)")),
         "long_read_mode": (model, _("Lange Dokumente: Voreinstellung")),
-        "long_read_mode": (model, _("Lange Dokumente: Voreinstellung")),
         "temperature": (model, _("Kreativität (Temperatur)")),
         "thinking_tasks": (model, _("Denkende Modelle: bei Aufgaben nachdenken lassen")),
         "thinking_chat": (model, _("Denkende Modelle: im freien Chat nachdenken lassen")),

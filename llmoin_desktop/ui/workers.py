@@ -25,6 +25,7 @@ class JobHandle(QObject):
 
     progress = Signal(object)  # Progress (latest only, throttled)
     tokens = Signal(str)  # batched streamed text
+    reasoning = Signal(str)  # batched thinking of a reasoning model (shown collapsed)
     finished = Signal(object)  # the Job; see job.state / job.result / job.error
     _worker_done = Signal()
 
@@ -35,6 +36,7 @@ class JobHandle(QObject):
         self.job = job
         self._lock = threading.Lock()
         self._buffer: list[str] = []
+        self._thinking: list[str] = []
         self._progress: Progress | None = None
         self._done = False
         self._runner_exited = threading.Event()
@@ -43,12 +45,17 @@ class JobHandle(QObject):
         self._timer.timeout.connect(self._flush)
         self._worker_done.connect(self._on_worker_done, Qt.ConnectionType.QueuedConnection)
         job.on_token(self._collect_token)
+        job.on_reasoning(self._collect_reasoning)
         job.on_progress(self._collect_progress)
 
     # Worker thread ------------------------------------------------------------------
     def _collect_token(self, text: str) -> None:
         with self._lock:
             self._buffer.append(text)
+
+    def _collect_reasoning(self, text: str) -> None:
+        with self._lock:
+            self._thinking.append(text)
 
     def _collect_progress(self, progress: Progress) -> None:
         with self._lock:
@@ -66,9 +73,13 @@ class JobHandle(QObject):
         with self._lock:
             text = "".join(self._buffer)
             self._buffer.clear()
+            thinking = "".join(self._thinking)
+            self._thinking.clear()
             progress, self._progress = self._progress, None
         if progress is not None:
             self.progress.emit(progress)
+        if thinking:
+            self.reasoning.emit(thinking)
         if text:
             self.tokens.emit(text)
 

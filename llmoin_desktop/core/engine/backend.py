@@ -33,11 +33,20 @@ class GenerationParams:
     seed: int | None = None
     stop: list[str] = field(default_factory=list)
     ignore_eos: bool = False  # benchmarks: always produce max_tokens
+    # Reasoning models: switch a template's thinking on (enable_thinking) and how many tokens
+    # the thinking may take before it is closed; ``max_tokens`` counts answer tokens only.
+    thinking: bool = False
+    max_reasoning_tokens: int = 1024
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> GenerationParams:
-        """The clerk's answer length and temperature; the rest stays at the defaults."""
-        return cls(max_tokens=settings.max_tokens, temperature=settings.temperature)
+    def from_settings(cls, settings: Settings, *, chat: bool = False) -> GenerationParams:
+        """The clerk's answer length, temperature and thinking choice (tasks or free chat)."""
+        return cls(
+            max_tokens=settings.max_tokens,
+            temperature=settings.temperature,
+            thinking=bool(settings.thinking_chat if chat else settings.thinking_tasks),
+            max_reasoning_tokens=max(0, int(settings.thinking_max_tokens)),
+        )
 
 
 @dataclass
@@ -51,6 +60,9 @@ class GenerationResult:
     decode_s: float = 0.0  # time from the first sampled token to the last one
     n_timed: int = 0  # decode steps inside ``decode_s``
     total_s: float = 0.0
+    # A reasoning model's thinking, kept apart from ``text`` (never exported or cited).
+    reasoning: str = ""
+    n_reasoning: int = 0  # generated tokens that were thinking
 
     @property
     def tokens_per_s(self) -> float:
@@ -126,9 +138,13 @@ class Backend(Protocol):
         *,
         on_token: Callable[[str], None] | None = None,
         cancel: CancelToken | None = None,
+        on_reasoning: Callable[[str], None] | None = None,
     ) -> GenerationResult:
         """Generate an answer; raises ContextOverflow, ModelNotLoaded, Cancelled is *not*
-        raised: a cancelled generation returns what it had with finish_reason="cancelled"."""
+        raised: a cancelled generation returns what it had with finish_reason="cancelled".
+
+        ``on_token`` streams the answer only; a reasoning model's thinking streams to
+        ``on_reasoning`` (see core/engine/reasoning.py)."""
 
     def count_tokens(self, messages: list[Message]) -> int:
         """Prompt tokens the messages need after the chat template (for map-reduce fitting)."""

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from llmoin_desktop.core.config import SettingsStore
+from llmoin_desktop.core.engine.chat_templates import fallback_template, reasoning_kind
 from llmoin_desktop.core.engine.gguf import GGUFError, GGUFHeader, read_header
 from llmoin_desktop.core.errors import ModelError
 from llmoin_desktop.core.i18n import _, tr
@@ -39,6 +40,10 @@ class ModelInfo:
     is_demo: bool = False
     is_embedding: bool = False
     problem: str = ""  # non-empty: unusable, with the reason in the user's language
+    # Where the chat template comes from: "gguf", or IT's chat_template_fallback
+    # ("builtin:chatml", "file:/…") for a GGUF without one.
+    template_source: str = "gguf"
+    reasoning: str = ""  # "" | "think" | "harmony": the model thinks before it answers
 
     @property
     def usable_for_chat(self) -> bool:
@@ -132,7 +137,28 @@ def header_to_info(path: Path, header: GGUFHeader, *, is_demo: bool = False) -> 
         chat_template=header.chat_template,
         is_demo=is_demo,
         is_embedding=header.architecture in EMBEDDING_ARCHS,
+        reasoning=reasoning_kind(header.chat_template),
     )
+
+
+def apply_template_fallback(info: ModelInfo, fallback_setting: str) -> ModelInfo:
+    """Give a GGUF without a chat template IT's chosen format (setting chat_template_fallback).
+
+    Older conversions of chat models lack ``tokenizer.chat_template``; without this setting they
+    stay refused (we never guess a prompt format). A bad setting marks the model with the
+    reason instead of raising, so the model list still shows every file."""
+    if info.has_chat_template or info.is_embedding or info.problem or not fallback_setting:
+        return info
+    try:
+        found = fallback_template(fallback_setting)
+    except ModelError as exc:
+        info.problem = exc.user_message
+        return info
+    if found is not None:
+        info.chat_template, info.template_source = found
+        info.has_chat_template = True
+        info.reasoning = reasoning_kind(info.chat_template)
+    return info
 
 
 def inspect_model(path: Path | str, *, is_demo: bool = False) -> ModelInfo:
@@ -191,6 +217,10 @@ def scan_models(store: SettingsStore | None = None) -> list[ModelInfo]:
                 continue
             seen.add(resolved)
             found.append(inspect_model(f))
+    if store is not None:
+        fallback = str(store.settings.chat_template_fallback or "")
+        for info in found:
+            apply_template_fallback(info, fallback)
     return found
 
 

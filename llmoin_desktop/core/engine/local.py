@@ -42,8 +42,23 @@ from llmoin_desktop.core.engine.backend import (
     StatusPublisher,
     prompt_too_long,
 )
-from llmoin_desktop.core.engine.catalog import ModelInfo, chat_template_note, validate_model
+from llmoin_desktop.core.engine.catalog import (
+    ModelInfo,
+    apply_template_fallback,
+    chat_template_note,
+    validate_model,
+)
+from llmoin_desktop.core.engine.chat_templates import (
+    ChatRenderer,
+    TemplateProfile,
+    TemplateRenderError,
+    detect_profile,
+    opened_tag,
+    prepare_messages,
+)
 from llmoin_desktop.core.engine.gguf import GGUFHeader
+from llmoin_desktop.core.engine.reasoning import MARKERS as REASONING_MARKERS
+from llmoin_desktop.core.engine.reasoning import ReasoningSplitter
 from llmoin_desktop.core.engine.sampling import Sampler
 from llmoin_desktop.core.errors import (
     BackendError,
@@ -84,7 +99,8 @@ class LocalBackend(StatusPublisher):
         self._model_path: Path | None = None
         self._info: ModelInfo | None = None
         self._header: GGUFHeader | None = None
-        self._formatter: Any = None
+        self._renderer: ChatRenderer | None = None
+        self._profile: TemplateProfile | None = None
         self._cached: list[int] = []
         self._status = EngineStatus(backend="local", device=hardware.compiled_device())
         self._listeners: list[StatusListener] = []
@@ -185,6 +201,9 @@ class LocalBackend(StatusPublisher):
         report(0, _("Modelldatei wird geprüft …"))
         try:
             info, header = validate_model(path)
+            apply_template_fallback(info, str(self._store.settings.chat_template_fallback or ""))
+            if info.problem:
+                raise ModelError(info.problem)
         except ModelError as exc:
             self._set_status(state="error", message=exc.user_message)
             raise
@@ -212,12 +231,18 @@ class LocalBackend(StatusPublisher):
         self._set_status(state="loading", model_name=info.name, model_path=str(path), message="")
         report(5, tr("„{name}“ wird geladen …", name=info.name))
         llm = self._construct_llama(path, n_ctx, use_gpu, report, cancel)
+        try:
+            renderer, profile = self._make_renderer(llm, info)
+        except ModelError as exc:
+            llm.close()
+            self._set_status(state="error", model_name="", model_path="", message=exc.user_message)
+            raise
         self._llm = llm
         self._model_path = path
         self._info = info
         self._header = header
         self._cached = []
-        self._formatter = self._make_formatter(llm, info)
+        self._renderer, self._profile = renderer, profile
         self._abort_cb = _make_abort_callback(self)
         report(100, _("Modell bereit."))
         n_gpu_layers = hardware.n_gpu_layers(self._store) if use_gpu else 0
@@ -291,18 +316,35 @@ class LocalBackend(StatusPublisher):
             lc.llama_model_default_params = original
 
     @staticmethod
-    def _make_formatter(llm: Any, info: ModelInfo) -> Any:
+    def _make_renderer(
+        llm: Any, info: ModelInfo
+    ) -> tuple[ChatRenderer | None, TemplateProfile | None]:
+        """The template renderer and what trial renders found out about it (system role,
+        alternation, reasoning); a template that cannot render raises a clear ModelError."""
         if not info.has_chat_template:
-            return None
-        from llama_cpp import llama_chat_format
-
+            return None, None
         eos_id, bos_id = llm.token_eos(), llm.token_bos()
-        return llama_chat_format.Jinja2ChatFormatter(
-            template=info.chat_template,
-            eos_token=llm._model.token_get_text(eos_id) if eos_id != -1 else "",
-            bos_token=llm._model.token_get_text(bos_id) if bos_id != -1 else "",
-            stop_token_ids=[eos_id],
-        )
+        try:
+            renderer = ChatRenderer(
+                info.chat_template,
+                eos_token=llm._model.token_get_text(eos_id) if eos_id != -1 else "",
+                bos_token=llm._model.token_get_text(bos_id) if bos_id != -1 else "",
+            )
+        except TemplateRenderError as exc:
+            raise ModelError(
+                tr(
+                    "Das Gesprächsformat (Chat-Vorlage) des Modells „{name}“ ist fehlerhaft: "
+                    "{reason}",
+                    name=info.name,
+                    reason=str(exc)[:200],
+                ),
+                detail=str(exc),
+            ) from exc
+        return renderer, detect_profile(renderer, info.name, info.template_source)
+
+    def template_profile(self) -> TemplateProfile | None:
+        """How the loaded model's chat template behaves (None: no model loaded)."""
+        return self._profile
 
     def unload(self) -> None:
         """Free the model now and forget it (no reload on demand)."""
@@ -320,7 +362,6 @@ class LocalBackend(StatusPublisher):
         finally:
             self._llm = None
             self._cached = []
-            self._formatter = None
         if idle:
             self._set_status(state="unloaded-idle", message=_("Modell nach Leerlauf entladen."))
 
@@ -339,14 +380,31 @@ class LocalBackend(StatusPublisher):
         self._closed = True
 
     # Prompting -----------------------------------------------------------------------
-    def _format(self, messages: list[Message]) -> list[int]:
-        if self._formatter is None:
+    def _render(self, messages: list[Message], thinking: bool = False) -> str:
+        if self._renderer is None or self._profile is None:
             assert self._info is not None
             raise ModelError(chat_template_note(self._info))
-        response = self._formatter(messages=messages)
-        return self._llm.tokenize(
-            response.prompt.encode("utf-8"), add_bos=not response.added_special, special=True
-        )
+        prepared = prepare_messages(messages, self._profile)
+        # enable_thinking for templates with the switch (Qwen3); gpt-oss reads the same
+        # choice as its reasoning_effort.
+        switch = self._profile.thinking_switch or self._profile.reasoning == "harmony"
+        try:
+            return self._renderer.render(prepared, enable_thinking=thinking if switch else None)
+        except TemplateRenderError as exc:
+            assert self._info is not None
+            raise ModelError(
+                tr(
+                    "Das Gesprächsformat des Modells „{name}“ lehnt diese Anfrage ab: {reason}",
+                    name=self._info.name,
+                    reason=str(exc)[:200],
+                ),
+                detail=str(exc),
+            ) from exc
+
+    def _format(self, messages: list[Message], thinking: bool = False) -> list[int]:
+        # The template writes BOS itself (as llama-cpp-python's Jinja2ChatFormatter does).
+        prompt = self._render(messages, thinking)
+        return self._llm.tokenize(prompt.encode("utf-8"), add_bos=False, special=True)
 
     def count_tokens(self, messages: list[Message]) -> int:
         def work() -> int:
@@ -377,9 +435,12 @@ class LocalBackend(StatusPublisher):
         on_token: Callable[[str], None] | None = None,
         cancel: CancelToken | None = None,
         on_progress: ProgressCallback | None = None,
+        on_reasoning: Callable[[str], None] | None = None,
     ) -> GenerationResult:
         params = params or GenerationParams.from_settings(self._store.settings)
-        return self._call(lambda: self._do_chat(messages, params, on_token, cancel, on_progress))
+        return self._call(
+            lambda: self._do_chat(messages, params, on_token, cancel, on_progress, on_reasoning)
+        )
 
     def _do_chat(
         self,
@@ -388,13 +449,18 @@ class LocalBackend(StatusPublisher):
         on_token: Callable[[str], None] | None,
         cancel: CancelToken | None,
         on_progress: ProgressCallback | None,
+        on_reasoning: Callable[[str], None] | None = None,
     ) -> GenerationResult:
         t0 = time.perf_counter()
         cancel = cancel or CancelToken()
         if cancel.cancelled:
             return GenerationResult(text="", finish_reason="cancelled")
         self._ensure_loaded()
-        tokens = self._format(messages)
+        prompt = self._render(messages, params.thinking)
+        tokens = self._llm.tokenize(prompt.encode("utf-8"), add_bos=False, special=True)
+        splitter = ReasoningSplitter(
+            opened=opened_tag(prompt), on_answer=on_token, on_reasoning=on_reasoning
+        )
         n_ctx = int(self._llm.n_ctx())
         if len(tokens) + MIN_ANSWER_TOKENS > n_ctx:
             raise prompt_too_long(len(tokens), n_ctx, fits=n_ctx - MIN_ANSWER_TOKENS)
@@ -408,8 +474,7 @@ class LocalBackend(StatusPublisher):
                     n_prompt=len(tokens),
                     total_s=time.perf_counter() - t0,
                 )
-            max_new = min(params.max_tokens, n_ctx - len(tokens))
-            result = self._decode_loop(params, max_new, on_token, cancel)
+            result = self._decode_loop(params, n_ctx - len(tokens), splitter, cancel)
         finally:
             self._set_status(state="ready")
         result.n_prompt = len(tokens)
@@ -467,10 +532,16 @@ class LocalBackend(StatusPublisher):
     def _decode_loop(
         self,
         params: GenerationParams,
-        max_new: int,
-        on_token: Callable[[str], None] | None,
+        room: int,
+        splitter: ReasoningSplitter,
         cancel: CancelToken,
     ) -> GenerationResult:
+        """Sample until EOS, the answer budget or the context is used up.
+
+        ``params.max_tokens`` counts answer tokens only; a reasoning model's thinking has its
+        own budget (``max_reasoning_tokens``). When the thinking exceeds it, or the model
+        stops while still thinking, we feed the closing marker ourselves and let it answer,
+        so thinking can never eat the answer."""
         from llama_cpp import llama_cpp as lc
 
         ctx = self._llm._ctx.ctx
@@ -481,16 +552,19 @@ class LocalBackend(StatusPublisher):
         one = lc.llama_batch_get_one(token_buf, 1)
         piece_buf = ctypes.create_string_buffer(256)
         decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
-        pieces: list[str] = []
         stops = [s for s in params.stop if s]
         finish = "length"
-        n_generated = 0
+        n_generated = n_answer = n_reasoning = 0
         n_decoded = 0
         n_timed = 0
         t_first = 0.0
         t_last = 0.0
+        forced_close = False
         try:
-            for _step in range(max_new):
+            if splitter.in_reasoning and params.max_reasoning_tokens <= 0:
+                room -= self._inject(splitter.close_text(), splitter)
+                forced_close = True
+            while n_generated < room:
                 if cancel.cancelled:
                     finish = "cancelled"
                     break
@@ -501,32 +575,51 @@ class LocalBackend(StatusPublisher):
                 t_last = now
                 n_timed = n_decoded
                 if not params.ignore_eos and lc.llama_vocab_is_eog(vocab, token):
+                    if splitter.in_reasoning and not forced_close and room - n_generated > 32:
+                        room -= self._inject(splitter.close_text(), splitter)
+                        forced_close = True
+                        continue
                     finish = "stop"
                     break
                 n_generated += 1
+                thinking = splitter.in_reasoning
                 n = lc.llama_token_to_piece(vocab, token, piece_buf, 256, 0, False)
+                if n == 0:
+                    n = _marker_piece(vocab, token, piece_buf)
                 text = decoder.decode(piece_buf.raw[: max(n, 0)])
                 if text:
-                    pieces.append(text)
-                    if on_token is not None:
-                        on_token(text)
-                    if stops and _hit_stop(pieces, stops):
-                        finish = "stop"
-                        break
+                    splitter.feed(text)
+                thinking = thinking or splitter.in_reasoning
+                if thinking:
+                    n_reasoning += 1
+                else:
+                    n_answer += 1
+                if stops and _hit_stop(splitter.answer_parts, stops):
+                    finish = "stop"
+                    break
                 token_buf[0] = token
                 rc = lc.llama_decode(ctx, one)
                 if rc != 0:
                     raise BackendError(tr("Die Modell-Engine meldet einen Fehler ({rc}).", rc=rc))
                 self._cached.append(token)
                 n_decoded += 1
+                if (
+                    splitter.in_reasoning
+                    and not forced_close
+                    and n_reasoning >= params.max_reasoning_tokens
+                    and room - n_generated > 32
+                ):
+                    room -= self._inject(splitter.close_text(), splitter)
+                    forced_close = True
+                if n_answer >= params.max_tokens:
+                    break
         finally:
             sampler.free()
         tail = decoder.decode(b"", final=True)
         if tail:
-            pieces.append(tail)
-            if on_token is not None:
-                on_token(tail)
-        text = "".join(pieces)
+            splitter.feed(tail)
+        splitter.finish()
+        text = splitter.answer
         if stops:
             for stop in stops:
                 idx = text.find(stop)
@@ -539,7 +632,24 @@ class LocalBackend(StatusPublisher):
             ttft_s=t_first,
             decode_s=max(0.0, t_last - t_first),
             n_timed=n_timed,
+            reasoning=splitter.reasoning,
+            n_reasoning=n_reasoning,
         )
+
+    def _inject(self, text: str, splitter: ReasoningSplitter) -> int:
+        """Evaluate ``text`` as if the model had written it (closing its thinking); returns
+        the number of tokens it took from the context."""
+        from llama_cpp import llama_cpp as lc
+
+        tokens = list(self._llm.tokenize(text.encode("utf-8"), add_bos=False, special=True))
+        ctx = self._llm._ctx.ctx
+        batch = self._llm._batch
+        batch.set_batch(batch=tokens, n_past=len(self._cached), logits_all=False)
+        if lc.llama_decode(ctx, batch.batch) != 0:
+            raise BackendError(_("Die Modell-Engine meldet einen Fehler beim Beenden des Denkens."))
+        self._cached.extend(tokens)
+        splitter.feed(text)
+        return len(tokens)
 
     # Measurements --------------------------------------------------------------------
     def perf(self) -> dict[str, float]:
@@ -592,6 +702,17 @@ def _lower_thread_priority() -> None:
     if sys.platform.startswith("linux"):
         with contextlib.suppress(OSError, AttributeError):
             os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 5)
+
+
+def _marker_piece(vocab: Any, token: int, buf: Any) -> int:
+    """Bytes of a control token that is a reasoning marker (gpt-oss's ``<|channel|>``,
+    Magistral's ``[THINK]``); other control tokens stay invisible, as before."""
+    from llama_cpp import llama_cpp as lc
+
+    n = lc.llama_token_to_piece(vocab, token, buf, 256, 0, True)
+    if n <= 0:
+        return 0
+    return n if buf.raw[:n].decode("utf-8", "replace") in REASONING_MARKERS else 0
 
 
 def _hit_stop(pieces: list[str], stops: list[str]) -> bool:

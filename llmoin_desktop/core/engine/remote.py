@@ -41,6 +41,8 @@ from llmoin_desktop.core.engine.backend import (
     StatusPublisher,
     prompt_too_long,
 )
+from llmoin_desktop.core.engine.chat_templates import TemplateProfile, prepare_messages
+from llmoin_desktop.core.engine.reasoning import ReasoningSplitter
 from llmoin_desktop.core.errors import BackendError, ContextOverflow, ModelError
 from llmoin_desktop.core.i18n import _, tr
 from llmoin_desktop.core.jobs import CancelToken, Progress
@@ -120,6 +122,8 @@ class RemoteBackend(StatusPublisher):
         self._parts = _check_url(url, from_policy=from_policy)
         self._api_key = api_key if api_key is not None else settings.remote_api_key
         self._wanted_model = model if model is not None else settings.remote_model
+        # Set once the server's template rejected the system role or the role order.
+        self._merge_roles = False
         self._read_timeout = float(read_timeout_s or settings.remote_timeout_s or 120)
         self._connect_timeout = connect_timeout_s
         self._lock = threading.Lock()
@@ -518,13 +522,34 @@ class RemoteBackend(StatusPublisher):
         on_token: Callable[[str], None] | None = None,
         cancel: CancelToken | None = None,
         on_progress: Callable[[Progress], None] | None = None,
+        on_reasoning: Callable[[str], None] | None = None,
     ) -> GenerationResult:
         params = params or GenerationParams.from_settings(self._store.settings)
+        try:
+            return self._chat_once(messages, params, on_token, cancel, on_reasoning)
+        except BackendError as exc:
+            # The server's chat template rejected the system role or the role order (Gemma,
+            # old Mistral): shape the messages as for such a local model and ask once more.
+            if self._merge_roles or not _template_rejects_roles(exc.detail or str(exc)):
+                raise
+            self._merge_roles = True
+            return self._chat_once(messages, params, on_token, cancel, on_reasoning)
+
+    def _chat_once(
+        self,
+        messages: list[Message],
+        params: GenerationParams,
+        on_token: Callable[[str], None] | None,
+        cancel: CancelToken | None,
+        on_reasoning: Callable[[str], None] | None,
+    ) -> GenerationResult:
         t0 = time.perf_counter()
         cancel = cancel or CancelToken()
         if cancel.cancelled:
             return GenerationResult(text="", finish_reason="cancelled")
         model = self._ensure_model()
+        if self._merge_roles:
+            messages = prepare_messages(messages, STRICT_PROFILE)
         body = _request_body(model.id, messages, params)
         holder: dict[str, http.client.HTTPConnection | None] = {"conn": None}
 
@@ -541,8 +566,9 @@ class RemoteBackend(StatusPublisher):
 
         cancel.on_cancel(abort)
         self._set_status(state="busy")
+        splitter = ReasoningSplitter(on_answer=on_token, on_reasoning=on_reasoning)
         try:
-            return self._stream(body, on_token, cancel, arm, t0)
+            return self._stream(body, splitter, cancel, arm, t0)
         finally:
             holder["conn"] = None
             self._set_status(state="ready")
@@ -550,11 +576,13 @@ class RemoteBackend(StatusPublisher):
     def _stream(
         self,
         body: dict[str, Any],
-        on_token: Callable[[str], None] | None,
+        splitter: ReasoningSplitter,
         cancel: CancelToken,
         arm: Callable[[http.client.HTTPConnection], None],
         t0: float,
     ) -> GenerationResult:
+        """Streams the answer; thinking (``<think>`` in the text, or the servers'
+        ``reasoning_content`` field) goes to the splitter's reasoning side."""
         pieces: list[str] = []
         finish = ""
         n_chunks = 0
@@ -564,8 +592,10 @@ class RemoteBackend(StatusPublisher):
 
         def result(finish_reason: str, **counts: int) -> GenerationResult:
             """What came so far, timed from the first streamed piece to the last."""
+            splitter.finish()
             return GenerationResult(
-                text="".join(pieces),
+                text=splitter.answer,
+                reasoning=splitter.reasoning,
                 finish_reason=finish_reason,
                 ttft_s=(t_first - t0) if t_first else 0.0,
                 decode_s=max(0.0, t_last - t_first),
@@ -623,6 +653,9 @@ class RemoteBackend(StatusPublisher):
                 for choice in event.get("choices") or []:
                     delta = choice.get("delta") or {}
                     text = delta.get("content") or ""
+                    thought = delta.get("reasoning_content") or delta.get("reasoning") or ""
+                    if thought:
+                        splitter.add_reasoning(thought)
                     if text:
                         now = time.perf_counter()
                         if not t_first:
@@ -630,8 +663,7 @@ class RemoteBackend(StatusPublisher):
                         t_last = now
                         n_chunks += 1
                         pieces.append(text)
-                        if on_token is not None:
-                            on_token(text)
+                        splitter.feed(text)
                     if choice.get("finish_reason"):
                         finish = "stop" if choice["finish_reason"] == "stop" else "length"
         finally:
@@ -650,6 +682,14 @@ class RemoteBackend(StatusPublisher):
         if done_result.tokens_per_s:
             self._set_status(last_tokens_per_s=done_result.tokens_per_s)
         return done_result
+
+
+STRICT_PROFILE = TemplateProfile(system_role=False, strict_alternation=True)
+
+
+def _template_rejects_roles(message: str) -> bool:
+    low = message.lower()
+    return ("system role" in low and "not supported" in low) or "must alternate" in low
 
 
 def _request_body(model: str, messages: list[Message], params: GenerationParams) -> dict[str, Any]:

@@ -111,6 +111,7 @@ class AskResult:
     n_generated: int = 0
     n_cached: int = 0  # prompt tokens of the answer reused from the KV cache
     search_terms: str = ""  # the model's terms that were searched for as well (may be empty)
+    reasoning: str = ""  # a reasoning model's thinking: never quoted, cited or exported
 
     def sources_text(self) -> str:
         """Plain-text sources block for the CLI, the clipboard and DOCX export."""
@@ -288,7 +289,13 @@ def answer_question(
             break
         chosen, messages = trial, candidate
     rep.progress(2, 3, tr("Antwort aus {n} Fundstellen …", n=len(chosen)))
-    result = backend.chat(messages, params, on_token=rep.token, cancel=rep.cancel)
+    result = backend.chat(
+        messages,
+        params,
+        on_token=rep.token,
+        cancel=rep.cancel,
+        on_reasoning=getattr(rep, "reasoning", None),
+    )
     if result.finish_reason == "cancelled" or rep.cancel.cancelled:
         raise Cancelled(_("Abgebrochen."))
     answer = result.text.strip()
@@ -319,4 +326,5 @@ def answer_question(
         n_generated=result.n_generated,
         n_cached=result.n_cached,
         search_terms=search_terms,
+        reasoning=result.reasoning,
     )

@@ -201,6 +201,8 @@ def to_task_result(spec: TaskSpec, values: dict[str, Any], ask: AskResult) -> Ta
     result.stats.n_prompt = ask.n_prompt
     result.stats.n_generated = ask.n_generated
     result.stats.n_cached = ask.n_cached
+    if ask.reasoning:
+        result.stats.reasoning.append(ask.reasoning)
     result.stats.calls = 1 if ask.found else 0
     return result
 

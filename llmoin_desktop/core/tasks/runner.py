@@ -67,6 +67,11 @@ class Reporter(Protocol):
     def token(self, text: str) -> None: ...
 
 
+def reasoning_sink(rep: Reporter) -> Callable[[str], None] | None:
+    """The reporter's thinking stream, if it has one (JobContext does; test reporters may not)."""
+    return getattr(rep, "reasoning", None)
+
+
 class SilentReporter:
     def __init__(self, cancel: CancelToken | None = None) -> None:
         self.cancel = cancel or CancelToken()
@@ -88,12 +93,15 @@ class RunStats:
     prompt_s: float = 0.0  # sum of times to first token ≈ prompt evaluation
     first_ttft_s: float | None = None
     wall_s: float = 0.0
+    n_reasoning: int = 0
+    reasoning: list[str] = field(default_factory=list)  # each call's thinking, in order
 
     def add(self, r: GenerationResult) -> None:
         self.calls += 1
         self.n_prompt += r.n_prompt
         self.n_cached += r.n_cached
         self.n_generated += r.n_generated
+        self.n_reasoning += r.n_reasoning
         self.decode_s += r.decode_s
         self.prompt_s += r.ttft_s
         if self.first_ttft_s is None:
@@ -116,6 +124,12 @@ class TaskResult:
     history_id: int | None = None
     # "Dokumente fragen": core.tasks.ask.Citation objects; ``coverage`` holds their text form.
     citations: list[Any] = field(default_factory=list)
+
+    @property
+    def reasoning(self) -> str:
+        """A reasoning model's thinking over all calls: shown collapsed as "Überlegungen des
+        Modells", never part of ``text``, the export, the history or the citations."""
+        return "\n\n".join(r.strip() for r in self.stats.reasoning if r.strip())
 
     @property
     def text(self) -> str:
@@ -188,8 +202,16 @@ class TaskRunner:
         on_token: Callable[[str], None] | None = None,
     ) -> str:
         rep.cancel.raise_if_cancelled()
-        result = self.backend.chat(messages, params, on_token=on_token, cancel=rep.cancel)
+        result = self.backend.chat(
+            messages,
+            params,
+            on_token=on_token,
+            cancel=rep.cancel,
+            on_reasoning=reasoning_sink(rep),
+        )
         stats.add(result)
+        if result.reasoning:
+            stats.reasoning.append(result.reasoning)
         if result.finish_reason == "cancelled" or rep.cancel.cancelled:
             raise Cancelled(_("Abgebrochen."))
         return drop_repeats(result.text)

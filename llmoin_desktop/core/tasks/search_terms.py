@@ -69,7 +69,8 @@ def model_search_terms(
     ``system``: the answer's system message. Sent here too, so the KV cache still holds it
     when the answer follows (llama.cpp reuses the longest common prefix): otherwise every
     question with terms would evaluate the ~500-token preamble twice."""
-    params = GenerationParams(max_tokens=MAX_TOKENS, temperature=0.0)
+    # Thinking would cost seconds for a handful of words: closed at once on reasoning models.
+    params = GenerationParams(max_tokens=MAX_TOKENS, temperature=0.0, max_reasoning_tokens=0)
     messages: list[Message] = [{"role": "system", "content": system}] if system else []
     messages.append({"role": "user", "content": message})
     result = backend.chat(messages, params, on_token=lambda _t: None, cancel=cancel)

@@ -55,7 +55,7 @@ class ChatController(QObject):
         return self.handle is not None
 
     def params(self) -> GenerationParams:
-        return GenerationParams.from_settings(self.settings.settings)
+        return GenerationParams.from_settings(self.settings.settings, chat=True)
 
     def send(self, text: str) -> None:
         text = text.strip()

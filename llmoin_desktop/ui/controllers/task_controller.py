@@ -170,6 +170,7 @@ class TaskController(PageJobController):
     def _on_done(self, result: TaskResult) -> None:
         self.result = result
         self.page.result.set_text(result.text)
+        self.page.result.reasoning.set_text(result.reasoning)
         if result.original:
             self.page.result.set_original(result.original)
         self.page.result.set_has_result(True)

@@ -1,0 +1,336 @@
+"""Chat templates as the models IT deploys really have them.
+
+Why this module exists: every model family writes its prompt format differently in the GGUF's
+``tokenizer.chat_template`` (a Jinja template), and several reject what a naive caller sends:
+
+- Gemma 2/3 and some Mistral conversions raise "System role not supported";
+- older Mistral/Mixtral templates raise unless roles strictly alternate user/assistant/…;
+- reasoning models (DeepSeek-R1 distills, Qwen3, Magistral, gpt-oss) think before they answer,
+  some templates end the prompt with an opened ``<think>``, Qwen3 has an ``enable_thinking``
+  switch, gpt-oss writes "harmony" channels.
+
+We learn each template's behaviour by **trial renders at load time** (never by model name:
+IT's file names and ``general.name`` say nothing reliable), keep the result in a
+:class:`TemplateProfile`, and shape every message list with :func:`prepare_messages` before it
+is rendered. The guided tasks' system message therefore reaches every model: merged into the
+first user message where the system role is rejected.
+
+We render with our own sandboxed Jinja environment (the same extensions and filters as
+llama-cpp-python's ``Jinja2ChatFormatter`` and Transformers) because we need to pass
+``enable_thinking`` / ``reasoning_effort`` and to catch a template's ``raise_exception``.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from llmoin_desktop.core.errors import ModelError
+from llmoin_desktop.core.i18n import tr
+
+Message = dict[str, str]
+
+# Markers of reasoning in templates and output.
+THINK_TAGS = (("<think>", "</think>"), ("[THINK]", "[/THINK]"))
+HARMONY_CHANNEL = "<|channel|>"
+
+_SYSTEM_PROBE = "LLMOIN-SYSTEM-PROBE"
+_USER_PROBE = "LLMOIN-USER-PROBE"
+_ASSISTANT_PROBE = "LLMOIN-ASSISTANT-PROBE"
+
+
+class TemplateRenderError(Exception):
+    """The template raised (``raise_exception``) or is not valid Jinja."""
+
+
+@dataclass
+class TemplateProfile:
+    """What the trial renders found out about one model's chat template."""
+
+    system_role: bool = True  # False: system text is merged into the first user message
+    strict_alternation: bool = False  # two user turns in a row are rejected
+    reasoning: str = ""  # "" | "think" | "harmony"
+    opens_think: bool = False  # the generation prompt ends inside an opened <think>
+    thinking_switch: bool = False  # the template honours enable_thinking
+    source: str = "gguf"  # "gguf" | "builtin:<name>" | "file:<path>"
+
+    @property
+    def is_reasoning(self) -> bool:
+        return bool(self.reasoning)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def describe(self) -> str:
+        """One line for `models`, the model list and the model check."""
+        parts = [
+            tr("Systemrolle: {v}", v=_yes_no(self.system_role)),
+            tr("strikter Wechsel: {v}", v=_yes_no(self.strict_alternation)),
+        ]
+        if self.reasoning:
+            parts.append(tr("denkt vor der Antwort ({kind})", kind=self.reasoning))
+        if self.thinking_switch:
+            parts.append(tr("Denken abschaltbar"))
+        return ", ".join(parts)
+
+
+def _yes_no(flag: bool) -> str:
+    return tr("ja") if flag else tr("nein")
+
+
+# --------------------------------------------------------------------------------------
+# Rendering
+# --------------------------------------------------------------------------------------
+class ChatRenderer:
+    """Renders one template; ``render`` raises :class:`TemplateRenderError` on any failure."""
+
+    def __init__(self, template: str, *, bos_token: str = "", eos_token: str = "") -> None:
+        import jinja2
+        import jinja2.ext
+        from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+        class _IgnoreGeneration(jinja2.ext.Extension):
+            """HF's ``{% generation %}`` tag (training masks) renders its body unchanged."""
+
+            tags = {"generation"}
+
+            def parse(self, parser: Any) -> Any:
+                parser.stream.skip(1)
+                return parser.parse_statements(("name:endgeneration",), drop_needle=True)
+
+        env = ImmutableSandboxedEnvironment(
+            loader=jinja2.BaseLoader(),
+            trim_blocks=True,
+            lstrip_blocks=True,
+            extensions=[_IgnoreGeneration, jinja2.ext.loopcontrols],
+        )
+        env.filters["tojson"] = _tojson
+        self.template = template
+        self.bos_token = bos_token
+        self.eos_token = eos_token
+        try:
+            self._compiled = env.from_string(template)
+        except jinja2.TemplateError as exc:
+            raise TemplateRenderError(str(exc)) from exc
+
+    def render(
+        self,
+        messages: list[Message],
+        *,
+        add_generation_prompt: bool = True,
+        enable_thinking: bool | None = None,
+    ) -> str:
+        def raise_exception(message: str) -> None:
+            raise TemplateRenderError(message)
+
+        extra: dict[str, Any] = {}
+        if enable_thinking is not None:
+            extra["enable_thinking"] = enable_thinking
+            # gpt-oss cannot switch thinking off; "low" is its cheapest setting.
+            extra["reasoning_effort"] = "medium" if enable_thinking else "low"
+        try:
+            return self._compiled.render(
+                messages=messages,
+                bos_token=self.bos_token,
+                eos_token=self.eos_token,
+                add_generation_prompt=add_generation_prompt,
+                raise_exception=raise_exception,
+                strftime_now=lambda fmt: datetime.now().strftime(fmt),
+                tools=None,
+                functions=None,
+                **extra,
+            )
+        except TemplateRenderError:
+            raise
+        except Exception as exc:  # any Jinja or Python error inside a foreign template
+            raise TemplateRenderError(f"{type(exc).__name__}: {exc}") from exc
+
+
+def _tojson(
+    x: Any,
+    ensure_ascii: bool = False,
+    indent: int | None = None,
+    separators: tuple[str, str] | None = None,
+    sort_keys: bool = False,
+) -> str:
+    return json.dumps(
+        x, ensure_ascii=ensure_ascii, indent=indent, separators=separators, sort_keys=sort_keys
+    )
+
+
+# --------------------------------------------------------------------------------------
+# Detection
+# --------------------------------------------------------------------------------------
+def opened_tag(prompt: str) -> str:
+    """The reasoning tag the rendered prompt leaves open (``"<think>"``), or ``""``.
+
+    DeepSeek-R1 distills end their generation prompt with ``<think>\\n``; Qwen3 with thinking
+    switched off ends with an already closed ``<think>\\n\\n</think>``."""
+    tail = prompt[-400:]
+    for start, end in THINK_TAGS:
+        if tail.rfind(start) > tail.rfind(end):
+            return start
+    return ""
+
+
+def prompt_opens_think(prompt: str) -> bool:
+    return bool(opened_tag(prompt))
+
+
+def reasoning_kind(template: str) -> str:
+    if HARMONY_CHANNEL in template:
+        return "harmony"
+    if any(start in template or end in template for start, end in THINK_TAGS):
+        return "think"
+    if "reasoning_content" in template:
+        return "think"
+    return ""
+
+
+def detect_profile(renderer: ChatRenderer, model_name: str, source: str = "gguf") -> TemplateProfile:
+    """Trial renders that tell how the template behaves; raises ``ModelError`` if it cannot
+    render a single user turn (the message names the model and the template's reason)."""
+    user = {"role": "user", "content": _USER_PROBE}
+    try:
+        base = renderer.render([user])
+    except TemplateRenderError as exc:
+        raise ModelError(
+            tr(
+                "Das Gesprächsformat (Chat-Vorlage) des Modells „{name}“ lässt sich nicht "
+                "verwenden: {reason}. Bitte ein anderes Modell wählen oder die IT bitten, "
+                "eine Vorlage festzulegen (Einstellung chat_template_fallback).",
+                name=model_name,
+                reason=str(exc)[:200],
+            ),
+            detail=str(exc),
+        ) from exc
+    profile = TemplateProfile(source=source)
+    try:
+        with_system = renderer.render([{"role": "system", "content": _SYSTEM_PROBE}, user])
+        profile.system_role = _SYSTEM_PROBE in with_system
+    except TemplateRenderError:
+        profile.system_role = False
+    try:
+        renderer.render([user, {"role": "user", "content": _ASSISTANT_PROBE}])
+    except TemplateRenderError:
+        profile.strict_alternation = True
+    profile.reasoning = reasoning_kind(renderer.template)
+    if "enable_thinking" in renderer.template:
+        try:
+            on = renderer.render([user], enable_thinking=True)
+            off = renderer.render([user], enable_thinking=False)
+            profile.thinking_switch = on != off
+        except TemplateRenderError:
+            profile.thinking_switch = False
+    profile.opens_think = prompt_opens_think(base)
+    if profile.opens_think and not profile.reasoning:
+        profile.reasoning = "think"
+    return profile
+
+
+# --------------------------------------------------------------------------------------
+# Shaping the messages
+# --------------------------------------------------------------------------------------
+def prepare_messages(messages: list[Message], profile: TemplateProfile) -> list[Message]:
+    """Messages every template of this profile accepts, with nothing of the content lost.
+
+    - system role rejected: all system text goes in front of the first user message;
+    - consecutive messages of the same role are joined (strict templates reject them, and no
+      template gains from them);
+    - strict templates must start with a user turn: a leading assistant greeting is dropped.
+    """
+    system_parts = [m["content"] for m in messages if m.get("role") == "system" and m["content"]]
+    rest = [dict(m) for m in messages if m.get("role") != "system"]
+    out: list[Message] = []
+    if profile.system_role and system_parts:
+        out.append({"role": "system", "content": "\n\n".join(system_parts)})
+    for msg in rest:
+        if out and out[-1]["role"] == msg["role"]:
+            out[-1]["content"] = f"{out[-1]['content']}\n\n{msg['content']}"
+        else:
+            out.append({"role": msg["role"], "content": msg["content"]})
+    if profile.strict_alternation:
+        first = 1 if out and out[0]["role"] == "system" else 0
+        while len(out) > first and out[first]["role"] == "assistant":
+            out.pop(first)
+    if not profile.system_role and system_parts:
+        system_text = "\n\n".join(system_parts)
+        idx = next((i for i, m in enumerate(out) if m["role"] == "user"), None)
+        if idx is None:
+            out.insert(0, {"role": "user", "content": system_text})
+        else:
+            out[idx] = {"role": "user", "content": f"{system_text}\n\n{out[idx]['content']}"}
+    return out
+
+
+# --------------------------------------------------------------------------------------
+# Templates IT may assign to a GGUF that has none (setting chat_template_fallback)
+# --------------------------------------------------------------------------------------
+BUILTIN_TEMPLATES: dict[str, str] = {
+    "chatml": (
+        "{% for message in messages %}"
+        "{{ '<|im_start|>' + message['role'] + '\n' + message['content'] + '<|im_end|>\n' }}"
+        "{% endfor %}"
+        "{% if add_generation_prompt %}{{ '<|im_start|>assistant\n' }}{% endif %}"
+    ),
+    "llama3": (
+        "{{ bos_token }}{% for message in messages %}"
+        "{{ '<|start_header_id|>' + message['role'] + '<|end_header_id|>\n\n'"
+        " + message['content'] | trim + '<|eot_id|>' }}{% endfor %}"
+        "{% if add_generation_prompt %}"
+        "{{ '<|start_header_id|>assistant<|end_header_id|>\n\n' }}{% endif %}"
+    ),
+    "mistral": (
+        "{{ bos_token }}{% for message in messages %}"
+        "{% if message['role'] == 'system' %}"
+        "{{ raise_exception('System role not supported') }}{% endif %}"
+        "{% if (message['role'] == 'user') != (loop.index0 % 2 == 0) %}"
+        "{{ raise_exception('Conversation roles must alternate user/assistant/user/assistant/...') }}"
+        "{% endif %}"
+        "{% if message['role'] == 'user' %}{{ '[INST] ' + message['content'] + ' [/INST]' }}"
+        "{% else %}{{ message['content'] + eos_token }}{% endif %}{% endfor %}"
+    ),
+    "gemma": (
+        "{{ bos_token }}{% for message in messages %}"
+        "{% if message['role'] == 'system' %}"
+        "{{ raise_exception('System role not supported') }}{% endif %}"
+        "{% set role = 'model' if message['role'] == 'assistant' else message['role'] %}"
+        "{{ '<start_of_turn>' + role + '\n' + message['content'] | trim + '<end_of_turn>\n' }}"
+        "{% endfor %}{% if add_generation_prompt %}{{ '<start_of_turn>model\n' }}{% endif %}"
+    ),
+    "phi3": (
+        "{% for message in messages %}"
+        "{{ '<|' + message['role'] + '|>\n' + message['content'] + '<|end|>\n' }}"
+        "{% endfor %}{% if add_generation_prompt %}{{ '<|assistant|>\n' }}{% endif %}"
+    ),
+}
+
+
+def fallback_template(setting: str) -> tuple[str, str] | None:
+    """(template text, source label) for the chat_template_fallback setting, or None.
+
+    The value is a built-in format name (``chatml``, ``llama3``, ``mistral``, ``gemma``,
+    ``phi3``) or the path of a Jinja file. Raises ``ModelError`` for an unknown name or an
+    unreadable file, so IT sees the typo instead of a silently refused model."""
+    value = (setting or "").strip()
+    if not value:
+        return None
+    if value.lower() in BUILTIN_TEMPLATES:
+        return BUILTIN_TEMPLATES[value.lower()], f"builtin:{value.lower()}"
+    path = Path(value).expanduser()
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ModelError(
+            tr(
+                "Die festgelegte Chat-Vorlage „{value}“ ist weder ein bekanntes Format ({names}) "
+                "noch eine lesbare Datei.",
+                value=value,
+                names=", ".join(sorted(BUILTIN_TEMPLATES)),
+            ),
+            detail=str(exc),
+        ) from exc
+    return text, f"file:{path}"
