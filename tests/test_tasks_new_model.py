@@ -15,9 +15,6 @@ from llmoin_desktop.core.export import content_from_result, export_docx
 from llmoin_desktop.core.tasks.catalog import load_catalog
 from llmoin_desktop.core.tasks.proofread import word_diff
 from llmoin_desktop.core.tasks.runner import SilentReporter, TaskRunner, run_any
-from llmoin_desktop.core.tasks.sources import load_document
-from llmoin_desktop.core.tasks.synopsis import units_of
-from llmoin_desktop.core.tasks.synopsis_eval import make_version, render_markdown
 
 pytestmark = pytest.mark.model
 
@@ -32,7 +29,7 @@ def catalog():
 @pytest.fixture
 def runner(engine) -> TaskRunner:
     return TaskRunner(
-        engine, params=GenerationParams(max_tokens=120, temperature=0.2, seed=1), map_max_tokens=60
+        engine, params=GenerationParams(max_tokens=48, temperature=0.2, seed=1), map_max_tokens=40
     )
 
 
@@ -45,7 +42,7 @@ def _docx_text(path: Path) -> str:
 
 def test_translation_of_a_letter_with_the_demo_model(catalog, runner, tmp_path) -> None:
     spec = catalog.get("uebersetzen")
-    letter = SAMPLES / "Anfrage_Strassenfest.txt"
+    letter = SAMPLES / "Buerger-E-Mail_Sperrmuell.txt"
     result = run_any(runner, spec, {"dokument": str(letter), "sprache": "en"}, SilentReporter())
     assert result.answer.strip()
     assert "Maschinelle Übersetzung (Deutsch → Englisch)" in result.text
@@ -89,16 +86,23 @@ def test_minutes_from_notes_with_the_demo_model(catalog, runner, tmp_path) -> No
 
 
 def test_synopsis_of_two_law_versions_with_model_notes(catalog, runner, corpus_dir, tmp_path):
+    """One real change in a real law, so one short model call (the precision/recall of the
+    comparison itself is tested without the model in test_synopsis.py)."""
     spec = catalog.get("synopse")
     old_path = corpus_dir / "gesetze" / "burlg.md"
-    new_units, truth = make_version(units_of(load_document(old_path)), 1, seed=5)
     new_path = tmp_path / "burlg_neu.md"
-    new_path.write_text(render_markdown(new_units), encoding="utf-8")
+    new_path.write_text(
+        old_path.read_text(encoding="utf-8").replace(
+            "mindestens 24 Werktage", "mindestens 30 Werktage"
+        ),
+        encoding="utf-8",
+    )
     result = run_any(runner, spec, {"alt": str(old_path), "neu": str(new_path)}, SilentReporter())
-    assert "Geändert: 1 · Eingefügt: 1 · Gestrichen: 1 · Verschoben: 1" in result.answer
-    assert result.stats.calls == 3  # one note per substantive change
+    assert "Geändert: 1 · Eingefügt: 0 · Gestrichen: 0 · Verschoben: 0" in result.answer
+    assert result.stats.calls == 1  # one note per substantive change
     notes = result.answer.split("## Erläuterungen der Änderungen (KI, bitte prüfen)")[1]
-    assert len([ln for ln in notes.splitlines() if ln[:2] in ("1.", "2.", "3.")]) == 3
+    assert notes.strip().startswith("1. § 3 Abs. 1 (geändert): ")
     out = export_docx(content_from_result(spec, result), tmp_path / "synopse.docx")
     table = docx.Document(str(out)).tables[0]
-    assert len(table.columns) == 2 and len(table.rows) == 5
+    assert len(table.columns) == 2 and len(table.rows) == 2
+    assert "30" in table.rows[1].cells[1].text
