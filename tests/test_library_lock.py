@@ -130,3 +130,40 @@ def test_two_processes_repairing_at_once_leave_one_vector_folder(tmp_path: Path)
         assert lib.vectors is not None and lib.vectors.count() == len(lib.store.chunk_ids())
         names = sorted(p.name for p in folder.iterdir() if p.is_dir())
     assert len([n for n in names if n.startswith("vectors")]) == 1, names
+
+
+def test_gui_indexing_waits_for_another_program_and_says_so(
+    qtbot,
+    tmp_path: Path,
+    monkeypatch,  # noqa: ANN001
+) -> None:
+    from PySide6.QtCore import Qt
+    from ui_helpers import make_window
+
+    from llmoin_desktop.core.tasks.library_task import close_all_libraries, open_library
+
+    folder = tmp_path / "bibliothek"
+    monkeypatch.setenv("LLMOIN_LIBRARY_DIR", str(folder))
+    open_library(folder, embedder=None)
+    docs = _docs(tmp_path / "Ablage", 2)
+    holder = _holder(folder)  # e.g. the nightly `index` of IT
+    try:
+        window, _backend, _infos = make_window(qtbot, tmp_path)
+        qtbot.mouseClick(window.library_button, Qt.MouseButton.LeftButton)
+        page, controller = window.library.page, window.library.controller
+        texts: list[str] = []
+        original = page.show_progress
+        page.show_progress = lambda s, t, text: (texts.append(text), original(s, t, text))
+        with qtbot.waitSignal(controller.index_finished, timeout=120_000) as blocker:
+            assert controller.add_paths([str(docs)])
+            qtbot.waitUntil(
+                lambda: any("anderen Programm aktualisiert" in t for t in texts), timeout=60_000
+            )
+            assert controller.busy  # waiting, not failed
+            holder.communicate("\n", timeout=10)
+        report = blocker.args[0]
+        assert report is not None and report.count("indexed") == 2
+    finally:
+        if holder.poll() is None:
+            holder.communicate("\n", timeout=10)
+        close_all_libraries()
