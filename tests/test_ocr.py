@@ -206,3 +206,34 @@ def test_library_indexes_a_scan_with_page_progress_and_the_ocr_note(
     assert "bmg-fax.tiff: Texterkennung: Seite 2 von 2" in seen
     (doc,) = lib.documents()
     assert doc.warnings and doc.warnings[0].startswith("Per Texterkennung gelesen")
+
+
+def test_citation_of_a_recognised_page_says_so(scans: Path, tmp_path: Path) -> None:
+    from fakes import FakeBackend
+
+    from llmoin_desktop.core.library.library import Library
+    from llmoin_desktop.core.tasks.ask import answer_question
+
+    class Rep:
+        cancel = CancelToken()
+
+        def progress(self, step: int, total: int | None, text: str = "") -> None:
+            pass
+
+        def token(self, text: str) -> None:
+            pass
+
+    lib = Library.open(tmp_path / "lib", embedder=None)
+    lib.add([scans / "antrag-sondernutzung-scan.pdf"])
+    lib.index_pending()
+    backend = FakeBackend(token_delay=0, tokens=["Etwa ", "12 ", "Quadratmeter ", "[1]."])
+    fake_model = tmp_path / "fake.gguf"
+    fake_model.write_bytes(b"GGUF")
+    backend.load(fake_model)
+    result = answer_question(
+        backend, lib, "Wie groß ist die Fläche für Tische und Stühle auf dem Gehweg?", Rep()
+    )
+    assert result.citations, result.answer
+    first = result.citations[0]
+    assert first.ocr and first.pages == [1]
+    assert "S. 1, per Texterkennung gelesen" in first.label()

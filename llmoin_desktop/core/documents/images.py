@@ -105,6 +105,7 @@ def document_from_pages(path: Path, fmt: str, pages: dict[int, OcrPage], n_pages
         ocr_confidence=scan_text.mean_confidence(kept.values()),
     )
     doc.warnings.append(library_note(doc))
+    scan_text.remember_pages(path, doc.ocr_pages)
     return doc
 
 

@@ -15,7 +15,7 @@ from llmoin_desktop.core.documents.headings import SectionTracker
 from llmoin_desktop.core.documents.images import mark_ocr
 from llmoin_desktop.core.documents.model import Block, Document
 from llmoin_desktop.core.documents.ocr_notes import library_note
-from llmoin_desktop.core.documents.scan_text import mean_confidence
+from llmoin_desktop.core.documents.scan_text import mean_confidence, remember_pages
 from llmoin_desktop.core.i18n import _, tr
 
 logging.getLogger("pypdf").setLevel(logging.ERROR)
@@ -182,6 +182,7 @@ def load_pdf(path: Path) -> Document:
     )
     if recognised:
         doc.warnings.insert(0, library_note(doc))
+        remember_pages(path, doc.ocr_pages)
     return doc
 
 

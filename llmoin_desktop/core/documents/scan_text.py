@@ -157,3 +157,38 @@ def mean_confidence(pages: Iterable[OcrPage]) -> float | None:
 
 def as_dict(page: OcrPage) -> dict[str, Any]:
     return {"text": page.text, "confidence": page.confidence, "rotated": page.rotated}
+
+
+# Which pages of which file were recognised: citations ("S. 2, Texterkennung") look it up
+# without the library having to store it. Keyed by path, checked against size and mtime.
+
+
+def _pages_file(path: Path) -> Path:
+    key = hashlib.sha256(str(Path(path).resolve()).encode("utf-8", "surrogatepass")).hexdigest()
+    return cache_dir() / "pages" / f"{key[:32]}.json"
+
+
+def _stamp(path: Path) -> list[int]:
+    st = Path(path).stat()
+    return [st.st_size, st.st_mtime_ns]
+
+
+def remember_pages(path: Path, pages: list[int]) -> None:
+    """Called by the loaders in the worker after a file was read with OCR."""
+    file = _pages_file(path)
+    try:
+        file.parent.mkdir(parents=True, exist_ok=True)
+        file.write_text(json.dumps({"stamp": _stamp(path), "pages": pages}), encoding="utf-8")
+    except OSError:
+        pass  # only the citation marker is lost
+
+
+def recognised_pages(path: str | Path) -> set[int]:
+    """Pages of ``path`` whose text came from OCR when it was last read (empty if unknown)."""
+    try:
+        data = json.loads(_pages_file(Path(path)).read_text(encoding="utf-8"))
+        if data.get("stamp") != _stamp(Path(path)):
+            return set()
+        return {int(p) for p in data.get("pages", [])}
+    except (OSError, ValueError, TypeError, AttributeError):
+        return set()

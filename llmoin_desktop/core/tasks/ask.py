@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from llmoin_desktop.core.documents.model import page_label
+from llmoin_desktop.core.documents.scan_text import recognised_pages
 from llmoin_desktop.core.engine.backend import Backend, GenerationParams, Message
 from llmoin_desktop.core.errors import Cancelled
 from llmoin_desktop.core.i18n import _, tr
@@ -77,6 +78,7 @@ class Citation:
     passage: str
     chunk_id: int = 0
     cited: bool = False  # the answer refers to it with [n]
+    ocr: bool = False  # the cited pages were read by text recognition (a scan)
 
     @property
     def file_name(self) -> str:
@@ -95,6 +97,8 @@ class Citation:
         parts = [self.file_name]
         if self.pages:
             parts.append(tr("S. {pages}", pages=self.page_label))
+        if self.ocr:
+            parts.append(_("per Texterkennung gelesen"))
         if self.section:
             parts.append(self.section)
         return ", ".join(parts)
@@ -312,6 +316,7 @@ def answer_question(
             passage=h.text,
             chunk_id=getattr(h, "chunk_id", 0),
             cited=(i + 1) in cited,
+            ocr=bool(set(h.pages or []) & recognised_pages(h.path)),
         )
         for i, h in enumerate(chosen)
     ]
