@@ -47,6 +47,8 @@ def setting_labels() -> dict[str, tuple[str, str]]:
         "free_chat": (general, _("Freies Chatten mit dem Modell erlauben")),
         "usage_terms_text": (general, _("Nutzungsbedingungen")),
         "export_ai_note": (general, _("Hinweis „KI-erzeugt“ in Exporten")),
+        "ocr_enabled": (general, _("Texterkennung (OCR) für Scans und Fotos")),
+        "ocr_languages": (general, _("Sprachen der Texterkennung (z. B. deu+eng)")),
         "default_model": (model, _("Standardmodell")),
         "models_dir": (model, _("Modellordner")),
         "n_ctx": (model, _("Kontextlänge (0 = automatisch)")),
