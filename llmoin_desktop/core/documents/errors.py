@@ -162,7 +162,8 @@ class UnsupportedFormat(DocumentError):
         return tr(
             "Das Format der Datei „{name}“ wird nicht unterstützt. Möglich sind PDF, Word "
             "(.docx), OpenDocument (.odt, .ods, .odp), Excel (.xlsx), PowerPoint (.pptx), RTF, "
-            "Text, Markdown, HTML und E-Mail (.eml, .msg).",
+            "Text, Markdown, HTML, E-Mail (.eml, .msg) und Bilder von Scans (PNG, JPEG, TIFF, "
+            "BMP, WebP).",
             name=self.filename,
         )
 
