@@ -178,15 +178,20 @@ class TaskRunner:
 
     # Inputs ------------------------------------------------------------------------
     def source_document(
-        self, spec: TaskSpec, values: dict[str, Any], cancel: CancelToken | None = None
+        self,
+        spec: TaskSpec,
+        values: dict[str, Any],
+        cancel: CancelToken | None = None,
+        progress: Callable[[int, int, str], None] | None = None,
     ) -> Document | None:
+        """The task's document; ``progress`` sees pages ("Texterkennung: Seite 3 von 12")."""
         doc_field = spec.document_field
         if (
             doc_field
             and spec.is_visible(doc_field, values)
             and str(values.get(doc_field.name) or "").strip()
         ):
-            return load_document(str(values[doc_field.name]), cancel)
+            return load_document(str(values[doc_field.name]), cancel, progress)
         src = spec.source_field
         if src and str(values.get(src.name) or "").strip():
             return document_from_text(str(values[src.name]))
@@ -243,7 +248,11 @@ class TaskRunner:
         if problems:
             raise TaskInputError(" ".join(problems.values()))
         rep.progress(0, None, _("Dokument wird gelesen …"))
-        doc = document if document is not None else self.source_document(spec, values, rep.cancel)
+        doc = (
+            document
+            if document is not None
+            else self.source_document(spec, values, rep.cancel, rep.progress)
+        )
         sources = [Path(doc.path).name] if doc and doc.path else []
         result = TaskResult(
             task_id=spec.id,

@@ -7,6 +7,7 @@ page numbers and § / heading sections; the long-document runner splits on them 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 from llmoin_desktop.core.documents import parse_document
@@ -41,6 +42,11 @@ def document_from_text(text: str, name: str = "") -> Document:
     return doc
 
 
-def load_document(path: str | Path, cancel: CancelToken | None = None) -> Document:
-    """Parse a source file in the sandbox; raises a ``DocumentError`` with a clear message."""
-    return parse_document(Path(path).expanduser(), cancel=cancel)
+def load_document(
+    path: str | Path,
+    cancel: CancelToken | None = None,
+    progress: Callable[[int, int, str], None] | None = None,
+) -> Document:
+    """Parse a source file in the sandbox; raises a ``DocumentError`` with a clear message.
+    ``progress`` sees the pages of a long or scanned file as they are read."""
+    return parse_document(Path(path).expanduser(), cancel=cancel, on_progress=progress)
