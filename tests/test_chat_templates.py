@@ -165,3 +165,8 @@ def test_close_text_matches_format() -> None:
     assert h.in_reasoning and h.close_text().endswith("<|channel|>final<|message|>")
     h.feed(h.close_text() + "Antwort")
     assert h.answer == "Antwort"
+
+
+def test_block_opened_by_a_server_side_template_is_taken_out_of_the_answer() -> None:
+    answer, thinking, _ = stream("Ich überlege kurz.\n</think>\n\nDie Antwort.", step=3)
+    assert (answer, thinking) == ("Die Antwort.", "Ich überlege kurz.")

@@ -141,6 +141,14 @@ class ReasoningSplitter:
                 self._sink = "answer"
                 self._lstrip = True
                 self._separate_reasoning()
+            elif not self._open_tag and not self.reasoning_parts:
+                # A server's template opened the block in the prompt (DeepSeek-R1 behind an
+                # OpenAI-compatible server): what came so far was thinking. It has streamed
+                # already; the final result (what is shown, stored and exported) is clean.
+                self.reasoning_parts = self.answer_parts
+                self.answer_parts = []
+                self._open_tag = CLOSE_TAGS[marker]
+                self._lstrip = True
         elif marker == H_CHANNEL:
             self._harmony = True
             self._channel_name = []

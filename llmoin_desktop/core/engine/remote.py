@@ -327,7 +327,8 @@ class RemoteBackend(StatusPublisher):
                 "Der KI-Server {host} hat die Antwort unterwegs abgebrochen. Bitte erneut "
                 "versuchen; wenn es wieder passiert, der IT-Abteilung melden.",
                 host=self._host_label(),
-            )
+            ),
+            detail="" if partial else EMPTY_STREAM,
         )
 
     def _overflow_from(self, message: str) -> ContextOverflow | None:
@@ -530,7 +531,14 @@ class RemoteBackend(StatusPublisher):
         except BackendError as exc:
             # The server's chat template rejected the system role or the role order (Gemma,
             # old Mistral): shape the messages as for such a local model and ask once more.
-            if self._merge_roles or not _template_rejects_roles(exc.detail or str(exc)):
+            # llama-cpp-python's server reports a template error as an empty stream.
+            detail = exc.detail or str(exc)
+            shaped = prepare_messages(messages, STRICT_PROFILE)
+            if (
+                self._merge_roles
+                or shaped == messages
+                or not (_template_rejects_roles(detail) or detail == EMPTY_STREAM)
+            ):
                 raise
             self._merge_roles = True
             return self._chat_once(messages, params, on_token, cancel, on_reasoning)
@@ -685,6 +693,7 @@ class RemoteBackend(StatusPublisher):
 
 
 STRICT_PROFILE = TemplateProfile(system_role=False, strict_alternation=True)
+EMPTY_STREAM = "empty-stream"
 
 
 def _template_rejects_roles(message: str) -> bool:
