@@ -269,3 +269,72 @@ def test_cli_options_out_of_range_are_refused(
     assert main(argv) == 1
     err = capsys.readouterr().err
     assert "Ungültiger Wert" in err and "erlaubt" in err
+
+
+_WALK = r"""
+import argparse, contextlib, io, json, sys
+from llmoin_desktop import cli
+
+parser = cli.build_parser()
+sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+results = {}
+for name, sp in sub.choices.items():
+    argv = [name]
+    for action in sp._actions:
+        if not action.option_strings and action.nargs not in ("?", "*"):
+            argv.append(sys.argv[1])
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()) as out:
+        try:
+            code = cli.main(argv)
+        except SystemExit as exc:
+            code = exc.code
+    results[name] = [code, err.getvalue() + out.getvalue()]
+print(json.dumps(results))
+"""
+
+
+@pytest.mark.slow
+def test_every_cli_command_runs_under_the_last_valid_policy(
+    isolated_dirs: dict[str, Path], tmp_path: Path
+) -> None:
+    """Every subcommand (also ones added later) reports the broken policy, keeps IT's last
+    valid locks, and never shows a traceback."""
+    import os
+    import subprocess
+    import sys
+
+    _policy(isolated_dirs, 'free_chat = false\nallowed_tasks = ["keine"]\n')
+    assert SettingsStore().policy_mode == "ok"  # cached now
+    _policy(isolated_dirs, "free_chat = false\nallowed_tasks = [\n")
+    doc = tmp_path / "vermerk.txt"  # every positional argument: an existing small file
+    doc.write_text("Vermerk: Die Frist endet am 3. März.", encoding="utf-8")
+    proc = subprocess.run(
+        [sys.executable, "-c", _WALK, str(doc)],
+        cwd=Path(__file__).resolve().parents[1],
+        env={**os.environ},
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    results = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert {"chat", "task", "summarize", "ask", "doctor", "models"} <= set(results)
+    for name, (code, output) in results.items():
+        assert "Traceback" not in output, (name, output)
+        assert "zuletzt gültige Richtlinie" in output, (name, output)
+    for name in ("chat", "task", "summarize", "draft", "simplify", "extract", "ask"):
+        code, output = results[name]
+        assert code == 1 and "IT-Abteilung" in output, (name, output)
+
+
+def test_cli_library_commands_honour_the_data_dir_lock(
+    isolated_dirs: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from llmoin_desktop.cli import main
+
+    target = tmp_path / "amt-daten"
+    _policy(isolated_dirs, f'data_dir = "{target.as_posix()}"\n')
+    monkeypatch.delenv("LLMOIN_DATA_DIR")
+    assert main(["library"]) == 0
+    assert (target / "library").is_dir()
