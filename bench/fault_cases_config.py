@@ -173,6 +173,32 @@ def chat_unreadable_model_folder(base: Path) -> FaultOutcome:
     return outcome(result, ok, f"exit {proc.returncode}")
 
 
+def settings_unreadable(base: Path) -> FaultOutcome:
+    """settings.json without read permission: defaults with a message, and a save (as the
+    settings dialog does) keeps the original instead of overwriting it."""
+    config = folders(base)["config"]
+    original = json.dumps(USER_SETTINGS).encode()
+    (config / "settings.json").write_bytes(original)
+    if shutil.which("setpriv") is None:
+        return _skipped("setpriv missing")
+    os.chmod(config / "settings.json", 0)
+    code = (
+        "from llmoin_desktop.core.config import SettingsStore\n"
+        "s = SettingsStore()\n"
+        "print(*s.problems, sep='\\n')\n"
+        "s.set('idle_unload_minutes', 15)\n"
+    )
+    proc = subprocess.run(
+        ["setpriv", "--bounding-set", "-dac_override,-dac_read_search", sys.executable, "-c",
+         code],
+        cwd=ROOT, env=cli_env(base), capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    kept = [p for p in config.glob("settings.json.broken-*") if p.read_bytes() == original]
+    result = CliResult(proc.returncode, proc.stdout, proc.stderr)
+    ok = proc.returncode == 0 and "kann nicht gelesen werden" in proc.stdout and bool(kept)
+    return outcome(result, ok, f"original kept={bool(kept)}", 0 if kept else 4)
+
+
 def doctor_read_only_data(base: Path) -> FaultOutcome:
     data = folders(base)["data"]
     if shutil.which("unshare") is None:
@@ -212,6 +238,7 @@ CASES: list[FaultCase] = [
     FaultCase("settings: damaged JSON", settings_broken),
     FaultCase("settings: schema_version not a number", settings_schema_text),
     FaultCase("settings: values out of range", settings_out_of_range),
+    FaultCase("settings: file not readable", settings_unreadable),
     FaultCase("policy: free_chat=false, CLI chat", _policy_chat_case(GOOD_POLICY, "abgeschaltet")),
     FaultCase(
         "policy: Windows-1252",
