@@ -156,6 +156,8 @@ def test_synopsis_without_explanations_makes_no_model_call_and_pasted_texts_work
     values = {"alt_text": OLD, "neu_text": NEW, "erlaeuterung": "nein", "darstellung": "alles"}
     result = run_any(TaskRunner(backend), spec, values, SilentReporter())
     assert backend.calls == []
+    assert result.answer.startswith("Synopse: Bisherige Fassung → Neue Fassung")
+    assert result.sources == []
     assert result.answer.count("\n| ") == 1 + 9  # header + every row, unchanged ones too
 
 

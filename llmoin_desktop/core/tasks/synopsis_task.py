@@ -36,14 +36,16 @@ MAX_UNIT_CHARS = 1200  # per version in one explanation prompt
 
 def _version(
     spec: TaskSpec, values: dict[str, Any], fields: tuple[str, str], ctx: Reporter
-) -> tuple[Document, str]:
+) -> tuple[Document, str, bool]:
+    """(document, name, is a file): a chosen file, else the pasted text named like the field
+    ("Bisherige Fassung"), so the synopsis heading reads well either way."""
     doc_field, text_field = fields
     path = str(values.get(doc_field) or "").strip()
     if path and spec.field(doc_field) is not None:
-        return load_document(path, ctx.cancel), Path(path).name
-    text = str(values.get(text_field) or "")
-    label = spec.t(spec.field(text_field).label) if spec.field(text_field) else text_field
-    return document_from_text(text, label), label
+        return load_document(path, ctx.cancel), Path(path).name, True
+    f = spec.field(doc_field) or spec.field(text_field)
+    label = spec.t(f.label) if f else text_field
+    return document_from_text(str(values.get(text_field) or ""), label), label, False
 
 
 def _short(text: str) -> str:
@@ -106,8 +108,8 @@ def run_synopsis(
     if problems:
         raise TaskInputError(" ".join(problems.values()))
     ctx.progress(0, None, _("Fassungen werden gelesen …"))
-    old_doc, old_name = _version(spec, values, OLD_FIELDS, ctx)
-    new_doc, new_name = _version(spec, values, NEW_FIELDS, ctx)
+    old_doc, old_name, old_file = _version(spec, values, OLD_FIELDS, ctx)
+    new_doc, new_name, new_file = _version(spec, values, NEW_FIELDS, ctx)
     ctx.cancel.raise_if_cancelled()
     ctx.progress(0, None, _("Fassungen werden abgeglichen …"))
     syn = compare(old_doc, new_doc, old_name, new_name)
@@ -116,7 +118,7 @@ def run_synopsis(
         values=values,
         answer="",
         output_kind=spec.output_kind(values),
-        sources=[n for n in (old_name, new_name) if n],
+        sources=[n for n, f in ((old_name, old_file), (new_name, new_file)) if f],
     )
     left_out = 0
     if values.get(EXPLAIN_FIELD, "ja") != "nein" and syn.differences:
