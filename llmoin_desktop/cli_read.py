@@ -54,20 +54,10 @@ def _stderr_progress(step: int, total: int, text: str) -> None:
 def render(doc: Document, pages: tuple[int, int] | None = None) -> str:
     """The document as text with markers; the format `read` prints (bench/ocr.py parses it)."""
     out: list[str] = []
-    ocr_pages = set(doc.ocr_pages)
     header = f"# {doc.title} ({Path(doc.path).name})"
     if doc.n_pages:
         header += " — " + tr("{n} Seiten", n=doc.n_pages)
     out.append(header)
-    if ocr_pages:
-        confidence = f"{doc.ocr_confidence:.0f}" if doc.ocr_confidence is not None else "?"
-        out.append(
-            tr(
-                "Per Texterkennung gelesen: {count} Seite(n), mittlere Sicherheit {confidence} %",
-                count=len(ocr_pages),
-                confidence=confidence,
-            )
-        )
     for key, value in (getattr(doc, "metadata", None) or {}).items():
         if value:
             out.append(f"{key}: {value}")
@@ -84,7 +74,7 @@ def render(doc: Document, pages: tuple[int, int] | None = None) -> str:
             label = [str(part)] if part else []
             if page is not None:
                 label.append(tr("Seite {page}", page=page))
-            if page in ocr_pages and (block.ocr or not part):
+            if block.ocr:
                 label.append("[" + _("Texterkennung") + "]")
             if label:
                 out.append("")

@@ -237,3 +237,18 @@ def test_citation_of_a_recognised_page_says_so(scans: Path, tmp_path: Path) -> N
     first = result.citations[0]
     assert first.ocr and first.pages == [1]
     assert "S. 1, per Texterkennung gelesen" in first.label()
+
+
+def test_a_scan_pasted_into_word_is_read_from_its_image(scans: Path, tmp_path: Path) -> None:
+    import docx
+
+    image = tmp_path / "brief.png"
+    Image.open(scans / "beschwerde-laerm-foto.jpg").save(image)
+    word = docx.Document()
+    word.add_picture(str(image))
+    path = tmp_path / "eingescannt.docx"
+    word.save(str(path))
+    doc = parse_document(path)
+    assert all(b.ocr and b.part == "Bild 1" for b in doc.blocks)
+    assert cer(doc.text, _truth(scans, "beschwerde-laerm-foto.jpg")) <= 0.02
+    assert doc.warnings[0].startswith("Per Texterkennung gelesen")

@@ -71,6 +71,10 @@ def load_document(path: str | Path) -> Document:
     except Exception as exc:  # noqa: BLE001 - any library failure on a bad file is "damaged"
         raise Damaged(p, detail=f"{type(exc).__name__}: {exc}") from exc
     if not any(b.text.strip() for b in doc.blocks if b.kind not in ("header", "footer")):
+        from llmoin_desktop.core.documents.office_images import recognise_images
+
+        if recognise_images(p, doc):  # a scan pasted into Word: its images hold the text
+            return doc
         # A valid file without text (only images, empty table) is kept, not rejected:
         # it opens fine in Word, so calling it broken would be wrong.
         doc.warnings.append(_("Die Datei enthält keinen Text."))

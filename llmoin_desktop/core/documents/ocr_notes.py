@@ -11,13 +11,18 @@ from llmoin_desktop.core.documents.model import Document
 from llmoin_desktop.core.i18n import _, tr
 
 
+def recognised(doc: Document) -> bool:
+    """Any text of ``doc`` came from OCR (pages of a scan, or images in a Word file)."""
+    return bool(doc.ocr_pages) or doc.ocr_confidence is not None
+
+
 def confidence_label(doc: Document) -> str:
     return f"{doc.ocr_confidence:.0f}" if doc.ocr_confidence is not None else "?"
 
 
 def library_note(doc: Document) -> str:
     """The document's note (a warning: the library shows it on the document's line)."""
-    if not doc.ocr_pages:
+    if not recognised(doc):
         return ""
     return tr(
         "Per Texterkennung gelesen (mittlere Sicherheit {confidence} %)",
@@ -27,7 +32,7 @@ def library_note(doc: Document) -> str:
 
 def result_note(doc: Document | None) -> str:
     """The sentence under a task result whose source was (partly) recognised text."""
-    if doc is None or not doc.ocr_pages:
+    if doc is None or not recognised(doc):
         return ""
     return tr(
         "Hinweis: Die Vorlage wurde per Texterkennung gelesen (mittlere Sicherheit "
