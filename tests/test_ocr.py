@@ -252,3 +252,26 @@ def test_a_scan_pasted_into_word_is_read_from_its_image(scans: Path, tmp_path: P
     assert all(b.ocr and b.part == "Bild 1" for b in doc.blocks)
     assert cer(doc.text, _truth(scans, "beschwerde-laerm-foto.jpg")) <= 0.02
     assert doc.warnings[0].startswith("Per Texterkennung gelesen")
+
+
+def test_an_e_mail_with_a_scanned_attachment_keeps_the_ocr_marks(
+    scans: Path, tmp_path: Path
+) -> None:
+    from email.message import EmailMessage
+
+    from llmoin_desktop.core.documents.ocr_notes import result_note
+
+    mail = EmailMessage()
+    mail["From"] = "Familie Özdemir <oezdemir@example.org>"
+    mail["To"] = "ordnungsamt@dresden.example"
+    mail["Subject"] = "Beschwerde Baulärm"
+    mail.set_content("Sehr geehrte Frau Weiß,\nanbei unser Schreiben.\n")
+    photo = (scans / "beschwerde-laerm-foto.jpg").read_bytes()
+    mail.add_attachment(photo, maintype="image", subtype="jpeg", filename="brief.jpg")
+    path = tmp_path / "beschwerde.eml"
+    path.write_bytes(bytes(mail))
+    doc = parse_document(path)
+    recognised = [b for b in doc.blocks if b.ocr]
+    assert recognised and all("brief.jpg" in (b.part or "") for b in recognised)
+    assert "Ordnungsamt" in "\n".join(b.text for b in recognised)
+    assert "Texterkennung" in result_note(doc)

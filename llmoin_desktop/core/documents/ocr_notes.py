@@ -12,8 +12,13 @@ from llmoin_desktop.core.i18n import _, tr
 
 
 def recognised(doc: Document) -> bool:
-    """Any text of ``doc`` came from OCR (pages of a scan, or images in a Word file)."""
-    return bool(doc.ocr_pages) or doc.ocr_confidence is not None
+    """Any text of ``doc`` came from OCR (pages of a scan, images in a Word file, a scanned
+    attachment of an e-mail)."""
+    return (
+        bool(doc.ocr_pages)
+        or doc.ocr_confidence is not None
+        or any(getattr(b, "ocr", False) for b in doc.blocks)
+    )
 
 
 def confidence_label(doc: Document) -> str:
@@ -34,13 +39,13 @@ def result_note(doc: Document | None) -> str:
     """The sentence under a task result whose source was (partly) recognised text."""
     if doc is None or not recognised(doc):
         return ""
+    if doc.ocr_confidence is None:  # e.g. an e-mail with a scanned attachment
+        return _(
+            "Hinweis: Ein Teil der Vorlage wurde per Texterkennung gelesen; Zahlen, Namen und "
+            "Daten bitte am Original prüfen."
+        )
     return tr(
         "Hinweis: Die Vorlage wurde per Texterkennung gelesen (mittlere Sicherheit "
         "{confidence} %); Zahlen, Namen und Daten bitte am Original prüfen.",
         confidence=confidence_label(doc),
     )
-
-
-def citation_suffix() -> str:
-    """Appended to a citation of a recognised page: "S. 2 (Texterkennung)"."""
-    return " (" + _("Texterkennung") + ")"
