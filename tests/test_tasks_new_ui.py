@@ -102,3 +102,36 @@ def test_synopsis_page_two_documents_table_and_docx(
     assert len(table.columns) == 2 and len(table.rows) == 2
     assert "~~" not in table.rows[1].cells[0].text
     assert any(r.font.strike for p in table.rows[1].cells[0].paragraphs for r in p.runs)
+
+
+def test_synopsis_reopened_from_the_history_shows_its_table(qtbot, tmp_path: Path) -> None:
+    from llmoin_desktop.core.history import HistoryStore
+
+    window, _backend = task_window(qtbot, tmp_path, FakeBackend(token_delay=0.0))
+    page, controller = open_task(qtbot, window, "synopse")
+    page.form.set_values(
+        {
+            "alt_text": "§ 1 Frist\n\nDie Frist beträgt zwei Wochen.",
+            "neu_text": "§ 1 Frist\n\nDie Frist beträgt vier Wochen.",
+            "erlaeuterung": "nein",
+        }
+    )
+    generate(qtbot, page, controller)
+    page.result.clear()
+    assert page.result.tabs.currentWidget() is page.result.editor
+    (entry,) = HistoryStore().list(task_id="synopse")
+    assert window.tasks.open_entry(entry)
+    assert page.result.tabs.currentWidget() is page.result_view
+    assert "line-through" in page.result_view.browser.toHtml()
+
+
+def test_translation_page_shows_the_machine_translation_note(qtbot, tmp_path: Path) -> None:
+    backend = FakeBackend(token_delay=0.0, tokens=["The ", "deadline ", "ends."])
+    window, _b = task_window(qtbot, tmp_path, backend)
+    page, controller = open_task(qtbot, window, "uebersetzen")
+    page.form.set_values({"text": "Die Frist endet.", "sprache": "uk"})
+    result = generate(qtbot, page, controller)
+    assert "Ukrainisch (українська)" in backend.calls[0][-1]["content"]
+    assert page.result.text().startswith("The deadline ends.")
+    assert "Maschinelle Übersetzung (Deutsch → Ukrainisch)" in page.result.text()
+    assert result.coverage in page.result.text()

@@ -30,7 +30,7 @@ from difflib import SequenceMatcher
 
 from llmoin_desktop.core.documents.model import Document
 from llmoin_desktop.core.i18n import _, tr
-from llmoin_desktop.core.tasks.proofread import similarity, word_diff
+from llmoin_desktop.core.tasks.proofread import tokens, word_diff
 
 UNCHANGED, CHANGED, INSERTED, DELETED, MOVED = (
     "unchanged",
@@ -42,7 +42,7 @@ UNCHANGED, CHANGED, INSERTED, DELETED, MOVED = (
 PAIR_MIN = 0.5  # word similarity for "changed" inside a gap
 PAIR_MIN_SAME_REF = 0.3  # … when old and new carry the same § / Absatz reference
 MOVE_MIN = 0.7  # word similarity for "moved and changed" across the document
-MAX_PAIR_CANDIDATES = 250_000  # similarity comparisons per gap before we stop pairing
+MAX_PAIR_CANDIDATES = 1_000_000  # unit pairs per gap to compare; beyond, no pairing
 
 _SECTION_REF = re.compile(r"^\s*(§§?\s*\d+[a-z]?|Art(?:ikel|\.)?\s*\d+[a-z]?)", re.I)
 _ABSATZ = re.compile(r"^\s*\((\d+[a-z]?)\)\s*")
@@ -212,6 +212,10 @@ def _lis(seq: list[int]) -> list[int]:
     return out[::-1]
 
 
+def _words(text: str) -> list[str]:
+    return [t for t in tokens(text) if t.strip()]
+
+
 def _same_ref(a: Unit, b: Unit) -> bool:
     return bool(a.ref) and a.ref == b.ref and a.kind == b.kind
 
@@ -222,20 +226,25 @@ def _pair_by_similarity(
     """Best-first pairs (old index, new index, similarity) above the threshold."""
     if not old_ids or not new_ids or len(old_ids) * len(new_ids) > MAX_PAIR_CANDIDATES:
         return []
+    words_old = {i: _words(old[i].key) for i in old_ids}
     candidates: list[tuple[float, int, int]] = []
-    for i in old_ids:
-        for j in new_ids:
-            a, b = old[i], new[j]
+    sm = SequenceMatcher(None, autojunk=False)
+    for j in new_ids:
+        b = new[j]
+        sm.set_seq2(_words(b.key))  # the expensive index of one side is built once per unit
+        for i in old_ids:
+            a = old[i]
             if a.kind != b.kind:
                 continue
-            bonus = 0.0 if strict or not _same_ref(a, b) else 0.05
-            floor = MOVE_MIN if strict else (PAIR_MIN_SAME_REF if _same_ref(a, b) else PAIR_MIN)
-            wa, wb = len(a.key), len(b.key)
-            if min(wa, wb) / max(wa, wb, 1) < floor * 0.5:
-                continue  # lengths alone rule it out
-            score = similarity(a.key, b.key)
+            same = _same_ref(a, b)
+            floor = MOVE_MIN if strict else (PAIR_MIN_SAME_REF if same else PAIR_MIN)
+            sm.set_seq1(words_old[i])
+            # Cheap upper bounds first (lengths, then shared words), the real ratio last.
+            if sm.real_quick_ratio() < floor or sm.quick_ratio() < floor:
+                continue
+            score = sm.ratio()
             if score >= floor:
-                candidates.append((score + bonus, i, j))
+                candidates.append((score + (0.05 if same and not strict else 0.0), i, j))
     candidates.sort(key=lambda c: (-c[0], c[1], c[2]))
     used_old: set[int] = set()
     used_new: set[int] = set()
