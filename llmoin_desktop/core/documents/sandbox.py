@@ -137,7 +137,8 @@ class _Worker:
             if line is None or not line.startswith(b'{"progress"'):
                 break
             if on_progress is not None:
-                with contextlib.suppress(ValueError, TypeError, KeyError):
+                # A broken progress line or listener must never cost the file itself.
+                with contextlib.suppress(Exception):
                     step, total, text = json.loads(line)["progress"]
                     on_progress(int(step), int(total), str(text))
         if line is None:
