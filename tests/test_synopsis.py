@@ -167,3 +167,30 @@ def test_synopsis_needs_both_versions() -> None:
     spec = load_catalog(Settings()).get("synopse")
     with pytest.raises(TaskInputError, match="Neue Fassung"):
         run_any(TaskRunner(FakeBackend()), spec, {"alt_text": OLD}, SilentReporter())
+
+
+def test_stop_during_the_notes_cancels_and_a_broken_file_gives_a_plain_message(
+    tmp_path: Path,
+) -> None:
+    from llmoin_desktop.core.documents.errors import DocumentError
+    from llmoin_desktop.core.errors import Cancelled
+
+    spec = load_catalog(Settings()).get("synopse")
+    rep = SilentReporter()
+
+    def reply(messages):
+        rep.cancel.cancel()  # the clerk presses Stop while the first note is written
+        return "Eine Erläuterung."
+
+    with pytest.raises(Cancelled):
+        run_any(TaskRunner(FakeBackend(reply=reply)), spec, {"alt_text": OLD, "neu_text": NEW}, rep)
+    broken = tmp_path / "neu.pdf"
+    broken.write_bytes(b"%PDF-1.4 kaputt")
+    with pytest.raises(DocumentError) as info:
+        run_any(
+            TaskRunner(FakeBackend()),
+            spec,
+            {"alt_text": OLD, "neu": str(broken)},
+            SilentReporter(),
+        )
+    assert "neu.pdf" in info.value.user_message and "Traceback" not in info.value.user_message
