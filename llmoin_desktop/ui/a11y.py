@@ -116,14 +116,12 @@ def tidy_scroll_areas(root: QWidget, label: str = "") -> None:
     areas = [w for w in [root, *root.findChildren(QWidget)] if isinstance(w, QScrollArea)]
     for area in areas:
         inner = area.widget()
-        if inner is None:
-            continue
         controls = [
             w
-            for w in inner.findChildren(QWidget)
+            for w in (inner.findChildren(QWidget) if inner is not None else [])
             if is_interactive(w) and w.focusPolicy() & Qt.FocusPolicy.TabFocus
         ]
-        if controls:
+        if controls or inner is None:  # empty now: a page fills it with a form later
             area.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         if not area.accessibleName():
             area.setAccessibleName(label or root.accessibleName() or root.windowTitle())
