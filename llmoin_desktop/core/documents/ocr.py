@@ -59,6 +59,7 @@ class OcrOptions:
     enabled: bool = True
     languages: str = DEFAULT_LANGUAGES
     threads: int = 0  # 0: both cores (at most 2: the model and the GUI need the rest)
+    cache_dir: str = ""  # the app's OCR cache folder (the worker may have started elsewhere)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any] | None) -> OcrOptions:
@@ -67,6 +68,7 @@ class OcrOptions:
             enabled=bool(data.get("enabled", True)),
             languages=normalise_languages(str(data.get("languages") or DEFAULT_LANGUAGES)),
             threads=int(data.get("threads") or 0),
+            cache_dir=str(data.get("cache_dir") or ""),
         )
 
     def worker_threads(self) -> int:

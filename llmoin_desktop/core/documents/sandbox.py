@@ -169,13 +169,17 @@ class _Worker:
 
 def ocr_settings() -> dict[str, Any]:
     """OCR on/off and languages from the settings (policy included) for the worker."""
+    from llmoin_desktop.core.documents.scan_text import cache_dir
+
+    options: dict[str, Any] = {"cache_dir": str(cache_dir())}
     try:
         from llmoin_desktop.core.config import SettingsStore
 
         settings = SettingsStore().load()
-        return {"enabled": settings.ocr_enabled, "languages": settings.ocr_languages}
+        options.update(enabled=settings.ocr_enabled, languages=settings.ocr_languages)
     except Exception:  # noqa: BLE001 - unreadable settings: the defaults (on, deu+eng)
-        return {}
+        pass
+    return options
 
 
 def _document_from_dict(data: dict[str, Any]) -> Document:

@@ -45,6 +45,8 @@ def enabled() -> bool:
 def cache_dir() -> Path:
     """LLMOIN_CACHE_DIR, else beside the data of a redirected data folder (tests, trainer
     mode), else the platform's user cache folder."""
+    if _options.cache_dir:  # set by the app for its worker: both look in the same place
+        return Path(_options.cache_dir)
     override = os.environ.get("LLMOIN_CACHE_DIR")
     if override:
         return Path(override) / "ocr"
