@@ -135,3 +135,16 @@ def test_translation_page_shows_the_machine_translation_note(qtbot, tmp_path: Pa
     assert page.result.text().startswith("The deadline ends.")
     assert "Maschinelle Übersetzung (Deutsch → Ukrainisch)" in page.result.text()
     assert result.coverage in page.result.text()
+
+
+def test_two_files_dropped_on_the_synopsis_page_fill_old_then_new(
+    qtbot, tmp_path: Path, corpus_dir: Path
+) -> None:
+    window, _b, _i = make_window(qtbot, tmp_path)
+    page, controller = open_task(qtbot, window, "synopse")
+    first, second = corpus_dir / "gesetze" / "burlg.md", corpus_dir / "gesetze" / "egovg.md"
+    assert controller.set_document(str(first)) and controller.set_document(str(second))
+    values = page.form.values()
+    assert (values["alt"], values["neu"]) == (str(first), str(second))
+    assert controller.set_document(str(second))  # both filled: the first field again
+    assert page.form.values()["alt"] == str(second)

@@ -84,10 +84,21 @@ class TaskController(PageJobController):
                 "error",
             )
             return False
+        doc = self._drop_target(doc)
         self.page.form.set_values({doc.name: path})
         self.page.form.rows[doc.name].show_error("")
         self.page.show_message(self.page.describe_file(path), "info")
         return True
+
+    def _drop_target(self, first: Any) -> Any:
+        """The first empty document field shown (a second file dropped on "Fassungen
+        vergleichen" becomes the new version), else the first document field."""
+        values = self.page.form.values()
+        for f in self.spec.fields:
+            shown = f.kind == "document" and self.page.form.is_field_shown(f.name)
+            if shown and not str(values.get(f.name) or "").strip():
+                return f
+        return first
 
     # Running -----------------------------------------------------------------------------
     def generate(self) -> bool:
