@@ -320,7 +320,7 @@ def test_every_cli_command_runs_under_the_last_valid_policy(
     assert proc.returncode == 0, proc.stderr[-3000:]
     results = json.loads(proc.stdout.strip().splitlines()[-1])
     assert {"chat", "task", "summarize", "ask", "doctor", "models"} <= set(results)
-    for name, (code, output) in results.items():
+    for name, (_code, output) in results.items():
         assert "Traceback" not in output, (name, output)
         assert "zuletzt gültige Richtlinie" in output, (name, output)
     for name in ("chat", "task", "summarize", "draft", "simplify", "extract", "ask"):
