@@ -91,3 +91,11 @@ def test_a_worker_that_aborts_under_the_memory_cap_is_named_memory(tmp_path: Pat
     with DocumentParser(workers=1) as parser, pytest.raises(TooLarge) as info:
         parser.parse(path, loader="llmoin_desktop.core.documents.probes:abort")
     assert "Arbeitsspeicher" in info.value.user_message
+
+
+def test_a_step_with_an_announced_budget_may_outlast_the_stall_timeout(tmp_path: Path) -> None:
+    path = tmp_path / "langsam.txt"
+    path.write_text("x", encoding="utf-8")
+    with DocumentParser(workers=1, timeout_s=1) as parser:
+        doc = parser.parse(path, loader="llmoin_desktop.core.documents.probes:slow_step")
+    assert doc.title == "langsam"

@@ -35,3 +35,15 @@ def crash(path: str) -> Document:
 def abort(path: str) -> Document:
     """Abort like C++ code whose allocation failed under the memory cap (std::bad_alloc)."""
     os.abort()
+
+
+def slow_step(path: str) -> Document:
+    """Announce a 5-second budget for the next step, then take 2 s (like an OCR page)."""
+    import time
+
+    from llmoin_desktop.core.documents import progress
+
+    progress.report(0, 1, "Texterkennung", budget_s=5)
+    time.sleep(2)
+    progress.report(1, 1, "Texterkennung")
+    return Document(path=path, title="langsam", format="txt")

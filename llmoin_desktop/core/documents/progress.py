@@ -15,7 +15,7 @@ from collections.abc import Callable
 from llmoin_desktop.core import i18n
 from llmoin_desktop.core.i18n import tr
 
-Reporter = Callable[[int, int, str], None]
+Reporter = Callable[..., None]  # (step, total, text, budget_s)
 
 _lock = threading.Lock()
 _reporter: Reporter | None = None
@@ -27,12 +27,16 @@ def set_reporter(reporter: Reporter | None) -> None:
         _reporter = reporter
 
 
-def report(step: int, total: int, text: str) -> None:
-    """One unit of work done (thread-safe; OCR threads report from their own threads)."""
+def report(step: int, total: int, text: str, budget_s: float | None = None) -> None:
+    """One unit of work done (thread-safe; OCR threads report from their own threads).
+
+    ``budget_s``: the next unit may take this long before it counts as stalled (a page of
+    text recognition takes seconds, not the fraction of a second a text page does).
+    """
     with _lock:
         reporter = _reporter
         if reporter is not None:
-            reporter(step, total, text)
+            reporter(step, total, text, budget_s)
 
 
 def number(n: int) -> str:

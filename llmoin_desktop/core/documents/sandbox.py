@@ -42,6 +42,9 @@ from llmoin_desktop.core.jobs import CancelToken
 MAX_FILE_MB = 200  # larger files are rejected before parsing (TooLarge)
 DEFAULT_TIMEOUT_S = 30.0
 DEFAULT_MEMORY_MB = 1536  # address-space cap per worker (POSIX); pypdf peaks well below
+# The longest budget a worker may claim for one step (one OCR page): a hostile file must
+# not buy itself unlimited time by announcing it.
+MAX_STEP_BUDGET_S = 600.0
 FILES_PER_WORKER = 200  # recycle workers so one huge file's heap does not linger
 
 
@@ -128,9 +131,10 @@ class _Worker:
         except OSError as exc:
             self.kill()
             raise _WorkerDied(repr(exc)) from exc
+        wait = timeout_s
         while True:
             try:
-                line = self.answers.get(timeout=timeout_s)
+                line = self.answers.get(timeout=wait)
             except queue.Empty:
                 self.kill()
                 raise TimeoutError from None
@@ -139,8 +143,15 @@ class _Worker:
             if on_progress is not None:
                 # A broken progress line or listener must never cost the file itself.
                 with contextlib.suppress(Exception):
-                    step, total, text = json.loads(line)["progress"]
+                    message = json.loads(line)
+                    step, total, text = message["progress"]
                     on_progress(int(step), int(total), str(text))
+            # The worker may announce a longer budget for its next step (an OCR page).
+            try:
+                budget = float(json.loads(line).get("budget") or 0)
+            except (ValueError, TypeError, AttributeError):
+                budget = 0.0
+            wait = max(timeout_s, min(budget, MAX_STEP_BUDGET_S))
         if line is None:
             code = self.proc.wait() if self.proc else None
             self.kill()

@@ -26,6 +26,9 @@ from llmoin_desktop.core.paths import APP_AUTHOR, APP_NAME
 
 _options = OcrOptions()
 SAVE_EVERY = 5  # pages between cache writes
+# Time one page of recognition may take before the worker counts as stalled: about a second
+# on an idle PC, far more for an A3 page on a busy one; pages finish out of step on 2 threads.
+OCR_PAGE_BUDGET_S = 120.0
 
 
 def set_options(options: OcrOptions) -> None:
@@ -129,16 +132,17 @@ def recognise_file(
     todo = [n for n in numbers if n not in results]
     total = len(numbers)
     count = [len(results)]
-    if results:
-        progress.report(count[0], total, progress.ocr_page_text(count[0], total))
     if not todo:
+        progress.report(count[0], total, progress.ocr_page_text(count[0], total))
         return results
+    budget = OCR_PAGE_BUDGET_S * max(1, _options.worker_threads())
+    progress.report(count[0], total, progress.ocr_page_text(count[0] + 1, total), budget)
 
     def on_page(number: int, page: OcrPage) -> None:
         results[number] = page
         done[number] = page
         count[0] += 1
-        progress.report(count[0], total, progress.ocr_page_text(count[0], total))
+        progress.report(count[0], total, progress.ocr_page_text(count[0], total), budget)
         if count[0] % SAVE_EVERY == 0:
             _save(cache_file, done)
 

@@ -81,11 +81,14 @@ def handle(request: dict[str, Any]) -> dict[str, Any]:
         return {"ok": False, "kind": "damaged", "detail": f"{type(exc).__name__}: {exc}"[:2000]}
 
 
-def _progress_writer(out: TextIO) -> Callable[[int, int, str], None]:
+def _progress_writer(out: TextIO) -> Callable[..., None]:
     """Progress lines on the answer channel; the parent reads them as signs of life."""
 
-    def write(step: int, total: int, text: str) -> None:
-        out.write(json.dumps({"progress": [step, total, text]}) + "\n")
+    def write(step: int, total: int, text: str, budget_s: float | None = None) -> None:
+        message: dict[str, Any] = {"progress": [step, total, text]}
+        if budget_s:
+            message["budget"] = budget_s
+        out.write(json.dumps(message) + "\n")
         out.flush()
 
     return write
