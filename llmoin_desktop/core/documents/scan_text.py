@@ -16,7 +16,6 @@ import os
 import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
 
 import platformdirs
 
@@ -159,10 +158,6 @@ def mean_confidence(pages: Iterable[OcrPage]) -> float | None:
     if not total:
         return None
     return round(sum(w * c for w, c in weights) / total, 1)
-
-
-def as_dict(page: OcrPage) -> dict[str, Any]:
-    return {"text": page.text, "confidence": page.confidence, "rotated": page.rotated}
 
 
 # Which pages of which file were recognised: citations ("S. 2, Texterkennung") look it up
