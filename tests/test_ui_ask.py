@@ -172,3 +172,15 @@ def test_history_entry_reopens_on_the_ask_page(qtbot, ask_window) -> None:
     assert window.stack.currentWidget() is page
     assert page.question_text() == "Innerhalb welcher Frist muss man sich anmelden?"
     assert "bmg.pdf" in page.answer_text() and "Verlauf" in page.status_label.text()
+
+
+def test_reasoning_model_thinking_stays_out_of_answer_and_citations(qtbot, ask_window) -> None:
+    _window, page, controller, backend = ask_window
+    backend.tokens = ["<think>", "Ich suche § 17 ", "im BMG.", "</think>\n\n", *list(ANSWER)]
+    result = ask(qtbot, page, controller, "Innerhalb welcher Frist muss man sich anmelden?")
+    assert result.reasoning == "Ich suche § 17 im BMG."
+    assert "Ich suche" not in page.answer_text() and "<think>" not in page.answer_text()
+    assert "zwei Wochen anmelden [1]." in page.answer_text()
+    assert page.reasoning.content() == result.reasoning and not page.reasoning.isHidden()
+    assert page.reasoning.text.isHidden()  # collapsed
+    assert all("Ich suche" not in c.quote for c in result.citations)

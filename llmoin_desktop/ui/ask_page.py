@@ -44,6 +44,7 @@ from llmoin_desktop.core.tasks.spec import TaskSpec
 from llmoin_desktop.ui.a11y import mark_required, name
 from llmoin_desktop.ui.messages import show_message
 from llmoin_desktop.ui.page_parts import RunPage, add_page_head, add_side_by_side, page_layout
+from llmoin_desktop.ui.reasoning_box import ReasoningBox
 from llmoin_desktop.ui.task_page import PAGE_STYLE
 
 ASK_STYLE = (
@@ -290,6 +291,8 @@ class AskPage(RunPage):
         self.result_message.hide()
         rbox.addWidget(a_label)
         rbox.addWidget(self.answer, 2)
+        self.reasoning = ReasoningBox()  # a reasoning model's thinking, collapsed, never cited
+        rbox.addWidget(self.reasoning)
         rbox.addWidget(self.ai_note)
         rbox.addWidget(src_label)
         rbox.addWidget(self.sources, 3)
@@ -405,6 +408,7 @@ class AskPage(RunPage):
     def begin_answer(self) -> None:
         self._streamed = ""
         self.answer.clear()
+        self.reasoning.clear()
         self.sources.clear()
         self.open_button.setEnabled(False)
         self.show_result_message("")

@@ -160,6 +160,7 @@ class AskController(PageJobController):
     def _show_result(self, result: TaskResult) -> None:
         self.result = result
         self.page.set_answer(result.answer)
+        self.page.reasoning.set_text(result.reasoning)
         self.page.set_sources(result.citations)
         self.page.set_has_result(True)
         if not result.citations:

@@ -90,7 +90,9 @@ class PageJobController(QObject):
         self.stop_pressed_at = None
         self.handle = self.pool.submit(job)
         self.handle.tokens.connect(on_tokens)
-        reasoning = getattr(getattr(self.page, "result", None), "reasoning", None)
+        reasoning = getattr(self.page, "reasoning", None) or getattr(
+            getattr(self.page, "result", None), "reasoning", None
+        )
         if reasoning is not None:  # a reasoning model's thinking, shown collapsed
             self.handle.reasoning.connect(reasoning.append)
         self.handle.progress.connect(self._on_progress)
