@@ -11,7 +11,7 @@ the prediction before the start, the actual time and their ratio, and the *live*
 clerk's PC gets busy with something else: the first prediction is then too low, and the live
 estimate is what must catch up.
 
-    .venv/bin/python bench/eta.py [--load] [--thorough] [--n-ctx 0]
+    .venv/bin/python bench/eta.py [--load] [--thorough] [--n-ctx 0] [--threads 0]
 """
 
 from __future__ import annotations
@@ -58,6 +58,7 @@ def main() -> None:
     ap.add_argument("--load-procs", type=int, default=1)
     ap.add_argument("--thorough", action="store_true", help="57 pages read fully, not skimmed")
     ap.add_argument("--n-ctx", type=int, default=0, help="0 = as the app plans it")
+    ap.add_argument("--threads", type=int, default=0, help="0 = the app's default (cores)")
     args = ap.parse_args()
 
     from llmoin_desktop.core.config import SettingsStore
@@ -74,6 +75,8 @@ def main() -> None:
     store = SettingsStore(config_dir=base / "config", policy_dir=base / "policy")
     if args.n_ctx:
         store.set("n_ctx", args.n_ctx)
+    if args.threads:
+        store.set("n_threads", args.threads)
     backend = LocalBackend(store, idle_unload_s=0)
     model = find_demo_model()
     if model is None:

@@ -51,6 +51,8 @@ def test_letter_salutation_and_closing() -> None:
     assert C.has_salutation(LETTER) and C.has_closing(LETTER)
     assert not C.has_salutation("Betreff: Straßenfest\n\nWir teilen mit …")
     assert not C.has_closing("Sehr geehrter Herr Muster,\n\nder Antrag ist da.")
+    # A small model echoing its instruction does not pass.
+    assert not C.has_closing("Schreibe nur den Brieftext: Mit freundlichen Grüßen enden.")
 
 
 def test_extraction_rows_and_known_facts() -> None:

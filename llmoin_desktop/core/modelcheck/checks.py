@@ -197,7 +197,9 @@ def has_salutation(text: str) -> bool:
 
 def has_closing(text: str) -> bool:
     lines = [ln.strip().lower() for ln in text.splitlines() if ln.strip()]
-    return any(any(c in ln for c in CLOSINGS) for ln in lines[-5:])
+    # A line that *is* the closing, not an instruction that mentions one (a small model may
+    # echo "… mit Mit freundlichen Grüßen enden" from its prompt).
+    return any(ln.startswith(CLOSINGS) for ln in lines[-5:])
 
 
 def reasoning_leak(text: str) -> str:
