@@ -55,7 +55,9 @@ def render(doc: Document, pages: tuple[int, int] | None = None) -> str:
     """The document as text with markers; the format `read` prints (bench/ocr.py parses it)."""
     out: list[str] = []
     header = f"# {doc.title} ({Path(doc.path).name})"
-    if doc.n_pages:
+    if doc.n_pages == 1:
+        header += " — " + _("1 Seite")
+    elif doc.n_pages:
         header += " — " + tr("{n} Seiten", n=doc.n_pages)
     out.append(header)
     for key, value in (getattr(doc, "metadata", None) or {}).items():
