@@ -362,6 +362,13 @@ def test_answer_of_dokumente_fragen_is_appended_not_rewritten(qtbot, tmp_path: P
     assert page.answer_text() == streamed.strip()
     assert sum(r for r, _a in changes) <= 2 * 20  # only the link digits are re-formatted
     assert 'href="cite:1"' in page.answer.toHtml()
+    # the runner's final text drops a sources list the model wrote: only that tail changes
+    page.begin_answer()
+    page.append_answer("Der Antrag ist zu stellen [1].\n\nQuellen:\n[1] merkblatt.txt")
+    changes.clear()
+    page.set_answer("Der Antrag ist zu stellen [1].")
+    assert page.answer_text() == "Der Antrag ist zu stellen [1]."
+    assert sum(r for r, _a in changes) <= len("\n\nQuellen:\n[1] merkblatt.txt") + 2
 
 
 def test_status_bar_values_reach_the_screen_reader(qtbot, tmp_path: Path) -> None:

@@ -95,6 +95,23 @@ def trim_ends(document: QTextDocument) -> None:
         cursor.removeSelectedText()
 
 
+def replace_in_place(document: QTextDocument, text: str) -> None:
+    """Make ``document`` say ``text`` by changing only the part between the common start and
+    the common end (the runner strips spaces and a sources list the model wrote): a screen
+    reader hears that change, not the whole answer again."""
+    old = document.toPlainText()
+    head = len(os.path.commonprefix([old, text]))
+    tail = 0
+    while tail < min(len(old), len(text)) - head and old[-1 - tail] == text[-1 - tail]:
+        tail += 1
+    if head == len(old) == len(text):
+        return
+    cursor = QTextCursor(document)
+    cursor.setPosition(head)
+    cursor.setPosition(len(old) - tail, QTextCursor.MoveMode.KeepAnchor)
+    cursor.insertText(text[head : len(text) - tail], QTextCharFormat())
+
+
 def link_citations(document: QTextDocument) -> None:
     """Make every [n] (also [1, 2]) in ``document`` a "cite:n" link without changing its text."""
     plain = document.toPlainText()
@@ -425,11 +442,11 @@ class AskPage(RunPage):
 
     def set_answer(self, text: str) -> None:
         """The final answer with its [n] markers as links. When the streamed text is already
-        there, the markers are turned into links in place (formatting, no text change), so
-        the answer is not read out a second time."""
-        shown = self.answer.toPlainText()
-        if text and shown.strip() == text.strip():
-            trim_ends(self.answer.document())  # the runner strips the answer; spaces only
+        there, only what differs is changed and the markers become links in place
+        (formatting, no text change), so the answer is not read out a second time."""
+        if text and self.answer.toPlainText():
+            trim_ends(self.answer.document())  # the runner strips the answer
+            replace_in_place(self.answer.document(), text.strip())
             link_citations(self.answer.document())
         else:
             self.answer.setHtml(answer_html(text))
