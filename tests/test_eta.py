@@ -38,15 +38,18 @@ def test_rates_are_remembered_per_model_file(tmp_path: Path) -> None:
     store.put(model, eta.Rates(prompt_tps=100, gen_tps=10))
     again = eta.RateStore(tmp_path / "data").get(model)
     assert again is not None and again.prompt_tps == 100
-    # A finished job moves the rates halfway to what it measured.
+    # The first finished job replaces the calibration; later ones move the rates halfway.
     stats = RunStats(calls=1, n_prompt=1000, n_generated=200, prompt_s=5.0, decode_s=10.0)
     plan = eta.Plan(steps=[eta.Step("final", 1000, 400)])
     rates = store.record(model, stats, plan)
     assert rates is not None
-    assert rates.prompt_tps == pytest.approx(150)
-    assert rates.gen_tps == pytest.approx(15)
+    assert rates.prompt_tps == pytest.approx(200)
+    assert rates.gen_tps == pytest.approx(20)
     assert rates.fill == pytest.approx(0.5)  # 200 of a 400-token budget
     assert rates.runs == 1
+    stats.prompt_s, stats.decode_s = 10.0, 20.0
+    rates = store.record(model, stats, plan)
+    assert rates.prompt_tps == pytest.approx(150) and rates.gen_tps == pytest.approx(15)
     # Another file (other size) has its own rates.
     other = tmp_path / "other.gguf"
     other.write_bytes(b"y" * 11)

@@ -184,3 +184,31 @@ def test_cli_with_the_demo_model(demo_model_path: Path, tmp_path: Path, capsys) 
     assert "prompt_tokens_per_s=" in last and "summary_shorter=" in last
     page = (tmp_path / "r.html").read_text(encoding="utf-8")
     assert "<table>" in page and (tmp_path / "r.txt").exists()
+
+
+@pytest.mark.slow
+@pytest.mark.model
+def test_check_of_a_model_whose_template_rejects_the_system_role(
+    demo_model_path: Path, tmp_path: Path
+) -> None:
+    """Gemma 2's template on the demo weights: the check reports the system role as not
+    supported, and every task still runs through (the engine merges the system text)."""
+    from chat_template_samples import GEMMA2
+    from gguf_copies import copy_with_chat_template
+
+    from llmoin_desktop.core.config import SettingsStore
+    from llmoin_desktop.core.engine.local import LocalBackend
+
+    model = copy_with_chat_template(demo_model_path, tmp_path / "gemma2-tmpl.gguf", GEMMA2)
+    store = SettingsStore()
+    store.set("n_ctx", 4096)
+    backend = LocalBackend(store)
+    try:
+        backend.load(model)
+        report = run_model_check(backend, settings=store.settings, max_tokens=16)
+    finally:
+        backend.close()
+    rows = {r.key: r for r in report.rows}
+    assert "nicht unterstützt" in rows["template_system_role"].detail
+    runs = [r for r in report.rows if r.key.endswith("_runs")]
+    assert runs and all(r.ok for r in runs), [(r.key, r.detail) for r in runs]

@@ -157,10 +157,13 @@ class RateStore:
             return None
         rates = old or Rates(prompt_tps=prompt_tps, gen_tps=gen_tps, depth_k=k)
         if old is not None:
+            # A whole job says more than the seconds of calibration: the first one replaces
+            # it, later ones are blended in.
+            share = 1.0 if old.runs == 0 else BLEND
             if prompt_tps:
-                rates.prompt_tps = (1 - BLEND) * old.prompt_tps + BLEND * prompt_tps
+                rates.prompt_tps = (1 - share) * old.prompt_tps + share * prompt_tps
             if gen_tps:
-                rates.gen_tps = (1 - BLEND) * old.gen_tps + BLEND * gen_tps
+                rates.gen_tps = (1 - share) * old.gen_tps + share * gen_tps
         if plan is not None:
             budget_final = sum(s.max_new for s in plan.steps if s.kind == "final")
             budget_map = sum(s.max_new for s in plan.steps if s.kind == "map")
