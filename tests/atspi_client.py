@@ -472,6 +472,11 @@ def ask(session: Session, question: str, wait_done: float) -> None:
         "inserted_chars": sum(answer_ins),
         "delete_events": len(answer_del),
         "deleted_chars": sum(answer_del),
+        # the start of the answer, already heard, deleted again (whitespace at most)
+        "head_deleted": max(
+            [n for name, off, n in session.rec.delete_log[dels:] if name == "Antwort" and off == 0]
+            or [0]
+        ),
     }
     log({"answer": session.checks["answer"], "deletes": session.rec.delete_log[-6:]})
     session.focus_kept("Dokumente fragen: nach dem Lauf")

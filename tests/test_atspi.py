@@ -238,10 +238,11 @@ def test_app_through_atspi_as_orca_sees_it(
     assert s["checks"].get("F1: aktiver Eintrag"), "F1 opened the help menu without an active item"
     # The answer is appended: pieces inserted at the end. Before the fix every token rewrote
     # the whole text (a delete and an insert of everything, 300 rewrites carrying 119,119
-    # characters for 2,000). Now at most the end changes it once: spaces trimmed and [n] made
-    # links in place, or, where the relevance gate replaced the model's text, one replacement.
+    # characters for 2,000). Now only the end changes it once: spaces trimmed, a sources list
+    # the model wrote removed, [n] made links in place.
     assert answer.get("finished"), answer
     assert answer["chars"] > 0, answer
     assert answer["insert_events"] >= 2, answer
     assert answer["delete_events"] <= 3, answer
+    assert answer["head_deleted"] <= 2, answer  # what was heard is not rewritten
     assert answer["inserted_chars"] <= answer["chars"] + answer["deleted_chars"] + 10, answer
