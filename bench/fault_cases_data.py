@@ -337,7 +337,7 @@ def library_disk_full(base: Path) -> FaultOutcome:
             except OSError:
                 pass
         os.truncate(filler, max(0, filler.stat().st_size - 300 * 1024))
-        res = run_cli(base, ["index", str(docs_b), "--library", str(lib), "--quiet"])
+        res = run_cli(base, ["index", str(docs_b), "--library", str(lib), "--quiet"], timeout=120)
         clear = "Festplatte" in res.stderr
         still_full = run_cli(base, ["library", "--library", str(lib)])
         filler.unlink()
@@ -350,6 +350,8 @@ def library_disk_full(base: Path) -> FaultOutcome:
             1 for n, s in after.get("status", {}).items() if s == "indexed" and n.startswith("aa")
         )
         res2 = run_cli(base, ["index", str(docs_b), "--library", str(lib), "--quiet"])
+        for name, r in (("full", res), ("still_full", still_full), ("freed", res2)):
+            (base / f"stderr-{name}.txt").write_text(r.stderr, "utf-8")  # kept with --keep
         ok = clear and not damaged and kept_dir and res2.returncode == 0
         tb = res.traceback or still_full.traceback or res2.traceback
         return FaultOutcome(

@@ -175,3 +175,27 @@ def test_failed_vector_write_leaves_document_pending_not_indexed(
         assert (lib.store.get_meta("vectors_dir") or "vectors") == vectors_dir
         assert lib.index_pending().count(INDEXED) == 2
         assert lib.vectors.count() == len(lib.store.chunk_ids())
+
+
+def test_open_on_a_full_disk_reads_on_with_a_notice(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sqlite3
+
+    from llmoin_desktop.core.library.store import Store
+
+    docs = make_docs(tmp_path / "docs", 2)
+    folder = tmp_path / "lib"
+    with Library.open(folder) as lib:
+        lib.add([docs])
+        lib.index_pending()
+
+    def full(*_a: object, **_k: object) -> None:
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(Store, "set_meta", full)
+    with Library.open(folder) as lib:  # tidying up fails; reading and searching do not
+        assert any("Festplatte ist voll" in n for n in lib.notices), lib.notices
+        assert lib.search("Regelung Vorgang 1", k=3)
+        with pytest.raises(LibraryError, match="Festplatte ist voll"):
+            lib.remove(docs / "dok00.md")  # a write says why it cannot

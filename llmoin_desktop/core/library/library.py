@@ -293,6 +293,9 @@ class Library(SharedLibraryMixin, LibrarySearchMixin):
                     self._check_locked(ctx)
             self._stamp = f"{os.getpid()}-{time.time_ns()}"
             self.store.set_meta("write_stamp", self._stamp)
+        except (sqlite3.Error, OSError) as exc:  # a full disk, a read-only folder …
+            self.writer.release()
+            raise storage_error(exc) from exc
         except BaseException:
             self.writer.release()
             raise
@@ -325,6 +328,14 @@ class Library(SharedLibraryMixin, LibrarySearchMixin):
             try:
                 self._check_locked(ctx)
                 self._stamp = self.store.get_meta("write_stamp")
+            except (sqlite3.Error, OSError) as exc:
+                # Tidying up needs to write; a full disk must not stop reading and searching.
+                log.warning("library check could not write: %s", exc)
+                self.notices.append(
+                    _("Die Bibliothek konnte beim Öffnen nicht aufgeräumt werden.")
+                    + " "
+                    + explain(exc)
+                )
             finally:
                 self.writer.release()
             return self.notices
@@ -346,10 +357,7 @@ class Library(SharedLibraryMixin, LibrarySearchMixin):
 
     def _check_locked(self, ctx: JobContext | None = None) -> list[str]:
         with self._lock:
-            if self.store.check() != "ok":
-                self.notices.append(
-                    _("Die Bibliotheksdatenbank meldet Fehler; bitte Dokumente neu hinzufügen.")
-                )
+            # SQLite's own check ran when the store was opened (library_repair.open_store).
             if self.embedder is None:
                 self.notices.append(
                     _(
@@ -518,6 +526,12 @@ class Library(SharedLibraryMixin, LibrarySearchMixin):
             self._end_write()
 
     def _rescan(self, folders: Iterable[str | Path] | None) -> list[str]:
+        try:
+            return self._rescan_locked(folders)
+        except (sqlite3.Error, OSError) as exc:
+            raise storage_error(exc) from exc
+
+    def _rescan_locked(self, folders: Iterable[str | Path] | None) -> list[str]:
         if self.server is not None:
             self.sync()
         with self._lock:
