@@ -1,0 +1,239 @@
+"""Keeping a library's vectors in step with SQLite, and the writer lock around every write.
+
+A mixin of :class:`~llmoin_desktop.core.library.library.Library` (split out of ``library.py``).
+Only the holder of the cross-process writer lock (``library_lock.py``) repairs: a process that
+opens the library while another one writes is a reader (it searches, it changes nothing).
+A vector index that cannot be opened is rebuilt only when it is really damaged; a full disk,
+a read-only folder or missing rights leave it alone and say why (``core/storage_causes.py``).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sqlite3
+import time
+from typing import Any
+
+from llmoin_desktop.core.errors import LLMoinError
+from llmoin_desktop.core.i18n import _
+from llmoin_desktop.core.jobs import JobContext
+from llmoin_desktop.core.library.library_lock import busy_message
+from llmoin_desktop.core.library.vectors import VectorIndex, VectorIndexDamaged
+from llmoin_desktop.core.storage_causes import DAMAGED, UNKNOWN, cause_of, explain
+
+log = logging.getLogger(__name__)
+
+VECTORS_DIR = "vectors"
+_EMBED_BATCH = 32
+
+
+class LibraryError(LLMoinError):
+    """The library folder cannot be opened or written."""
+
+
+def storage_error(exc: BaseException, what: str = "") -> LibraryError:
+    """A LibraryError that names the cause (disk full, read-only, rights, damaged)."""
+    text = what or _("Die Bibliothek kann nicht geschrieben werden.")
+    return LibraryError(f"{text} {explain(exc)}".strip(), detail=repr(exc))
+
+
+class LibraryCheckMixin:
+    folder: Any
+    store: Any
+    vectors: VectorIndex | None
+    embedder: Any
+    writer: Any
+    notices: list[str]
+    on_wait: Any
+    _lock: Any
+    _stamp: str | None
+    _repair_notices: list[str]
+    _embedder_key: Any
+
+    # The writer lock ------------------------------------------------------------------------
+    def _begin_write(self, ctx: JobContext | None = None, timeout: float | None = None) -> None:
+        """Take the cross-process writer lock (waiting, cancellable); when another process
+        wrote since we last looked, re-read the vectors before writing on top of them."""
+
+        def waiting(text: str) -> None:
+            if ctx is not None:
+                ctx.progress(0, None, text)
+            self.on_wait(text)
+
+        cancelled = (lambda: ctx.cancel.cancelled) if ctx is not None else None
+        self.writer.acquire(timeout, on_wait=waiting, cancelled=cancelled)
+        if self.writer_depth() > 1:
+            return
+        try:
+            stamp = self.store.get_meta("write_stamp")
+            stale = stamp != self._stamp and self.vectors is not None
+            if stale or (self.vectors is None and self.embedder is not None):
+                # Another process wrote (our chromadb view is stale), or we opened as a
+                # reader without vectors: open and repair them now that we may write.
+                with self._lock:
+                    if self.vectors is not None:
+                        self.vectors.close()
+                        self.vectors = None
+                    self._check_locked(ctx)
+            self._stamp = f"{os.getpid()}-{time.time_ns()}"
+            self.store.set_meta("write_stamp", self._stamp)
+        except (sqlite3.Error, OSError) as exc:  # a full disk, a read-only folder …
+            self.writer.release()
+            raise storage_error(exc) from exc
+        except BaseException:
+            self.writer.release()
+            raise
+
+    def writer_depth(self) -> int:
+        return self.writer._depth  # noqa: SLF001 - same package
+
+    def _end_write(self) -> None:
+        self.writer.release()
+
+    # Checking and repairing ----------------------------------------------------------------
+    def check(self, ctx: JobContext | None = None) -> list[str]:
+        """Make the vector index agree with SQLite; rebuild it if it is damaged.
+
+        Only the holder of the writer lock repairs. While another process writes, this one
+        opens the vectors as they are (a reader: searching works, nothing is changed).
+        """
+        with self._lock:
+            self.notices = list(self._repair_notices)
+            self._repair_notices = []
+            if not self.writer.try_acquire():
+                self._open_as_reader()
+                return self.notices
+            try:
+                self._check_locked(ctx)
+                self._stamp = self.store.get_meta("write_stamp")
+            except (sqlite3.Error, OSError) as exc:
+                # Tidying up needs to write; a full disk must not stop reading and searching.
+                log.warning("library check could not write: %s", exc)
+                self.notices.append(
+                    _("Die Bibliothek konnte beim Öffnen nicht aufgeräumt werden.")
+                    + " "
+                    + explain(exc)
+                )
+            finally:
+                self.writer.release()
+            return self.notices
+
+    def _open_as_reader(self) -> None:
+        if self.embedder is None:
+            return
+        vec = VectorIndex(self.folder / self._vectors_dir(), self.embedder.dim)
+        try:
+            vec.open()
+            self.vectors = vec
+        except VectorIndexDamaged:
+            self.vectors = None
+            self.notices.append(
+                busy_message()
+                + " "
+                + _("Bis dahin wird nur nach Wörtern gesucht, nicht nach Bedeutung.")
+            )
+
+    def _check_locked(self, ctx: JobContext | None = None) -> list[str]:
+        with self._lock:
+            # SQLite's own check ran when the store was opened (library_repair.open_store).
+            if self.embedder is None:
+                self.notices.append(
+                    _(
+                        "Kein Modell für die Bedeutungssuche verfügbar; es wird nur nach Wörtern gesucht."
+                    )
+                )
+                return self.notices
+            vec = VectorIndex(self.folder / self._vectors_dir(), self.embedder.dim)
+            key = self._embedder_key()
+            stored_name = self.store.get_meta("embedder")
+            if stored_name not in (None, key):
+                vec = self._fresh_vectors(vec)
+            try:
+                have = vec.open()
+            except VectorIndexDamaged as exc:
+                cause = self._vector_failure_cause(exc)
+                if cause not in (DAMAGED, UNKNOWN):
+                    # A full disk or missing rights is no damage: keep the index, say why.
+                    log.warning("vector index not opened (%s): %s", cause, exc)
+                    self.notices.append(
+                        _(
+                            "Die Bedeutungssuche ist gerade nicht verfügbar; es wird nur nach "
+                            "Wörtern gesucht."
+                        )
+                        + " "
+                        + explain(exc.__cause__ or exc)
+                    )
+                    return self.notices
+                log.warning("vector index damaged, rebuilding: %s", exc)
+                self.notices.append(
+                    _("Der Suchindex war beschädigt und wird aus der Bibliothek neu aufgebaut.")
+                )
+                vec = self._fresh_vectors(vec)
+                try:
+                    have = vec.open()
+                except VectorIndexDamaged as exc2:
+                    raise LibraryError(
+                        _("Der Suchindex kann nicht neu angelegt werden."), detail=str(exc2)
+                    ) from exc2
+            self.vectors = vec
+            self.store.set_meta("embedder", key)
+            if have:
+                self.store.reserve_chunk_ids(max(have))  # a vector never names a new chunk
+            want = self.store.chunk_ids()
+            extra = sorted(have - want)
+            missing = sorted(want - have)
+            vec.delete(extra)
+            self._embed_chunks(missing, ctx)
+            self._drop_orphan_vector_folders()
+            return self.notices
+
+    def _vector_failure_cause(self, exc: VectorIndexDamaged) -> str:
+        """Why chromadb failed; a nearly full disk counts as full (its errors are vague)."""
+        import shutil
+
+        cause = cause_of(exc.__cause__ or exc)
+        try:
+            if shutil.disk_usage(self.folder).free < 20 * 2**20:
+                return "disk_full"
+        except OSError:
+            pass
+        if not os.access(self.folder, os.W_OK):
+            return "read_only"
+        return cause
+
+    def _drop_orphan_vector_folders(self) -> None:
+        """Vector folders left by an interrupted rebuild (a cache, safe to delete)."""
+        import shutil
+
+        current = self._vectors_dir()
+        for p in self.folder.glob(f"{VECTORS_DIR}*"):
+            if p.is_dir() and p.name != current:
+                log.info("removing orphan vector folder %s", p)
+                shutil.rmtree(p, ignore_errors=True)
+
+    def _vectors_dir(self) -> str:
+        return self.store.get_meta("vectors_dir") or VECTORS_DIR
+
+    def _fresh_vectors(self, old: VectorIndex) -> VectorIndex:
+        """A new, empty index in a new folder; the old one is thrown away.
+
+        A new folder name, because chromadb caches state per path inside the process and a
+        damaged folder's cache would survive deleting the folder.
+        """
+        assert self.embedder is not None
+        old.wipe()
+        name = f"{VECTORS_DIR}-{time.time_ns()}"
+        self.store.set_meta("vectors_dir", name)
+        return VectorIndex(self.folder / name, self.embedder.dim)
+
+    def _embed_chunks(self, ids: list[int], ctx: JobContext | None) -> None:
+        if not ids or self.embedder is None or self.vectors is None:
+            return
+        for start in range(0, len(ids), _EMBED_BATCH * 4):
+            if ctx is not None:
+                ctx.check()
+                ctx.progress(start, len(ids), _("Suchindex wird aufgebaut …"))
+            rows = self.store.embedding_texts(ids[start : start + _EMBED_BATCH * 4])
+            vectors = self.embedder.embed_documents([t for _, _, t in rows])
+            self.vectors.add([r[0] for r in rows], [r[1] for r in rows], vectors)
