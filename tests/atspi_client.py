@@ -103,6 +103,15 @@ def pump(seconds: float) -> None:
         time.sleep(0.01)
 
 
+def wait_for(condition, timeout: float) -> bool:  # noqa: ANN001
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if condition():
+            return True
+        pump(0.05)
+    return condition()
+
+
 def key(*keys: str) -> None:
     subprocess.run(["xdotool", "key", "--clearmodifiers", *keys], check=True)
 
@@ -274,8 +283,10 @@ class Session:
         first = start.path
         stops = [describe(start)]
         for _ in range(limit):
+            before = len(self.rec.focus_log)
             key("Tab")
-            pump(0.3)
+            wait_for(lambda b=before: len(self.rec.focus_log) > b, 3.0)  # a slow CI machine
+            pump(0.05)
             acc = current_focus(self.rec, self.app)
             if acc is None:
                 lost += 1
