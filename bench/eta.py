@@ -38,10 +38,15 @@ class Watch:
         self.live = live
         self.started = time.monotonic()
         self.at_quarter: float | None = None
+        self.at_half: float | None = None
 
     def _note(self) -> None:
-        if self.at_quarter is None and self.live.predicted_done() >= 0.25 * self.live.total_s:
-            self.at_quarter = time.monotonic() - self.started + self.live.remaining()
+        done = self.live.predicted_done()
+        total = time.monotonic() - self.started + self.live.remaining()
+        if self.at_quarter is None and done >= 0.25 * self.live.total_s:
+            self.at_quarter = total
+        if self.at_half is None and done >= 0.5 * self.live.total_s:
+            self.at_half = total
 
     def progress(self, step: int, total: int | None, text: str = "") -> None:
         self.live.progress(step, total)
@@ -122,12 +127,27 @@ def main() -> None:
             actual = time.perf_counter() - t0
             rates_store.record(model, result.stats, plan)
             live = watch.at_quarter or predicted
-            results[name] = (predicted, actual, live)
+            half = watch.at_half or predicted
+            fill = {"map": rates.map_fill, "final": rates.fill}
+            p_prompt = sum(rates.prompt_seconds(s.prompt, s.cached) for s in plan.steps)
+            p_gen_tok = sum(s.max_new * fill[s.kind] for s in plan.steps)
+            p_gen = sum(
+                rates.gen_seconds(s.max_new * fill[s.kind], s.cached + s.prompt) for s in plan.steps
+            )
+            st = result.stats
+            print(
+                f"  prompt: predicted {p_prompt:.0f} s, actual {st.prompt_s:.0f} s "
+                f"({st.n_prompt - st.n_cached} new tokens); generation: predicted "
+                f"{p_gen_tok:.0f} tokens in {p_gen:.0f} s, actual {st.n_generated} in "
+                f"{st.decode_s:.0f} s; document read {plan.load_s:.1f} s",
+                flush=True,
+            )
+            results[name] = (predicted, actual, live, half)
             print(
                 f"{name}: {len(plan.steps)} calls planned, {result.stats.calls} made; "
                 f"predicted {predicted:.0f} s, actual {actual:.0f} s, ratio "
                 f"{actual / predicted:.2f}; live estimate at 25 %: {live:.0f} s, ratio "
-                f"{actual / live:.2f}",
+                f"{actual / live:.2f}; at 50 %: {half:.0f} s, ratio {actual / half:.2f}",
                 flush=True,
             )
     finally:
@@ -136,12 +156,13 @@ def main() -> None:
         backend.close()
     tag = "_load" if args.load else ""
     kv = []
-    for name, (pred, act, live) in results.items():
+    for name, (pred, act, live, half) in results.items():
         kv += [
             f"{name}{tag}_predicted_s={pred:.0f}",
             f"{name}{tag}_actual_s={act:.0f}",
             f"{name}{tag}_ratio={act / pred:.2f}",
             f"{name}{tag}_live_ratio={act / live:.2f}",
+            f"{name}{tag}_live50_ratio={act / half:.2f}",
         ]
     print(" ".join(kv))
 
