@@ -175,15 +175,38 @@ def measure(path: Path, n_ctx: int, prompt_tokens: int, gen_tokens: int, threads
     t0 = time.perf_counter()
     backend.load(path)
     load_s = time.perf_counter() - t0
-    # Rates: a fresh prompt of ``prompt_tokens`` and ``gen_tokens`` forced tokens.
+    # Rates: a fresh prompt of ``prompt_tokens`` (call A, one token out), then the same prompt
+    # again (cached) with ``gen_tokens`` forced tokens (call B). Timed in wall seconds and in
+    # CPU seconds of this process: on a shared machine the CPU time is what the work costs on
+    # an idle core (with one thread), the wall time what it cost today.
     words = ("Verwaltungsverfahren Bescheid Frist Antrag Behörde Anhörung " * 400).split()
     k = eta.depth_factor(backend)
     text = " ".join(words[: int(prompt_tokens * 0.55)])
+    messages = [{"role": "user", "content": text}]
+
+    def cpu() -> float:
+        ru = resource.getrusage(resource.RUSAGE_SELF)
+        return ru.ru_utime + ru.ru_stime
+
+    c0, w0 = cpu(), time.perf_counter()
+    a = backend.chat(messages, GenerationParams(max_tokens=1, temperature=0.0, ignore_eos=True))
+    c1, w1 = cpu(), time.perf_counter()
     params = GenerationParams(max_tokens=gen_tokens, temperature=0.0, ignore_eos=True)
-    r = backend.chat([{"role": "user", "content": text}], params)
-    n_new = r.n_prompt - r.n_cached
-    rates = eta.rates_from_result(r, k)
-    plain_prompt_tps = n_new / r.ttft_s
+    r = backend.chat(messages, params)
+    c2, w2 = cpu(), time.perf_counter()
+    n_new = a.n_prompt - a.n_cached
+    prompt_cpu_tps = n_new / max(c1 - c0, 1e-6)
+    prompt_wall_tps = n_new / max(w1 - w0, 1e-6)
+    gen_cpu_tps = r.n_generated / max(c2 - c1, 1e-6)
+    gen_wall_tps = r.n_generated / max(w2 - w1, 1e-6)
+    eff_prompt = eta.effective_tokens(n_new, a.n_cached, k)
+    eff_gen = eta.effective_tokens(r.n_generated, r.n_prompt, k)
+    rates = eta.Rates(
+        prompt_tps=eff_prompt / max(c1 - c0, 1e-6),
+        gen_tps=eff_gen / max(c2 - c1, 1e-6),
+        depth_k=k,
+    )
+    plain_prompt_tps = prompt_cpu_tps
     # Predictions with the app's planner and the real tokenizer/context of this model.
     settings = store.settings
     runner = TaskRunner.from_settings(backend, settings)
@@ -219,9 +242,11 @@ def measure(path: Path, n_ctx: int, prompt_tokens: int, gen_tokens: int, threads
         "n_params_b": backend.status().n_params / 1e9 if backend.status().n_params else 0,
         "load_s": load_s,
         "prompt_tps": plain_prompt_tps,
+        "prompt_wall_tps": prompt_wall_tps,
         "prompt_tokens": n_new,
-        "gen_tps": r.tokens_per_s,
-        "gen_tokens": r.n_timed,
+        "gen_tps": gen_cpu_tps,
+        "gen_wall_tps": gen_wall_tps,
+        "gen_tokens": r.n_generated,
         "peak_rss_gb": rss / 1024,
         "letter_s": letter_s,
         "summary10_s": ten_s,
@@ -300,8 +325,9 @@ def main() -> None:
             r = results[size]
             print(
                 f"{size}: file {r['file_gb']:.2f} GiB, load {r['load_s']:.1f} s, prompt "
-                f"{r['prompt_tps']:.1f} tok/s ({r['prompt_tokens']} tokens), generation "
-                f"{r['gen_tps']:.2f} tok/s ({r['gen_tokens']} tokens), peak RSS "
+                f"{r['prompt_tps']:.1f} tok/s per CPU second ({r['prompt_wall_tps']:.1f} wall; "
+                f"{r['prompt_tokens']} tokens), generation {r['gen_tps']:.2f} tok/s per CPU "
+                f"second ({r['gen_wall_tps']:.2f} wall; {r['gen_tokens']} tokens), peak RSS "
                 f"{r['peak_rss_gb']:.2f} GiB",
                 flush=True,
             )
@@ -310,7 +336,10 @@ def main() -> None:
             shutil.rmtree(folder, ignore_errors=True)
 
     print()
-    print(f"machine: {os.cpu_count()} CPU threads, n_ctx {args.n_ctx}; predicted wall time")
+    print(
+        f"machine: {os.cpu_count()} CPU threads, n_ctx {args.n_ctx}, n_threads "
+        f"{args.threads or 'default'}; rates per CPU second (= an idle core); predicted time"
+    )
     print(
         "| model | file | peak RAM | load | prompt tok/s | gen tok/s | letter (1 page) "
         "| summary 10 pages | vwvfg 57 pages read fully | vwvfg skimmed |"
@@ -329,6 +358,8 @@ def main() -> None:
         kv += [
             f"{s}_prompt_tps={r['prompt_tps']:.1f}",
             f"{s}_gen_tps={r['gen_tps']:.2f}",
+            f"{s}_prompt_wall_tps={r['prompt_wall_tps']:.1f}",
+            f"{s}_gen_wall_tps={r['gen_wall_tps']:.2f}",
             f"{s}_load_s={r['load_s']:.1f}",
             f"{s}_peak_rss_gb={r['peak_rss_gb']:.2f}",
             f"{s}_letter_s={r['letter_s']:.0f}",
