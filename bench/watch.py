@@ -64,8 +64,10 @@ def main() -> int:
         lib = Library.open(base / "lib")
         lib.index_job([folder]).run()  # warms the parser worker and the embedder, as in the app
         W.add_folders(lib.folder, [folder])
-        print(f"library ready (embedder {getattr(lib.embedder, 'name', None)}): "
-              f"{time.perf_counter() - t0:.1f} s")
+        print(
+            f"library ready (embedder {getattr(lib.embedder, 'name', None)}): "
+            f"{time.perf_counter() - t0:.1f} s"
+        )
         watcher = W.FolderWatcher(lib)
         watcher.start(scan=False)
         times: list[float] = []

@@ -332,7 +332,7 @@ KEYS: tuple[PolicyKey, ...] = (
         "Extra rules of the high-risk check",
         "TOML-Datei mit weiteren Regeln für die Prüfung eigener Aufgaben (Format wie "
         "resources/governance/hochrisiko.toml, siehe docs/tasks.md); eine Regel mit gleicher id "
-        "ersetzt die mitgelieferte, level = \"aus\" schaltet sie ab. Beispiel: "
+        'ersetzt die mitgelieferte, level = "aus" schaltet sie ab. Beispiel: '
         "\\\\fileserver\\llmoin\\regeln.toml",
         "TOML file with further rules for checking own tasks (format as "
         "resources/governance/hochrisiko.toml, see docs/tasks.md); a rule with the same id "

@@ -170,7 +170,11 @@ def _parse_settings_file(path: Path) -> dict[str, Any]:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ValueError(
-            tr("kein gültiges JSON, Zeile {line}, Spalte {column}", line=exc.lineno, column=exc.colno)
+            tr(
+                "kein gültiges JSON, Zeile {line}, Spalte {column}",
+                line=exc.lineno,
+                column=exc.colno,
+            )
         ) from exc
     if not isinstance(data, dict):
         raise ValueError(_("kein JSON-Objekt"))

@@ -189,7 +189,11 @@ class Gallery(QScrollArea):
         name(self.import_button, _("Aufgabe importieren"), _("Eine Aufgabendatei übernehmen"))
         self.undo_button = QPushButton(_("Löschen rückgängig"))  # shown after a delete
         self.undo_button.setObjectName("undoDeleteButton")
-        name(self.undo_button, _("Löschen rückgängig"), _("Die zuletzt gelöschte Aufgabe zurückholen"))
+        name(
+            self.undo_button,
+            _("Löschen rückgängig"),
+            _("Die zuletzt gelöschte Aufgabe zurückholen"),
+        )
         self.undo_button.hide()
         head_row.addWidget(self.undo_button)
         head_row.addWidget(self.new_task_button)
@@ -204,7 +208,9 @@ class Gallery(QScrollArea):
         self.search = QLineEdit()
         self.search.setObjectName("taskSearch")
         self.search.setPlaceholderText(_("Aufgabe suchen …"))
-        name(self.search, _("Aufgabe suchen"), _("Filtert die Aufgaben nach Titel und Beschreibung"))
+        name(
+            self.search, _("Aufgabe suchen"), _("Filtert die Aufgaben nach Titel und Beschreibung")
+        )
         self.category = QComboBox()
         self.category.setObjectName("taskCategory")
         name(self.category, _("Bereich"), _("Nur Aufgaben eines Bereichs zeigen"))

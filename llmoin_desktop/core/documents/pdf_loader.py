@@ -162,9 +162,7 @@ def load_pdf(path: Path) -> Document:
         raise NoTextLayer(path, detail=f"{n_pages} pages without text")
     still_images = [n for n in image_only if n not in recognised]
     if still_images:
-        warnings.append(
-            tr("Seiten ohne Text (nur Bild): {pages}", pages=_page_list(still_images))
-        )
+        warnings.append(tr("Seiten ohne Text (nur Bild): {pages}", pages=_page_list(still_images)))
 
     if _is_truncated(path):
         warnings.append(_("Datei unvollständig: Nur die lesbaren Seiten wurden übernommen."))

@@ -190,7 +190,9 @@ def reasoning_kind(template: str) -> str:
     return ""
 
 
-def detect_profile(renderer: ChatRenderer, model_name: str, source: str = "gguf") -> TemplateProfile:
+def detect_profile(
+    renderer: ChatRenderer, model_name: str, source: str = "gguf"
+) -> TemplateProfile:
     """Trial renders that tell how the template behaves; raises ``ModelError`` if it cannot
     render a single user turn (the message names the model and the template's reason)."""
     user = {"role": "user", "content": _USER_PROBE}
