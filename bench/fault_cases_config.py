@@ -16,6 +16,7 @@ from __future__ import annotations
 import codecs
 import json
 import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -203,7 +204,9 @@ def doctor_read_only_data(base: Path) -> FaultOutcome:
     data = folders(base)["data"]
     if shutil.which("unshare") is None:
         return _skipped("unshare missing")
-    command = f"mount --bind -o ro {data} {data} && exec {sys.executable} -m llmoin_desktop doctor"
+    # Quoted: the bench's temp folders carry the case name (spaces, a colon).
+    folder, python = shlex.quote(str(data)), shlex.quote(sys.executable)
+    command = f"mount --bind -o ro {folder} {folder} && exec {python} -m llmoin_desktop doctor"
     proc = subprocess.run(
         ["unshare", "--mount", "--propagation", "private", "sh", "-c", command],
         cwd=ROOT, env=cli_env(base), capture_output=True, text=True, timeout=300,
