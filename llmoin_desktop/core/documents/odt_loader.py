@@ -9,6 +9,7 @@ from __future__ import annotations
 import zipfile
 import zlib
 from pathlib import Path
+from typing import Any
 
 from llmoin_desktop.core.documents.errors import Damaged
 from llmoin_desktop.core.documents.headings import heading_level
@@ -100,7 +101,11 @@ def _rows(el):  # noqa: ANN001, ANN202
             yield from _rows(child)
 
 
-def load_odt(path: Path) -> Document:
+def read_content_xml(path: Path) -> Any:
+    """The parsed ``content.xml`` of any OpenDocument file (text, spreadsheet, slides).
+
+    Entities and network access off, no huge trees: a hostile file cannot expand or phone
+    home; a damaged zip or XML is a ``Damaged`` document, not an exception."""
     from lxml import etree
 
     try:
@@ -110,9 +115,13 @@ def load_odt(path: Path) -> Document:
         raise Damaged(path, detail=repr(exc)) from exc
     parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
     try:
-        root = etree.fromstring(data, parser)
+        return etree.fromstring(data, parser)
     except etree.XMLSyntaxError as exc:
         raise Damaged(path, detail=repr(exc)) from exc
+
+
+def load_odt(path: Path) -> Document:
+    root = read_content_xml(path)
     body = root.find(f"{{{OFFICE_NS}}}body/{{{OFFICE_NS}}}text")
     if body is None:
         raise Damaged(path, detail="no office:text body")

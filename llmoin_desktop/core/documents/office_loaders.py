@@ -156,18 +156,9 @@ def load_xlsx(path: Path) -> Document:
 
 # OpenDocument -----------------------------------------------------------------------------
 def _content_xml(path: Path) -> Any:
-    from lxml import etree
+    from llmoin_desktop.core.documents.odt_loader import read_content_xml
 
-    try:
-        with zipfile.ZipFile(path) as zf:
-            data = zf.read("content.xml")
-    except (zipfile.BadZipFile, KeyError, zlib.error, EOFError) as exc:
-        raise Damaged(path, detail=repr(exc)) from exc
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
-    try:
-        return etree.fromstring(data, parser)
-    except etree.XMLSyntaxError as exc:
-        raise Damaged(path, detail=repr(exc)) from exc
+    return read_content_xml(path)
 
 
 def _paragraphs(el: Any) -> list[str]:

@@ -19,11 +19,11 @@ import datetime as dt
 import getpass
 import json
 import os
-import tempfile
 import tomllib
 from pathlib import Path
 from typing import Any
 
+from llmoin_desktop.core.config_files import atomic_write_text
 from llmoin_desktop.core.i18n import tr
 
 # The draft model lives in draft.py; its names are re-exported here for the callers.
@@ -324,17 +324,7 @@ def unique_id(base: str, taken: set[str]) -> str:
 
 def atomic_write(path: Path, text: str) -> None:
     """Write next to the target and rename: a crash or full disk never leaves half a task."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix="_", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write_text(path, text)
 
 
 class BuilderError(TaskSpecError):
