@@ -8,6 +8,7 @@ from pathlib import Path
 
 import docx
 import pytest
+from test_tasks_model import _docx_text
 
 from llmoin_desktop.core.config import Settings
 from llmoin_desktop.core.engine.backend import GenerationParams
@@ -31,13 +32,6 @@ def runner(engine) -> TaskRunner:
     return TaskRunner(
         engine, params=GenerationParams(max_tokens=48, temperature=0.2, seed=1), map_max_tokens=40
     )
-
-
-def _docx_text(path: Path) -> str:
-    d = docx.Document(str(path))
-    parts = [p.text for p in d.paragraphs]
-    parts += [c.text for t in d.tables for row in t.rows for c in row.cells]
-    return "\n".join(parts)
 
 
 def test_translation_of_a_letter_with_the_demo_model(catalog, runner, tmp_path) -> None:
