@@ -8,7 +8,7 @@ import struct
 
 import pytest
 
-from llmoin_desktop.core.engine import local, sampling
+from llmoin_desktop.core.engine import sampling, token_loop
 from llmoin_desktop.core.engine.backend import GenerationParams
 from llmoin_desktop.core.engine.local import LocalBackend
 
@@ -70,7 +70,7 @@ def test_same_tokens_as_llama_cpp_sampling(
     messages = [{"role": "user", "content": "Schreibe einen Bericht über das Rathaus."}]
     engine.clear_cache()
     fast = engine.chat(messages, params)
-    monkeypatch.setattr(local, "Sampler", _LlamaCppSampler)
+    monkeypatch.setattr(token_loop, "Sampler", _LlamaCppSampler)
     engine.clear_cache()
     reference = engine.chat(messages, params)
     assert fast.n_generated == reference.n_generated == 120

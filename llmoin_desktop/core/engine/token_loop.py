@@ -1,0 +1,243 @@
+"""The token loop of the in-process engine: prompt evaluation with a working Stop, decoding
+with the C sampler chain, and the reasoning budget.
+
+Why a module of its own: it is the hot path (every token passes here) and reads best apart
+from loading, templates and the owner thread in ``local.py``. ``LocalBackend`` mixes it in;
+it uses the backend's ``_llm``, ``_cached`` (tokens in the KV cache), ``_abort_cb`` and
+``_abort_token``.
+"""
+
+from __future__ import annotations
+
+import codecs
+import ctypes
+import os
+import time
+from collections.abc import Callable
+from typing import Any
+
+from llmoin_desktop.core.engine.backend import GenerationParams, GenerationResult
+from llmoin_desktop.core.engine.reasoning import MARKERS as REASONING_MARKERS
+from llmoin_desktop.core.engine.reasoning import ReasoningSplitter
+from llmoin_desktop.core.engine.sampling import Sampler
+from llmoin_desktop.core.errors import BackendError
+from llmoin_desktop.core.i18n import _, tr
+from llmoin_desktop.core.jobs import CancelToken, Progress
+
+ProgressCallback = Callable[[Progress], None]
+# Prompt evaluation batch: small enough that progress updates flow, big enough to be fast.
+PROMPT_BATCH = 256
+
+
+class TokenLoopMixin:
+    _llm: Any
+    _cached: list[int]
+    _abort_cb: Any
+    _abort_token: CancelToken | None
+
+    def _eval_prompt(
+        self, tokens: list[int], cancel: CancelToken, on_progress: ProgressCallback | None
+    ) -> int:
+        """Evaluate what is not yet in the KV cache; returns the reused prefix, -1 if cancelled."""
+        from llama_cpp import llama_cpp as lc
+
+        common = 0
+        for a, b in zip(self._cached, tokens, strict=False):
+            if a != b:
+                break
+            common += 1
+        # At least the last prompt token must be evaluated to get fresh logits.
+        common = min(common, len(tokens) - 1)
+        ctx = self._llm._ctx.ctx
+        mem = lc.llama_get_memory(ctx)
+        if not lc.llama_memory_seq_rm(mem, -1, common, -1):
+            common = 0
+            lc.llama_memory_clear(mem, True)
+        self._cached = self._cached[:common]
+        todo = tokens[common:]
+        batch = self._llm._batch
+        self._abort_token = cancel
+        lc.llama_set_abort_callback(ctx, self._abort_cb, None)
+        try:
+            done = 0
+            for start in range(0, len(todo), PROMPT_BATCH):
+                if cancel.cancelled:
+                    return -1
+                piece = todo[start : start + PROMPT_BATCH]
+                batch.set_batch(batch=piece, n_past=len(self._cached), logits_all=False)
+                rc = lc.llama_decode(ctx, batch.batch)
+                if rc != 0:
+                    if cancel.cancelled:
+                        return -1
+                    raise BackendError(tr("Die Modell-Engine meldet einen Fehler ({rc}).", rc=rc))
+                self._cached.extend(piece)
+                done += len(piece)
+                if on_progress is not None and len(todo) > PROMPT_BATCH:
+                    on_progress(Progress(done, len(todo), _("Eingabe wird gelesen …")))
+        finally:
+            lc.llama_set_abort_callback(ctx, ctypes.cast(None, lc.ggml_abort_callback), None)
+            self._abort_token = None
+        return common
+
+    def _decode_loop(
+        self,
+        params: GenerationParams,
+        room: int,
+        splitter: ReasoningSplitter,
+        cancel: CancelToken,
+    ) -> GenerationResult:
+        """Sample until EOS, the answer budget or the context is used up.
+
+        ``params.max_tokens`` counts answer tokens only; a reasoning model's thinking has its
+        own budget (``max_reasoning_tokens``). When the thinking exceeds it, or the model
+        stops while still thinking, we feed the closing marker ourselves and let it answer,
+        so thinking can never eat the answer."""
+        from llama_cpp import llama_cpp as lc
+
+        ctx = self._llm._ctx.ctx
+        vocab = lc.llama_model_get_vocab(self._llm._model.model)
+        n_vocab = lc.llama_vocab_n_tokens(vocab)
+        sampler = Sampler(_build_sampler(params, n_vocab), n_vocab, params.top_k or 40)
+        token_buf = (lc.llama_token * 1)()
+        one = lc.llama_batch_get_one(token_buf, 1)
+        piece_buf = ctypes.create_string_buffer(256)
+        decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        stops = [s for s in params.stop if s]
+        finish = "length"
+        n_generated = n_answer = n_reasoning = 0
+        n_decoded = 0
+        n_timed = 0
+        t_first = 0.0
+        t_last = 0.0
+        forced_close = False
+        try:
+            if splitter.in_reasoning and params.max_reasoning_tokens <= 0:
+                room -= self._inject(splitter.close_text(), splitter)
+                forced_close = True
+            while n_generated < room:
+                if cancel.cancelled:
+                    finish = "cancelled"
+                    break
+                token = sampler.sample(ctx)
+                now = time.perf_counter()
+                if not t_first:
+                    t_first = now
+                t_last = now
+                n_timed = n_decoded
+                if not params.ignore_eos and lc.llama_vocab_is_eog(vocab, token):
+                    if splitter.in_reasoning and not forced_close and room - n_generated > 32:
+                        room -= self._inject(splitter.close_text(), splitter)
+                        forced_close = True
+                        continue
+                    finish = "stop"
+                    break
+                n_generated += 1
+                thinking = splitter.in_reasoning
+                n = lc.llama_token_to_piece(vocab, token, piece_buf, 256, 0, False)
+                if n == 0:
+                    n = _marker_piece(vocab, token, piece_buf)
+                text = decoder.decode(piece_buf.raw[: max(n, 0)])
+                if text:
+                    splitter.feed(text)
+                thinking = thinking or splitter.in_reasoning
+                if thinking:
+                    n_reasoning += 1
+                else:
+                    n_answer += 1
+                if stops and _hit_stop(splitter.answer_parts, stops):
+                    finish = "stop"
+                    break
+                token_buf[0] = token
+                rc = lc.llama_decode(ctx, one)
+                if rc != 0:
+                    raise BackendError(tr("Die Modell-Engine meldet einen Fehler ({rc}).", rc=rc))
+                self._cached.append(token)
+                n_decoded += 1
+                if (
+                    splitter.in_reasoning
+                    and not forced_close
+                    and n_reasoning >= params.max_reasoning_tokens
+                    and room - n_generated > 32
+                ):
+                    room -= self._inject(splitter.close_text(), splitter)
+                    forced_close = True
+                if n_answer >= params.max_tokens:
+                    break
+        finally:
+            sampler.free()
+        tail = decoder.decode(b"", final=True)
+        if tail:
+            splitter.feed(tail)
+        splitter.finish()
+        text = splitter.answer
+        if stops:
+            for stop in stops:
+                idx = text.find(stop)
+                if idx >= 0:
+                    text = text[:idx]
+        return GenerationResult(
+            text=text,
+            finish_reason=finish,
+            n_generated=n_generated,
+            ttft_s=t_first,
+            decode_s=max(0.0, t_last - t_first),
+            n_timed=n_timed,
+            reasoning=splitter.reasoning,
+            n_reasoning=n_reasoning,
+        )
+
+    def _inject(self, text: str, splitter: ReasoningSplitter) -> int:
+        """Evaluate ``text`` as if the model had written it (closing its thinking); returns
+        the number of tokens it took from the context."""
+        from llama_cpp import llama_cpp as lc
+
+        tokens = list(self._llm.tokenize(text.encode("utf-8"), add_bos=False, special=True))
+        ctx = self._llm._ctx.ctx
+        batch = self._llm._batch
+        batch.set_batch(batch=tokens, n_past=len(self._cached), logits_all=False)
+        if lc.llama_decode(ctx, batch.batch) != 0:
+            raise BackendError(_("Die Modell-Engine meldet einen Fehler beim Beenden des Denkens."))
+        self._cached.extend(tokens)
+        splitter.feed(text)
+        return len(tokens)
+
+
+def _marker_piece(vocab: Any, token: int, buf: Any) -> int:
+    """Bytes of a control token that is a reasoning marker (gpt-oss's ``<|channel|>``,
+    Magistral's ``[THINK]``); other control tokens stay invisible, as before."""
+    from llama_cpp import llama_cpp as lc
+
+    n = lc.llama_token_to_piece(vocab, token, buf, 256, 0, True)
+    if n <= 0:
+        return 0
+    return n if buf.raw[:n].decode("utf-8", "replace") in REASONING_MARKERS else 0
+
+
+def _hit_stop(pieces: list[str], stops: list[str]) -> bool:
+    tail = "".join(pieces[-8:])
+    return any(stop in tail for stop in stops)
+
+
+def _build_sampler(params: GenerationParams, n_vocab: int) -> Any:
+    """C sampler chain. top-k runs first so the later stages see 40 candidates, not the vocab."""
+    from llama_cpp import llama_cpp as lc
+
+    chain = lc.llama_sampler_chain_init(lc.llama_sampler_chain_default_params())
+    if params.temperature <= 0:
+        if params.repeat_penalty and params.repeat_penalty != 1.0:
+            lc.llama_sampler_chain_add(chain, lc.llama_sampler_init_top_k(params.top_k or 40))
+            lc.llama_sampler_chain_add(
+                chain, lc.llama_sampler_init_penalties(n_vocab, 64, params.repeat_penalty, 0.0, 0.0)
+            )
+        lc.llama_sampler_chain_add(chain, lc.llama_sampler_init_greedy())
+        return chain
+    seed = params.seed if params.seed is not None else int.from_bytes(os.urandom(4), "little")
+    lc.llama_sampler_chain_add(chain, lc.llama_sampler_init_top_k(params.top_k or 40))
+    if params.repeat_penalty and params.repeat_penalty != 1.0:
+        lc.llama_sampler_chain_add(
+            chain, lc.llama_sampler_init_penalties(n_vocab, 64, params.repeat_penalty, 0.0, 0.0)
+        )
+    lc.llama_sampler_chain_add(chain, lc.llama_sampler_init_top_p(params.top_p, 1))
+    lc.llama_sampler_chain_add(chain, lc.llama_sampler_init_temp(params.temperature))
+    lc.llama_sampler_chain_add(chain, lc.llama_sampler_init_dist(seed & 0xFFFFFFFF))
+    return chain
