@@ -43,12 +43,20 @@ def config_section(store: SettingsStore) -> bool:
     print()
     print(_("Konfiguration:"))
     print("  " + policy_state_line(store))
+    from llmoin_desktop.core.policy_location import override_note, policy_location_problems
+
+    note = override_note()
+    if note:
+        print("  " + note)
+    location = policy_location_problems()
+    for line in location:
+        print("  ! " + line)
     checks: list[FolderCheck] = [
         check_writable(label, path) for label, path in folders_to_check(store)
     ]
     for check in checks:
         print(("  OK " if check.ok else "  ! ") + describe(check))
-    problems = [*store.problems, *(describe(c) for c in checks if not c.ok)]
+    problems = [*store.problems, *location, *(describe(c) for c in checks if not c.ok)]
     print()
     if not problems:
         print(_("Keine Probleme mit Einstellungen, Richtlinie und Ordnern gefunden."))

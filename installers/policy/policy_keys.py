@@ -356,6 +356,35 @@ KEYS: tuple[PolicyKey, ...] = (
         True,
     ),
     PolicyKey(
+        "own_tasks",
+        "tasks",
+        "boolean",
+        "Eigene Aufgaben erlauben",
+        "Allow own tasks",
+        "Aktiviert: Beschäftigte können mit dem Aufgaben-Editor eigene Aufgaben anlegen und "
+        "Aufgabendateien importieren. Deaktiviert: kein Editor, kein Import, der Ordner mit "
+        "eigenen Aufgaben wird nicht gelesen. Bei gesperrtem freiem Chat müssen eigene "
+        "Aufgaben eine feste Anweisung behalten. Standard: erlaubt.",
+        "Enabled: staff can build their own tasks with the task editor and import task files. "
+        "Disabled: no editor, no import, the own tasks folder is not read. With free chat "
+        "switched off, own tasks must keep a fixed instruction. Default: allowed.",
+        False,
+    ),
+    PolicyKey(
+        "allowed_models",
+        "model",
+        "list",
+        "Erlaubte Modelle",
+        "Allowed models",
+        "Nur diese Modelle dürfen geladen werden (Oberfläche und Kommandozeile): "
+        "GGUF-Dateinamen oder SHA-256-Prüfsummen, durch Kommas getrennt. Leer: alle Modelle "
+        "in den Modellordnern. Beispiel: mistral-7b-instruct-v0.3.Q4_K_M.gguf",
+        "Only these models may be loaded (GUI and command line): GGUF file names or SHA-256 "
+        "checksums, separated by commas. Empty: every model in the model folders. Example: "
+        "mistral-7b-instruct-v0.3.Q4_K_M.gguf",
+        ["mistral-7b-instruct-v0.3.Q4_K_M.gguf"],
+    ),
+    PolicyKey(
         "free_chat",
         "tasks",
         "boolean",
@@ -597,6 +626,35 @@ KEYS: tuple[PolicyKey, ...] = (
         "cannot be reached keeps its documents (shown as offline). Separate several folders "
         "with commas. Example: \\\\server\\ablage\\bauamt",
         ["/srv/ablage/bauamt"],
+    ),
+    PolicyKey(
+        "history_enabled",
+        "data",
+        "boolean",
+        "Verlauf speichern",
+        "Keep a history",
+        "Aktiviert: fertige Ergebnisse werden im Verlauf auf diesem Rechner gespeichert "
+        "(nur für das eigene Benutzerkonto lesbar). Deaktiviert: es wird nichts gespeichert "
+        "und keine Verlaufsdatei angelegt. Standard: aktiviert.",
+        "Enabled: finished results are kept in the history on this PC (readable by the "
+        "user's own account only). Disabled: nothing is stored and no history file is "
+        "created. Default: enabled.",
+        True,
+    ),
+    PolicyKey(
+        "history_retention_days",
+        "data",
+        "decimal",
+        "Aufbewahrungsfrist des Verlaufs (Tage)",
+        "History retention (days)",
+        "Einträge im Verlauf, die länger als so viele Tage nicht geändert wurden, werden "
+        "bei jedem Programmstart gelöscht (Speicherbegrenzung nach DSGVO). 0 = bis zum "
+        "Löschen durch die Beschäftigten aufbewahren. Beispiel: 30",
+        "History entries not changed for more than this many days are deleted at every "
+        "start of the app (storage limitation, GDPR). 0 = kept until the user deletes them. "
+        "Example: 30",
+        30,
+        maximum=36_500,
     ),
     PolicyKey(
         "ocr_enabled",

@@ -13,7 +13,9 @@
 ;   "%ProgramFiles%\LLMoin Desktop\unins000.exe" /VERYSILENT /SUPPRESSMSGBOXES /PURGEUSERDATA=1
 ;
 ; The machine-wide policy (%ProgramData%\LLMoin\llmoin-desktop\policy.toml or Group Policy)
-; belongs to IT: it is neither written nor removed here.
+; belongs to IT: its contents are neither written nor removed here. The installer creates the
+; folder ADMIN-ONLY (see [Dirs] and [Run] below): %ProgramData% lets every user create files in
+; new sub-folders, so without this a clerk could drop her own policy.toml there (issue 18).
 
 #ifndef AppVersion
   #define AppVersion "0.1.0"
@@ -53,6 +55,14 @@ Name: "en"; MessagesFile: "compiler:Default.isl"
 [Tasks]
 Name: "desktopicon"; Description: "{cm:CreateDesktopIcon}"; GroupDescription: "{cm:AdditionalIcons}"; Flags: unchecked
 
+[Dirs]
+; IT's policy folder: administrators and SYSTEM full control, users read only. The icacls
+; steps in [Run] then remove the ACEs inherited from %ProgramData% (CREATOR OWNER / Users:
+; create files), which Inno's Permissions alone cannot take away, and make Administrators
+; the owner (an owner may always rewrite the ACL, e.g. when a user made the folder first).
+Name: "{commonappdata}\LLMoin"; Permissions: admins-full system-full users-readexec; Flags: uninsneveruninstall
+Name: "{commonappdata}\LLMoin\llmoin-desktop"; Permissions: admins-full system-full users-readexec; Flags: uninsneveruninstall
+
 [Files]
 Source: "{#BundleDir}\*"; DestDir: "{app}"; Flags: ignoreversion recursesubdirs createallsubdirs
 Source: "..\policy\policy.example.toml"; DestDir: "{app}\policy"; Flags: ignoreversion
@@ -74,6 +84,10 @@ Root: HKA; Subkey: "Software\Classes\LLMoin.Task\DefaultIcon"; ValueType: string
 Root: HKA; Subkey: "Software\Classes\LLMoin.Task\shell\open\command"; ValueType: string; ValueName: ""; ValueData: """{app}\{#AppExe}"" ""%1"""
 
 [Run]
+; Policy folder admin-only (see [Dirs]); well-known SIDs so it works in every Windows language:
+; S-1-5-32-544 Administrators, S-1-5-18 SYSTEM, S-1-5-32-545 Users (read and list only).
+Filename: "{sys}\icacls.exe"; Parameters: """{commonappdata}\LLMoin"" /setowner *S-1-5-32-544 /T /C"; Flags: runhidden waituntilterminated
+Filename: "{sys}\icacls.exe"; Parameters: """{commonappdata}\LLMoin"" /inheritance:r /grant:r *S-1-5-32-544:(OI)(CI)F *S-1-5-18:(OI)(CI)F *S-1-5-32-545:(OI)(CI)RX /T /C"; Flags: runhidden waituntilterminated
 ; Interactive installs offer to start the app; silent installs never start it.
 Filename: "{app}\{#AppExe}"; Description: "{cm:LaunchProgram,{#AppName}}"; Flags: nowait postinstall skipifsilent
 ; /SELFTEST=1: verify the installation (window offscreen, model, document worker, one task).

@@ -79,6 +79,12 @@ class Settings:
     task_editors: list[str] = field(default_factory=list)
     governance_rules_file: str = ""
     governance_warning_blocks_publishing: bool = True
+    # Own tasks at all (issue 18): false turns the task editor and import off and leaves the
+    # clerk's own tasks folder unread. Under free_chat = false own tasks stay, but must keep a
+    # fixed instruction (core/tasks/task_policy.py).
+    own_tasks: bool = True
+    # Models that may be loaded (empty: any): GGUF file names or SHA-256 sums (64 hex digits).
+    allowed_models: list[str] = field(default_factory=list)
     free_chat: bool = True
     data_dir: str = ""
     letterhead_template: str = ""
@@ -100,12 +106,31 @@ class Settings:
     # on/off and the Tesseract languages ("deu+eng"; data for deu and eng ships with the app).
     ocr_enabled: bool = True
     ocr_languages: str = "deu+eng"
+    # The local history (core/history.py): off stores no results at all; a retention period
+    # in days deletes older entries each time the app starts (0: kept until deleted).
+    history_enabled: bool = True
+    history_retention_days: int = 0
     font_scale: int = 100
     high_contrast: bool = False
     export_ai_note: bool = True
 
 
 SETTING_KEYS = tuple(f.name for f in fields(Settings))
+# Keys only IT sets (a policy's top level or its [defaults]): they grant rights or switch
+# checks that exist to bind the clerk, so a value in her own settings.json is ignored (kept in
+# the file, never applied). Otherwise task_publishing = "alle" in the user file would publish
+# wherever IT named a department folder but relied on the default "niemand" (issue 18).
+POLICY_ONLY_KEYS = frozenset(
+    {
+        "task_publishing",
+        "task_editors",
+        "governance_rules_file",
+        "governance_warning_blocks_publishing",
+        "extra_tasks_dir",
+        "own_tasks",
+        "allowed_models",
+    }
+)
 _TYPES = {f.name: type(getattr(Settings(), f.name)) for f in fields(Settings)}
 
 
@@ -363,18 +388,20 @@ class SettingsStore:
 
     def _merge(self) -> Settings:
         values = asdict(Settings())
-        for layer in (self.policy_defaults, self.user, self.policy_locked):
+        user = {k: v for k, v in self.user.items() if k not in POLICY_ONLY_KEYS}
+        for layer in (self.policy_defaults, user, self.policy_locked):
             values.update(layer)
         return Settings(**values)
 
     def is_locked(self, key: str) -> bool:
-        return key in self.policy_locked
+        """Locked by the policy, or a key only IT sets (greyed out in the settings dialog)."""
+        return key in self.policy_locked or key in POLICY_ONLY_KEYS
 
     def source(self, key: str) -> str:
         """``policy`` / ``user`` / ``policy-default`` / ``default``: shown in settings and doctor."""
         if key in self.policy_locked:
             return "policy"
-        if key in self.user:
+        if key in self.user and key not in POLICY_ONLY_KEYS:
             return "user"
         if key in self.policy_defaults:
             return "policy-default"
@@ -383,8 +410,10 @@ class SettingsStore:
     def set(self, key: str, value: Any, *, save: bool = True) -> None:
         """Change a user setting; a policy-locked key raises ``SettingLocked``, an invalid
         value ``SettingsError`` (type, range or choice)."""
-        if self.is_locked(key):
+        if key in self.policy_locked:
             raise SettingLocked(tr("„{key}“ ist vom Administrator festgelegt.", key=key))
+        if key in POLICY_ONLY_KEYS:
+            raise SettingLocked(tr("„{key}“ kann nur die IT festlegen (Richtlinie).", key=key))
         self.user[key] = validate(key, value)
         self.user_kept.pop(key, None)
         self.settings = self._merge()

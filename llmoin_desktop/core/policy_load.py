@@ -184,7 +184,7 @@ def load_policy(
     if not where:
         _save_cache(cache_dir, policy_file, locked, defaults)
         return PolicyState(locked, defaults, [], "ok")
-    return _fail_closed(cache_dir, where, coerce, check)
+    return _fail_closed(cache_dir, where, coerce, check, policy_file)
 
 
 def _fail_closed(
@@ -192,9 +192,10 @@ def _fail_closed(
     where: list[str],
     coerce: Callable[[str, Any], Any],
     check: Callable[[str, Any], None],
+    source: Path,
 ) -> PolicyState:
     details = "; ".join(where)
-    cached = _load_cache(cache_dir, coerce, check)
+    cached = _load_cache(cache_dir, coerce, check, source)
     if cached is not None:
         locked, defaults, saved_at = cached
         message = tr(
@@ -231,13 +232,21 @@ def _save_cache(
 
 
 def _load_cache(
-    cache_dir: Path, coerce: Callable[[str, Any], Any], check: Callable[[str, Any], None]
+    cache_dir: Path,
+    coerce: Callable[[str, Any], Any],
+    check: Callable[[str, Any], None],
+    source: Path,
 ) -> tuple[dict[str, Any], dict[str, Any], str] | None:
     try:
         data = json.loads((cache_dir / CACHE_FILE).read_text(encoding="utf-8"))
         raw = {**data["locked"], "defaults": dict(data["defaults"])}
         saved_at = str(data.get("saved_at", ""))
+        cached_from = str(data.get("source", ""))
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+    if cached_from != str(source):
+        # A copy of another folder's policy (a test override, an older install path) is not
+        # the last valid version of *this* file: lockdown rather than someone else's rules.
         return None
     locked, defaults, bad = parse_policy(raw, coerce, check)
     if bad:

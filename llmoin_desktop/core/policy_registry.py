@@ -14,7 +14,7 @@ import sys
 from typing import Any
 
 REGISTRY_PATH = r"Software\Policies\LLMoin\Desktop"
-_LIST_KEYS = {"allowed_tasks", "hidden_tasks"}  # REG_MULTI_SZ stays a list for these
+_LIST_KEYS = {"allowed_tasks", "hidden_tasks", "allowed_models", "task_editors"}  # MULTI_SZ: list
 
 
 def read_registry_policy() -> dict[str, Any]:

@@ -92,7 +92,7 @@ class TaskBuilderArea(QObject):
     def reload(self) -> None:
         """Read the task folders again; add, replace or remove pages of changed files."""
         area = self.window.tasks
-        catalog = load_catalog(dirs=task_dirs(self.settings))
+        catalog = load_catalog(self.settings, task_dirs(self.settings), filtered=False)
         for task_id in [t for t in area.pages if t not in catalog.tasks]:
             self._remove_page(task_id)
         for spec in catalog.ordered():

@@ -16,9 +16,9 @@ Metadata the loader does not need (author, version, date, the governance verdict
 from __future__ import annotations
 
 import datetime as dt
-import getpass
 import json
 import os
+import sys
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -309,13 +309,32 @@ def from_spec(spec: TaskSpec, *, as_copy: bool) -> TaskDraft:
 
 
 def current_user() -> str:
+    """The OS account this process runs as: it decides publishing rights (``task_editors``).
+
+    Never ``getpass.getuser()``: that reads LOGNAME/USER/USERNAME first, which the clerk can
+    set to a task editor's name (issue 18). POSIX: the effective uid's passwd entry; Windows:
+    the user of the process token (``GetUserNameW``). "" when the OS has no name for it."""
+    if sys.platform == "win32":
+        try:
+            import ctypes  # noqa: PLC0415 - Windows only
+
+            size = ctypes.c_ulong(257)
+            buffer = ctypes.create_unicode_buffer(size.value)
+            if ctypes.windll.advapi32.GetUserNameW(buffer, ctypes.byref(size)):  # type: ignore[attr-defined]
+                return buffer.value
+        except (AttributeError, OSError):
+            pass
+        return ""
     try:
-        return getpass.getuser()
-    except Exception:  # noqa: BLE001 - no login name (service account, container)
+        import pwd  # noqa: PLC0415 - POSIX only
+
+        return pwd.getpwuid(os.geteuid()).pw_name
+    except (ImportError, KeyError, OSError):  # a uid without passwd entry (container)
         return ""
 
 
 def unique_id(base: str, taken: set[str]) -> str:
+    base = base[:56]  # room for "_NN" within the 64 characters an id may have
     task_id, n = base, 2
     while task_id in taken:
         task_id, n = f"{base}_{n}", n + 1

@@ -110,8 +110,8 @@ def slug(text: str, fallback: str = "feld") -> str:
         low = low.replace(a, b)
     low = unicodedata.normalize("NFKD", low).encode("ascii", "ignore").decode()
     low = re.sub(r"[^a-z0-9]+", "_", low).strip("_")[:40].strip("_")
-    if not low or not low[0].isalpha():
-        low = f"{fallback}_{low}" if low else fallback
+    if not low or not low[0].isalpha() or re.fullmatch(r"con|prn|aux|nul|(com|lpt)[0-9]", low):
+        low = f"{fallback}_{low}" if low else fallback  # "con.toml" is a device on Windows
     return low
 
 

@@ -79,7 +79,7 @@ class Verdict:
 
 def _term_re(term: str) -> re.Pattern[str]:
     anywhere = term.startswith("*")
-    body = re.escape(term.lstrip("*").strip().lower()).replace(r"\ ", r"\s+")
+    body = re.escape(_normalise(term.lstrip("*")).strip().lower()).replace(r"\ ", r"\s+")
     return re.compile(("" if anywhere else r"(?<!\w)") + body, re.IGNORECASE)
 
 
@@ -129,12 +129,27 @@ def load_rules(extra_file: str = "") -> tuple[list[Rule], list[str]]:
     return [r for r in rules.values() if r.level != "aus" and r.terms], problems
 
 
+def _normalise(text: str) -> str:
+    from llmoin_desktop.core.tasks.task_policy import normalise
+
+    return normalise(text)
+
+
 def task_text(draft: TaskDraft) -> str:
+    """Everything the model is told, normalised (task_policy.normalise): a soft hyphen or
+    zero-width space inside a term, or a Cyrillic look-alike, must not hide it from a rule.
+    The system prompt and the long-document prompt count too: an imported file may put its
+    real instruction there instead of in the visible text."""
     parts = [draft.title, draft.description, draft.instructions]
     parts += [f.label for f in draft.fields] + [f.help for f in draft.fields]
     for f in draft.fields:
         parts += f.options
-    return "\n".join(p for p in parts if p)
+        parts += [str(v.get("prompt", "")) for v in f.option_extra.values()]
+    parts.append(str(draft.extra.get("system", "")))
+    long = draft.extra.get("long")
+    if isinstance(long, dict):
+        parts.append(str(long.get("map", "")))
+    return _normalise("\n".join(p for p in parts if p))
 
 
 def check_rules(draft: TaskDraft, rules: list[Rule]) -> Verdict:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -133,11 +134,43 @@ def _fail(path: Path, problem: str, line: int | None = None) -> SharingError:
     )
 
 
-def _replace_id(text: str, old: str, new: str) -> str:
-    del old  # only the top-level id line changes; field names and texts stay
-    return re.sub(
-        r'^id\s*=\s*(["\']).*?\1', f"id = {toml_str(new)}", text, count=1, flags=re.MULTILINE
-    )
+# A key at the start of a line: bare, "basic" (escapes allowed) or 'literal'.
+_KEY_AT_LINE_START = re.compile(r"""^[ \t]*("(?:[^"\\\n]|\\.)*"|'[^'\n]*'|[A-Za-z0-9_-]+)[ \t]*=""")
+
+
+def _replace_id(text: str, new: str) -> str | None:
+    """The text with its top-level ``id`` set to ``new``; None when that cannot be done safely.
+
+    The real TOML parser decides, never a line pattern alone: a quoted key (``"id" = …``), an
+    indented key or a decoy ``id = …`` line inside a multi-line string fooled the old regex,
+    so the file kept the built-in id while the preview said it was renamed (issue 18). Each
+    line that *could* hold the key is replaced in turn, and a candidate is accepted only when
+    ``tomllib`` reads exactly the old table with just the id changed.
+    """
+    try:
+        wanted = {**tomllib.loads(text), "id": new}
+    except tomllib.TOMLDecodeError:
+        return None
+    lines = text.splitlines(keepends=True)
+    for number, line in enumerate(lines):
+        match = _KEY_AT_LINE_START.match(line)
+        if not match:
+            continue
+        try:
+            if list(tomllib.loads(f"{match.group(1)} = 0")) != ["id"]:
+                continue
+        except tomllib.TOMLDecodeError:
+            continue
+        ending = line[len(line.rstrip("\r\n")) :]
+        candidate = "".join(
+            [*lines[:number], f"id = {toml_str(new)}{ending}", *lines[number + 1 :]]
+        )
+        try:
+            if tomllib.loads(candidate) == wanted:
+                return candidate
+        except tomllib.TOMLDecodeError:
+            continue
+    return None
 
 
 def inspect_import(
@@ -209,10 +242,25 @@ def inspect_import(
     if spec.id in other_ids:
         existing = {p.stem for p in folder.glob("*.toml")} if folder.is_dir() else set()
         new_id = unique_id(f"{spec.id}_importiert", other_ids | existing)
-        renamed, text = spec.id, _replace_id(text, spec.id, new_id)
+        changed = _replace_id(text, new_id)
+        if changed is None:
+            raise _fail(
+                path,
+                tr(
+                    "Eine Aufgabe „{id}“ gibt es schon, und die Kennung in der Datei lässt sich "
+                    "nicht sicher ändern. Bitte die Zeile „id = …“ in der Datei umbenennen.",
+                    id=spec.id,
+                ),
+                _line(text, "id"),
+            )
+        renamed, text = spec.id, changed
         spec = parse_text(text, path.name)
         spec.path = path
+        if spec.id != new_id:  # never: _replace_id proved it; a last guard all the same
+            raise _fail(path, _("Die Kennung der Aufgabe ließ sich nicht ändern."))
         own = folder / f"{spec.id}.toml"
+    if settings is not None:
+        _check_locks(path, spec, settings)
     return ImportPreview(
         source=path,
         text=text,
@@ -222,6 +270,25 @@ def inspect_import(
         renamed_from=renamed,
         meta=meta,
     )
+
+
+def _check_locks(path: Path, spec: TaskSpec, settings: Settings) -> None:
+    """own_tasks = false and free_chat = false apply to imports as to the catalogue."""
+    from llmoin_desktop.core.tasks import task_policy
+
+    if not settings.own_tasks:
+        raise _fail(
+            path,
+            _("Eigene Aufgaben sind von Ihrer IT-Abteilung abgeschaltet (Richtlinie own_tasks)."),
+        )
+    if not settings.free_chat:
+        from llmoin_desktop.core.tasks.catalog import bundled_tasks_dir, load_catalog
+
+        bundled = load_catalog(dirs=[bundled_tasks_dir()]).tasks.values()
+        systems = {" ".join(task_policy.normalise(t.system).split()) for t in bundled}
+        problem = task_policy.free_chat_problem(spec, systems)
+        if problem:
+            raise _fail(path, problem)
 
 
 def install_import(preview: ImportPreview, folder: Path | None = None) -> Path:

@@ -29,7 +29,15 @@ OUTPUT_KINDS = ("prose", "list", "table", "letter")
 LONG_STRATEGIES = ("map-reduce", "concat")
 # "quellen": the numbered, delimited library passages of "Dokumente fragen" (runner = "library").
 SPECIAL_VARS = ("document", "source", "today", "part", "parts", "range", "text_part", "quellen")
-_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+# fullmatch, not match: "$" also matches before a final newline ("x\n" passed). Ids become file
+# names (<id>.toml), so the Windows device names are refused too ("con.toml" opens the console).
+_ID = re.compile(r"[a-z][a-z0-9_]{0,63}")
+_DEVICE_NAMES = re.compile(r"(con|prn|aux|nul|com[0-9]|lpt[0-9])", re.IGNORECASE)
+
+
+def valid_id(name: str) -> bool:
+    """A task id or field name: a-z, 0-9, _, at most 64 characters, no device name."""
+    return bool(_ID.fullmatch(name)) and not _DEVICE_NAMES.fullmatch(name)
 
 
 class TaskSpecError(LLMoinError):
@@ -379,7 +387,7 @@ class _Loader:
         if not isinstance(raw, dict):
             raise self.fail(_("Jeder Eintrag in [[fields]] muss eine Tabelle sein."), "[[fields]]")
         name = self.need_str(raw, "name", "[[fields]]")
-        if not _ID.match(name):
+        if not valid_id(name):
             raise self.fail(tr("Ungültiger Feldname „{name}“ (a-z, 0-9, _).", name=name), name)
         kind = self.need_str(raw, "kind", name)
         if kind not in FIELD_KINDS:
@@ -441,7 +449,7 @@ class _Loader:
                 detail=str(self.path),
             ) from exc
         task_id = self.need_str(data, "id", "id")
-        if not _ID.match(task_id):
+        if not valid_id(task_id):
             raise self.fail(tr("Ungültige Aufgaben-ID „{id}“ (a-z, 0-9, _).", id=task_id), "id")
         raw_fields = data.get("fields", [])
         if not isinstance(raw_fields, list):

@@ -41,7 +41,7 @@ class TaskArea(QObject):
         super().__init__(window)
         self.window = window
         settings = window.settings.settings
-        self.catalog = catalog or load_catalog(dirs=task_dirs(settings))
+        self.catalog = catalog or load_catalog(settings, task_dirs(settings), filtered=False)
         self.history = HistoryAccess(history_path)
         self.pages: dict[str, TaskPage] = {}
         self.controllers: dict[str, TaskController] = {}
