@@ -27,6 +27,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from llmoin_desktop.core.loopback import is_loopback_host
+
 ENV_MODE = "LLMOIN_OFFLINE_GUARD"  # "fail" | "record" in child processes
 ENV_LOG = "LLMOIN_OFFLINE_GUARD_LOG"  # JSON lines file the children append to
 ENV_LOOPBACK = "LLMOIN_OFFLINE_GUARD_LOOPBACK"  # "1": loopback allowed
@@ -154,16 +156,11 @@ def _is_ip_literal(host: str) -> bool:
 
 
 def _is_loopback(host: str) -> bool:
-    host = host.strip("[]").lower()
-    if host in ("localhost", "") or host.endswith(".localhost"):
+    """Literal loopback address or a hosts-file name (core/loopback.py); ``foo.localhost``
+    goes to DNS and is therefore a network attempt like any other name."""
+    if host.strip("[]") == "":  # passive lookup / bind without an address
         return True
-    try:
-        addr = ipaddress.ip_address(host.split("%")[0])
-    except ValueError:
-        return False
-    return addr.is_loopback or (
-        addr.version == 6 and addr.ipv4_mapped is not None and addr.ipv4_mapped.is_loopback
-    )
+    return is_loopback_host(host)
 
 
 def _command(event: str, args: tuple[Any, ...]) -> str:

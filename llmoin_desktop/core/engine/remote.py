@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import contextlib
 import http.client
-import ipaddress
 import json
 import re
 import socket
@@ -41,8 +40,19 @@ from llmoin_desktop.core.engine.backend import (
     StatusPublisher,
     prompt_too_long,
 )
-from llmoin_desktop.core.engine.chat_templates import TemplateProfile, prepare_messages
+from llmoin_desktop.core.engine.chat_templates import (
+    ChatRenderer,
+    TemplateProfile,
+    TemplateRenderError,
+    prepare_messages,
+)
 from llmoin_desktop.core.engine.reasoning import ReasoningSplitter
+from llmoin_desktop.core.engine.stop_strings import (
+    GENERIC_STOPS,
+    TurnMarkers,
+    derive_turn_markers,
+    generic_markers,
+)
 from llmoin_desktop.core.errors import BackendError, ContextOverflow, ModelError
 from llmoin_desktop.core.i18n import _, tr
 from llmoin_desktop.core.jobs import CancelToken, Progress
@@ -77,14 +87,12 @@ class RemoteModel:
     n_ctx: int = 0  # 0: the server does not say
 
 
-def is_loopback_host(host: str) -> bool:
-    host = host.strip("[]").lower()
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+def is_loopback_host(host: str | None) -> bool:
+    """Literal loopback address or hosts-file name only, never ``*.localhost`` by name
+    (that goes to DNS; core/loopback.py)."""
+    from llmoin_desktop.core.loopback import is_loopback_host as decide
+
+    return decide(host)
 
 
 def normalise_url(url: str) -> str:
@@ -124,6 +132,7 @@ class RemoteBackend(StatusPublisher):
         self._wanted_model = model if model is not None else settings.remote_model
         # Set once the server's template rejected the system role or the role order.
         self._merge_roles = False
+        self._markers: TurnMarkers | None = None  # stop/strip strings (_turn_markers)
         self._read_timeout = float(read_timeout_s or settings.remote_timeout_s or 120)
         self._connect_timeout = connect_timeout_s
         self._lock = threading.Lock()
@@ -414,6 +423,24 @@ class RemoteBackend(StatusPublisher):
     def _configured_ctx(self) -> int:
         return int(self._store.settings.n_ctx or 0)
 
+    def _turn_markers(self) -> TurnMarkers:
+        """Stop/strip strings for this server's answers: derived from its chat template where
+        it tells it (llama.cpp's ``/props``), else the turn markers of the common families
+        (none of them belongs in an answer). Asked once per server."""
+        if self._markers is None:
+            self._markers = generic_markers()
+            try:
+                data = self._json("GET", "/props")
+            except (BackendError, ModelError):
+                data = None
+            template = data.get("chat_template") if isinstance(data, dict) else None
+            if isinstance(template, str) and template.strip():
+                with contextlib.suppress(TemplateRenderError):
+                    derived = derive_turn_markers(ChatRenderer(template).render)
+                    derived.stops.extend(s for s in GENERIC_STOPS if s not in derived.all)
+                    self._markers = derived
+        return self._markers
+
     def _probe_ctx(self) -> int:
         """llama.cpp's server tells its slot context in ``/props``; others answer 404."""
         try:
@@ -574,7 +601,9 @@ class RemoteBackend(StatusPublisher):
 
         cancel.on_cancel(abort)
         self._set_status(state="busy")
-        splitter = ReasoningSplitter(on_answer=on_token, on_reasoning=on_reasoning)
+        splitter = ReasoningSplitter(
+            on_answer=on_token, on_reasoning=on_reasoning, markers=self._turn_markers()
+        )
         try:
             return self._stream(body, splitter, cancel, arm, t0)
         finally:
@@ -672,6 +701,12 @@ class RemoteBackend(StatusPublisher):
                         n_chunks += 1
                         pieces.append(text)
                         splitter.feed(text)
+                        if splitter.ended:
+                            # A turn marker of the template in the text (template and
+                            # vocabulary disagree): stop reading; closing the connection
+                            # makes the server stop generating.
+                            finish, done = "stop", True
+                            break
                     if choice.get("finish_reason"):
                         finish = "stop" if choice["finish_reason"] == "stop" else "length"
         finally:
