@@ -123,6 +123,15 @@ class TooLarge(DocumentError):
                 name=self.filename,
                 size=self.detail.removeprefix("pixels:"),
             )
+        if self.detail.startswith("text:"):
+            millions = int(self.detail.removeprefix("text:") or 0) // 1_000_000
+            return tr(
+                "Die Datei „{name}“ enthält mehr als {millions} Millionen Zeichen Text (etwa "
+                "{millions} MB) und wurde nicht übernommen. So viel Text kommt in echten "
+                "Dokumenten nicht vor; die Datei ist vermutlich beschädigt oder manipuliert.",
+                name=self.filename,
+                millions=millions,
+            )
         if self.detail == "memory":
             return tr(
                 "Die Datei „{name}“ braucht beim Lesen zu viel Arbeitsspeicher und wurde "

@@ -47,3 +47,13 @@ def slow_step(path: str) -> Document:
     time.sleep(2)
     progress.report(1, 1, "Texterkennung")
     return Document(path=path, title="langsam", format="txt")
+
+
+def huge_text(path: str) -> Document:
+    """Hand back more text than any real document has (what a decompression bomb yields)."""
+    from llmoin_desktop.core.documents.model import Block
+    from llmoin_desktop.core.documents.worker import MAX_TEXT_CHARS
+
+    line = "Bombe " * 1_000_000  # 6 M characters per block
+    blocks = [Block(text=line) for _ in range(MAX_TEXT_CHARS // len(line) + 1)]
+    return Document(path=path, title="Bombe", format="txt", blocks=blocks)

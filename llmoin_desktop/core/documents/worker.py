@@ -19,19 +19,17 @@ import time
 from collections.abc import Callable
 from typing import Any, TextIO
 
+# The most text a worker hands back for one document (characters, ~50 MB): far above any
+# real file (the 1,500-page bench PDF has ~4 M), far below what a hostile archive can expand
+# to. Larger documents are refused with a clear message (errors.TooLarge, "text:").
+MAX_TEXT_CHARS = 50_000_000
+
 
 def _limit_memory(memory_mb: int) -> None:
-    if memory_mb <= 0:
-        return
-    try:
-        import resource
-    except ImportError:  # Windows: no RLIMIT_AS; the parent's timeout still applies
-        return
-    limit = memory_mb * 1024 * 1024
-    _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-    if hard != resource.RLIM_INFINITY:
-        limit = min(limit, hard)
-    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    """RLIMIT_AS on POSIX, a Job Object memory limit on Windows (job_limits.py)."""
+    from llmoin_desktop.core.documents.job_limits import limit_memory
+
+    limit_memory(memory_mb)
 
 
 def _exit_with_parent() -> None:
@@ -69,6 +67,15 @@ def handle(request: dict[str, Any]) -> dict[str, Any]:
     path = str(request["path"])
     try:
         doc = _resolve(request.get("loader"))(path)
+        chars = sum(len(b.text) for b in doc.blocks) + sum(len(w) for w in doc.warnings)
+        if chars > MAX_TEXT_CHARS:
+            # A tiny archive can expand to gigabytes of text; none of it is handed back.
+            return {
+                "ok": False,
+                "kind": "too_large",
+                "detail": f"text:{MAX_TEXT_CHARS}",
+                "restart": True,  # its heap is large now: the next file gets a fresh worker
+            }
         return {"ok": True, "document": dataclasses.asdict(doc)}
     except DocumentError as exc:
         detail = getattr(exc, "actual", "") or exc.detail
@@ -119,7 +126,13 @@ def serve(inp: TextIO, out: TextIO) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="llmoin-document-worker")
     parser.add_argument("--memory-mb", type=int, default=0)
+    # Background work (indexing, watched folders): below normal priority, OCR threads too.
+    parser.add_argument("--background", action="store_true")
     args = parser.parse_args(argv)
+    if args.background:
+        from llmoin_desktop.core import priority
+
+        priority.lower_process()
     from llmoin_desktop.core.offline import install_from_env
 
     install_from_env()  # the parent's network guard (offline check) covers this process too
