@@ -55,6 +55,28 @@ HIGHLIGHT_EDGE = QColor(196, 120, 0)
 
 Rect = tuple[float, float, float, float]  # left, bottom, right, top in PDF points
 
+# Render budget (issue 18): pdfium renders in this process, and a 615-byte PDF can declare a
+# 30000-pt page (10.6 m), which at the viewer's zoom is a 24000 × 24000 bitmap (2.3 GB,
+# 20+ s with the GUI frozen). So the zoom is capped by a pixel budget and a longest side; an
+# A4 page at the highest zoom (2.0) is 1190 × 1684 = 2 M pixels, an A0 poster still fits.
+# Where even the budget would make the page unreadably small, nothing is rendered and the
+# clerk gets a message instead.
+MAX_RENDER_PIXELS = 16_000_000  # 64 MB as RGBA
+MAX_RENDER_SIDE = 12_000
+MIN_READABLE_SCALE = 0.25  # 12-pt text would be 3 px high: useless
+
+
+def render_scale(width_pt: float, height_pt: float, wanted: float) -> float | None:
+    """The zoom to render a page with: ``wanted`` within the budget, None when too big."""
+    if not (0 < width_pt < float("inf") and 0 < height_pt < float("inf")):
+        return None
+    scale = min(
+        wanted,
+        MAX_RENDER_SIDE / max(width_pt, height_pt),
+        (MAX_RENDER_PIXELS / (width_pt * height_pt)) ** 0.5,
+    )
+    return scale if scale >= MIN_READABLE_SCALE else None
+
 
 def word_runs(quote: str, size: int = WINDOW_WORDS, step: int = WINDOW_STEP) -> list[str]:
     """Overlapping runs of words from the quote ("…" and quotation marks removed)."""
@@ -272,7 +294,12 @@ class DocumentViewer(QDialog):
         page = self._pdf[number - 1]
         # fit the page width into the view (no sideways scrolling), within sensible bounds
         avail = max(self.scroll.viewport().width(), self.width() - 60) - 24
-        self._scale = max(0.8, min(2.0, avail / max(1.0, page.get_width())))
+        width, height = page.get_width(), page.get_height()
+        scale = render_scale(width, height, max(0.8, min(2.0, avail / max(1.0, width))))
+        if scale is None:
+            self._too_big(number, width, height)
+            return
+        self._scale = scale
         bitmap = page.render(scale=self._scale, rev_byteorder=True)
         fmt = (
             QImage.Format.Format_RGBA8888 if bitmap.n_channels == 4 else QImage.Format.Format_RGB888
@@ -288,6 +315,7 @@ class DocumentViewer(QDialog):
         height = page.get_height()
         first_y = self._paint(image, rects, height, self._scale)
         self.image.setPixmap(QPixmap.fromImage(image))
+        self.message.hide()  # a "page too large" note from another page no longer applies
         self.page = number
         self.highlight_count = len(rects)
         self.page_spin.setValue(number)
@@ -302,6 +330,28 @@ class DocumentViewer(QDialog):
         )
         # after the layout has taken the new image size: bring the quote into view
         QTimer.singleShot(0, lambda y=first_y: self._scroll_to(y))
+        self.page_changed.emit(number)
+
+    def _too_big(self, number: int, width_pt: float, height_pt: float) -> None:
+        """A page too large to render safely: say so instead of freezing the app."""
+        cm = 2.54 / 72
+        self.image.clear()
+        self.page = number
+        self.highlight_count = 0
+        self.page_spin.setValue(number)
+        self.page_label.setText(tr("Seite {page} von {total}", page=number, total=self.page_count))
+        self.prev_button.setEnabled(number > 1)
+        self.next_button.setEnabled(number < self.page_count)
+        text = tr(
+            "Seite {page} ist ungewöhnlich groß ({width} × {height} cm) und wird hier nicht "
+            "angezeigt, um den Rechner nicht zu überlasten. Die zitierte Stelle steht oben.",
+            page=number,
+            width=f"{width_pt * cm:.0f}" if width_pt < 1e9 else "?",
+            height=f"{height_pt * cm:.0f}" if height_pt < 1e9 else "?",
+        )
+        self.message.setText(text)
+        self.message.setAccessibleName(text)
+        self.message.show()
         self.page_changed.emit(number)
 
     def _scroll_to(self, y: float | None) -> None:
