@@ -103,6 +103,8 @@ STATUS_LABELS = {
     "missing": _("fehlt"),
     "cancelled": _("abgebrochen"),
     "unchanged": _("unverändert"),
+    # A rule skipped it (hidden, temporary, a link leaving the folder: folder_scan.py).
+    "skipped": _("übersprungen"),
 }
 
 

@@ -12,6 +12,14 @@ import zipfile
 import zlib
 from pathlib import Path
 
+from llmoin_desktop.core.documents.docx_text import (
+    Note,
+    NoteParts,
+    note_block_text,
+    paragraph_text,
+    read_note_parts,
+    unused_comments,
+)
 from llmoin_desktop.core.documents.errors import Damaged, PasswordProtected
 from llmoin_desktop.core.documents.headings import heading_level
 from llmoin_desktop.core.documents.model import Block, Document
@@ -68,31 +76,35 @@ def _is_list(paragraph) -> bool:  # noqa: ANN001
     return name.lower().startswith(("list", "liste", "aufzählung"))
 
 
-def _clean(text: str) -> str:
-    return text.replace("\xa0", " ").strip()
-
-
-def _cell_text(tc, parent) -> str:  # noqa: ANN001
-    """Text of one table cell, including nested tables, in order."""
+def _cell_text(tc, parent, walker: _BodyWalker | None = None) -> str:  # noqa: ANN001
+    """Text of one table cell, including nested tables, in order; notes go to ``walker``."""
     from docx.table import Table
-    from docx.text.paragraph import Paragraph
 
+    notes = walker.notes if walker is not None else None
     parts: list[str] = []
     for child in tc.iterchildren():
         if child.tag == f"{_W}p":
-            text = _clean(Paragraph(child, parent).text)
-            if text:
-                parts.append(text)
+            result = paragraph_text(child, notes)
+            if result.text:
+                parts.append(result.text)
+            if walker is not None:
+                walker.pending.extend(result.notes)
+                for box in result.textboxes:
+                    parts.append(_box_text(box))
         elif child.tag == f"{_W}tbl":
-            parts.extend(_table_rows(Table(child, parent)))
+            parts.extend(_table_rows(Table(child, parent), walker))
         elif child.tag == f"{_W}sdt":
             content = child.find(f"{_W}sdtContent")
             if content is not None:
-                parts.append(_cell_text(content, parent))
+                parts.append(_cell_text(content, parent, walker))
     return " ".join(p for p in parts if p)
 
 
-def _table_rows(table) -> list[str]:  # noqa: ANN001
+def _box_text(box) -> str:  # noqa: ANN001
+    return " ".join(t for t in (paragraph_text(p, None).text for p in box.iter(f"{_W}p")) if t)
+
+
+def _table_rows(table, walker: _BodyWalker | None = None) -> list[str]:  # noqa: ANN001
     """One line per row, cells joined by " | "; vertically merged continuations are skipped."""
     rows: list[str] = []
     for tr in table._tbl.iterchildren(f"{_W}tr"):
@@ -101,7 +113,7 @@ def _table_rows(table) -> list[str]:  # noqa: ANN001
             vmerge = tc.find(f"{_W}tcPr/{_W}vMerge")
             if vmerge is not None and vmerge.get(f"{_W}val") in (None, "continue"):
                 continue
-            cells.append(_cell_text(tc, table))
+            cells.append(_cell_text(tc, table, walker))
         if any(cells):
             rows.append(" | ".join(cells))
     return rows
@@ -110,10 +122,12 @@ def _table_rows(table) -> list[str]:  # noqa: ANN001
 class _BodyWalker:
     """Collects blocks from a body-like container (document body, header, footer)."""
 
-    def __init__(self, kind_default: str = "paragraph") -> None:
+    def __init__(self, kind_default: str = "paragraph", notes: NoteParts | None = None) -> None:
         self.blocks: list[Block] = []
         self.section: str | None = None
         self.kind_default = kind_default
+        self.notes = notes
+        self.pending: list[Note] = []  # notes of a table's cells, emitted after the table
 
     def walk(self, container, parent) -> None:  # noqa: ANN001
         from docx.table import Table
@@ -124,19 +138,33 @@ class _BodyWalker:
             if tag == f"{_W}p":
                 self._paragraph(Paragraph(child, parent))
             elif tag == f"{_W}tbl":
-                rows = _table_rows(Table(child, parent))
+                rows = _table_rows(Table(child, parent), self)
                 if rows:
                     self.blocks.append(
                         Block(text="\n".join(rows), section=self.section, kind="table")
                     )
+                self._emit_notes()
             elif tag in (f"{_W}sdt", f"{_W}customXml", f"{_W}ins", f"{_W}smartTag"):
                 content = child.find(f"{_W}sdtContent")
                 self.walk(content if content is not None else child, parent)
 
+    def _emit_notes(self) -> None:
+        for note in self.pending:
+            kind = "comment" if note.kind == "comment" else "note"
+            self.blocks.append(Block(text=note_block_text(note), section=self.section, kind=kind))
+        self.pending = []
+
     def _paragraph(self, paragraph) -> None:  # noqa: ANN001
-        text = _clean(paragraph.text)
-        if not text:
-            return
+        result = paragraph_text(paragraph._p, self.notes)
+        text = result.text
+        self.pending.extend(result.notes)
+        if text:
+            self._add_text(paragraph, text)
+        for box in result.textboxes:  # text boxes anchored here: their own blocks
+            self.walk(box, paragraph._parent)
+        self._emit_notes()
+
+    def _add_text(self, paragraph, text: str) -> None:  # noqa: ANN001
         if self.kind_default == "paragraph":
             level = _style_heading_level(paragraph) or heading_level(text)
             if level:
@@ -174,8 +202,10 @@ def load_docx(path: Path) -> Document:
     doc = _open(path)
     try:
         body = doc.element.body
-        walker = _BodyWalker()
+        walker = _BodyWalker(notes=read_note_parts(doc))
         walker.walk(body, doc._body)
+        walker.pending = unused_comments(walker.notes) if walker.notes else []
+        walker._emit_notes()
         headers = _headers_footers(doc, "header")
         footers = _headers_footers(doc, "footer")
     except (KeyError, zlib.error, zipfile.BadZipFile) as exc:

@@ -18,8 +18,6 @@ knowingly (docs/rollout.md). Without it a .msg gets a clear message instead of a
 
 from __future__ import annotations
 
-import email
-import email.policy
 import email.utils
 import re
 import tempfile
@@ -28,10 +26,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from llmoin_desktop.core.documents.errors import Damaged, DocumentError, UnsupportedFormat
+from llmoin_desktop.core.documents.eml_parts import PartWalker, header, parse_date, read_message
+from llmoin_desktop.core.documents.errors import DocumentError, UnsupportedFormat, WrongFormat
 from llmoin_desktop.core.documents.html_loader import html_blocks
 from llmoin_desktop.core.documents.model import Block, Document
-from llmoin_desktop.core.documents.text_loader import decode_bytes
 from llmoin_desktop.core.i18n import _, tr
 
 MAX_DEPTH = 3  # an e-mail inside an e-mail inside an e-mail, no deeper
@@ -55,7 +53,11 @@ class MsgSupportMissing(UnsupportedFormat):
 
 @dataclass
 class Mail:
-    """What we need from either format; ``attachments`` hold bytes or a nested Mail."""
+    """What we need from either format; ``attachments`` hold bytes or a nested Mail.
+
+    ``bodies``: the body text parts in order, ``("text" | "html", content)``; ``text`` and
+    ``html`` are the single body of an Outlook item. ``facts``: extra labelled lines an Outlook
+    contact or appointment carries ("Telefon", "Ort", …); ``kind`` says which it is."""
 
     subject: str = ""
     sender: str = ""
@@ -65,145 +67,42 @@ class Mail:
     text: str = ""
     html: str = ""
     attachments: list[tuple[str, bytes | Mail]] = field(default_factory=list)
+    bodies: list[tuple[str, str]] = field(default_factory=list)
+    facts: list[tuple[str, str]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    kind: str = "email"
+
+    def body_parts(self) -> list[tuple[str, str]]:
+        if self.bodies:
+            return self.bodies
+        if self.text.strip():
+            return [("text", self.text)]
+        return [("html", self.html)] if self.html.strip() else []
 
 
 # Reading .eml ------------------------------------------------------------------------------
-def _header(msg: Any, name: str) -> str:
-    try:
-        return " ".join(str(msg.get(name, "") or "").split())
-    except Exception:  # noqa: BLE001 - a malformed header must not lose the whole mail
-        return ""
-
-
-def _part_text(part: Any) -> str:
-    try:
-        content = part.get_content()
-    except Exception:  # noqa: BLE001 - unknown charset or broken transfer encoding
-        payload = part.get_payload(decode=True) or b""
-        content = decode_bytes(payload)[0] if isinstance(payload, bytes) else str(payload)
-    if isinstance(content, bytes):
-        content = decode_bytes(content)[0]
-    return str(content)
-
-
 def mail_from_message(msg: Any) -> Mail:
-    """A parsed ``email.message.EmailMessage`` → :class:`Mail` (nested messages included)."""
+    """A parsed ``email.message.EmailMessage`` → :class:`Mail` (nested messages included);
+    the MIME structure is walked by :class:`eml_parts.PartWalker`."""
     mail = Mail(
-        subject=_header(msg, "subject"),
-        sender=_header(msg, "from"),
-        to=_header(msg, "to"),
-        cc=_header(msg, "cc"),
+        subject=header(msg, "subject"),
+        sender=header(msg, "from"),
+        to=header(msg, "to"),
+        cc=header(msg, "cc"),
+        date=parse_date(header(msg, "date")),
     )
-    raw_date = _header(msg, "date")
-    if raw_date:
-        try:
-            mail.date = email.utils.parsedate_to_datetime(raw_date)
-        except (TypeError, ValueError, IndexError):
-            mail.date = None
-    for kind in ("plain", "html"):
-        try:
-            body = msg.get_body(preferencelist=(kind,))
-        except Exception:  # noqa: BLE001 - odd structures: treat as "no such body"
-            body = None
-        if body is not None:
-            setattr(mail, "text" if kind == "plain" else "html", _part_text(body))
-    if not msg.is_multipart() and not mail.text and not mail.html:
-        mail.text = _part_text(msg)
-    try:
-        parts = list(msg.iter_attachments())
-    except Exception:  # noqa: BLE001
-        parts = []
-    for i, part in enumerate(parts, start=1):
-        name = part.get_filename() or ""
-        if part.get_content_type() == "message/rfc822":
-            inner = part.get_payload()
-            inner = inner[0] if isinstance(inner, list) and inner else inner
-            if hasattr(inner, "get_body"):
-                nested = mail_from_message(inner)
-                mail.attachments.append((name or f"{nested.subject or 'E-Mail'}.eml", nested))
-            continue
-        payload = part.get_payload(decode=True)
-        if not isinstance(payload, bytes):
-            continue
-        if not name:
-            ext = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}.get(
-                part.get_content_type(), ".bin"
-            )
-            name = f"{_('Anhang')} {i}{ext}"
-        mail.attachments.append((name, payload))
+    PartWalker(mail, mail_from_message).walk(msg)
     return mail
 
 
 def read_eml(path: Path) -> Mail:
-    try:
-        msg = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
-    except Exception as exc:  # noqa: BLE001 - the email package rarely raises, but may
-        raise Damaged(path, detail=repr(exc)) from exc
-    return mail_from_message(msg)
-
-
-# Reading .msg ------------------------------------------------------------------------------
-def _msg_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bytes):
-        return decode_bytes(value)[0]
-    return str(value)
-
-
-def mail_from_msg(msg: Any, depth: int = 0) -> Mail:
-    """An ``extract_msg`` message → :class:`Mail`."""
-    mail = Mail(
-        subject=" ".join(_msg_text(msg.subject).split()),
-        sender=" ".join(_msg_text(msg.sender).split()),
-        to=" ".join(_msg_text(msg.to).split()),
-        cc=" ".join(_msg_text(msg.cc).split()),
-    )
-    try:
-        date = msg.date
-        mail.date = date if isinstance(date, datetime) else None
-        if mail.date is None and msg.header is not None and msg.header.get("Date"):
-            # No PR_CLIENT_SUBMIT_TIME (drafts, some exports): the transport header has it.
-            mail.date = email.utils.parsedate_to_datetime(str(msg.header.get("Date")))
-    except Exception:  # noqa: BLE001 - missing or malformed date: the mail is still read
-        mail.date = None
-    try:
-        mail.text = _msg_text(msg.body)
-    except Exception:  # noqa: BLE001 - body missing or in an unknown code page
-        mail.text = ""
-    if not mail.text.strip():
-        try:
-            mail.html = _msg_text(msg.htmlBody)
-        except Exception:  # noqa: BLE001
-            mail.html = ""
-    for att in getattr(msg, "attachments", []) or []:
-        name = _msg_text(
-            getattr(att, "longFilename", None) or getattr(att, "shortFilename", None) or ""
-        )
-        data = getattr(att, "data", None)
-        if isinstance(data, bytes):
-            mail.attachments.append((name or _("Anhang"), data))
-        elif data is not None and hasattr(data, "subject") and depth < MAX_DEPTH:
-            nested = mail_from_msg(data, depth + 1)
-            mail.attachments.append((name or f"{nested.subject or 'E-Mail'}.msg", nested))
-    return mail
+    return mail_from_message(read_message(path))
 
 
 def read_msg(path: Path) -> Mail:
-    try:
-        import extract_msg
-    except ImportError as exc:
-        raise MsgSupportMissing(path, detail="extract-msg not installed") from exc
-    try:
-        msg = extract_msg.openMsg(str(path), strict=False)
-    except Exception as exc:  # noqa: BLE001 - not an Outlook message, or a broken one
-        raise Damaged(path, detail=repr(exc)) from exc
-    try:
-        return mail_from_msg(msg)
-    finally:
-        close = getattr(msg, "close", None)
-        if close is not None:
-            close()
+    from llmoin_desktop.core.documents.msg_loader import read_msg as read
+
+    return read(path)
 
 
 # Turning a Mail into blocks ----------------------------------------------------------------
@@ -216,7 +115,7 @@ def sender_name(sender: str) -> str:
 def mail_metadata(mail: Mail) -> dict[str, str]:
     name, address = email.utils.parseaddr(mail.sender)
     meta = {
-        "kind": "email",
+        "kind": mail.kind,
         "subject": mail.subject,
         "from": mail.sender,
         "from_name": sender_name(mail.sender),
@@ -250,17 +149,20 @@ class _Builder:
             (_("Kopie"), mail.cc),
             (_("Datum"), mail.date.strftime("%d.%m.%Y %H:%M") if mail.date else ""),
             (_("Betreff"), mail.subject if part else ""),
+            *mail.facts,
             (_("Anhänge"), ", ".join(n for n, _d in mail.attachments)),
         ]
         lines = [f"{label}: {value}" for label, value in head if value]
         if lines:
             self.add(Block("\n".join(lines), section=section), part)
-        if mail.text.strip():
-            for para in re.split(r"\n\s*\n", mail.text.replace("\r\n", "\n")):
-                if para.strip():
-                    self.add(Block(para.strip(), section=section), part)
-        elif mail.html.strip():
-            _title, blocks = html_blocks(mail.html)
+        self.doc.warnings.extend(mail.notes)
+        for kind, content in mail.body_parts():
+            if kind == "text":
+                for para in re.split(r"\n\s*\n", content.replace("\r\n", "\n")):
+                    if para.strip():
+                        self.add(Block(para.strip(), section=section), part)
+                continue
+            _title, blocks = html_blocks(content)
             for b in blocks:
                 b.section = section if part else (b.section or section)
                 self.add(b, part)
@@ -294,13 +196,16 @@ class _Builder:
             self.skip(name, _("zu groß"))
             return
         self.total += len(data)
+        # Its own folder keeps the attachment's name, so no message shows a temp name.
         safe = _UNSAFE_NAME.sub("_", Path(name).name).strip(" .") or "anhang"
-        target = self.workdir / f"{self.count:03d}_{safe}"
+        folder = self.workdir / f"{self.count:03d}"
+        folder.mkdir()
+        target = folder / safe
         target.write_bytes(data)
         try:
             inner = _load_attachment(target, depth + 1)
         except DocumentError as exc:
-            self.skip(name, exc.user_message)
+            self.skip(name, _named(exc, name).user_message)
             return
         finally:
             target.unlink(missing_ok=True)
@@ -311,6 +216,16 @@ class _Builder:
             b.section = f"{part} › {b.section}" if b.section else part
             self.add(b, f"{part} › {b.part}" if b.part else part)
         self.doc.warnings.extend(f"{label}: {w}" for w in inner.warnings)
+
+
+def _named(exc: DocumentError, name: str) -> DocumentError:
+    """The same error, naming the attachment as the mail does (not the cleaned file name)."""
+    try:
+        if isinstance(exc, WrongFormat):
+            return WrongFormat(name, actual=exc.actual)
+        return type(exc)(name, detail=exc.detail)
+    except Exception:  # noqa: BLE001 - an error class with another signature
+        return exc
 
 
 def _load_attachment(path: Path, depth: int) -> Document:

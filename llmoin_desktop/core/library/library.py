@@ -36,6 +36,12 @@ from llmoin_desktop.core.jobs import Job, JobContext
 from llmoin_desktop.core.library import text as T
 from llmoin_desktop.core.library.chunking import Chunk, chunk_document
 from llmoin_desktop.core.library.embed import Embedder, default_embedder
+from llmoin_desktop.core.library.folder_scan import (
+    is_real_path,
+    link_message,
+    scan_folder,
+)
+from llmoin_desktop.core.library.folder_scan import wanted as folder_wanted
 from llmoin_desktop.core.library.library_check import (
     VECTORS_DIR,
     LibraryCheckMixin,
@@ -64,6 +70,7 @@ from llmoin_desktop.core.library.store import (
 )
 from llmoin_desktop.core.library.vectors import VectorIndex
 from llmoin_desktop.core.paths import user_data_dir
+from llmoin_desktop.core.priority import run_in_background
 from llmoin_desktop.core.storage_causes import explain
 
 log = logging.getLogger(__name__)
@@ -268,20 +275,26 @@ class Library(LibraryCheckMixin, SharedLibraryMixin, LibrarySearchMixin):
 
     # Adding, re-scanning, removing ---------------------------------------------------------
     def _files_under(self, path: Path) -> list[Path]:
-        exts = supported_extensions()
+        """Every file of a folder except those a visible rule skips (folder_scan.py: hidden,
+        temporary, links leaving the folder); the skipped ones become outcomes."""
         if path.is_dir():
-            return sorted(
-                p
-                for p in path.rglob("*")
-                if p.is_file() and p.suffix.lower() in exts and not p.name.startswith((".", "~$"))
-            )
+            scan = scan_folder(path)
+            for status, items in (("skipped", scan.skipped), (REJECTED, scan.unreadable)):
+                for p, reason in items:
+                    self._skip(FileOutcome(readable_name(Path(p)), status, reason))
+            return scan.files
         return [path]
 
-    def add(self, paths: Iterable[str | Path]) -> list[str]:
+    def _skip(self, outcome: FileOutcome) -> None:
+        if all(o.path != outcome.path for o in self.skipped):
+            self.skipped.append(outcome)
+
+    def add(self, paths: Iterable[str | Path], *, within: str | Path | None = None) -> list[str]:
         """Register files and folders; new or changed files become ``pending``.
 
         Returns the paths that need indexing. A file whose content hash is unchanged is
-        not indexed again (only its size/mtime are remembered).
+        not indexed again (only its size/mtime are remembered). ``within``: the watched
+        folder a changed path belongs to; a link in it is not followed (issue 18).
         """
         todo: list[str] = []
         self._begin_write()
@@ -289,6 +302,8 @@ class Library(LibraryCheckMixin, SharedLibraryMixin, LibrarySearchMixin):
             with self._lock:
                 for raw in paths:
                     root = Path(raw).expanduser().resolve()
+                    if within is not None and not folder_wanted(Path(raw), within):
+                        continue  # a link, a hidden or temporary file: not read
                     for f in self._files_under(root):
                         if not _storable(f):
                             self.skipped.append(_bad_name_outcome(f))
@@ -406,7 +421,7 @@ class Library(LibraryCheckMixin, SharedLibraryMixin, LibrarySearchMixin):
         if self._parser is None:
             from llmoin_desktop.core.documents.sandbox import shared_parser
 
-            self._parser = shared_parser()
+            self._parser = shared_parser(background=True)  # indexing yields (issue 24)
         return self._parser
 
     def index_pending(self, ctx: JobContext | None = None) -> IndexReport:
@@ -429,6 +444,15 @@ class Library(LibraryCheckMixin, SharedLibraryMixin, LibrarySearchMixin):
         report = IndexReport()
         started = time.perf_counter()
         todo = [d.path for d in self.pending()]
+        for path in [p for p in todo if not is_real_path(p)]:  # swapped for a link since
+            todo.remove(path)
+            with self._lock:
+                rec = self.store.document(path)
+                if rec is not None:
+                    old = self.store.reject(rec.id, None, link_message(path))
+                    if self.vectors is not None:
+                        self.vectors.delete(old)
+            report.outcomes.append(FileOutcome(path, REJECTED, link_message(path)))
         if self.server is not None and todo:
             if self.embedder is None:
                 raise LibraryServerError(
@@ -464,7 +488,12 @@ class Library(LibraryCheckMixin, SharedLibraryMixin, LibrarySearchMixin):
             except OSError:
                 sha = None
             # Chunking and embedding happen outside the lock: searches go on meanwhile.
-            prepared = self._prepare(outcome.path, outcome.document) if outcome.document else None
+            # On a fresh thread below normal priority: embedding is the CPU-heavy part.
+            prepared = (
+                run_in_background(self._prepare, outcome.path, outcome.document)
+                if outcome.document
+                else None
+            )
             server_ids = None
             if self.server is not None:
                 with self._lock:

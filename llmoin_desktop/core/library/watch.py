@@ -199,6 +199,11 @@ class FolderWatcher:
 
     # Background loop ------------------------------------------------------------------
     def _loop(self) -> None:
+        # Scans and the indexing they start are background work (issue 24): below normal
+        # priority, so the clerk's programs stay responsive.
+        from llmoin_desktop.core import priority
+
+        priority.lower_thread()
         next_poll = 0.0
         while not self._stop.is_set():
             try:
@@ -288,8 +293,8 @@ class FolderWatcher:
                 if not os.path.exists(path):
                     self.stats.deleted += remove_gone(lib, path, root)
             elif os.path.isdir(path):
-                lib.add([path])
-            elif _wanted(Path(path)) and lib.add([path]):
+                lib.add([path], within=root)
+            elif _wanted(Path(path), root) and lib.add([path], within=root):
                 self.stats.changed += 1
         self._after_changes()
 
@@ -300,13 +305,21 @@ class FolderWatcher:
         dest_root = self._root_of(dest)
         for rec in records:
             target = dest + rec.path[len(src) :]
-            if dest_root and _wanted(Path(target)) and rename_document(lib, rec.path, target):
+            if (
+                dest_root
+                and _wanted(Path(target), dest_root)
+                and rename_document(lib, rec.path, target)
+            ):
                 self.stats.renamed += 1
                 continue
             if not os.path.exists(rec.path):
                 remove_gone(lib, rec.path, self._root_of(rec.path))
-        if dest_root and os.path.exists(dest) and (os.path.isdir(dest) or _wanted(Path(dest))):
-            lib.add([dest])
+        if (
+            dest_root
+            and os.path.exists(dest)
+            and (os.path.isdir(dest) or _wanted(Path(dest), dest_root))
+        ):
+            lib.add([dest], within=dest_root)
 
     def _after_changes(self) -> None:
         with self.lib._lock:

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from llmoin_desktop.core.library.library import Library, file_sha256, supported_extensions
+from llmoin_desktop.core.library.folder_scan import scan_folder, wanted
+from llmoin_desktop.core.library.library import Library, file_sha256
 from llmoin_desktop.core.library.store import INDEXED, PENDING
 
 WATCH_FILE = "watched.json"
@@ -115,8 +116,10 @@ def migrate_added_folders(lib: Library) -> None:
 
 
 # Applying changes to the library ----------------------------------------------------------
-def _wanted(path: Path) -> bool:
-    return path.suffix.lower() in supported_extensions() and not path.name.startswith((".", "~$"))
+def _wanted(path: Path, root: str | Path | None = None) -> bool:
+    """Read this changed file? Every file except those a rule skips (hidden, temporary,
+    links leaving the watched folder: folder_scan.py); the parser names what it cannot read."""
+    return wanted(path, root)
 
 
 def rename_document(lib: Library, old: str | Path, new: str | Path) -> bool:
@@ -183,11 +186,7 @@ def reconcile(lib: Library, folder: str | Path) -> list[str]:
         return []  # went offline meanwhile (share unmounted during the scan): change nothing
     gone = [r for r in records if not os.path.exists(r.path) and r.status != PENDING]
     if gone:
-        new_files = [
-            str(p)
-            for p in Path(root).rglob("*")
-            if p.is_file() and _wanted(p) and str(p) not in by_path
-        ]
+        new_files = [str(p) for p in scan_folder(root).files if str(p) not in by_path]
         by_size: dict[int, list[str]] = {}
         for f in new_files:
             try:

@@ -61,6 +61,11 @@ def report_text(report: IndexReport) -> str:
     text = tr("{n} Dateien eingelesen", n=indexed)
     if rejected:
         text += ", " + tr("{n} abgelehnt (Grund in der Tabelle)", n=rejected)
+    skipped = report.count("skipped")
+    if skipped:
+        text += ", " + tr(
+            "{n} übersprungen (versteckte und temporäre Dateien, Verknüpfungen)", n=skipped
+        )
     return text + "."
 
 
