@@ -23,18 +23,22 @@ llama-cpp-python's ``Jinja2ChatFormatter`` and Transformers) because we need to 
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from llmoin_desktop.core.engine.reasoning import MARKERS as REASONING_MARKERS
+from llmoin_desktop.core.engine.reasoning import OPEN_TAGS
+from llmoin_desktop.core.engine.stop_strings import TurnMarkers, derive_turn_markers
+from llmoin_desktop.core.engine.template_probe import explain_template_error, thinking_pair
 from llmoin_desktop.core.errors import ModelError
-from llmoin_desktop.core.i18n import tr
+from llmoin_desktop.core.i18n import _, tr
 
 Message = dict[str, str]
 
-# Markers of reasoning in templates and output.
-THINK_TAGS = (("<think>", "</think>"), ("[THINK]", "[/THINK]"))
+# Markers of reasoning in templates and output (the splitter knows more, see reasoning.py).
+THINK_TAGS = tuple(OPEN_TAGS.items())
 HARMONY_CHANNEL = "<|channel|>"
 
 _SYSTEM_PROBE = "LLMOIN-SYSTEM-PROBE"
@@ -43,7 +47,15 @@ _ASSISTANT_PROBE = "LLMOIN-ASSISTANT-PROBE"
 
 
 class TemplateRenderError(Exception):
-    """The template raised (``raise_exception``) or is not valid Jinja."""
+    """The template raised (``raise_exception``) or is not valid Jinja.
+
+    ``technical``: a Python/Jinja error inside the template rather than the template's own
+    words; the user then gets an explanation (:func:`explain_template_error`) and the raw
+    line goes to the log and ``doctor`` only."""
+
+    def __init__(self, message: str, *, technical: bool = False) -> None:
+        super().__init__(message)
+        self.technical = technical
 
 
 @dataclass
@@ -56,6 +68,17 @@ class TemplateProfile:
     opens_think: bool = False  # the generation prompt ends inside an opened <think>
     thinking_switch: bool = False  # the template honours enable_thinking
     source: str = "gguf"  # "gguf" | "builtin:<name>" | "file:<path>"
+    # Where an answer ends and what is stripped from it (stop_strings.derive_turn_markers).
+    markers: TurnMarkers = field(default_factory=TurnMarkers)
+    # The template's own thinking markers when they are none of the known formats.
+    think_open: str = ""
+    think_close: str = ""
+    # Control markers that are no token of the vocabulary (set at load).
+    vocab_missing: list[str] = field(default_factory=list)
+
+    @property
+    def extra_tags(self) -> dict[str, str]:
+        return {self.think_open: self.think_close} if self.think_open and self.think_close else {}
 
     @property
     def is_reasoning(self) -> bool:
@@ -74,6 +97,12 @@ class TemplateProfile:
             parts.append(tr("denkt vor der Antwort ({kind})", kind=self.reasoning))
         if self.thinking_switch:
             parts.append(tr("Denken abschaltbar"))
+        if self.reasoning == "unknown":
+            parts.append(_("Denkformat unbekannt: Denken bleibt aus"))
+        if self.vocab_missing:
+            from llmoin_desktop.core.engine.template_probe import vocab_mismatch_note
+
+            parts.append(vocab_mismatch_note(self.vocab_missing))
         return ", ".join(parts)
 
 
@@ -109,12 +138,13 @@ class ChatRenderer:
         )
         env.filters["tojson"] = _tojson
         self.template = template
+        self._fill: dict[str, Any] = {}  # string values a template needs (_render_filled)
         self.bos_token = bos_token
         self.eos_token = eos_token
         try:
             self._compiled = env.from_string(template)
         except jinja2.TemplateError as exc:
-            raise TemplateRenderError(str(exc)) from exc
+            raise TemplateRenderError(str(exc), technical=True) from exc
 
     def render(
         self,
@@ -123,14 +153,49 @@ class ChatRenderer:
         add_generation_prompt: bool = True,
         enable_thinking: bool | None = None,
     ) -> str:
-        def raise_exception(message: str) -> None:
-            raise TemplateRenderError(message)
-
+        """The prompt text. ``tools``/``functions`` stay undefined, as llama.cpp leaves them
+        when there are no tools: Phi-4-mini, Hermes and Command-R+ templates test
+        ``tools is defined`` and then iterate over ``None``."""
         extra: dict[str, Any] = {}
         if enable_thinking is not None:
             extra["enable_thinking"] = enable_thinking
+            if "thinking is undefined" in self.template or "thinking is defined" in self.template:
+                extra["thinking"] = enable_thinking  # Kimi K3's own switch
             # gpt-oss cannot switch thinking off; "low" is its cheapest setting.
             extra["reasoning_effort"] = "medium" if enable_thinking else "low"
+        try:
+            return self._render_filled(messages, add_generation_prompt, extra)
+        except TemplateRenderError:
+            if "reasoning_effort" not in extra:
+                raise
+        # Some templates know other effort names (Hunyuan: no_think/low/high): without it.
+        del extra["reasoning_effort"]
+        return self._render_filled(messages, add_generation_prompt, extra)
+
+    def _render_filled(
+        self, messages: list[Message], add_generation_prompt: bool, extra: dict[str, Any]
+    ) -> str:
+        """Function-calling templates (firefunction-v2) concatenate ``functions`` and
+        ``datetime`` as strings: where one is missing, it gets an empty list / today's date
+        (never ``None``) and the render is tried again."""
+        for _attempt in range(len(_STRING_DEFAULTS) + 1):
+            try:
+                return self._render(messages, add_generation_prompt, {**self._fill, **extra})
+            except TemplateRenderError as exc:
+                name = next(
+                    (k for k in _STRING_DEFAULTS if f"'{k}' is undefined" in str(exc)), None
+                )
+                if not exc.technical or name is None or name in self._fill:
+                    raise
+                self._fill[name] = _STRING_DEFAULTS[name]()
+        raise TemplateRenderError("render failed", technical=True)
+
+    def _render(
+        self, messages: list[Message], add_generation_prompt: bool, extra: dict[str, Any]
+    ) -> str:
+        def raise_exception(message: str) -> None:
+            raise TemplateRenderError(message)
+
         try:
             return self._compiled.render(
                 messages=messages,
@@ -139,14 +204,18 @@ class ChatRenderer:
                 add_generation_prompt=add_generation_prompt,
                 raise_exception=raise_exception,
                 strftime_now=lambda fmt: datetime.now().strftime(fmt),
-                tools=None,
-                functions=None,
                 **extra,
             )
         except TemplateRenderError:
             raise
         except Exception as exc:  # any Jinja or Python error inside a foreign template
-            raise TemplateRenderError(f"{type(exc).__name__}: {exc}") from exc
+            raise TemplateRenderError(f"{type(exc).__name__}: {exc}", technical=True) from exc
+
+
+_STRING_DEFAULTS = {
+    "functions": lambda: "[]",
+    "datetime": lambda: datetime.now().strftime("%d.%m.%Y"),
+}
 
 
 def _tojson(
@@ -164,13 +233,14 @@ def _tojson(
 # --------------------------------------------------------------------------------------
 # Detection
 # --------------------------------------------------------------------------------------
-def opened_tag(prompt: str) -> str:
+def opened_tag(prompt: str, extra: dict[str, str] | None = None) -> str:
     """The reasoning tag the rendered prompt leaves open (``"<think>"``), or ``""``.
 
     DeepSeek-R1 distills end their generation prompt with ``<think>\\n``; Qwen3 with thinking
-    switched off ends with an already closed ``<think>\\n\\n</think>``."""
+    switched off ends with an already closed ``<think>\\n\\n</think>``. ``extra``: a
+    template's own pair (``TemplateProfile.extra_tags``)."""
     tail = prompt[-400:]
-    for start, end in THINK_TAGS:
+    for start, end in (*THINK_TAGS, *(extra or {}).items()):
         if tail.rfind(start) > tail.rfind(end):
             return start
     return ""
@@ -205,7 +275,7 @@ def detect_profile(
                 "verwenden: {reason}. Bitte ein anderes Modell wählen oder die IT bitten, "
                 "eine Vorlage festzulegen (Einstellung chat_template_fallback).",
                 name=model_name,
-                reason=str(exc)[:200],
+                reason=explain_template_error(str(exc), technical=exc.technical),
             ),
             detail=str(exc),
         ) from exc
@@ -227,9 +297,32 @@ def detect_profile(
             profile.thinking_switch = on != off
         except TemplateRenderError:
             profile.thinking_switch = False
+    if not profile.thinking_switch and ("thinking is undefined" in renderer.template):
+        try:
+            on = renderer.render([user], enable_thinking=True)
+            profile.thinking_switch = on != renderer.render([user], enable_thinking=False)
+        except TemplateRenderError:
+            pass
     profile.opens_think = prompt_opens_think(base)
     if profile.opens_think and not profile.reasoning:
         profile.reasoning = "think"
+    pair = thinking_pair(renderer.render, dict(OPEN_TAGS), REASONING_MARKERS)
+    if pair is not None:
+        if pair[0] and pair[1]:
+            profile.think_open, profile.think_close = pair
+            profile.reasoning = profile.reasoning or "think"
+        elif not profile.reasoning:
+            # The template writes thinking we cannot tell from the answer: thinking stays
+            # off (fail safe: it must never reach a result, an export or the history).
+            profile.reasoning = "unknown"
+    own = (profile.think_open, profile.think_close) if profile.think_open else ()
+    profile.markers = derive_turn_markers(
+        renderer.render,
+        eos_token=renderer.eos_token,
+        reasoning=(*REASONING_MARKERS, *own),
+    )
+    if "[END FINAL RESPONSE]" in renderer.template:  # Apriel closes its answer with it
+        profile.markers.stops.append("[END FINAL RESPONSE]")
     return profile
 
 

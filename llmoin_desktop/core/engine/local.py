@@ -57,6 +57,7 @@ from llmoin_desktop.core.engine.chat_templates import (
 )
 from llmoin_desktop.core.engine.gguf import GGUFHeader
 from llmoin_desktop.core.engine.reasoning import ReasoningSplitter
+from llmoin_desktop.core.engine.template_probe import template_refusal, template_vocab_missing
 from llmoin_desktop.core.engine.token_loop import TokenLoopMixin
 from llmoin_desktop.core.errors import (
     BackendError,
@@ -336,7 +337,9 @@ class LocalBackend(TokenLoopMixin, StatusPublisher):
                 ),
                 detail=str(exc),
             ) from exc
-        return renderer, detect_profile(renderer, info.name, info.template_source)
+        profile = detect_profile(renderer, info.name, info.template_source)
+        profile.vocab_missing = template_vocab_missing(llm, profile)
+        return renderer, profile
 
     def template_profile(self) -> TemplateProfile | None:
         """How the loaded model's chat template behaves (None: no model loaded)."""
@@ -388,14 +391,7 @@ class LocalBackend(TokenLoopMixin, StatusPublisher):
             return self._renderer.render(prepared, enable_thinking=thinking if switch else None)
         except TemplateRenderError as exc:
             assert self._info is not None
-            raise ModelError(
-                tr(
-                    "Das Gesprächsformat des Modells „{name}“ lehnt diese Anfrage ab: {reason}",
-                    name=self._info.name,
-                    reason=str(exc)[:200],
-                ),
-                detail=str(exc),
-            ) from exc
+            raise template_refusal(self._info.name, exc) from exc
 
     def _format(self, messages: list[Message], thinking: bool = False) -> list[int]:
         # The template writes BOS itself (as llama-cpp-python's Jinja2ChatFormatter does).
@@ -454,8 +450,13 @@ class LocalBackend(TokenLoopMixin, StatusPublisher):
         self._ensure_loaded()
         prompt = self._render(messages, params.thinking)
         tokens = self._llm.tokenize(prompt.encode("utf-8"), add_bos=False, special=True)
+        profile = self._profile
         splitter = ReasoningSplitter(
-            opened=opened_tag(prompt), on_answer=on_token, on_reasoning=on_reasoning
+            opened=opened_tag(prompt, profile.extra_tags if profile else None),
+            on_answer=on_token,
+            on_reasoning=on_reasoning,
+            markers=profile.markers if profile else None,
+            extra_tags=profile.extra_tags if profile else None,
         )
         n_ctx = int(self._llm.n_ctx())
         if len(tokens) + MIN_ANSWER_TOKENS > n_ctx:
@@ -470,7 +471,9 @@ class LocalBackend(TokenLoopMixin, StatusPublisher):
                     n_prompt=len(tokens),
                     total_s=time.perf_counter() - t0,
                 )
-            result = self._decode_loop(params, n_ctx - len(tokens), splitter, cancel)
+            result = self._decode_loop(
+                params, n_ctx - len(tokens), splitter, cancel, on_progress=on_progress
+            )
         finally:
             self._set_status(state="ready")
         result.n_prompt = len(tokens)

@@ -85,13 +85,18 @@ class TokenLoopMixin:
         room: int,
         splitter: ReasoningSplitter,
         cancel: CancelToken,
+        on_progress: ProgressCallback | None = None,
     ) -> GenerationResult:
-        """Sample until EOS, the answer budget or the context is used up.
+        """Sample until EOS, a stop string of the template, the answer budget or the context
+        is used up.
 
         ``params.max_tokens`` counts answer tokens only; a reasoning model's thinking has its
         own budget (``max_reasoning_tokens``). When the thinking exceeds it, or the model
         stops while still thinking, we feed the closing marker ourselves and let it answer,
-        so thinking can never eat the answer."""
+        so thinking can never eat the answer. With thinking switched off (``params.thinking``
+        false) a block the template or the model opens is closed at once with an empty
+        thinking (templates without a switch, issue 21); while thinking is on, the progress
+        line says so with a token count."""
         from llama_cpp import llama_cpp as lc
 
         ctx = self._llm._ctx.ctx
@@ -110,10 +115,14 @@ class TokenLoopMixin:
         t_first = 0.0
         t_last = 0.0
         forced_close = False
+        closes = 0  # thinking switched off: blocks closed at once (at most twice)
+        visible = splitter.visible_markers()
+        budget = params.max_reasoning_tokens if params.thinking else 0
         try:
-            if splitter.in_reasoning and params.max_reasoning_tokens <= 0:
+            if splitter.in_reasoning and budget <= 0:
                 room -= self._inject(splitter.close_text(), splitter)
                 forced_close = True
+                closes += 1
             while n_generated < room:
                 if cancel.cancelled:
                     finish = "cancelled"
@@ -126,6 +135,7 @@ class TokenLoopMixin:
                 n_timed = n_decoded
                 if not params.ignore_eos and lc.llama_vocab_is_eog(vocab, token):
                     if splitter.in_reasoning and not forced_close and room - n_generated > 32:
+                        # The model stopped while thinking: close the block, let it answer.
                         room -= self._inject(splitter.close_text(), splitter)
                         forced_close = True
                         continue
@@ -135,7 +145,7 @@ class TokenLoopMixin:
                 thinking = splitter.in_reasoning
                 n = lc.llama_token_to_piece(vocab, token, piece_buf, 256, 0, False)
                 if n == 0:
-                    n = _marker_piece(vocab, token, piece_buf)
+                    n = _marker_piece(vocab, token, piece_buf, visible)
                 text = decoder.decode(piece_buf.raw[: max(n, 0)])
                 if text:
                     splitter.feed(text)
@@ -144,19 +154,40 @@ class TokenLoopMixin:
                     n_reasoning += 1
                 else:
                     n_answer += 1
-                if stops and _hit_stop(splitter.answer_parts, stops):
-                    finish = "stop"
+                if splitter.ended or (stops and _hit_stop(splitter.answer_parts, stops)):
+                    finish = "stop"  # the template's end of turn (or a caller's stop)
                     break
+                if thinking and on_progress is not None and n_reasoning % 16 == 1:
+                    on_progress(
+                        Progress(
+                            n_reasoning,
+                            max(budget, n_reasoning),
+                            tr("Das Modell überlegt … ({n} Token)", n=n_reasoning),
+                        )
+                    )
                 token_buf[0] = token
                 rc = lc.llama_decode(ctx, one)
                 if rc != 0:
                     raise BackendError(tr("Die Modell-Engine meldet einen Fehler ({rc}).", rc=rc))
                 self._cached.append(token)
                 n_decoded += 1
-                if (
+                if splitter.in_reasoning and splitter.reasoning_ended:
+                    # A turn end written while thinking (markers that are text to this
+                    # vocabulary): close the block as for an early end token.
+                    splitter.resume_reasoning()
+                    if forced_close or room - n_generated <= 32:
+                        finish = "stop"
+                        break
+                    room -= self._inject(splitter.close_text(), splitter)
+                    forced_close = True
+                if splitter.in_reasoning and not params.thinking and closes < 2:
+                    room -= self._inject(splitter.close_text(), splitter)
+                    forced_close = True
+                    closes += 1
+                elif (
                     splitter.in_reasoning
                     and not forced_close
-                    and n_reasoning >= params.max_reasoning_tokens
+                    and n_reasoning >= budget
                     and room - n_generated > 32
                 ):
                     room -= self._inject(splitter.close_text(), splitter)
@@ -202,15 +233,17 @@ class TokenLoopMixin:
         return len(tokens)
 
 
-def _marker_piece(vocab: Any, token: int, buf: Any) -> int:
+def _marker_piece(vocab: Any, token: int, buf: Any, visible: frozenset[str] | None = None) -> int:
     """Bytes of a control token that is a reasoning marker (gpt-oss's ``<|channel|>``,
-    Magistral's ``[THINK]``); other control tokens stay invisible, as before."""
+    Magistral's ``[THINK]``) or one of the template's turn markers (``visible``: they stop
+    or are stripped by the splitter); other control tokens stay invisible, as before."""
     from llama_cpp import llama_cpp as lc
 
     n = lc.llama_token_to_piece(vocab, token, buf, 256, 0, True)
     if n <= 0:
         return 0
-    return n if buf.raw[:n].decode("utf-8", "replace") in REASONING_MARKERS else 0
+    piece = buf.raw[:n].decode("utf-8", "replace")
+    return n if piece in REASONING_MARKERS or (visible and piece in visible) else 0
 
 
 def _hit_stop(pieces: list[str], stops: list[str]) -> bool:
