@@ -31,9 +31,11 @@ EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_CANCELLED = 0, 1, 2, 130
 COMMAND_MODULES = (
     "llmoin_desktop.cli_tasks",
     "llmoin_desktop.cli_library",
+    "llmoin_desktop.cli_search",
     "llmoin_desktop.cli_rollout",
     "llmoin_desktop.cli_read",
     "llmoin_desktop.cli_modelcheck",
+    "llmoin_desktop.cli_terms",
 )
 
 
@@ -98,10 +100,18 @@ def load_store(args: argparse.Namespace) -> SettingsStore:
 
 def pick_model(store: SettingsStore, wanted: str | None) -> ModelInfo:
     """A model by path, by (part of its) name, the configured default, or the demo model."""
+    from llmoin_desktop.core.model_policy import model_allowed
+
     models = scan_models(store)
     wanted = wanted or store.settings.default_model
     if wanted:
         path = Path(wanted).expanduser()
+        if "/" not in wanted and "\\" not in wanted and not path.exists():
+            # A bare file name (IT's default_model = "x.gguf"): a file in the model folders,
+            # not one in the current directory (issue 18).
+            for info in models:
+                if info.path.name.casefold() == wanted.casefold():
+                    return info
         try:
             exists = path.exists()
         except OSError as exc:  # e.g. the folder is not readable: say so, no traceback
@@ -133,7 +143,7 @@ def pick_model(store: SettingsStore, wanted: str | None) -> ModelInfo:
                 name=wanted,
             )
         )
-    usable = [m for m in models if m.usable_for_chat]
+    usable = [m for m in models if m.usable_for_chat and model_allowed(store.settings, m.path)]
     if not usable:
         raise ModelError(
             _(
@@ -149,6 +159,9 @@ def open_backend(args: argparse.Namespace, store: SettingsStore | None = None): 
     from llmoin_desktop.core.engine.factory import create_backend
 
     store = store or load_store(args)
+    from llmoin_desktop.cli_terms import require_terms
+
+    require_terms(store)  # IT's terms of use hold on the command line too
     backend = create_backend(store)
     if backend.name == "local":
         info = pick_model(store, getattr(args, "model", None))

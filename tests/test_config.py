@@ -117,6 +117,11 @@ def test_data_dir_setting_becomes_the_data_folder(
     monkeypatch.delenv("LLMOIN_DATA_DIR")
     apply_data_dir(SettingsStore())
     assert paths.user_data_dir() == target
-    monkeypatch.setenv("LLMOIN_DATA_DIR", str(tmp_path / "sandbox"))
-    apply_data_dir(SettingsStore())  # an explicit folder (trainer sandbox, tests) wins
-    assert paths.user_data_dir() == tmp_path / "sandbox"
+    # An explicit folder (trainer sandbox, tests) wins inside IT's locked folder, never
+    # outside it: the variable is the clerk's to set, the lock is not (issue 18).
+    monkeypatch.setenv("LLMOIN_DATA_DIR", str(target / "sandbox"))
+    apply_data_dir(SettingsStore())
+    assert paths.user_data_dir() == target / "sandbox"
+    monkeypatch.setenv("LLMOIN_DATA_DIR", str(tmp_path / "elsewhere"))
+    apply_data_dir(SettingsStore())
+    assert paths.user_data_dir() == target

@@ -467,7 +467,23 @@ def apply_data_dir(store: SettingsStore) -> None:
 
     History, library and terms find their folder through ``paths.user_data_dir()``; exporting
     the setting as ``LLMOIN_DATA_DIR`` keeps that one rule. An explicit environment value (tests,
-    the trainer sandbox) still wins.
+    the trainer sandbox) still wins — unless IT *locked* ``data_dir`` and the value points
+    outside that folder: an environment variable is the clerk's to set, a lock is not (issue 18).
     """
-    if store.settings.data_dir and not os.environ.get("LLMOIN_DATA_DIR"):
-        os.environ["LLMOIN_DATA_DIR"] = str(Path(store.settings.data_dir).expanduser())
+    if not store.settings.data_dir:
+        return
+    target = Path(store.settings.data_dir).expanduser()
+    current = os.environ.get("LLMOIN_DATA_DIR")
+    if current and not (store.policy_locked.get("data_dir") and not inside(current, target)):
+        return
+    os.environ["LLMOIN_DATA_DIR"] = str(target)
+
+
+def inside(path: str | Path, folder: str | Path) -> bool:
+    """``path`` is ``folder`` or below it (after resolving ``..`` and links)."""
+    try:
+        resolved = Path(path).expanduser().resolve()
+        base = Path(folder).expanduser().resolve()
+    except (OSError, RuntimeError):
+        return False
+    return resolved == base or base in resolved.parents

@@ -84,3 +84,30 @@ def check_locked_options(store: SettingsStore, options: Any) -> None:
         if value is not None and not (key == "max_tokens" and value == 0):
             validate(key, value)
             locked_override(store, key, value)
+    server = getattr(options, "library_server", None)
+    if server is not None:  # --library-server: a locked address (also a locked "") holds
+        locked_override(store, "library_server", server.strip())
+    check_library_folder(store, getattr(options, "library", None))
+
+
+def check_library_folder(store: SettingsStore, folder: str | None) -> None:
+    """``--library DIR`` / LLMOIN_LIBRARY_DIR: inside IT's locked ``data_dir`` only, so an
+    index of clerk documents never lands where IT did not want data (issue 18)."""
+    import os
+
+    from llmoin_desktop.core.config import inside
+
+    locked = store.policy_locked.get("data_dir")
+    if not locked:
+        return
+    for value, label in ((folder, "--library"), (os.environ.get("LLMOIN_LIBRARY_DIR"), None)):
+        if value and not inside(value, locked):
+            raise SettingLocked(
+                tr(
+                    "Der Datenordner ist vom Administrator auf {folder} festgelegt; eine "
+                    "Bibliothek in {path} ({option}) ist nicht erlaubt.",
+                    folder=locked,
+                    path=value,
+                    option=label or "LLMOIN_LIBRARY_DIR",
+                )
+            )

@@ -78,6 +78,9 @@ class TaskBuilderArea(QObject):
         window.gallery.file_dropped.connect(self.import_file)
         window.gallery.undo_button.clicked.connect(self.undo_delete)
         self.last_deleted: Path | None = None
+        if not self.settings.own_tasks:  # policy own_tasks = false: no editor, no import
+            window.gallery.new_task_button.hide()
+            window.gallery.import_button.hide()
         for page in window.tasks.pages.values():
             self._add_actions(page)
         # Tiles given by a test (MainWindow(task_tiles=…)) stay as they are.
@@ -187,6 +190,13 @@ class TaskBuilderArea(QObject):
 
     # The editor ---------------------------------------------------------------------------------
     def open_draft(self, draft: TaskDraft, editing: Path | None) -> None:
+        if not self.settings.own_tasks:
+            self.window.show_error(
+                _(
+                    "Eigene Aufgaben sind von Ihrer IT-Abteilung abgeschaltet (Richtlinie own_tasks)."
+                )
+            )
+            return
         self.editing = editing
         self.page.set_draft(draft, self.categories(), editing=editing is not None)
         self.window.show_page(BUILDER_PAGE_ID)
@@ -253,9 +263,29 @@ class TaskBuilderArea(QObject):
         else:
             self.page.show_message(governance.describe(self.page.draft.governance).splitlines()[0])
 
+    def _locked_problem(self) -> str:
+        """free_chat = false: the draft must keep a fixed instruction (core/tasks/task_policy)."""
+        if self.settings.free_chat:
+            return ""
+        from llmoin_desktop.core.tasks import task_policy
+
+        try:
+            spec = builder.to_spec(self.page.draft)
+        except TaskSpecError:
+            return ""  # the editor's own checks report that
+        systems = {
+            " ".join(task_policy.normalise(t.system).split())
+            for t in load_catalog(dirs=[task_dirs(None)[0]]).tasks.values()
+        }
+        return task_policy.free_chat_problem(spec, systems)
+
     def save(self) -> bool:
         """Validate, check (rules, model), then write; nothing is written on any problem."""
         if self._problems_shown():
+            return False
+        locked = self._locked_problem()
+        if locked:
+            self.page.show_message(locked, "error")
             return False
         self.page.show_message("")
         return self.check(then_save=True)
@@ -287,6 +317,10 @@ class TaskBuilderArea(QObject):
             spec = builder.to_spec(self.page.draft)
         except TaskSpecError as exc:
             self._problems_shown() or self.page.show_message(exc.user_message, "error")
+            return False
+        locked = self._locked_problem()
+        if locked:
+            self.page.show_message(locked, "error")
             return False
         form = self.page.preview
         if form is None:

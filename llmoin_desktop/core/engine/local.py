@@ -17,12 +17,10 @@ Why the shape:
 
 from __future__ import annotations
 
-import contextlib
 import ctypes
 import logging
 import os
 import queue
-import sys
 import threading
 import time
 from collections.abc import Callable
@@ -58,6 +56,12 @@ from llmoin_desktop.core.engine.chat_templates import (
 from llmoin_desktop.core.engine.gguf import GGUFHeader
 from llmoin_desktop.core.engine.reasoning import ReasoningSplitter
 from llmoin_desktop.core.engine.template_probe import template_refusal, template_vocab_missing
+from llmoin_desktop.core.engine.threads import (
+    GovernedThreadsMixin,
+    LoadMonitor,
+    ThreadGovernor,
+    plan_threads,
+)
 from llmoin_desktop.core.engine.token_loop import TokenLoopMixin
 from llmoin_desktop.core.errors import (
     BackendError,
@@ -80,7 +84,7 @@ MEMORY_SHARE = 0.85
 AUTO_CTX_CAP = 32768
 
 
-class LocalBackend(TokenLoopMixin, StatusPublisher):
+class LocalBackend(TokenLoopMixin, GovernedThreadsMixin, StatusPublisher):
     """llama-cpp-python in-process. Thread-safe; every public call blocks its caller."""
 
     name = "local"
@@ -103,6 +107,9 @@ class LocalBackend(TokenLoopMixin, StatusPublisher):
         self._listeners: list[StatusListener] = []
         self._abort_token: CancelToken | None = None
         self._abort_cb: Any = None
+        # Thread counts that follow the PC's load (issue 24); made at each load.
+        self._governor: ThreadGovernor | None = None
+        self._threads_applied: tuple[int, int] | None = None
         self._last_used = time.monotonic()
         self._closed = False
         self._thread = threading.Thread(target=self._owner_loop, name="llmoin-model", daemon=True)
@@ -110,7 +117,9 @@ class LocalBackend(TokenLoopMixin, StatusPublisher):
 
     # Owner thread --------------------------------------------------------------------
     def _owner_loop(self) -> None:
-        _lower_thread_priority()
+        # Normal priority (issue 24): the clerk waits for this work; llama.cpp's threads inherit
+        # it. The window stays smooth because the thread governor (threads.py) leaves a core
+        # free whenever something else wants one, and background work runs below normal.
         while True:
             timeout = self._idle_timeout()
             try:
@@ -174,6 +183,9 @@ class LocalBackend(TokenLoopMixin, StatusPublisher):
         cancel: CancelToken | None = None,
     ) -> None:
         path = Path(model_path)
+        from llmoin_desktop.core.model_policy import require_model_allowed
+
+        require_model_allowed(self._store.settings, path)  # IT's allowed_models, every door
         self._call(lambda: self._do_load(path, progress, cancel))
 
     def _plan_context(self, header: GGUFHeader, free_bytes: int) -> int:
@@ -250,7 +262,7 @@ class LocalBackend(TokenLoopMixin, StatusPublisher):
             device=hardware.compiled_device() if use_gpu else "CPU",
             n_ctx=llm.n_ctx(),
             n_gpu_layers=n_gpu_layers,
-            n_threads=hardware.n_threads(self._store),
+            n_threads=self._governor.gen if self._governor else hardware.n_threads(self._store),
             n_params=header.n_params,
             message="",
         )
@@ -280,15 +292,17 @@ class LocalBackend(TokenLoopMixin, StatusPublisher):
             params.progress_callback = c_progress
             return params
 
-        threads = hardware.n_threads(self._store)
+        plan = plan_threads(int(self._store.settings.n_threads or 0))
+        governor = ThreadGovernor(plan, LoadMonitor() if not plan.fixed else None)
+        gen_threads, batch_threads = governor.choose(force_sample=True)
         lc.llama_model_default_params = params_with_progress
         try:
             llm = llama_cpp.Llama(
                 model_path=str(path),
                 n_ctx=n_ctx,
                 n_batch=512,
-                n_threads=threads,
-                n_threads_batch=threads,
+                n_threads=gen_threads,
+                n_threads_batch=batch_threads,
                 n_gpu_layers=hardware.n_gpu_layers(self._store) if use_gpu else 0,
                 use_mmap=True,
                 verbose=False,
@@ -297,6 +311,7 @@ class LocalBackend(TokenLoopMixin, StatusPublisher):
             # errors carry everything the user needs. LLMOIN_DEBUG=1 keeps its log.
             if not os.environ.get("LLMOIN_DEBUG"):
                 logging.getLogger("llama-cpp-python").setLevel(logging.CRITICAL)
+            self._governor, self._threads_applied = governor, (gen_threads, batch_threads)
             return llm
         except (ValueError, RuntimeError, OSError) as exc:
             if cancel is not None and cancel.cancelled:
@@ -484,6 +499,10 @@ class LocalBackend(TokenLoopMixin, StatusPublisher):
             self._set_status(last_tokens_per_s=result.tokens_per_s)
         return result
 
+    def _threads_changed(self, counts: tuple[int, int]) -> None:
+        """The governor moved the thread count: ``doctor`` and the status bar show it."""
+        self._set_status(n_threads=counts[0])
+
     # Measurements --------------------------------------------------------------------
     def perf(self) -> dict[str, float]:
         """llama.cpp's own timings (C level) for the overhead comparison in bench/engine.py."""
@@ -523,18 +542,6 @@ class LocalBackend(TokenLoopMixin, StatusPublisher):
             self._cached = []
 
         self._call(work)
-
-
-def _lower_thread_priority() -> None:
-    """Give the GUI thread the edge on a 2-core office PC.
-
-    llama.cpp's compute threads are created by this (owner) thread and inherit its nice value,
-    so a slightly lower priority keeps the window responsive while the model works flat out.
-    Linux only (per-thread nice); elsewhere the scheduler already favours the foreground app.
-    """
-    if sys.platform.startswith("linux"):
-        with contextlib.suppress(OSError, AttributeError):
-            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 5)
 
 
 def _make_abort_callback(backend: LocalBackend) -> Any:

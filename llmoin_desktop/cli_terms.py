@@ -1,0 +1,68 @@
+"""Terms of use on the command line: ``terms [--accept]`` and the check before a model runs.
+
+The GUI asks for the terms at the first start; the CLI used to run the model without ever
+showing them, so a clerk could skip IT's terms by using the command line (issue 18). Now every
+command that loads a model (``open_backend``) first checks the acceptance — the same file the
+GUI writes. Decision: the check applies when IT's policy sets ``usage_terms_text`` (locked or
+as a default), i.e. when IT asked for terms; the program's built-in text stays a GUI courtesy
+so that IT's own scripts and benchmarks are not stopped by it. At a terminal the CLI shows the
+text and asks; without one it stops with a message naming ``llmoin-desktop terms --accept``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from llmoin_desktop.core.config import SettingsStore
+from llmoin_desktop.core.errors import SettingLocked
+from llmoin_desktop.core.i18n import _
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("terms", help=_("Nutzungsbedingungen anzeigen und annehmen"))
+    p.add_argument("--accept", action="store_true", help=_("die Nutzungsbedingungen annehmen"))
+    p.set_defaults(func=cmd_terms)
+
+
+def terms_required(store: SettingsStore) -> bool:
+    from llmoin_desktop.core.terms import needs_acceptance
+
+    from_it = store.source("usage_terms_text") in ("policy", "policy-default")
+    return from_it and bool(store.settings.usage_terms_text.strip()) and needs_acceptance(store)
+
+
+def require_terms(store: SettingsStore) -> None:
+    """Raise (German message) unless IT's terms are accepted; asks at a terminal."""
+    if not terms_required(store):
+        return
+    from llmoin_desktop.core.terms import accept_current, current_terms
+
+    if sys.stdin.isatty() and sys.stderr.isatty():
+        print(current_terms(store).text, file=sys.stderr)
+        print(file=sys.stderr)
+        answer = input(_("Nutzungsbedingungen annehmen? [j/N] ")).strip().lower()
+        if answer in ("j", "ja", "y", "yes"):
+            accept_current(store)
+            return
+    raise SettingLocked(
+        _(
+            "Ihre IT-Abteilung verlangt die Annahme der Nutzungsbedingungen. Bitte lesen Sie "
+            "sie mit `llmoin-desktop terms` und nehmen Sie sie mit `llmoin-desktop terms "
+            "--accept` an (oder einmal in der Oberfläche)."
+        )
+    )
+
+
+def cmd_terms(args: argparse.Namespace) -> int:
+    from llmoin_desktop.cli import EXIT_OK, eprint, load_store
+    from llmoin_desktop.core.terms import accept_current, current_terms, needs_acceptance
+
+    store = load_store(args)
+    print(current_terms(store).text)
+    if args.accept:
+        accept_current(store)
+        eprint(_("Die Nutzungsbedingungen sind angenommen."))
+    elif needs_acceptance(store):
+        eprint(_("Noch nicht angenommen: `llmoin-desktop terms --accept`."))
+    return EXIT_OK
