@@ -1,0 +1,241 @@
+"""Judges each fact of a result against the source index: belegt, abweichend, nicht belegt.
+
+"abweichend" needs evidence that the source says something *else about the same thing*: a
+fact of the same family (an amount in the same currency, a period in the same unit) whose
+surrounding words overlap the result's. A value found in the source counts as "belegt",
+unless it only occurs in unrelated places while a different value sits in a passage that
+matches the result's sentence: "Säumniszuschlag 37 Euro" where the source gives the
+Säumniszuschlag as 5 Euro and 37 Euro is the fee.
+"""
+
+from __future__ import annotations
+
+import re
+
+from llmoin_desktop.core.factcheck.codes import compact
+from llmoin_desktop.core.factcheck.extract import extract
+from llmoin_desktop.core.factcheck.index import SourceIndex
+from llmoin_desktop.core.factcheck.model import (
+    ABWEICHEND,
+    BELEGT,
+    NICHT_BELEGT,
+    Fact,
+    SourceFact,
+    Verdict,
+)
+
+# A different value counts as the source's statement about the same thing when its context
+# shares at least DIFF_MIN stems with the result's; a found value is overruled only when it
+# shares at most SAME_MAX while a different one shares DIFF_MIN + MARGIN or more.
+DIFF_MIN = 2
+SAME_MAX = 0
+MARGIN = 2
+
+
+def _family(value: object) -> object:
+    v = value  # type: ignore[assignment]
+    kind = v[0]  # type: ignore[index]
+    if kind in ("amount", "percent"):
+        return v[:2]  # type: ignore[index]
+    if kind == "period":
+        return ("period", "d" if v[1] in ("d", "wd", "ad") else v[1])  # type: ignore[index]
+    if kind in ("count", "ordinal", "number"):
+        return v[:2]  # type: ignore[index]
+    return kind
+
+
+def _overlap(a: frozenset[str], b: frozenset[str]) -> int:
+    return len(a & b)
+
+
+def _best(fact: Fact, cands: list[SourceFact]) -> tuple[int, SourceFact | None]:
+    best, best_sf = -1, None
+    for sf in cands:
+        o = _overlap(fact.ctx, sf.ctx)
+        if o > best:
+            best, best_sf = o, sf
+    return best, best_sf
+
+
+def _verdict(fact: Fact, status: str, sf: SourceFact | None, other: str = "") -> Verdict:
+    if sf is None:
+        return Verdict(fact, status)
+    return Verdict(fact, status, sf.file, sf.page, sf.snippet, other)
+
+
+class Checker:
+    def __init__(self, index: SourceIndex) -> None:
+        self.index = index
+        self._families: dict[object, list[SourceFact]] = {}
+        for kind, facts in index.by_kind.items():
+            if kind in ("amount", "percent", "period", "number", "date", "time"):
+                for sf in facts:
+                    self._families.setdefault(_family(sf.value), []).append(sf)
+
+    def check(self, text: str) -> list[Verdict]:
+        return [self.judge(f) for f in extract(text)]
+
+    def judge(self, fact: Fact) -> Verdict:
+        if fact.kind == "reference":
+            return self._judge_ref(fact)
+        if fact.kind in ("email", "iban", "file_number", "phone"):
+            return self._judge_code(fact)
+        if fact.kind == "person":
+            return self._judge_person(fact)
+        if fact.kind == "authority":
+            return self._judge_authority(fact)
+        return self._judge_value(fact)
+
+    # Values -------------------------------------------------------------------------------
+    def _same(self, value: object) -> list[SourceFact]:
+        idx = self.index
+        found = list(idx.by_value.get(value, []))
+        v = value  # type: ignore[assignment]
+        if v[0] == "date" and v[1] is not None and v[2] is not None and v[3] is not None:  # type: ignore[index]
+            yearless = ("date", None, v[2], v[3])  # type: ignore[index]
+            if yearless in idx.yearless:
+                found += [sf for sf in idx.by_value[yearless] if sf.value == yearless]
+        if v[0] == "date" and v[2] is None and v[1] in idx.years and not found:  # type: ignore[index]
+            loc = idx.locate(re.compile(rf"(?<!\d){v[1]}(?!\d)"))  # type: ignore[index]
+            if loc:
+                found.append(SourceFact("date", value, loc[0], loc[1], loc[2], frozenset()))
+        if v[0] == "period" and v[1] == "d":  # type: ignore[index]
+            for dim in ("wd", "ad"):  # "24 Tage" is supported by "24 Werktage"
+                found += idx.by_value.get(("period", dim, v[2]), [])  # type: ignore[index]
+        return found
+
+    def _judge_value(self, fact: Fact) -> Verdict:
+        same = self._same(fact.value)
+        family = [
+            sf for sf in self._families.get(_family(fact.value), []) if sf.value != fact.value
+        ]
+        if fact.kind == "date":
+            family = [sf for sf in family if not _date_compatible(fact.value, sf.value)]
+        best_diff, diff_sf = _best(fact, family)
+        if same:
+            best_same, same_sf = _best(fact, same)
+            if diff_sf is not None and best_same <= SAME_MAX and best_diff >= DIFF_MIN + MARGIN:
+                return _verdict(fact, ABWEICHEND, diff_sf, diff_sf.text)
+            return _verdict(fact, BELEGT, same_sf)
+        if diff_sf is not None and best_diff >= DIFF_MIN:
+            return _verdict(fact, ABWEICHEND, diff_sf, diff_sf.text)
+        return Verdict(fact, NICHT_BELEGT)
+
+    # Codes --------------------------------------------------------------------------------
+    def _judge_code(self, fact: Fact) -> Verdict:
+        idx = self.index
+        same = idx.by_value.get(fact.value, [])
+        if same:
+            return _verdict(fact, BELEGT, _best(fact, same)[1])
+        kind, code = fact.value  # type: ignore[misc]
+        present = False
+        if kind == "email":
+            present = any(code in low for low in idx.lowers)
+        elif kind == "phone":
+            present = code in idx.digits
+        else:
+            present = any(code in c for c in idx.compacts)
+        if present:
+            pattern = _flexible(fact.text if kind != "phone" else code, kind)
+            loc = idx.locate(pattern)
+            if loc:
+                return Verdict(fact, BELEGT, loc[0], loc[1], loc[2])
+            return Verdict(fact, BELEGT)
+        others = idx.by_kind.get(kind, [])
+        if others:
+            best, sf = _best(fact, others)
+            return _verdict(fact, ABWEICHEND, sf, sf.text if sf else "")
+        return Verdict(fact, NICHT_BELEGT)
+
+    # Names --------------------------------------------------------------------------------
+    def _judge_person(self, fact: Fact) -> Verdict:
+        tokens = fact.value[1]  # type: ignore[index]
+        if all(t in self.index.words for t in tokens):
+            surname = re.escape(fact.text.split()[-1])
+            loc = self.index.locate(re.compile(rf"\b{surname}"))
+            if loc:
+                return Verdict(fact, BELEGT, loc[0], loc[1], loc[2])
+            return Verdict(fact, BELEGT)
+        others = self.index.by_kind.get("person", [])
+        if others:
+            best, sf = _best(fact, others)
+            return _verdict(fact, ABWEICHEND, sf, sf.text if sf else "")
+        return Verdict(fact, NICHT_BELEGT)
+
+    def _judge_authority(self, fact: Fact) -> Verdict:
+        needle = " " + fact.value[1] + " "  # type: ignore[index]
+        if any(needle in s for s in self.index.streams):
+            same = self.index.by_value.get(fact.value, [])
+            if same:
+                return _verdict(fact, BELEGT, _best(fact, same)[1])
+            first = fact.text.split()[0]
+            loc = self.index.locate(re.compile(re.escape(first[: max(4, len(first) - 3)])))
+            return Verdict(fact, BELEGT, *(loc or (None, None, "")))
+        head = fact.extra.get("head")
+        others = [
+            sf
+            for sf in self.index.by_kind.get("authority", [])
+            if head and sf.value[1].split()[0] == head  # type: ignore[index]
+        ]
+        if others:
+            best, sf = _best(fact, others)
+            return _verdict(fact, ABWEICHEND, sf, sf.text if sf else "")
+        return Verdict(fact, NICHT_BELEGT)
+
+    # References ---------------------------------------------------------------------------
+    def _judge_ref(self, fact: Fact) -> Verdict:
+        _k, singles, law = fact.value  # type: ignore[misc]
+        worst: Verdict | None = None
+        for single in singles:
+            v = self._judge_single(fact, single, law)
+            if worst is None or _rank(v.status) > _rank(worst.status):
+                worst = v
+        return worst or Verdict(fact, NICHT_BELEGT)
+
+    def _judge_single(self, fact: Fact, single: tuple, law: str | None) -> Verdict:
+        idx = self.index
+        kind, num, abs_, satz, nr, lit = single
+        entries = idx.refs.get(single, [])
+        if not entries and satz is not None:
+            limit = idx.max_satz.get((kind, num, abs_), 0)
+            if int(satz) <= limit + 1:
+                entries = idx.refs.get((kind, num, abs_, None, nr, lit), [])
+        if not entries:
+            # The same paragraph under another number: show the nearest the source has.
+            near = idx.refs.get((kind, num, None, None, None, None), [])
+            if near:
+                best, sf = _best(fact, [e[0] for e in near])
+                return _verdict(fact, ABWEICHEND if best >= DIFF_MIN else NICHT_BELEGT, sf)
+            return Verdict(fact, NICHT_BELEGT)
+        if law is None:
+            return _verdict(fact, BELEGT, _best(fact, [e[0] for e in entries])[1])
+        fitting = [
+            sf
+            for sf, laws in entries
+            if (laws is not None and law in laws) or (laws is None and law in idx.laws_mentioned)
+        ]
+        if fitting:
+            return _verdict(fact, BELEGT, _best(fact, fitting)[1])
+        sf = entries[0][0]
+        other = ", ".join(sorted(entries[0][1] or ())) if entries[0][1] else ""
+        return _verdict(fact, ABWEICHEND, sf, other.upper())
+
+
+def _rank(status: str) -> int:
+    return {BELEGT: 0, ABWEICHEND: 1, NICHT_BELEGT: 2}[status]
+
+
+def _date_compatible(a: object, b: object) -> bool:
+    """A year-only or month-only date does not contradict a fuller date that agrees."""
+    _ka, ya, ma, da = a  # type: ignore[misc]
+    _kb, yb, mb, db = b  # type: ignore[misc]
+    return all(x is None or y is None or x == y for x, y in ((ya, yb), (ma, mb), (da, db)))
+
+
+def _flexible(code: str, kind: str) -> re.Pattern[str]:
+    """The code as a pattern that allows any spacing between its characters."""
+    if kind == "phone":
+        chars = list(code.lstrip("0"))
+        return re.compile(r"[\s/().\-–]*".join(re.escape(c) for c in chars))
+    chars = [c for c in compact(code)]
+    return re.compile(r"\s*".join(re.escape(c) for c in chars), re.I)

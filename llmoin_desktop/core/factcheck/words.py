@@ -1,0 +1,97 @@
+"""Word-level helpers: crude German stems and the context of a fact.
+
+A fact's context is the set of content-word stems near it. It only has to answer "is this
+source passage about the same thing as the sentence in the result?", so a prefix stem (first
+six letters, umlauts folded) is enough and costs nothing; a real stemmer would add a
+dependency for no measurable gain here."""
+
+from __future__ import annotations
+
+import bisect
+import re
+from functools import lru_cache
+
+WORD_RE = re.compile(r"[A-Za-zÄÖÜäöüß][A-Za-zÄÖÜäöüß-]{2,}")
+STOP = frozenset(
+    """
+    aber alle allen aller alles als also am an auch auf aus bei beim bis bzw da damit dann das
+    dass daß dem den denen der deren des dessen die dies diese diesem diesen dieser dieses doch
+    dort durch ein eine einem einen einer eines er es für gegen hat haben hier ihr ihre ihrem
+    ihren ihrer im in ist ja jede jedem jeden jeder jedes kann kein keine können man mehr mit
+    muss muß nach nicht noch nur ob oder ohne sein seine seinem seinen seiner sich sie sind so
+    soll sollen sowie über um und uns unter vom von vor war wenn werden wird wie wir worden wurde
+    zu zum zur zwischen nach gemäß binnen innerhalb spätestens mindestens höchstens bereits
+    gilt gelten sowie soweit sofern ihm ihn wer was welche welcher welches eines beträgt
+    betragen absatz satz nummer abs artikel paragraph euro prozent tage tagen wochen monate
+    monaten jahre jahren jahr monat woche tag uhr seite seiten
+    """.split()
+)
+_FOLD = str.maketrans({"ä": "a", "ö": "o", "ü": "u", "ß": "s"})
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    w = word.casefold().translate(_FOLD)
+    return w[:6]
+
+
+def content_words(text: str) -> list[tuple[int, str]]:
+    """(position, stem) of every content word (no stop words, no short words)."""
+    out: list[tuple[int, str]] = []
+    for m in WORD_RE.finditer(text):
+        s = _content_stem(m.group(0))
+        if s:
+            out.append((m.start(), s))
+    return out
+
+
+@lru_cache(maxsize=65536)
+def _content_stem(word: str) -> str:
+    return "" if word.casefold() in STOP else stem(word)
+
+
+def stems_between(words: list[tuple[int, str]], positions: list[int], lo: int, hi: int) -> set[str]:
+    """Stems of the content words that start in [lo, hi)."""
+    i = bisect.bisect_left(positions, lo)
+    j = bisect.bisect_left(positions, hi)
+    return {w for _p, w in words[i:j]}
+
+
+def context(
+    words: list[tuple[int, str]],
+    positions: list[int],
+    start: int,
+    end: int,
+    text: str,
+    width: int = 7,
+) -> frozenset[str]:
+    """Stems of up to ``width`` content words on either side of [start, end), not crossing a
+    blank line (a new paragraph is another subject)."""
+    lo_limit = text.rfind("\n\n", 0, start)
+    hi_limit = text.find("\n\n", end)
+    if hi_limit < 0:
+        hi_limit = len(text)
+    i = bisect.bisect_left(positions, start)
+    j = bisect.bisect_left(positions, end)
+    out: set[str] = set()
+    for k in range(max(0, i - width), i):
+        if words[k][0] > lo_limit:
+            out.add(words[k][1])
+    for k in range(j, min(len(words), j + width)):
+        if words[k][0] < hi_limit:
+            out.add(words[k][1])
+    return frozenset(out)
+
+
+def snippet(text: str, start: int, end: int, width: int = 90) -> str:
+    """The passage around a match, on one line, cut at word boundaries."""
+    lo = max(0, start - width)
+    hi = min(len(text), end + width)
+    if lo > 0:
+        space = text.find(" ", lo)
+        lo = space + 1 if 0 <= space < start else lo
+    if hi < len(text):
+        space = text.rfind(" ", end, hi)
+        hi = space if space > end else hi
+    out = " ".join(text[lo:hi].split())
+    return ("… " if lo > 0 else "") + out + (" …" if hi < len(text) else "")
