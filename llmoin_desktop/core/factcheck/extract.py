@@ -15,7 +15,6 @@ from decimal import Decimal
 from llmoin_desktop.core.factcheck import codes, names, refs
 from llmoin_desktop.core.factcheck.model import Fact
 from llmoin_desktop.core.factcheck.numbers import (
-    NUM,
     NUM_SPACED,
     WORD,
     WORD_NO_EIN,

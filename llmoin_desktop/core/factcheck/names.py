@@ -15,11 +15,96 @@ from functools import lru_cache
 Hit = tuple[int, int, str, object, dict]
 
 NOT_NOUNS = frozenset(
-    """Der Die Das Den Dem Des Ein Eine Einer Eines Einem Einen Sie Er Es Wir Ich Ihr Ihre Im
-    In Bei Für Nach Mit Von Vom Zu Zur Zum Auf Aus Als Am An Bis Ab Wenn Soweit Sofern Dies Diese
-    Dieser Dieses Jede Jeder Jedes Und Oder Aber Auch Nur Über Unter Vor Seit Während Durch
-    Gegen Ohne Um Wird Werden Ist Sind Hat Haben Kann Können Muss Soll Sollen Darf Bitte Hierzu
-    Dabei Danach Damit Dazu Daher Deshalb So Sehr Mit Ihnen Euro Prozent Uhr""".split()
+    [
+        "Der",
+        "Die",
+        "Das",
+        "Den",
+        "Dem",
+        "Des",
+        "Ein",
+        "Eine",
+        "Einer",
+        "Eines",
+        "Einem",
+        "Einen",
+        "Sie",
+        "Er",
+        "Es",
+        "Wir",
+        "Ich",
+        "Ihr",
+        "Ihre",
+        "Im",
+        "In",
+        "Bei",
+        "Für",
+        "Nach",
+        "Mit",
+        "Von",
+        "Vom",
+        "Zu",
+        "Zur",
+        "Zum",
+        "Auf",
+        "Aus",
+        "Als",
+        "Am",
+        "An",
+        "Bis",
+        "Ab",
+        "Wenn",
+        "Soweit",
+        "Sofern",
+        "Dies",
+        "Diese",
+        "Dieser",
+        "Dieses",
+        "Jede",
+        "Jeder",
+        "Jedes",
+        "Und",
+        "Oder",
+        "Aber",
+        "Auch",
+        "Nur",
+        "Über",
+        "Unter",
+        "Vor",
+        "Seit",
+        "Während",
+        "Durch",
+        "Gegen",
+        "Ohne",
+        "Um",
+        "Wird",
+        "Werden",
+        "Ist",
+        "Sind",
+        "Hat",
+        "Haben",
+        "Kann",
+        "Können",
+        "Muss",
+        "Soll",
+        "Sollen",
+        "Darf",
+        "Bitte",
+        "Hierzu",
+        "Dabei",
+        "Danach",
+        "Damit",
+        "Dazu",
+        "Daher",
+        "Deshalb",
+        "So",
+        "Sehr",
+        "Mit",
+        "Ihnen",
+        "Euro",
+        "Prozent",
+        "Uhr",
+    ]
 )
 
 # Laws: long name → abbreviation, so "§ 9 Verwaltungsverfahrensgesetz" = "§ 9 VwVfG".
@@ -52,7 +137,30 @@ LAW_ALIASES = {
     "sozialgesetzbuch": "sgb",
 }
 _NOT_LAWS = frozenset(
-    "eu it eur usd chf gbp iban bic pdf bgbl din iso edv ki gmbh ag ev kg ohg nr abs dm".split()
+    [
+        "eu",
+        "it",
+        "eur",
+        "usd",
+        "chf",
+        "gbp",
+        "iban",
+        "bic",
+        "pdf",
+        "bgbl",
+        "din",
+        "iso",
+        "edv",
+        "ki",
+        "gmbh",
+        "ag",
+        "ev",
+        "kg",
+        "ohg",
+        "nr",
+        "abs",
+        "dm",
+    ]
 )
 _GENERIC_LAWS = frozenset(
     {"gesetz", "verordnung", "ordnung", "gesetzbuch", "rechtsverordnung", "grundverordnung"}
@@ -120,8 +228,33 @@ def norm_word(word: str) -> str:
 
 
 _ARTICLES = frozenset(
-    """der die das dem den des ein eine einer einem eines jede jeder jedes keine keiner diese
-    dieser welche welcher schwangere stillende betroffene jene andere""".split()
+    [
+        "der",
+        "die",
+        "das",
+        "dem",
+        "den",
+        "des",
+        "ein",
+        "eine",
+        "einer",
+        "einem",
+        "eines",
+        "jede",
+        "jeder",
+        "jedes",
+        "keine",
+        "keiner",
+        "diese",
+        "dieser",
+        "welche",
+        "welcher",
+        "schwangere",
+        "stillende",
+        "betroffene",
+        "jene",
+        "andere",
+    ]
 )
 _NAME = r"[A-ZÄÖÜ][a-zäöüß]+(?:-[A-ZÄÖÜ][a-zäöüß]+)?"
 _PERSON = re.compile(

@@ -133,7 +133,35 @@ _NR_MARK = re.compile(r"^[ \t]*(\d{1,2}[a-z]?)\.[ \t]+(?=\S)", re.M)
 _LIT_MARK = re.compile(r"^[ \t]*([a-z])\)[ \t]+", re.M)
 _SENT_END = re.compile(r"(\S+)\.\s+(?=[A-ZÄÖÜ])")
 _ABBREV = frozenset(
-    "abs nr art s z b bzw vgl ggf u a d h i v m o.ä ff f sog ca usw etc bgbl str dr prof".split()
+    [
+        "abs",
+        "nr",
+        "art",
+        "s",
+        "z",
+        "b",
+        "bzw",
+        "vgl",
+        "ggf",
+        "u",
+        "a",
+        "d",
+        "h",
+        "i",
+        "v",
+        "m",
+        "o.ä",
+        "ff",
+        "f",
+        "sog",
+        "ca",
+        "usw",
+        "etc",
+        "bgbl",
+        "str",
+        "dr",
+        "prof",
+    ]
 )
 
 
