@@ -14,6 +14,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     from llmoin_desktop.core.offline import harden_environment
 
     harden_environment()
+    # Every file and folder the app creates from here on is the clerk's alone (0600/0700).
+    from llmoin_desktop.core.private_files import app_folders, secure_app_folders
+
+    secure_app_folders(app_folders())
     if args and args[0] == "--document-worker":
         # A frozen (PyInstaller) build cannot run ``python -m``: the document sandbox starts
         # the app itself with this flag to get a parser child process.

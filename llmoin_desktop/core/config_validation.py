@@ -56,6 +56,7 @@ RULES: dict[str, Rule] = {
     "library_server": Rule(check=_server),
     "ask_search_terms": Rule(choices=("auto", "on", "off")),
     "font_scale": Rule(50, 200),
+    "history_retention_days": Rule(0, 36_500),
 }
 
 

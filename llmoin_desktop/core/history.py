@@ -24,6 +24,7 @@ from llmoin_desktop.core import sqlite_salvage as SV
 from llmoin_desktop.core.errors import LLMoinError
 from llmoin_desktop.core.i18n import tr
 from llmoin_desktop.core.paths import user_data_dir
+from llmoin_desktop.core.private_files import private_dir, private_file
 from llmoin_desktop.core.storage_causes import DAMAGED, cause_of, explain
 
 log = logging.getLogger(__name__)
@@ -70,18 +71,51 @@ class _Outcome:
     lastrowid: int | None
 
 
+def _history_settings() -> tuple[bool, int]:
+    """(history_enabled, history_retention_days) from the settings, IT policy included."""
+    try:
+        from llmoin_desktop.core.config import SettingsStore
+
+        settings = SettingsStore().load()
+        return bool(settings.history_enabled), int(settings.history_retention_days)
+    except Exception:  # noqa: BLE001 - unreadable settings: the defaults (on, keep)
+        return True, 0
+
+
 class HistoryStore:
-    def __init__(self, path: Path | None = None) -> None:
+    """The history file. IT's ``history_enabled = false`` stores nothing new (and creates no
+    file); ``history_retention_days = N`` deletes entries last changed more than N days ago
+    each time the store is opened (the app opens it at start-up). ``enabled`` and
+    ``retention_days`` default to the settings."""
+
+    def __init__(
+        self,
+        path: Path | None = None,
+        *,
+        enabled: bool | None = None,
+        retention_days: int | None = None,
+    ) -> None:
         self.path = Path(path) if path else user_data_dir() / "history.sqlite3"
         self.notices: list[str] = []  # what a repair at open did, for the clerk
         self.salvaged: int | None = None
         self.moved_to: Path | None = None
+        if enabled is None or retention_days is None:
+            on, days = _history_settings()
+            enabled = on if enabled is None else enabled
+            retention_days = days if retention_days is None else retention_days
+        self.enabled = enabled
+        self.retention_days = max(0, int(retention_days))
+        self.expired = 0  # entries deleted by the retention period at this open
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            private_dir(self.path.parent)
+            if not self.enabled and not self.path.exists():
+                return  # nothing stored, nothing to open: no file is created
             problem = self._damage()
             if problem:
                 self._salvage(problem)
             self._create()
+            if self.retention_days:
+                self.expired = self.expire(self.retention_days)
         except HistoryError:
             raise
         except (OSError, sqlite3.Error) as exc:
@@ -96,6 +130,12 @@ class HistoryStore:
             con.executescript(_SCHEMA)
         finally:
             con.close()
+        private_file(self.path)  # 0600 (an older version created it 0644)
+
+    def expire(self, days: int) -> int:
+        """Delete entries last changed more than ``days`` days ago (DSGVO storage limit)."""
+        cutoff = time.time() - days * 86400
+        return self._run("DELETE FROM history WHERE updated_at < ?", (cutoff,)).rowcount
 
     def _damage(self) -> str:
         """Why the existing file is unusable ("" when it is fine or does not exist yet)."""
@@ -140,9 +180,13 @@ class HistoryStore:
         # One short-lived connection per call: safe from any job thread.
         con = sqlite3.connect(self.path, timeout=10)
         con.row_factory = sqlite3.Row
+        # Deleted entries are overwritten with zeros, not left readable in free pages.
+        con.execute("PRAGMA secure_delete=ON")
         return con
 
     def _run(self, sql: str, args: tuple[Any, ...] = (), *, retry: bool = True) -> _Outcome:
+        if not self.path.exists() and not self.enabled:
+            return _Outcome([], 0, None)  # history off and never stored: an empty history
         try:
             con = self._connect()
             try:
@@ -164,8 +208,11 @@ class HistoryStore:
                 tr("Fehler im Verlauf: {cause}", cause=explain(exc)), detail=f"{sql}: {exc!r}"
             ) from exc
 
-    def add(self, result: Any, *, title: str = "") -> int:
-        """Store a finished :class:`TaskResult`; returns the new entry's id."""
+    def add(self, result: Any, *, title: str = "") -> int | None:
+        """Store a finished :class:`TaskResult`; returns the new entry's id (None when the
+        history is switched off: then nothing is written)."""
+        if not self.enabled:
+            return None
         now = time.time()
         values = {k: v for k, v in result.values.items() if v not in (None, "", [])}
         cur = self._run(
@@ -237,7 +284,8 @@ class HistoryStore:
         return count
 
     def count(self) -> int:
-        return int(self._run("SELECT COUNT(*) FROM history").rows[0][0])
+        rows = self._run("SELECT COUNT(*) FROM history").rows
+        return int(rows[0][0]) if rows else 0
 
 
 class TolerantHistory:

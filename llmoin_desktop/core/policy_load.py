@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as _dt
+import hashlib
 import json
 import re
 import tomllib
@@ -214,10 +215,36 @@ def _fail_closed(
     return PolicyState(dict(LOCKDOWN), {}, [message], "lockdown")
 
 
+# Keys whose values are credentials. The cache lives in the user's own folder, so their
+# values are never written there (issue 18): only a SHA-256 to notice a change. A cached
+# policy keeps such a key locked, but empty (the server then refuses with a clear message
+# until IT's file is readable again) — a user who edits the cache gains nothing either way.
+SECRET_KEYS = ("remote_api_key", "library_server_token")
+
+
+def _secret_hash(value: Any) -> str:
+    return "sha256:" + hashlib.sha256(str(value).encode("utf-8")).hexdigest()
+
+
+def _without_secrets(table: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    """The table without credential values, and their hashes."""
+    clean = {k: v for k, v in table.items() if k not in SECRET_KEYS}
+    hashes = {k: _secret_hash(v) for k, v in table.items() if k in SECRET_KEYS and v}
+    return clean, hashes
+
+
 def _save_cache(
     cache_dir: Path, source: Path, locked: dict[str, Any], defaults: dict[str, Any]
 ) -> None:
-    payload = {"source": str(source), "locked": locked, "defaults": defaults}
+    locked_clean, locked_secrets = _without_secrets(locked)
+    defaults_clean, default_secrets = _without_secrets(defaults)
+    payload: dict[str, Any] = {
+        "source": str(source),
+        "locked": locked_clean,
+        "defaults": defaults_clean,
+        "secrets": {"locked": locked_secrets, "defaults": default_secrets},
+        "locked_secret_keys": sorted(k for k in SECRET_KEYS if k in locked),
+    }
     path = cache_dir / CACHE_FILE
     try:
         old = json.loads(path.read_text(encoding="utf-8"))
@@ -239,7 +266,12 @@ def _load_cache(
 ) -> tuple[dict[str, Any], dict[str, Any], str] | None:
     try:
         data = json.loads((cache_dir / CACHE_FILE).read_text(encoding="utf-8"))
-        raw = {**data["locked"], "defaults": dict(data["defaults"])}
+        locked_raw = {k: v for k, v in dict(data["locked"]).items() if k not in SECRET_KEYS}
+        for key in data.get("locked_secret_keys") or []:
+            if key in SECRET_KEYS:
+                locked_raw[key] = ""  # still locked; the value was never cached
+        defaults_raw = {k: v for k, v in dict(data["defaults"]).items() if k not in SECRET_KEYS}
+        raw = {**locked_raw, "defaults": defaults_raw}
         saved_at = str(data.get("saved_at", ""))
         cached_from = str(data.get("source", ""))
     except (OSError, ValueError, KeyError, TypeError, AttributeError):

@@ -125,7 +125,9 @@ def recognise_file(
     page as "Texterkennung: Seite 3 von 12" (counting the pages to recognise).
     """
     languages = ocr.usable_languages(_options.languages)
-    cache_file = _cache_file(file_hash(path), languages)
+    sha = file_hash(path)
+    _last_hash[str(Path(path))] = sha  # remember_pages records it for forget_document
+    cache_file = _cache_file(sha, languages)
     done = _load(cache_file)
     results = {n: done[n] for n in numbers if n in done}
     todo = [n for n in numbers if n not in results]
@@ -174,14 +176,50 @@ def _stamp(path: Path) -> list[int]:
     return [st.st_size, st.st_mtime_ns]
 
 
+_last_hash: dict[str, str] = {}  # path → content hash of the file OCR last read (worker)
+
+
 def remember_pages(path: Path, pages: list[int]) -> None:
-    """Called by the loaders in the worker after a file was read with OCR."""
+    """Called by the loaders in the worker after a file was read with OCR. The content hash
+    is kept too: the recognised text is cached by content, and removing the document from
+    the library must find that cache entry after the file itself is gone."""
     file = _pages_file(path)
+    record: dict[str, object] = {"stamp": _stamp(path), "pages": pages}
+    sha = _last_hash.pop(str(Path(path)), "")
+    if sha:
+        record["sha256"] = sha
     try:
         file.parent.mkdir(parents=True, exist_ok=True)
-        file.write_text(json.dumps({"stamp": _stamp(path), "pages": pages}), encoding="utf-8")
+        file.write_text(json.dumps(record), encoding="utf-8")
     except OSError:
         pass  # only the citation marker is lost
+
+
+def forget_document(path: str | Path) -> int:
+    """Delete the cached OCR text of ``path`` (all languages) and its page record; returns
+    the number of files removed. Called when a document leaves the library (issue 18): text
+    recognised from a clerk's scan must not outlive the document in a cache folder."""
+    path = Path(path)
+    pages_file = _pages_file(path)
+    hashes: set[str] = set()
+    try:
+        sha = json.loads(pages_file.read_text(encoding="utf-8")).get("sha256")
+        if isinstance(sha, str) and len(sha) == 64:
+            hashes.add(sha)
+    except (OSError, ValueError, AttributeError):
+        pass
+    with contextlib.suppress(OSError):
+        if path.is_file():
+            hashes.add(file_hash(path))
+    removed = 0
+    targets = [pages_file]
+    for sha in hashes:
+        targets.extend((cache_dir() / sha[:2]).glob(f"{sha}-*.json"))
+    for target in targets:
+        with contextlib.suppress(OSError):
+            target.unlink()
+            removed += 1
+    return removed
 
 
 def recognised_pages(path: str | Path) -> set[int]:

@@ -393,6 +393,8 @@ class Library(LibraryCheckMixin, SharedLibraryMixin, LibrarySearchMixin):
             raise storage_error(exc, _("Das Dokument konnte nicht entfernt werden.")) from exc
 
     def _remove_locked(self, path: str | Path) -> bool:
+        from llmoin_desktop.core.documents.scan_text import forget_document as forget_ocr
+
         with self._lock:
             target = Path(path).expanduser().resolve()
             removed = False
@@ -407,6 +409,7 @@ class Library(LibraryCheckMixin, SharedLibraryMixin, LibrarySearchMixin):
                 old = self.store.remove_document(rec.id)
                 if self.vectors is not None:
                     self.vectors.delete(old)
+                forget_ocr(rec.path)  # its recognised text goes with it (issue 18)
                 removed = True
             return removed
 

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from llmoin_desktop.core.library import text as T
 from llmoin_desktop.core.library.chunking import Chunk
+from llmoin_desktop.core.private_files import private_file
 
 SCHEMA_VERSION = "2"  # bump when the analysis changes: the keyword index is rebuilt
 
@@ -118,6 +119,8 @@ class Store:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.conn = sqlite3.connect(str(path), timeout=30, check_same_thread=False)
+        private_file(Path(path))  # 0600 in a 0700 folder; WAL/SHM files follow (issue 18)
+        self.conn.execute("PRAGMA secure_delete=ON")  # removed documents' text is zeroed
         self.conn.row_factory = sqlite3.Row
         self.conn.execute("PRAGMA journal_mode=WAL")
         self.conn.execute("PRAGMA synchronous=FULL")
