@@ -110,6 +110,7 @@ def run_gui(argv: Sequence[str] | None = None) -> int:
         window = MainWindow(backend, settings)
     window.show()
     window.start()
+    window.tasks.history.open_in_background()  # retention period applied at start-up
     for arg in argv:  # a double-clicked task file (file association): show it, then import
         if arg.lower().endswith(".llmoin-task"):
             window.builder.import_file(arg)

@@ -28,6 +28,18 @@ class HistoryAccess:
                 self._store = HistoryStore(self._path)
             return self._store
 
+    def open_in_background(self) -> None:
+        """Open the store now, off the GUI thread: opening applies IT's retention period
+        (history_retention_days), which must happen at start-up, not at first use."""
+
+        def run() -> None:
+            try:
+                self.store()
+            except HistoryError as exc:
+                self.last_error = exc.user_message
+
+        threading.Thread(target=run, daemon=True, name="history-open").start()
+
     def pop_notices(self) -> list[str]:
         """What opening the store repaired (a salvaged history), shown once."""
         with self._lock:
