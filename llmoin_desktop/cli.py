@@ -109,6 +109,11 @@ def pick_model(store: SettingsStore, wanted: str | None) -> ModelInfo:
         if "/" not in wanted and "\\" not in wanted and not path.exists():
             # A bare file name (IT's default_model = "x.gguf"): a file in the model folders,
             # not one in the current directory (issue 18).
+            for folder in store.models_dirs():
+                if (folder / wanted).is_file():
+                    from llmoin_desktop.core.engine.catalog import inspect_model
+
+                    return inspect_model(folder / wanted)
             for info in models:
                 if info.path.name.casefold() == wanted.casefold():
                     return info
@@ -199,6 +204,8 @@ def cmd_models(args: argparse.Namespace) -> int:
         note = chat_template_note(m)
         if note:
             print(f"    ! {note}")
+        if m.vocab_note and not note:
+            print(f"    ! {m.vocab_note}")
     return EXIT_OK
 
 
