@@ -165,7 +165,24 @@ class LibraryCheckMixin:
                         + explain(exc.__cause__ or exc)
                     )
                     return self.notices
-                log.warning("vector index damaged, rebuilding: %s", exc)
+                problem = vec.integrity_problem()
+                if not problem:
+                    # It opens and answers when asked afresh: not damage (a passing lock, a
+                    # bug, a limit). Keep every vector: one more try, else keyword search
+                    # until the next open — never a silent re-embedding of everything.
+                    try:
+                        have = vec.open()
+                    except VectorIndexDamaged as again:
+                        log.warning("vector index not opened, but sound (kept): %s", again)
+                        self.notices.append(
+                            _(
+                                "Die Bedeutungssuche ist gerade nicht verfügbar; es wird nur "
+                                "nach Wörtern gesucht."
+                            )
+                        )
+                        return self.notices
+                    return self._reconcile(vec, have, key, ctx)
+                log.warning("vector index damaged (%s), rebuilding: %s", problem, exc)
                 self.notices.append(
                     _("Der Suchindex war beschädigt und wird aus der Bibliothek neu aufgebaut.")
                 )
@@ -176,6 +193,13 @@ class LibraryCheckMixin:
                     raise LibraryError(
                         _("Der Suchindex kann nicht neu angelegt werden."), detail=str(exc2)
                     ) from exc2
+            return self._reconcile(vec, have, key, ctx)
+
+    def _reconcile(
+        self, vec: VectorIndex, have: set[int], key: Any, ctx: JobContext | None
+    ) -> list[str]:
+        """Vectors of removed chunks go, missing ones are embedded (a cheap set comparison)."""
+        with self._lock:
             self.vectors = vec
             self.store.set_meta("embedder", key)
             if have:

@@ -2,40 +2,46 @@
 
 chromadb is not process-safe and caches one system per path, so we keep exactly one
 client per folder per process. Ids are SQLite chunk ids (never reused: AUTOINCREMENT),
-which makes "is the index consistent with SQLite?" a set comparison. Reported field
-failures after SIGKILL ("Error loading hnsw index") are why :meth:`open` probes the index
-and the library rebuilds it from SQLite when the probe fails.
+which makes "is the index consistent with SQLite?" a set comparison.
 
-Search does not go through chromadb's HNSW: :meth:`open` loads every vector into one
-in-memory matrix (kept up to date by :meth:`add` / :meth:`delete`) and a query is one exact
-matrix-vector product. For libraries of this size (10^3–10^5 chunks) that is both exact and
-faster than chromadb's query path (measured: 10 ms → under 1 ms per query on 900 chunks,
-most of chromadb's time being ``count()`` and the Rust binding round trip). Above
-``MATRIX_MAX`` vectors we fall back to chromadb's approximate index to bound memory.
+Every chromadb call that names ids goes in pages (:data:`ID_PAGE` / :func:`max_batch`):
+chromadb binds each id as one SQL variable, and SQLite refuses a statement with more than
+32,766 of them. Reading all vectors in one call therefore failed at exactly 32,767 chunks,
+and the library took that for damage and re-embedded everything on every start (issue 22).
+
+Search goes through chromadb's own HNSW index (kept on disk by chromadb as vectors are
+added), not through a matrix of every vector loaded at open: opening costs an id listing
+and one probe query instead of reading 0.2 GB per 100,000 chunks, and a query costs
+O(log n) instead of O(n). Measured figures and the decision: docs/retrieval.md.
+
+"Damaged" is only said after :meth:`VectorIndex.integrity_problem` — SQLite's quick_check
+of chromadb's database and a fresh open + probe query — finds a real problem; any other
+failure keeps the index (the caller searches by keyword and says why).
 """
 
 from __future__ import annotations
 
 import logging
 import shutil
+import sqlite3
 import threading
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from llmoin_desktop.core.library.embed import one_blas_thread
-
 log = logging.getLogger(__name__)
 
 COLLECTION = "chunks"
-MATRIX_MAX = 250_000  # 512 float32 dims → 0.5 GB; beyond this chromadb's HNSW answers
+ID_PAGE = 5000  # ids per read/delete call: far below SQLite's 32,766 variables
+BATCH_CAP = 5000
+WHERE_IN_CAP = 5000  # a scope of more documents is filtered after the query instead
 _clients: dict[str, Any] = {}
 _clients_lock = threading.Lock()
 
 
 class VectorIndexDamaged(Exception):
-    """chromadb could not open or read the folder; the caller rebuilds it."""
+    """chromadb could not open or read the folder; the caller checks and maybe rebuilds."""
 
 
 def _client(path: Path) -> Any:
@@ -81,7 +87,28 @@ def max_batch(client: Any) -> int:
         return 1000
 
 
-BATCH_CAP = 5000
+def all_ids(col: Any, page: int = ID_PAGE) -> list[str]:
+    """Every id in a collection, read in pages (ids only: a few MB even at 10^5 chunks)."""
+    out: list[str] = []
+    offset = 0
+    while True:
+        got = col.get(include=[], limit=page, offset=offset)
+        out.extend(got["ids"])
+        if len(got["ids"]) < page:
+            return out
+        offset += page
+
+
+def get_paged(col: Any, ids: list[str], include: list[str], page: int = ID_PAGE) -> dict:
+    """``col.get(ids=…)`` in pages; the parts' lists concatenated."""
+    out: dict[str, list[Any]] = {"ids": [], **{k: [] for k in include}}
+    for start in range(0, len(ids), page):
+        got = col.get(ids=ids[start : start + page], include=include)
+        out["ids"].extend(got["ids"])
+        for k in include:
+            part = got.get(k)
+            out[k].extend([] if part is None else list(part))
+    return out
 
 
 class VectorIndex:
@@ -90,7 +117,9 @@ class VectorIndex:
         self.dim = dim
         self.batch = 1000
         self._col: Any = None
-        self._mat: _Matrix | None = None  # only when this process opened the index itself
+        self._count = 0  # kept in step by add/delete: no count() round trip per search
+        # cosines of the last query's results: the fused hits mostly come from there
+        self._last: tuple[bytes, dict[int, float]] = (b"", {})
 
     def open(self) -> set[int]:
         """Open and probe the index; returns the chunk ids it holds.
@@ -103,33 +132,59 @@ class VectorIndex:
             self._col = client.get_or_create_collection(
                 COLLECTION, embedding_function=None, metadata={"hnsw:space": "cosine"}
             )
-            got = self._col.get(include=["embeddings", "metadatas"])
-            ids = [int(i) for i in got["ids"]]
-            if ids:  # touch the HNSW files too, not only chromadb's SQLite
+            ids = {int(i) for i in all_ids(self._col)}
+            self._count = len(ids)
+            if ids:  # touch the HNSW files too (loads them), not only chromadb's SQLite
                 self._col.query(
-                    query_embeddings=[np.ones(self.dim, dtype=np.float32).tolist()], n_results=1
+                    query_embeddings=[np.ones(self.dim, dtype=np.float32).tolist()],
+                    n_results=1,
+                    include=[],
                 )
-            self._mat = None
-            if len(ids) <= MATRIX_MAX:
-                vecs = np.asarray(got["embeddings"], dtype=np.float32).reshape(len(ids), self.dim)
-                docs = [int((m or {}).get("doc_id", -1)) for m in got["metadatas"]]
-                self._mat = _Matrix(self.dim)
-                self._mat.add(ids, docs, vecs)
-            return set(ids)
-        except Exception as exc:  # noqa: BLE001 - any failure here means "rebuild"
+            return ids
+        except Exception as exc:  # noqa: BLE001 - the caller decides after a real check
             self._col = None
-            self._mat = None
             raise VectorIndexDamaged(repr(exc)) from exc
+
+    def integrity_problem(self) -> str:
+        """A real check after a failed open: "" when the index is sound, else what is wrong.
+
+        SQLite's quick_check on chromadb's database, then a fresh client (our cached one may
+        hold a stale state) that opens the collection, counts and runs one query.
+        """
+        db = self.path / "chroma.sqlite3"
+        if db.exists():
+            try:
+                con = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=10)
+                try:
+                    result = str(con.execute("PRAGMA quick_check").fetchone()[0])
+                finally:
+                    con.close()
+            except sqlite3.DatabaseError as exc:
+                return f"chroma.sqlite3: {exc}"
+            if result != "ok":
+                return f"chroma.sqlite3: {result}"
+        _forget_client(self.path)
+        try:
+            col = _client(self.path).get_or_create_collection(
+                COLLECTION, embedding_function=None, metadata={"hnsw:space": "cosine"}
+            )
+            if col.count():
+                col.query(
+                    query_embeddings=[np.ones(self.dim, dtype=np.float32).tolist()],
+                    n_results=1,
+                    include=[],
+                )
+        except Exception as exc:  # noqa: BLE001 - whatever chromadb says: it is not usable
+            return repr(exc)
+        return ""
 
     def close(self) -> None:
         self._col = None
-        self._mat = None
         _forget_client(self.path)
 
     def wipe(self) -> None:
         """Throw the folder away (damaged or built with another embedder)."""
         self._col = None
-        self._mat = None
         _forget_client(self.path)
         shutil.rmtree(self.path, ignore_errors=True)
 
@@ -141,137 +196,90 @@ class VectorIndex:
             end = start + self.batch
             self._col.upsert(
                 ids=[str(i) for i in ids[start:end]],
-                embeddings=vecs[start:end].tolist(),
-                metadatas=[{"doc_id": d} for d in doc_ids[start:end]],
+                embeddings=vecs[start:end],
+                metadatas=[{"doc_id": int(d)} for d in doc_ids[start:end]],
             )
-        if self._mat is not None:
-            self._mat.add(ids, doc_ids, np.asarray(vectors, dtype=np.float32))
-            if self._mat.size > MATRIX_MAX:
-                self._mat = None
+        self._count = self._fresh_count()
+        self._last = (b"", {})
 
     def delete(self, ids: list[int]) -> None:
-        if ids:
-            for start in range(0, len(ids), self.batch):
-                self._col.delete(ids=[str(i) for i in ids[start : start + self.batch]])
-            if self._mat is not None:
-                self._mat.delete(ids)
+        if not ids:
+            return
+        for start in range(0, len(ids), self.batch):
+            self._col.delete(ids=[str(i) for i in ids[start : start + self.batch]])
+        self._count = self._fresh_count()
+        self._last = (b"", {})
+
+    def _fresh_count(self) -> int:
+        try:
+            return int(self._col.count())
+        except Exception:  # noqa: BLE001 - only a bound for n_results
+            return self._count
 
     def count(self) -> int:
         return int(self._col.count()) if self._col is not None else 0
 
     def query(self, vector: np.ndarray, n: int, doc_ids: list[int] | None = None) -> list[int]:
-        """Chunk ids, nearest first."""
-        if self._col is None:
+        """Chunk ids, nearest first (chromadb's HNSW, cosine space)."""
+        if self._col is None or self._count == 0 or n <= 0:
             return []
-        if self._mat is not None:
-            return self._mat.top(np.asarray(vector, dtype=np.float32), n, doc_ids)
-        total = self.count()
-        if total == 0:
-            return []
+        q = np.asarray(vector, dtype=np.float32)
         where = None
+        keep: set[int] | None = None
+        want = min(n, self._count)
         if doc_ids is not None:
             if not doc_ids:
                 return []
-            where = {"doc_id": {"$in": doc_ids}} if len(doc_ids) > 1 else {"doc_id": doc_ids[0]}
-        res = self._col.query(
-            query_embeddings=[np.asarray(vector, dtype=np.float32).tolist()],
-            n_results=min(n, total),
-            where=where,
-            include=[],
-        )
-        return [int(i) for i in res["ids"][0]]
+            if len(doc_ids) > WHERE_IN_CAP:  # too many values for one filter: filter after
+                keep = set(doc_ids)
+                want = min(self._count, n * 4)
+            elif len(doc_ids) > 1:
+                where = {"doc_id": {"$in": [int(d) for d in doc_ids]}}
+            else:
+                where = {"doc_id": int(doc_ids[0])}
+        include = ["distances", "metadatas"] if keep is not None else ["distances"]
+        try:
+            res = self._col.query(
+                query_embeddings=[q], n_results=want, where=where, include=include
+            )
+        except Exception as exc:  # noqa: BLE001 - fewer matches than asked (small scope)
+            if where is None:
+                raise
+            log.debug("scoped vector query retried: %r", exc)
+            res = self._col.query(
+                query_embeddings=[q],
+                n_results=max(1, min(want, 100)),
+                where=where,
+                include=include,
+            )
+        ids = [int(i) for i in res["ids"][0]]
+        dists = res["distances"][0] if res.get("distances") is not None else [1.0] * len(ids)
+        if keep is not None:
+            metas = res["metadatas"][0]
+            pairs = [
+                (i, d)
+                for i, d, m in zip(ids, dists, metas, strict=False)
+                if int((m or {}).get("doc_id", -1)) in keep
+            ][:n]
+            ids, dists = [p[0] for p in pairs], [p[1] for p in pairs]
+        self._last = (q.tobytes(), {i: 1.0 - float(d) for i, d in zip(ids, dists, strict=False)})
+        return ids
 
     def similarities(self, vector: np.ndarray, ids: list[int]) -> dict[int, float]:
-        """Cosine of the query to each of these chunks (those that have a vector)."""
+        """Cosine of the query to each of these chunks (those that have a vector).
+
+        The last query's distances answer most of them; the rest is one paged ``get``."""
         if self._col is None or not ids:
             return {}
         q = np.asarray(vector, dtype=np.float32)
-        q = q / max(float(np.linalg.norm(q)), 1e-12)
-        if self._mat is not None:
-            return self._mat.similarities(q, ids)
-        res = self._col.get(ids=[str(i) for i in ids], include=["embeddings"])
-        out: dict[int, float] = {}
+        known = self._last[1] if self._last[0] == q.tobytes() else {}
+        out = {i: known[i] for i in ids if i in known}
+        rest = [str(i) for i in ids if i not in known]
+        if not rest:
+            return out
+        qn = q / max(float(np.linalg.norm(q)), 1e-12)
+        res = get_paged(self._col, rest, ["embeddings"])
         for sid, emb in zip(res["ids"], res["embeddings"], strict=False):
             v = np.asarray(emb, dtype=np.float32)
-            out[int(sid)] = float(v @ q / max(float(np.linalg.norm(v)), 1e-12))
+            out[int(sid)] = float(v @ qn / max(float(np.linalg.norm(v)), 1e-12))
         return out
-
-
-class _Matrix:
-    """All vectors as rows of one array; deleted rows are tombstoned and compacted later."""
-
-    def __init__(self, dim: int) -> None:
-        self.dim = dim
-        self.vecs = np.zeros((0, dim), dtype=np.float32)
-        self.ids = np.zeros(0, dtype=np.int64)
-        self.docs = np.zeros(0, dtype=np.int64)
-        self.alive = np.zeros(0, dtype=bool)
-        self.n = 0  # rows in use (alive or tombstoned)
-        self.row: dict[int, int] = {}
-
-    @property
-    def size(self) -> int:
-        return len(self.row)
-
-    def _grow(self, need: int) -> None:
-        if need <= len(self.ids):
-            return
-        cap = max(need, 2 * len(self.ids), 256)
-        for name in ("vecs", "ids", "docs", "alive"):
-            old = getattr(self, name)
-            new = np.zeros((cap, *old.shape[1:]), dtype=old.dtype)
-            new[: self.n] = old[: self.n]
-            setattr(self, name, new)
-
-    def add(self, ids: list[int], doc_ids: list[int], vecs: np.ndarray) -> None:
-        self.delete(ids)  # upsert
-        k = len(ids)
-        self._grow(self.n + k)
-        sl = slice(self.n, self.n + k)
-        v = vecs.reshape(k, self.dim)
-        norms = np.linalg.norm(v, axis=1, keepdims=True)
-        self.vecs[sl] = v / np.maximum(norms, 1e-12)
-        self.ids[sl] = ids
-        self.docs[sl] = doc_ids
-        self.alive[sl] = True
-        for j, i in enumerate(ids):
-            self.row[int(i)] = self.n + j
-        self.n += k
-
-    def delete(self, ids: list[int]) -> None:
-        for i in ids:
-            r = self.row.pop(int(i), None)
-            if r is not None:
-                self.alive[r] = False
-        if self.n > 1024 and len(self.row) < self.n // 2:
-            self._compact()
-
-    def _compact(self) -> None:
-        keep = np.flatnonzero(self.alive[: self.n])
-        self.vecs = self.vecs[keep].copy()
-        self.ids = self.ids[keep].copy()
-        self.docs = self.docs[keep].copy()
-        self.alive = np.ones(len(keep), dtype=bool)
-        self.n = len(keep)
-        self.row = {int(i): r for r, i in enumerate(self.ids)}
-
-    def similarities(self, q: np.ndarray, ids: list[int]) -> dict[int, float]:
-        rows = [(i, self.row[i]) for i in ids if i in self.row]
-        return {i: float(self.vecs[r] @ q) for i, r in rows}
-
-    def top(self, q: np.ndarray, n: int, doc_ids: list[int] | None) -> list[int]:
-        """Exact cosine top-n (rows are unit length), nearest first."""
-        if self.n == 0 or n <= 0:
-            return []
-        with one_blas_thread():
-            scores = self.vecs[: self.n] @ q
-        ok = self.alive[: self.n]
-        if doc_ids is not None:
-            ok = ok & np.isin(self.docs[: self.n], np.asarray(doc_ids, dtype=np.int64))
-        scores = np.where(ok, scores, -np.inf)
-        n = min(n, int(ok.sum()))
-        if n == 0:
-            return []
-        part = np.argpartition(-scores, n - 1)[:n]
-        part = part[np.argsort(-scores[part], kind="stable")]
-        return [int(self.ids[r]) for r in part]
