@@ -57,6 +57,10 @@ EXTENSIONS: dict[str, str] = {
     ".tiff": "image",
     ".bmp": "image",
     ".webp": "image",
+    # Phone photos (issue 20): HEIC/HEIF via pillow-heif, AVIF via Pillow itself
+    ".heic": "image",
+    ".heif": "image",
+    ".avif": "image",
 }
 TEXT_FORMATS = {"txt", "md", "html", "eml", "rtf"}
 # Zip-based formats told apart by their parts (sniff) and old binary Office files that get
@@ -103,6 +107,8 @@ def _sniff_zip(path: Path) -> str:
                 return "docx"
             if "xl/workbook.xml" in names:
                 return "xlsx"
+            if "xl/workbook.bin" in names:
+                return "xlsb"  # Excel's binary workbook: no reader, asked to save as XLSX
             if "ppt/presentation.xml" in names:
                 return "pptx"
             if "mimetype" in names:
@@ -165,6 +171,8 @@ def detect_format(path: Path) -> str:
 
     if path.suffix and not expected:
         # Unknown ending (.doc, .ini, …): only take it if the content is clearly ours.
+        if actual == "xlsb":
+            raise OldOfficeFormat(path, detail="xlsb")
         if actual in ("pdf", "image", *ZIP_FORMATS):
             return actual
         if actual == "ole" and path.suffix.lower() in OLD_OFFICE:
@@ -187,6 +195,9 @@ def detect_format(path: Path) -> str:
         if expected:
             raise WrongFormat(path, actual=code)
         raise UnsupportedFormat(path, detail=code)
+
+    if actual == "xlsb":
+        raise OldOfficeFormat(path, detail="xlsb")
 
     if actual == "broken_zip":
         if expected in (*ZIP_FORMATS, ""):

@@ -33,7 +33,11 @@ def _open(path: Path):  # noqa: ANN202 - python-docx's Document type, imported l
     import docx
     from docx.opc.exceptions import PackageNotFoundError
 
+    from llmoin_desktop.core.documents.ooxml_strict import is_strict, transitional_copy
+
     try:
+        if is_strict(path, "word/document.xml"):  # ISO Strict namespaces: mapped back
+            return docx.Document(transitional_copy(path))
         return docx.Document(str(path))
     except (PackageNotFoundError, zipfile.BadZipFile, zlib.error, KeyError, EOFError) as exc:
         raise Damaged(path, detail=repr(exc)) from exc

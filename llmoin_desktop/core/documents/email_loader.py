@@ -40,15 +40,8 @@ _UNSAFE_NAME = re.compile(r"[^\w.\- äöüÄÖÜß()]+")
 
 
 class MsgSupportMissing(UnsupportedFormat):
-    """A .msg file on a PC without the optional ``msg`` extra (extract-msg, GPL-3.0)."""
-
-    def _message(self) -> str:
-        return tr(
-            "Die Outlook-Datei „{name}“ kann auf diesem Rechner nicht gelesen werden: Die "
-            "Erweiterung für .msg-Dateien ist nicht installiert. Bitte speichern Sie die E-Mail "
-            "in Outlook als .eml (oder drucken Sie sie als PDF) oder wenden Sie sich an die IT.",
-            name=self.filename,
-        )
+    """A .msg file on a PC without the optional ``msg`` extra (extract-msg, GPL-3.0); the
+    message (errors.UnsupportedFormat) asks for .eml or the IT."""
 
 
 @dataclass

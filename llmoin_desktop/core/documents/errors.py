@@ -168,11 +168,29 @@ class UnsupportedFormat(DocumentError):
     kind = "unsupported"
 
     def _message(self) -> str:
+        # An optional extra that is not installed: said by ``detail``, so the message
+        # survives the sandbox (errors cross it as kind + detail).
+        if self.detail == "extract-msg not installed":
+            return tr(
+                "Die Outlook-Datei „{name}“ kann auf diesem Rechner nicht gelesen werden: Die "
+                "Erweiterung für .msg-Dateien ist nicht installiert. Bitte speichern Sie die "
+                "E-Mail in Outlook als .eml (oder drucken Sie sie als PDF) oder wenden Sie sich "
+                "an die IT.",
+                name=self.filename,
+            )
+        if self.detail == "pillow-heif not installed":
+            return tr(
+                "Das Foto „{name}“ ist im HEIC-Format (iPhone). Die Erweiterung für HEIC-Fotos "
+                "ist auf diesem Rechner nicht installiert. Bitte speichern Sie das Foto als JPEG "
+                "(auf dem iPhone: Einstellungen › Kamera › Formate › „Maximale Kompatibilität“) "
+                "oder wenden Sie sich an die IT.",
+                name=self.filename,
+            )
         return tr(
             "Das Format der Datei „{name}“ wird nicht unterstützt. Möglich sind PDF, Word "
             "(.docx), OpenDocument (.odt, .ods, .odp), Excel (.xlsx), PowerPoint (.pptx), RTF, "
-            "Text, Markdown, HTML, E-Mail (.eml, .msg) und Bilder von Scans (PNG, JPEG, TIFF, "
-            "BMP, WebP).",
+            "Text, Markdown, HTML, E-Mail (.eml, .msg) und Bilder von Scans und Fotos (PNG, "
+            "JPEG, TIFF, BMP, WebP, HEIC, AVIF).",
             name=self.filename,
         )
 
@@ -184,6 +202,13 @@ class OldOfficeFormat(DocumentError):
     kind = "old_office"
 
     def _message(self) -> str:
+        if self.detail == "xlsb":
+            return tr(
+                "Die Datei „{name}“ ist im binären Excel-Format (.xlsb). Bitte öffnen Sie sie in "
+                "Excel oder LibreOffice und speichern Sie sie als XLSX; dann kann sie gelesen "
+                "werden.",
+                name=self.filename,
+            )
         modern = {"xls": "XLSX", "ppt": "PPTX"}.get(self.detail, "DOCX")
         old = {"xls": "Excel", "ppt": "PowerPoint"}.get(self.detail, "Word")
         return tr(

@@ -11,14 +11,28 @@ from pathlib import Path
 from typing import Any
 
 from llmoin_desktop.core.documents import ocr, scan_text
-from llmoin_desktop.core.documents.errors import Damaged, NoTextLayer
+from llmoin_desktop.core.documents.errors import Damaged, NoTextLayer, UnsupportedFormat
 from llmoin_desktop.core.documents.headings import SectionTracker
 from llmoin_desktop.core.documents.model import Document
 from llmoin_desktop.core.documents.ocr import OcrPage
 from llmoin_desktop.core.documents.ocr_notes import library_note
 
-IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".webp")
+IMAGE_EXTENSIONS = (
+    ".png",
+    ".jpg",
+    ".jpeg",
+    ".tif",
+    ".tiff",
+    ".bmp",
+    ".webp",
+    ".heic",
+    ".heif",
+    ".avif",
+)
 MAX_FRAMES = 2000  # a fax of more pages is not a fax
+# ISO base media file brands of HEIF photos (iPhones: heic) and AVIF (newer Android phones).
+HEIF_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1"}
+AVIF_BRANDS = {b"avif", b"avis"}
 
 
 def is_image_head(head: bytes) -> bool:
@@ -29,7 +43,46 @@ def is_image_head(head: bytes) -> bool:
         or head.startswith((b"II*\x00", b"MM\x00*"))
         or (head[:4] == b"RIFF" and head[8:12] == b"WEBP")
         or (head[:2] == b"BM" and len(head) > 18 and head[14:18] in _BMP_HEADERS)
+        or bool(heif_brand(head))
     )
+
+
+def heif_brand(head: bytes) -> str:
+    """ "heif" or "avif" for an ISO-BMFF photo (``ftyp`` box, major or compatible brand)."""
+    if head[4:8] != b"ftyp":
+        return ""
+    size = int.from_bytes(head[:4], "big")
+    brands = [head[8:12]] + [head[i : i + 4] for i in range(16, min(size, len(head), 64), 4)]
+    if any(b in AVIF_BRANDS for b in brands):
+        return "avif"
+    if any(b in HEIF_BRANDS for b in brands):
+        return "heif"
+    return ""
+
+
+class HeifSupportMissing(UnsupportedFormat):
+    """A HEIC photo on a PC without the optional ``heic`` extra (pillow-heif, whose binary
+    wheels are GPL-2.0 through x265; docs/formats.md). Message: errors.UnsupportedFormat."""
+
+
+def _register_heif(path: Path) -> None:
+    """Open HEIC/HEIF (pillow-heif) and AVIF (Pillow ≥ 11.3 itself, else pillow-heif)."""
+    with path.open("rb") as fh:
+        brand = heif_brand(fh.read(64))
+    if not brand:
+        return
+    if brand == "avif":
+        from PIL import features
+
+        if features.check("avif"):
+            return
+    try:
+        import pillow_heif
+    except ImportError as exc:
+        raise HeifSupportMissing(path, detail="pillow-heif not installed") from exc
+    pillow_heif.register_heif_opener()
+    if brand == "avif" and hasattr(pillow_heif, "register_avif_opener"):
+        pillow_heif.register_avif_opener()
 
 
 # Sizes of the BMP info headers: "BM" alone would also match a text starting "BMG …".
@@ -51,6 +104,7 @@ def load_image(path: Path) -> Document:
     Image.MAX_IMAGE_PIXELS = ocr.MAX_PIXELS  # PIL's own bomb check as a second line
     if not scan_text.enabled():
         raise NoTextLayer(path, detail="ocr_off")
+    _register_heif(path)
     try:
         img = Image.open(path)
     except Image.DecompressionBombError as exc:

@@ -72,7 +72,16 @@ class OcrOptions:
         )
 
     def worker_threads(self) -> int:
-        return self.threads if self.threads > 0 else max(1, min(2, os.cpu_count() or 1))
+        """Pages in parallel: the setting, else two at most; in background work (indexing,
+        a lowered worker) one core always stays free for the clerk (issue 24)."""
+        if self.threads > 0:
+            return self.threads
+        from llmoin_desktop.core import priority
+
+        cores = os.cpu_count() or 1
+        if priority.is_background():
+            cores -= 1
+        return max(1, min(2, cores))
 
 
 @dataclass
@@ -82,11 +91,74 @@ class OcrPage:
     rotated: int = 0  # degrees the page was turned to read it
     image: Any = field(default=None, repr=False, compare=False)  # while reading only
     psm: int = 6
+    # Words that look like real words (the lexicon gate, ``credible_words``) and all words;
+    # None for pages from an older cache (then judged from the text alone).
+    credible: int | None = None
+    words: int | None = None
 
     @property
     def has_text(self) -> bool:
         visible = len("".join(self.text.split()))
-        return visible >= MIN_CHARS and self.confidence >= MIN_CONFIDENCE
+        if visible < MIN_CHARS or self.confidence < MIN_CONFIDENCE:
+            return False
+        credible, words = self.credible, self.words
+        if credible is None or words is None:
+            credible, words = credible_in_text(self.text)
+        return looks_like_text(credible, words)
+
+
+# The lexicon gate (issue 20): a photo of a garden or a wall is read by Tesseract as "A / wg
+# = / ef" with a mean confidence of 40–50 — enough for the old check, but no word in it is
+# one. A word counts as credible when Tesseract read it with good confidence *and* it is in
+# the language's dictionary, or is a number/date (2+ digits), or is long and read with very
+# high confidence (names, compounds the dictionary lacks: "Lindenallee", "OA-32/2025").
+CREDIBLE_CONFIDENCE = 60.0
+SURE_CONFIDENCE = 85.0
+_WORD_CHARS = re.compile(r"[^\w]+")
+
+
+def credible_word(word: str, confidence: float, in_dictionary: bool | None) -> bool:
+    core = _WORD_CHARS.sub("", word)
+    if confidence < CREDIBLE_CONFIDENCE or not core:
+        return False
+    digits = sum(c.isdigit() for c in core)
+    if digits >= 2 and digits >= len(core) // 2:
+        return True
+    letters = sum(c.isalpha() for c in core)
+    if in_dictionary and letters >= 2:
+        return True
+    return letters >= 4 and confidence >= SURE_CONFIDENCE and _plausible(core)
+
+
+def _plausible(core: str) -> bool:
+    """Letters that could be a word: a vowel, no run of 4 equal letters, not mixed case."""
+    lower = core.lower()
+    if not any(v in lower for v in "aeiouäöüy"):
+        return False
+    if re.search(r"(.)\1\1\1", lower):
+        return False
+    inner = core[1:]
+    return not (any(c.isupper() for c in inner) and any(c.islower() for c in inner))
+
+
+def credible_in_text(text: str) -> tuple[int, int]:
+    """(credible, all) words judged from the text alone (pages cached before the gate)."""
+    words = text.split()
+    good = 0
+    for word in words:
+        core = _WORD_CHARS.sub("", word)
+        digits = sum(c.isdigit() for c in core)
+        if (digits >= 2 and digits >= len(core) // 2) or (len(core) >= 4 and _plausible(core)):
+            good += 1
+    return good, len(words)
+
+
+def looks_like_text(credible: int, words: int) -> bool:
+    """Two credible words making up a quarter of all, or one making up half (a door sign)."""
+    if words <= 0:
+        return False
+    ratio = credible / words
+    return (credible >= 2 and ratio >= 0.25) or (credible >= 1 and ratio >= 0.5)
 
 
 def normalise_languages(value: str) -> str:
@@ -230,10 +302,37 @@ class _Reader:
             self.api.SetSourceResolution(dpi)
         text = self.api.GetUTF8Text() or ""
         confidence = float(self.api.MeanTextConf())
+        credible, words = self._word_check()
         self.api.Clear()
         if "deu" in self.languages.split("+"):
             text = fix_german(text)
-        return OcrPage(text=_tidy(text), confidence=max(0.0, confidence))
+        page = OcrPage(text=_tidy(text), confidence=max(0.0, confidence))
+        page.credible, page.words = credible, words
+        return page
+
+    def _word_check(self) -> tuple[int, int]:
+        """(credible, all) recognised words: confidence and dictionary per word."""
+        from tesserocr import RIL, iterate_level
+
+        credible = words = 0
+        iterator = self.api.GetIterator()
+        if iterator is None:
+            return 0, 0
+        for word in iterate_level(iterator, RIL.WORD):
+            try:
+                text = word.GetUTF8Text(RIL.WORD)
+            except RuntimeError:  # an empty word box
+                continue
+            if not text.strip():
+                continue
+            words += 1
+            try:
+                in_dictionary = bool(word.WordIsFromDictionary())
+            except Exception:  # noqa: BLE001 - no dictionary for this language
+                in_dictionary = None
+            if credible_word(text, float(word.Confidence(RIL.WORD)), in_dictionary):
+                credible += 1
+        return credible, words
 
     def _layout(
         self, image: Any, dpi: int | None, *, with_osd: bool

@@ -11,7 +11,7 @@ import zlib
 from pathlib import Path
 from typing import Any
 
-from llmoin_desktop.core.documents.errors import Damaged
+from llmoin_desktop.core.documents.errors import Damaged, PasswordProtected
 from llmoin_desktop.core.documents.headings import heading_level
 from llmoin_desktop.core.documents.model import Block, Document
 
@@ -20,25 +20,57 @@ TABLE_NS = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
 OFFICE_NS = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
 _T = "{" + TEXT_NS + "}"
 _TB = "{" + TABLE_NS + "}"
+_O = "{" + OFFICE_NS + "}"
+_DC = "{http://purl.org/dc/elements/1.1/}"
+MANIFEST_NS = "urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"
 
 
-def _inline_text(el) -> str:  # noqa: ANN001
-    """Text of a paragraph, honouring ``text:s`` (spaces), tabs and line breaks; notes skipped."""
+def _inline_text(el, notes: list[tuple[str, str, str]] | None = None) -> str:  # noqa: ANN001
+    """Text of a paragraph, honouring ``text:s`` (spaces), tabs and line breaks.
+
+    Footnotes/endnotes leave their citation ("[1]") in the text; their body and comments
+    (``office:annotation``) go to ``notes`` as (kind, label, text), never into the text."""
     parts: list[str] = [el.text or ""]
     for child in el:
         tag = child.tag
         if tag == f"{_T}s":
-            parts.append(" " * int(child.get(f"{_T}c", "1") or 1))
+            try:
+                parts.append(" " * min(int(child.get(f"{_T}c", "1") or 1), 1000))
+            except ValueError:
+                parts.append(" ")
         elif tag == f"{_T}tab":
             parts.append("\t")
         elif tag == f"{_T}line-break":
             parts.append("\n")
-        elif tag in (f"{_T}note", f"{_T}annotation"):
+        elif tag == f"{_T}note":
+            _note(child, parts, notes)
+        elif tag in (f"{_O}annotation", f"{_T}annotation"):
+            if notes is not None:
+                author = " ".join("".join(a.itertext()) for a in child.iter(f"{_DC}creator"))
+                body = " ".join(
+                    " ".join(_inline_text(p).split()) for p in child.iter(f"{_T}p", f"{_T}h")
+                ).strip()
+                if body:
+                    notes.append(("comment", author.strip(), body))
+        elif tag in (f"{_O}annotation-end", f"{_T}bookmark-ref", f"{_T}soft-page-break"):
             pass
         else:
-            parts.append(_inline_text(child))
+            parts.append(_inline_text(child, notes))
         parts.append(child.tail or "")
     return "".join(parts)
+
+
+def _note(el, parts: list[str], notes: list[tuple[str, str, str]] | None) -> None:  # noqa: ANN001
+    kind = "endnote" if el.get(f"{_T}note-class") == "endnote" else "footnote"
+    citation = el.find(f"{_T}note-citation")
+    label = " ".join((citation.text or "").split()) if citation is not None else ""
+    if label:
+        parts.append(f"[{label}]")
+    body = el.find(f"{_T}note-body")
+    if notes is not None and body is not None:
+        text = " ".join(" ".join(_inline_text(p).split()) for p in body.iter(f"{_T}p", f"{_T}h"))
+        if text.strip():
+            notes.append((kind, label, text.strip()))
 
 
 class _Walker:
@@ -50,22 +82,27 @@ class _Walker:
         for child in el:
             tag = child.tag
             if tag == f"{_T}h":
-                text = " ".join(_inline_text(child).split())
+                notes = []
+                text = " ".join(_inline_text(child, notes).split())
                 if text:
-                    level = int(child.get(f"{_T}outline-level", "1") or 1)
+                    try:
+                        level = int(child.get(f"{_T}outline-level", "1") or 1)
+                    except ValueError:
+                        level = 1
                     self.section = text
                     self.blocks.append(Block(text=text, section=text, kind="heading", level=level))
+                self._notes(notes)
             elif tag == f"{_T}p":
-                text = _inline_text(child).strip()
-                if not text:
-                    continue
-                level = 0 if list_depth else heading_level(text)
+                notes: list[tuple[str, str, str]] = []
+                text = _inline_text(child, notes).strip()
+                level = 0 if list_depth or not text else heading_level(text)
                 if level:
                     self.section = text
                     self.blocks.append(Block(text=text, section=text, kind="heading", level=level))
-                else:
+                elif text:
                     kind = "list" if list_depth else "paragraph"
                     self.blocks.append(Block(text=text, section=self.section, kind=kind))
+                self._notes(notes)
             elif tag == f"{_T}list":
                 self.walk(child, list_depth + 1)
             elif tag == f"{_TB}table":
@@ -76,6 +113,15 @@ class _Walker:
                     )
             else:  # list items, sections, frames, …
                 self.walk(child, list_depth)
+
+    def _notes(self, notes: list[tuple[str, str, str]]) -> None:
+        """Notes and comments right after their paragraph (decision: docx_text.py)."""
+        from llmoin_desktop.core.documents.docx_text import Note, note_block_text
+
+        for kind, label, text in notes:
+            block_kind = "comment" if kind == "comment" else "note"
+            note = Note(kind, label, text)
+            self.blocks.append(Block(note_block_text(note), section=self.section, kind=block_kind))
 
     def _table(self, table) -> list[str]:  # noqa: ANN001
         rows: list[str] = []
@@ -101,6 +147,19 @@ def _rows(el):  # noqa: ANN001, ANN202
             yield from _rows(child)
 
 
+def _encrypted(zf: zipfile.ZipFile) -> bool:
+    """A password-protected OpenDocument file: its manifest lists ``encryption-data`` for
+    content.xml (the content itself is then ciphertext and no XML)."""
+    try:
+        info = zf.getinfo("META-INF/manifest.xml")
+        if info.file_size > 4 * 1024 * 1024:
+            return False
+        manifest = zf.read(info)
+    except (KeyError, zipfile.BadZipFile, zlib.error, EOFError, OSError):
+        return False
+    return b"encryption-data" in manifest and b"content.xml" in manifest
+
+
 def read_content_xml(path: Path) -> Any:
     """The parsed ``content.xml`` of any OpenDocument file (text, spreadsheet, slides).
 
@@ -110,6 +169,8 @@ def read_content_xml(path: Path) -> Any:
 
     try:
         with zipfile.ZipFile(path) as zf:
+            if _encrypted(zf):
+                raise PasswordProtected(path, detail="ODF manifest: encryption-data")
             data = zf.read("content.xml")
     except (zipfile.BadZipFile, KeyError, zlib.error, EOFError) as exc:
         raise Damaged(path, detail=repr(exc)) from exc

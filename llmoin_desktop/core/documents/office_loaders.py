@@ -125,7 +125,10 @@ def load_xlsx(path: Path) -> Document:
 
     # A file object, not the name: openpyxl refuses names that do not end in .xlsx, and a
     # workbook saved as "haushalt.bin" is still a workbook (detect.py sniffs the content).
-    fh = path.open("rb")
+    from llmoin_desktop.core.documents.ooxml_strict import is_strict, transitional_copy
+
+    # Strict OOXML (ISO namespaces): openpyxl reads it after the names are mapped back.
+    fh: Any = transitional_copy(path) if is_strict(path, "xl/workbook.xml") else path.open("rb")
     try:
         wb = openpyxl.load_workbook(fh, read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, zlib.error) as exc:
@@ -167,10 +170,27 @@ def _paragraphs(el: Any) -> list[str]:
 
     out: list[str] = []
     for p in el.iter(f"{_T}p", f"{_T}h"):
+        if any(a.tag == f"{_O}annotation" for a in p.iterancestors()):
+            continue  # a comment's text is not the cell's (see _comments)
         text = " ".join(_inline_text(p).split())
         if text:
             out.append(text)
     return out
+
+
+def _comments(el: Any) -> str:
+    """Comments on a cell or slide, marked as such: "[Kommentar von X: …]"."""
+    from llmoin_desktop.core.documents.docx_text import Note, note_block_text
+
+    notes = []
+    for ann in el.iter(f"{_O}annotation"):
+        author = " ".join(
+            "".join(a.itertext()) for a in ann.iter("{http://purl.org/dc/elements/1.1/}creator")
+        ).strip()
+        body = " ".join(" ".join("".join(p.itertext()).split()) for p in ann.iter(f"{_T}p"))
+        if body.strip():
+            notes.append(f"[{note_block_text(Note('comment', author, body.strip()))}]")
+    return " ".join(notes)
 
 
 def _ods_rows(table: Any) -> Iterator[Any]:
@@ -193,7 +213,7 @@ def _ods_cells(row: Any) -> list[str]:
     for cell in row:
         if cell.tag not in (f"{_TB}table-cell", f"{_TB}covered-table-cell"):
             continue
-        text = " ".join(_paragraphs(cell))
+        text = " ".join([*_paragraphs(cell), _comments(cell)]).strip()
         n = _repeat(cell, "number-columns-repeated")
         cells.extend([text] * (min(n, MAX_REPEAT) if text else n if n < MAX_REPEAT else 1))
     return cells
@@ -271,8 +291,11 @@ def load_pptx(path: Path) -> Document:
     from pptx import Presentation
     from pptx.exc import PackageNotFoundError
 
+    from llmoin_desktop.core.documents.ooxml_strict import is_strict, transitional_copy
+
     try:
-        prs = Presentation(str(path))
+        strict = is_strict(path, "ppt/presentation.xml")
+        prs = Presentation(transitional_copy(path) if strict else str(path))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, zlib.error) as exc:
         raise Damaged(path, detail=repr(exc)) from exc
     doc = Document(path=str(path), title="", format="pptx")
@@ -313,6 +336,9 @@ def load_odp(path: Path) -> Document:
                 title = " ".join(paras)
             else:
                 texts.append("\n".join(paras))
+        comments = _comments(page)
+        if comments:
+            texts.append(comments)
         first_title = first_title or title
         _slide_blocks(doc, number, title, texts, notes)
     doc.title = first_title or path.stem

@@ -87,10 +87,13 @@ def _cache_file(sha: str, languages: str) -> Path:
 def _load(file: Path) -> dict[int, OcrPage]:
     try:
         data = json.loads(file.read_text(encoding="utf-8"))
-        return {
-            int(k): OcrPage(str(v["text"]), float(v["confidence"]), int(v.get("rotated", 0)))
-            for k, v in data.get("pages", {}).items()
-        }
+        pages = {}
+        for k, v in data.get("pages", {}).items():
+            page = OcrPage(str(v["text"]), float(v["confidence"]), int(v.get("rotated", 0)))
+            if "words" in v:  # the lexicon gate's counts (older entries: judged by text)
+                page.credible, page.words = int(v["credible"]), int(v["words"])
+            pages[int(k)] = page
+        return pages
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return {}  # missing or damaged cache: recognise again
 
@@ -98,7 +101,12 @@ def _load(file: Path) -> dict[int, OcrPage]:
 def _save(file: Path, pages: dict[int, OcrPage]) -> None:
     data = {
         "pages": {
-            str(n): {"text": p.text, "confidence": p.confidence, "rotated": p.rotated}
+            str(n): {
+                "text": p.text,
+                "confidence": p.confidence,
+                "rotated": p.rotated,
+                **({"credible": p.credible, "words": p.words} if p.words is not None else {}),
+            }
             for n, p in sorted(pages.items())
         }
     }
