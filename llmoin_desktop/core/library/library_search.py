@@ -7,6 +7,9 @@ to keep files short); it only reads, so it never needs the writer lock.
 from __future__ import annotations
 
 import logging
+import re
+import sqlite3
+import time
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -42,8 +45,22 @@ class LibrarySearchMixin:
             )
         return sorted(ids)
 
+    def _depth(self) -> int:
+        """How many candidates each list reads: deeper in a large library (versions)."""
+        now = time.monotonic()
+        cached = getattr(self, "_chunk_count", None)
+        if cached is None or now - cached[1] > 30.0:
+            n = int(self.store.conn.execute("SELECT COUNT(*) FROM chunks").fetchone()[0])
+            cached = (n, now)
+            self._chunk_count = cached
+        return S.DEEP_CANDIDATES if cached[0] >= S.DEEP_FROM_CHUNKS else S.CANDIDATES
+
     def _lists(
-        self, query: str, doc_ids: list[int] | None, qv_out: list[np.ndarray] | None = None
+        self,
+        query: str,
+        doc_ids: list[int] | None,
+        qv_out: list[np.ndarray] | None = None,
+        depth: int = S.CANDIDATES,
     ) -> dict[str, list[int]]:
         """Every retriever's ranked chunk ids for a query (fused by :meth:`search`); the query
         vector is appended to ``qv_out`` when there is one."""
@@ -58,16 +75,22 @@ class LibrarySearchMixin:
                 "{law section context body}",
                 S.BM25_WEIGHTS,
                 doc_ids,
+                depth,
             ),
             "gram": S.bm25_list(
-                conn, S._quote(T.grams(query)), "{grams title_grams}", S.GRAM_WEIGHTS, doc_ids
+                conn,
+                S._quote(T.grams(query)),
+                "{grams title_grams}",
+                S.GRAM_WEIGHTS,
+                doc_ids,
+                depth,
             ),
         }
         if self.embedder is not None and self.vectors is not None:
             try:
                 # Sentence encoders are case-sensitive; all-caps input reads as noise.
                 qv = self.embedder.embed_query(query.lower() if query.isupper() else query)
-                lists["dense"] = self.vectors.query(qv, S.CANDIDATES, doc_ids)
+                lists["dense"] = self.vectors.query(qv, depth, doc_ids)
                 if qv_out is not None:
                     qv_out.append(qv)
             except Exception:  # noqa: BLE001 - keyword search still answers
@@ -93,10 +116,12 @@ class LibrarySearchMixin:
             if doc_ids is not None and not doc_ids:
                 return []
             qv: list[np.ndarray] = []
-            lists = self._lists(query, doc_ids, qv)
+            depth = self._depth()
+            lists = self._lists(query, doc_ids, qv, depth)
             if also.strip():
-                extra = self._lists(also.strip(), doc_ids)
+                extra = self._lists(also.strip(), doc_ids, None, depth)
                 lists.update({name + S.EXTRA: ids for name, ids in extra.items()})
+            lists, versions = collapse_versions(self.store.conn, lists)
             fused = S.fuse(lists)[:k]
             records = {c.id: c for c in self.store.chunks([c for c, _, _ in fused])}
             sims: dict[int, float] = {}
@@ -115,5 +140,66 @@ class LibrarySearchMixin:
                     cid, c.doc_id, c.text, c.path, c.title, c.section, c.pages, score, ranks
                 )
                 hit.similarity, hit.cosines = sims.get(cid), cosines
+                hit.versions = versions.get(cid, [])
                 hits.append(hit)
             return hits
+
+
+_NOT_LETTERS = re.compile(r"[^a-zäöüß]+")
+FINGERPRINT_CHARS = 300
+
+
+def fingerprint(section: str, text: str) -> str:
+    """What makes two passages "the same rule in another version": the section heading and
+    the start of the text, without numbers (amounts, dates, § numbers change between
+    versions), case or punctuation."""
+    return _NOT_LETTERS.sub(" ", f"{section} {text[:FINGERPRINT_CHARS]}".lower()).strip()
+
+
+def collapse_versions(
+    conn: sqlite3.Connection, lists: dict[str, list[int]]
+) -> tuple[dict[str, list[int]], dict[int, list[str]]]:
+    """Near-identical passages of different documents (versions of one rule) become one entry
+    in every list, taken from the newest document (file date); cut to ``CANDIDATES``.
+
+    Returns the collapsed lists and, per kept chunk, the paths of its other versions. In a
+    library without versions nothing changes (each passage is its own family)."""
+    ids = sorted({i for ids in lists.values() for i in ids})
+    if not ids:
+        return lists, {}
+    info: dict[int, tuple[str, float, str, int]] = {}
+    for start in range(0, len(ids), 500):
+        part = ids[start : start + 500]
+        marks = ",".join("?" * len(part))
+        for cid, section, head, mtime, path, doc_id in conn.execute(
+            "SELECT c.id, c.section, substr(c.text, 1, ?), d.mtime, d.path, c.doc_id"
+            f" FROM chunks c JOIN documents d ON d.id=c.doc_id WHERE c.id IN ({marks})",
+            [FINGERPRINT_CHARS, *part],
+        ):
+            info[cid] = (fingerprint(section or "", head or ""), float(mtime or 0.0), path, doc_id)
+    members: dict[str, list[int]] = {}
+    for cid in ids:
+        if cid in info:
+            members.setdefault(info[cid][0], []).append(cid)
+    best: dict[str, int] = {}
+    versions: dict[int, list[str]] = {}
+    for fp, group in members.items():
+        rep = max(group, key=lambda c: (info[c][1], -c))  # newest document, then oldest id
+        best[fp] = rep
+        others = {info[c][2] for c in group if info[c][3] != info[rep][3]}
+        if others:
+            versions[rep] = sorted(others)
+    out: dict[str, list[int]] = {}
+    for name, ranked in lists.items():
+        seen: set[str] = set()
+        kept: list[int] = []
+        for cid in ranked:
+            fp = info[cid][0] if cid in info else str(cid)
+            if fp in seen:
+                continue
+            seen.add(fp)
+            kept.append(best.get(fp, cid))
+            if len(kept) >= S.CANDIDATES and name.rstrip(S.EXTRA) != "para":
+                break
+        out[name] = kept
+    return out, versions

@@ -23,6 +23,11 @@ GRAM_WEIGHTS = (0.0, 0.0, 0.0, 0.0, 1.0, 2.0)
 LIST_WEIGHTS = {"para": 3.0, "title": 2.0, "stem": 0.5, "gram": 1.0, "dense": 0.8}
 RRF_K = 60
 CANDIDATES = 60
+# A large library usually holds many versions of the same rules; every list is read deeper
+# there and its near-identical passages collapse into one (library_search.collapse_versions),
+# so 60 distinct passages are left to fuse, not 60 copies of three.
+DEEP_CANDIDATES = 180
+DEEP_FROM_CHUNKS = 20_000
 # Lists for extra queries (the model's search terms) are named "<list>+" and fused with the
 # question's at half weight. Measured (docs/retrieval.md): with the exact § heading as terms
 # this lifts recall@5 to 0.98, with the demo model's word salad it costs 1 question; a
@@ -48,6 +53,9 @@ class Hit:
     # ``cosines`` (related, unrelated) it helps "Dokumente fragen" judge relevance.
     similarity: float | None = None
     cosines: tuple[float, float] | None = None
+    # Other documents holding (nearly) the same passage — versions of this one; the hit is
+    # taken from the newest of them. The clerk reads "+ n weitere Fassungen".
+    versions: list[str] = field(default_factory=list)
 
     @property
     def page_label(self) -> str:
