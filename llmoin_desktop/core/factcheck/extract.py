@@ -172,7 +172,8 @@ _MULTS |= {"milliarden": 10**9, "milliarde": 10**9, "tsd": 1000, "tausend": 1000
 # Units are found first and the number is read backwards from them: a scan for number
 # words at every position of a 57-page law costs ten times more than one for the units.
 _NUM_END = re.compile(
-    rf"(?<![A-Za-zÄÖÜäöüß\d.,])({NUM_SPACED}|{WORD}|eineinhalb|anderthalb|"
+    rf"(?<![A-Za-zÄÖÜäöüß\d.,])({NUM_SPACED}|(?:ein|zwei|drei|vier|fünf|sechs|sieben|acht|neun|"
+    rf"zehn)einhalb|{WORD}|anderthalb|"
     r"(?:ein(?:e[mns]?)?\s+)?halbe[nsm]?)(?:,[-–]{1,2})?\s*$",
     re.I,
 )
@@ -283,8 +284,12 @@ def find_periods(text: str) -> Iterator[Hit]:
         if num is None or not text[num[0] : m.start()].endswith((" ", "\n", "\u00a0")):
             continue
         word = num[1].casefold()
-        if "halb" in word:
-            n = Decimal("1.5") if word in ("eineinhalb", "anderthalb") else Decimal("0.5")
+        if word.endswith("einhalb"):
+            n = Decimal(parse_word(word[:-7]) or 0) + Decimal("0.5")
+        elif word == "anderthalb":
+            n = Decimal("1.5")
+        elif "halb" in word:
+            n = Decimal("0.5")
         else:
             parsed = parse_number(num[1])
             if parsed is None:
@@ -350,7 +355,7 @@ _MEASURE = {
 _MEASURE_RE = re.compile(
     r"(?<![A-Za-zÄÖÜäöüß])(Kilometer|Zentimeter|Millimeter|Quadratmeter|"
     r"Kubikmeter|Kilogramm|Tonnen|Tonne|Gramm|Liter|Hektar|Meter|Grad|km|cm|mm|qm|m²|m³|m2|m3|"
-    r"kg|kWh|kW|ha|°C|°|g|t|l|m)(?![A-Za-zäöüß0-9])"
+    r"kg|kWh|kW|ha|°C|°|g|t|l|m)(n)?(?![A-Za-zäöüß0-9])"
 )
 _ORDINAL = re.compile(
     r"(?<![\d.,§])(\d{1,3})\.\s+((?:Lebens|Kalender)?(?:jahr|monat|tag|woche|Jahr|Monat|Tag|"
@@ -393,8 +398,7 @@ def find_numbers(text: str, *, source: bool) -> Iterator[Hit]:
     for m in _ORDINAL.finditer(text):
         stem = noun_stem(m.group(2))
         yield m.start(), m.end(), "number", ("ordinal", stem, m.group(1)), {}
-    count_res = [_COUNT, _COUNT_WORD] if source else [_COUNT]
-    for regex in count_res:
+    for regex in (_COUNT, _COUNT_WORD):
         for m in regex.finditer(text):
             if m.group(2).casefold().rstrip(".") in MONTHS or m.group(2) in names.NOT_NOUNS:
                 continue
