@@ -390,7 +390,7 @@ def has_columns(blocks: list[tuple[int, int, int, int]], page_width: int) -> boo
     A narrow block beside a wide one (a list number "3.", a margin note) is not a column;
     reading such a page as one block keeps the number on its line.
     """
-    wide = [b for b in blocks if (b[2] - b[0]) > 0.2 * page_width]
+    wide = [b for b in blocks if (b[2] - b[0]) > 0.08 * page_width]
     for i, a in enumerate(wide):
         for b in wide[i + 1 :]:
             left, right = (a, b) if a[0] <= b[0] else (b, a)

@@ -76,8 +76,9 @@ class _WorkerDied(Exception):
 class _Worker:
     """One child process and the thread that reads its answers."""
 
-    def __init__(self, memory_mb: int) -> None:
+    def __init__(self, memory_mb: int, background: bool = False) -> None:
         self.memory_mb = memory_mb
+        self.background = background  # below normal priority (issue 24: indexing)
         self.proc: subprocess.Popen[bytes] | None = None
         self.answers: queue.Queue[bytes | None] = queue.Queue()
         self.files = 0
@@ -86,8 +87,14 @@ class _Worker:
 
     def _start(self) -> None:
         flags = getattr(subprocess, "CREATE_NO_WINDOW", 0)
+        extra: list[str] = []
+        if self.background:
+            from llmoin_desktop.core.priority import background_popen_kwargs
+
+            flags |= int(background_popen_kwargs().get("creationflags", 0))
+            extra = ["--background"]
         self.proc = subprocess.Popen(
-            [*worker_command(), "--memory-mb", str(self.memory_mb)],
+            [*worker_command(), "--memory-mb", str(self.memory_mb), *extra],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
@@ -242,12 +249,15 @@ class DocumentParser:
         timeout_s: float = DEFAULT_TIMEOUT_S,
         memory_mb: int = DEFAULT_MEMORY_MB,
         max_file_mb: float = MAX_FILE_MB,
+        background: bool = False,
     ) -> None:
+        """``background``: the workers (and their OCR threads) run below normal priority,
+        for indexing and watched folders; an interactive task keeps normal priority."""
         self.workers = max(1, workers)
         self.timeout_s = timeout_s
         self.memory_mb = memory_mb
         self.max_file_mb = max_file_mb
-        self._idle: list[_Worker] = [_Worker(memory_mb) for _ in range(self.workers)]
+        self._idle: list[_Worker] = [_Worker(memory_mb, background) for _ in range(self.workers)]
         self._all = list(self._idle)
         self._cond = threading.Condition()
         self._busy: set[_Worker] = set()
@@ -425,7 +435,7 @@ class DocumentParser:
         return [results[i] for i in range(len(order))]
 
 
-_shared: dict[int, DocumentParser] = {}
+_shared: dict[tuple[int, bool], DocumentParser] = {}
 _shared_lock = threading.Lock()
 
 
@@ -434,13 +444,17 @@ def default_workers() -> int:
     return max(1, min(2, (os.cpu_count() or 2) - 1))
 
 
-def shared_parser(memory_mb: int = DEFAULT_MEMORY_MB) -> DocumentParser:
-    """The process-wide parser (workers stay warm between calls; closed at exit)."""
+def shared_parser(memory_mb: int = DEFAULT_MEMORY_MB, background: bool = False) -> DocumentParser:
+    """The process-wide parser (workers stay warm between calls; closed at exit).
+
+    ``background``: a second pool below normal priority for indexing (issue 24)."""
     with _shared_lock:
-        parser = _shared.get(memory_mb)
+        parser = _shared.get((memory_mb, background))
         if parser is None:
-            parser = DocumentParser(workers=default_workers(), memory_mb=memory_mb)
-            _shared[memory_mb] = parser
+            parser = DocumentParser(
+                workers=default_workers(), memory_mb=memory_mb, background=background
+            )
+            _shared[(memory_mb, background)] = parser
         return parser
 
 

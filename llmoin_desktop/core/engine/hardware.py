@@ -62,11 +62,13 @@ def compiled_device() -> str:
 
 
 def n_threads(store: SettingsStore) -> int:
-    """Physical cores: hyper-threads slow llama.cpp's matrix work down rather than up."""
-    configured = int(store.settings.n_threads or 0)
-    if configured > 0:
-        return configured
-    return max(1, psutil.cpu_count(logical=False) or psutil.cpu_count() or 1)
+    """Generation threads on a quiet PC: the setting, else the thread plan's ceiling.
+
+    The loaded engine moves below it while other programs use the CPU (``threads.py``);
+    ``EngineStatus.n_threads`` shows the count in use."""
+    from llmoin_desktop.core.engine.threads import plan_threads
+
+    return plan_threads(int(store.settings.n_threads or 0)).gen
 
 
 def n_gpu_layers(store: SettingsStore) -> int:

@@ -58,9 +58,9 @@ from llmoin_desktop.core.engine.reasoning import ReasoningSplitter
 from llmoin_desktop.core.engine.template_probe import template_refusal, template_vocab_missing
 from llmoin_desktop.core.engine.threads import (
     GovernedThreadsMixin,
-    LoadMonitor,
     ThreadGovernor,
     plan_threads,
+    shared_monitor,
 )
 from llmoin_desktop.core.engine.token_loop import TokenLoopMixin
 from llmoin_desktop.core.errors import (
@@ -293,8 +293,8 @@ class LocalBackend(TokenLoopMixin, GovernedThreadsMixin, StatusPublisher):
             return params
 
         plan = plan_threads(int(self._store.settings.n_threads or 0))
-        governor = ThreadGovernor(plan, LoadMonitor() if not plan.fixed else None)
-        gen_threads, batch_threads = governor.choose(force_sample=True)
+        governor = ThreadGovernor(plan, shared_monitor() if not plan.fixed else None)
+        gen_threads, batch_threads = governor.choose()
         lc.llama_model_default_params = params_with_progress
         try:
             llm = llama_cpp.Llama(

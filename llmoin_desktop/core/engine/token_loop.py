@@ -34,6 +34,10 @@ class TokenLoopMixin:
     _cached: list[int]
     _abort_cb: Any
     _abort_token: CancelToken | None
+    # Thread governor hooks (threads.GovernedThreadsMixin, issue 24).
+    _threads_before_call: Callable[[], None]
+    _threads_after_batch: Callable[[int, float], None]
+    _threads_after_token: Callable[[float], None]
 
     def _eval_prompt(
         self, tokens: list[int], cancel: CancelToken, on_progress: ProgressCallback | None
@@ -58,6 +62,7 @@ class TokenLoopMixin:
         batch = self._llm._batch
         self._abort_token = cancel
         lc.llama_set_abort_callback(ctx, self._abort_cb, None)
+        self._threads_before_call()
         try:
             done = 0
             for start in range(0, len(todo), PROMPT_BATCH):
@@ -65,11 +70,13 @@ class TokenLoopMixin:
                     return -1
                 piece = todo[start : start + PROMPT_BATCH]
                 batch.set_batch(batch=piece, n_past=len(self._cached), logits_all=False)
+                t_batch = time.perf_counter()
                 rc = lc.llama_decode(ctx, batch.batch)
                 if rc != 0:
                     if cancel.cancelled:
                         return -1
                     raise BackendError(tr("Die Modell-Engine meldet einen Fehler ({rc}).", rc=rc))
+                self._threads_after_batch(len(piece), time.perf_counter() - t_batch)
                 self._cached.extend(piece)
                 done += len(piece)
                 if on_progress is not None and len(todo) > PROMPT_BATCH:
@@ -166,9 +173,11 @@ class TokenLoopMixin:
                         )
                     )
                 token_buf[0] = token
+                t_step = time.perf_counter()
                 rc = lc.llama_decode(ctx, one)
                 if rc != 0:
                     raise BackendError(tr("Die Modell-Engine meldet einen Fehler ({rc}).", rc=rc))
+                self._threads_after_token(time.perf_counter() - t_step)
                 self._cached.append(token)
                 n_decoded += 1
                 if splitter.in_reasoning and splitter.reasoning_ended:

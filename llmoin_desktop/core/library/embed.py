@@ -119,10 +119,13 @@ class LlamaCppEmbedder:
 
         self.path = Path(model_path)
         read_header(self.path)  # malformed metadata can abort llama.cpp: check it in Python first
-        if n_threads is None:  # llama-cpp-python's default is half the logical CPUs
-            import psutil
+        if n_threads is None:
+            # Cores - 1 (issue 24): embedding is mostly indexing, background work that leaves
+            # a core to the clerk; and threads = cores falls off llama.cpp's barrier cliff as
+            # soon as another program wants a core (a query embeds a few words: one is plenty).
+            from llmoin_desktop.core.engine.threads import background_threads
 
-            n_threads = max(1, psutil.cpu_count(logical=False) or psutil.cpu_count() or 1)
+            n_threads = background_threads()
         self._llm = Llama(
             model_path=str(self.path),
             embedding=True,

@@ -13,6 +13,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QTimer
 
+from llmoin_desktop.core.engine.threads import shared_monitor
 from llmoin_desktop.core.i18n import tr
 from llmoin_desktop.core.tasks import eta
 from llmoin_desktop.core.tasks.runner import TaskResult, TaskRunner
@@ -126,7 +127,8 @@ class EtaController(QObject):
             return
         plan = est.plan_for(self.bar.mode_value())
         self._plan = plan
-        self.live = eta.LiveEta(plan, est.rates)
+        # The monitor tells a slow job on a busy PC from a wrong estimate (issue 24).
+        self.live = eta.LiveEta(plan, est.rates, monitor=shared_monitor())
         handle.progress.connect(self._on_progress)
         handle.tokens.connect(self._on_tokens)
         self._tick.start()

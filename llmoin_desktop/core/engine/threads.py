@@ -1,0 +1,374 @@
+"""How many threads llama.cpp uses, decided by measurement (issue 24: fast on a busy PC).
+
+The cliff: llama.cpp's threads meet at a barrier after every step of the graph (hundreds per
+token). With as many threads as cores, one ordinary busy program (a virus scan, a browser
+tab) takes a core for a time slice at a time and the other thread waits at the barrier for
+it: on the 2-core test PC decoding fell from 103 to 0.3 tokens/s, while one thread kept 75.
+Programs at the lowest priority (nice 19) hardly matter: the scheduler gives us the core.
+
+The decision (figures in docs/design.md, "Threads on a busy PC"):
+- **Before every model call and every second while decoding**, :class:`LoadMonitor` reads how
+  much CPU *other* programs at normal priority used since the last look (system busy time
+  minus our own process time; niced programs are counted apart on Linux/macOS, because they
+  yield to us anyway). Threads = free cores = cores − ⌈foreign load − ¼⌉, at least 1.
+- **Per token**, :class:`ThreadGovernor` compares the step's time with the recent quiet time
+  at this thread count; two tokens three times slower in a row mean a barrier waits for a
+  core someone else has: one thread less at once, and no step back up for a hold time that
+  doubles when it happens again (5 s … 60 s). So the cliff costs at most two tokens.
+- **Prompt reading** (``n_threads_batch``) follows the same load figure; its batches are
+  long enough that one slow batch steps it down the same way.
+- ``n_threads`` set by IT or the user (> 0) fixes both counts and switches the governor off.
+- The ceiling when quiet: all physical cores on 2–3 cores (leaving one free would halve the
+  speed on an idle PC, and the governor protects the busy case); cores − 1 for generation on
+  4 and more (decoding is memory-bound, the last core adds little and keeps the window
+  smooth); prompt reading (compute-bound) may use every physical core.
+
+Qt-free and llama-free: ``local.py``/``token_loop.py`` feed it times and apply its counts with
+``llama_set_n_threads`` (a plain field write in llama.cpp, free to call per token).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import psutil
+
+# Foreign load (in cores) that still counts as "nothing else running": a mail client and a
+# clock in the tray use a few per cent.
+QUIET_CORES = 0.25
+# How often the load figure is refreshed (a read of /proc/stat and os.times()).
+SAMPLE_S = 0.5
+MIN_WINDOW_S = 0.1
+# A step this many times slower than the recent quiet time at the same thread count ...
+SLOW_FACTOR = 3.0
+# ... this many times in a row steps the thread count down.
+SLOW_STREAK = 2
+# After a slowdown, no step up for this long; doubles on each repeat up to HOLD_MAX_S.
+HOLD_S = 5.0
+HOLD_MAX_S = 60.0
+# The recent quiet time forgets slowly (the context grows, a token costs a little more).
+REF_DECAY = 1.01
+# The engine publishes its current decode rate this often (status bar "Tempo").
+RATE_PUBLISH_S = 1.0
+
+
+def physical_cores() -> int:
+    """Physical cores: hyper-threads slow llama.cpp's matrix work down rather than up."""
+    return max(1, psutil.cpu_count(logical=False) or psutil.cpu_count() or os.cpu_count() or 1)
+
+
+@dataclass
+class ThreadPlan:
+    """Thread counts for one loaded model."""
+
+    gen: int  # n_threads at load (decoding)
+    batch: int  # n_threads_batch at load (prompt reading)
+    max_gen: int
+    max_batch: int
+    fixed: bool = False  # set by IT/the user: the governor keeps its hands off
+
+    def describe(self) -> str:
+        """For ``doctor``/the status: "2 (automatisch, 1–2)" style facts, language-neutral."""
+        if self.fixed:
+            return str(self.gen)
+        return f"{self.gen} (auto 1-{self.max_gen}/{self.max_batch})"
+
+
+def plan_threads(configured: int = 0, cores: int | None = None) -> ThreadPlan:
+    """The counts for ``n_threads = configured`` (0 = the app decides) on ``cores`` cores."""
+    cores = max(1, cores or physical_cores())
+    if configured > 0:
+        return ThreadPlan(configured, configured, configured, configured, fixed=True)
+    max_gen = cores if cores <= 3 else cores - 1
+    return ThreadPlan(gen=max_gen, batch=cores, max_gen=max_gen, max_batch=cores)
+
+
+def threads_for_load(ceiling: int, cores: int, foreign: float | None) -> int:
+    """Threads that find a free core: ``cores − ⌈foreign − QUIET_CORES⌉``, within 1…ceiling."""
+    if foreign is None:
+        return ceiling
+    taken = max(0, int(-(-(foreign - QUIET_CORES) // 1)))  # ceil, never negative
+    return max(1, min(ceiling, cores - taken))
+
+
+# Load ------------------------------------------------------------------------------------------
+def _proc_stat() -> tuple[float, float] | None:
+    """Linux: (normal-priority busy, niced busy) CPU seconds of the whole system."""
+    try:
+        with open("/proc/stat", encoding="ascii") as fh:
+            parts = fh.readline().split()
+    except OSError:
+        return None
+    if not parts or parts[0] != "cpu":
+        return None
+    ticks = [int(x) for x in parts[1:]]
+    hz = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    user, nice, system = ticks[0], ticks[1], ticks[2]
+    irq = ticks[5] if len(ticks) > 5 else 0
+    softirq = ticks[6] if len(ticks) > 6 else 0
+    return (user + system + irq + softirq) / hz, nice / hz
+
+
+def _system_busy() -> tuple[float, float] | None:
+    """(normal-priority busy, niced busy) CPU seconds since boot, all cores together."""
+    if sys.platform.startswith("linux"):
+        got = _proc_stat()
+        if got is not None:
+            return got
+    try:
+        t = psutil.cpu_times()
+    except (OSError, RuntimeError):
+        return None
+    busy = t.user + t.system + getattr(t, "interrupt", 0.0) + getattr(t, "dpc", 0.0)
+    return busy, float(getattr(t, "nice", 0.0))
+
+
+def _own_busy() -> float:
+    t = os.times()
+    return t.user + t.system
+
+
+class LoadMonitor:
+    """CPU that *other* programs at normal priority use, in cores, over the last half second.
+
+    Why system minus own: our own threads must not count as competition, and per-process
+    lists are too slow to read every half second. Niced programs (nice > 0 on Linux/macOS)
+    are left out: they yield to us (the issue's nice-19 loops cost only a tenth)."""
+
+    def __init__(
+        self,
+        clock: Callable[[], float] = time.monotonic,
+        system: Callable[[], tuple[float, float] | None] = _system_busy,
+        own: Callable[[], float] = _own_busy,
+        sample_s: float = SAMPLE_S,
+    ) -> None:
+        self._clock, self._system, self._own, self.sample_s = clock, system, own, sample_s
+        self._last: tuple[float, float, float, float] | None = None  # time, busy, niced, own
+        self.foreign: float | None = None  # last figure, cores
+        self.niced: float = 0.0
+        self._lock = threading.Lock()
+        self.sample()
+
+    def sample(self, force: bool = False) -> float | None:
+        """Refresh the figure if ``sample_s`` has passed (or ``force``); returns it.
+
+        A window shorter than ``MIN_WINDOW_S`` keeps the previous figure (the kernel counts
+        in 10 ms ticks: a shorter window is noise)."""
+        with self._lock:
+            now = self._clock()
+            last = self._last
+            if last is not None and now - last[0] < (MIN_WINDOW_S if force else self.sample_s):
+                return self.foreign
+            got = self._system()
+            if got is None:
+                return self.foreign
+            busy, niced = got
+            own = self._own()
+            if last is not None:
+                t0, busy0, niced0, own0 = last
+                dt = now - t0
+                self.foreign = max(0.0, ((busy - busy0) - (own - own0)) / dt)
+                self.niced = max(0.0, (niced - niced0) / dt)
+            self._last = (now, busy, niced, own)
+            return self.foreign
+
+
+_shared_monitor: LoadMonitor | None = None
+_shared_lock = threading.Lock()
+
+
+def shared_monitor() -> LoadMonitor:
+    """The process-wide monitor, refreshed every ``SAMPLE_S`` by a daemon thread.
+
+    Why a thread: a figure taken only when a call starts would average over the minutes the
+    engine sat idle; the thread keeps it to the last half second (two cheap reads each time)."""
+    global _shared_monitor
+    with _shared_lock:
+        if _shared_monitor is None:
+            monitor = LoadMonitor()
+
+            def refresh() -> None:
+                while True:
+                    time.sleep(monitor.sample_s)
+                    monitor.sample(force=True)
+
+            threading.Thread(target=refresh, name="llmoin-load", daemon=True).start()
+            _shared_monitor = monitor
+        return _shared_monitor
+
+
+# Governor --------------------------------------------------------------------------------------
+@dataclass
+class ThreadGovernor:
+    """Per-model thread counts that follow the machine's load (see the module doc)."""
+
+    plan: ThreadPlan
+    monitor: LoadMonitor | None = None
+    cores: int = field(default_factory=physical_cores)
+    clock: Callable[[], float] = time.monotonic
+
+    def __post_init__(self) -> None:
+        self.gen = self.plan.gen
+        self.batch = self.plan.batch
+        self._ref: dict[tuple[str, int], float] = {}  # (kind, threads) -> recent quiet s/token
+        self._streak = 0
+        self._hold_until = 0.0
+        self._hold_s = HOLD_S
+        self._last_down: float | None = None
+        self._cap_gen = self.plan.max_gen
+        self._cap_batch = self.plan.max_batch
+        self.steps_down = 0
+        self.steps_up = 0
+
+    @property
+    def active(self) -> bool:
+        return not self.plan.fixed
+
+    # Load-based choice -------------------------------------------------------------------
+    def _caps(self) -> tuple[int, int]:
+        if self.clock() >= self._hold_until:
+            self._cap_gen, self._cap_batch = self.plan.max_gen, self.plan.max_batch
+        return self._cap_gen, self._cap_batch
+
+    def choose(self, force_sample: bool = False) -> tuple[int, int]:
+        """(gen, batch) for the next call or the next second; updates ``gen``/``batch``."""
+        if not self.active:
+            return self.gen, self.batch
+        foreign = self.monitor.sample(force_sample) if self.monitor is not None else None
+        cap_gen, cap_batch = self._caps()
+        gen = threads_for_load(cap_gen, self.cores, foreign)
+        batch = threads_for_load(cap_batch, self.cores, foreign)
+        if gen > self.gen:
+            self.steps_up += 1
+        self.gen, self.batch = gen, batch
+        return gen, batch
+
+    # Time-based correction ---------------------------------------------------------------
+    def _observe(self, kind: str, threads: int, per_token: float) -> bool:
+        """Record one step; True when it was slow enough (twice in a row) to step down."""
+        key = (kind, threads)
+        ref = self._ref.get(key)
+        if ref is None or per_token < ref:
+            self._ref[key] = per_token
+            self._streak = 0
+            return False
+        self._ref[key] = ref * REF_DECAY if per_token > ref else ref
+        if per_token > SLOW_FACTOR * ref:
+            self._streak += 1
+        else:
+            self._streak = 0
+        return self._streak >= SLOW_STREAK
+
+    def _step_down(self, kind: str) -> None:
+        self._streak = 0
+        self.steps_down += 1
+        now = self.clock()
+        if self._last_down is not None and now - self._last_down < HOLD_MAX_S:
+            self._hold_s = min(HOLD_MAX_S, self._hold_s * 2)  # slow again soon after: wait longer
+        else:
+            self._hold_s = HOLD_S  # a quiet minute forgets earlier slowdowns
+        self._last_down = now
+        self._hold_until = now + self._hold_s
+        if kind == "gen":
+            self.gen = max(1, self.gen - 1)
+            self._cap_gen = self.gen
+        else:
+            self.batch = max(1, self.batch - 1)
+            self._cap_batch = self.batch
+
+    def token(self, seconds: float) -> bool:
+        """One decode step took ``seconds``; True when the thread counts changed."""
+        if not self.active or self.gen <= 1 and self.batch <= 1:
+            return False
+        before = (self.gen, self.batch)
+        if self._observe("gen", self.gen, seconds) and self.gen > 1:
+            self._step_down("gen")
+        return (self.gen, self.batch) != before
+
+    def prompt_batch(self, n_tokens: int, seconds: float) -> bool:
+        """One prompt batch of ``n_tokens`` took ``seconds``; True when the counts changed.
+
+        Only full-size batches are compared (a short tail batch has other overheads)."""
+        if not self.active or self.batch <= 1 or n_tokens < 64:
+            return False
+        if self._observe(f"batch{n_tokens}", self.batch, seconds / n_tokens):
+            self._step_down("batch")
+            return True
+        return False
+
+
+# Engine side ------------------------------------------------------------------------------------
+class GovernedThreadsMixin:
+    """What ``LocalBackend`` mixes in: apply the governor's counts to the loaded context.
+
+    Kept here so ``local.py``/``token_loop.py`` only call three hooks: before a call, after a
+    prompt batch, after a decoded token. ``llama_set_n_threads`` only writes two fields of the
+    context; the next ``llama_decode`` uses them."""
+
+    _llm: object
+    _governor: ThreadGovernor | None
+
+    def _threads_apply(self, counts: tuple[int, int]) -> None:
+        from llama_cpp import llama_cpp as lc
+
+        if self._llm is None:
+            return
+        lc.llama_set_n_threads(self._llm._ctx.ctx, counts[0], counts[1])  # type: ignore[attr-defined]
+        self._threads_applied = counts
+        on_change = getattr(self, "_threads_changed", None)
+        if on_change is not None:
+            on_change(counts)
+
+    def _publish_rate(self) -> None:
+        """The current speed for the status bar, about once a second while tokens flow
+        (the finished call's average comes at its end, as before)."""
+        now = time.perf_counter()
+        t0 = getattr(self, "_rate_t0", 0.0)
+        if not t0:
+            self._rate_t0, self._rate_n = now, 0
+            return
+        self._rate_n += 1
+        if now - t0 >= RATE_PUBLISH_S:
+            set_status = getattr(self, "_set_status", None)
+            if set_status is not None:
+                set_status(last_tokens_per_s=self._rate_n / (now - t0))
+            self._rate_t0, self._rate_n = now, 0
+
+    def _threads_before_call(self) -> None:
+        """A fresh look at the load before a prompt is read (a fresh sample, not the cached)."""
+        self._rate_t0, self._rate_n = 0.0, 0
+        gov = self._governor
+        if gov is not None and gov.active:
+            counts = gov.choose(force_sample=True)
+            if counts != getattr(self, "_threads_applied", None):
+                self._threads_apply(counts)
+
+    def _threads_after_batch(self, n_tokens: int, seconds: float) -> None:
+        gov = self._governor
+        if gov is None or not gov.active:
+            return
+        gov.prompt_batch(n_tokens, seconds)
+        counts = gov.choose()
+        if counts != getattr(self, "_threads_applied", None):
+            self._threads_apply(counts)
+
+    def _threads_after_token(self, seconds: float) -> None:
+        self._publish_rate()
+        gov = self._governor
+        if gov is None or not gov.active:
+            return
+        gov.token(seconds)
+        counts = gov.choose()
+        if counts != getattr(self, "_threads_applied", None):
+            self._threads_apply(counts)
+
+
+def background_threads(cores: int | None = None) -> int:
+    """Threads for background number-crunching (embedding while indexing, OCR pages): one core
+    always stays free for the clerk's programs and our window (cores − 1, at least 1)."""
+    return max(1, (cores or physical_cores()) - 1)
