@@ -86,3 +86,95 @@ def docx_zip_bomb(path: Path, megabytes: int = 2000) -> Path:
                 fh.write(chunk)
             fh.write(b"</w:t></w:r></w:p></w:body></w:document>")
     return path
+
+
+class OpenWatch:
+    """Which files in a folder were opened (Linux inotify), to prove that showing a hostile
+    string never made the app read ``<img src=…>``. Elsewhere ``available`` is False.
+
+    ``with OpenWatch(folder) as watch: …; watch.opened()`` → names opened since the start."""
+
+    IN_ACCESS = 0x001
+    IN_OPEN = 0x020
+    IN_NONBLOCK = 0o4000
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = Path(folder)
+        self.fd = -1
+        self._names: set[str] = set()
+        self.available = False
+
+    def __enter__(self) -> OpenWatch:
+        import ctypes
+        import ctypes.util
+        import sys
+
+        if not sys.platform.startswith("linux"):
+            return self
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        self.fd = libc.inotify_init1(self.IN_NONBLOCK)
+        if self.fd >= 0:
+            wd = libc.inotify_add_watch(
+                self.fd, str(self.folder).encode(), self.IN_OPEN | self.IN_ACCESS
+            )
+            self.available = wd >= 0
+        return self
+
+    def opened(self) -> set[str]:
+        import os
+        import struct
+
+        while self.available and self.fd >= 0:
+            try:
+                data = os.read(self.fd, 65536)
+            except BlockingIOError:
+                break
+            offset = 0
+            while offset + 16 <= len(data):
+                _wd, _mask, _cookie, length = struct.unpack_from("iIII", data, offset)
+                name = data[offset + 16 : offset + 16 + length].split(b"\0", 1)[0]
+                self._names.add(name.decode("utf-8", "replace"))
+                offset += 16 + length
+        return set(self._names)
+
+    def __exit__(self, *exc: object) -> None:
+        import os
+
+        self.opened()
+        if self.fd >= 0:
+            os.close(self.fd)
+            self.fd = -1
+
+
+def bait_image(folder: Path, name: str = "koeder.png") -> Path:
+    """A small real PNG that hostile markup points at (an app that renders the markup would
+    open it; OpenWatch sees that)."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    raw = b"\x00\xff\x00\x00" * 1  # one red pixel, filter byte 0
+    png = (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(raw))
+        + chunk(b"IEND", b"")
+    )
+    path = Path(folder) / name
+    path.write_bytes(png)
+    return path
+
+
+def hostile_strings(image: Path) -> list[str]:
+    """Markup a clerk could receive in a task title, a file name, a document or a server
+    answer: an image from a path or share, a link, a file URL, an entity."""
+    return [
+        f'Bescheid <img src="{image}"> prüfen',
+        f'<a href="file://{image}">Anhang</a> öffnen',
+        f"<img src=file://{image}>",
+        f"file://{image}",
+        "&lt;b&gt;fett&lt;/b&gt; <b>fett</b>",
+    ]

@@ -10,6 +10,7 @@ from llmoin_desktop.core import i18n
 from llmoin_desktop.core.config import SettingsStore, apply_data_dir
 from llmoin_desktop.core.errors import LLMoinError
 from llmoin_desktop.core.i18n import tr
+from llmoin_desktop.ui.plain_text import verbatim
 
 
 def create_application(argv: Sequence[str], settings: SettingsStore):  # -> QApplication
@@ -89,13 +90,15 @@ def run_gui(argv: Sequence[str] | None = None) -> int:
 
         backend = create_backend(settings)
     except LLMoinError as exc:
-        QMessageBox.critical(None, "LLMoin Desktop", exc.user_message)
+        QMessageBox.critical(None, "LLMoin Desktop", verbatim(exc.user_message))
         return 1
     except Exception as exc:  # noqa: BLE001 - a broken llama.cpp install must not crash silently
         QMessageBox.critical(
             None,
             "LLMoin Desktop",
-            tr("Die KI-Laufzeit (llama.cpp) konnte nicht gestartet werden: {error}", error=exc),
+            verbatim(
+                tr("Die KI-Laufzeit (llama.cpp) konnte nicht gestartet werden: {error}", error=exc)
+            ),
         )
         return 1
 

@@ -27,7 +27,6 @@ from PySide6.QtWidgets import (
     QFrame,
     QGroupBox,
     QHBoxLayout,
-    QLabel,
     QListView,
     QListWidget,
     QListWidgetItem,
@@ -44,6 +43,7 @@ from llmoin_desktop.core.tasks.spec import TaskSpec
 from llmoin_desktop.ui.a11y import mark_required, name
 from llmoin_desktop.ui.messages import show_message
 from llmoin_desktop.ui.page_parts import RunPage, add_page_head, add_side_by_side, page_layout
+from llmoin_desktop.ui.plain_text import PlainLabel, verbatim
 from llmoin_desktop.ui.reasoning_box import ReasoningBox
 from llmoin_desktop.ui.task_page import PAGE_STYLE
 
@@ -168,7 +168,7 @@ class AskPage(RunPage):
         lbox = QVBoxLayout(left)
         lbox.setContentsMargins(0, 0, 8, 0)
         q_field = spec.field("frage")
-        q_label = QLabel(spec.t(q_field.label) if q_field else _("Ihre Frage"))
+        q_label = PlainLabel(spec.t(q_field.label) if q_field else _("Ihre Frage"))
         q_label.setObjectName("sectionTitle")
         self.question = QPlainTextEdit()
         self.question.setObjectName("askQuestion")
@@ -185,7 +185,7 @@ class AskPage(RunPage):
         lbox.addWidget(q_label)
         lbox.addWidget(self.question)
         if q_field and q_field.help:
-            hint = QLabel(spec.t(q_field.help))
+            hint = PlainLabel(spec.t(q_field.help))
             hint.setObjectName("fieldHelp")
             hint.setWordWrap(True)
             lbox.addWidget(hint)
@@ -228,7 +228,7 @@ class AskPage(RunPage):
             _("Leertaste hakt ein Dokument an oder ab"),
         )
         lbox.addWidget(self.scope_list, 1)
-        self.library_state = QLabel("")
+        self.library_state = PlainLabel("")
         self.library_state.setObjectName("libraryState")
         self.library_state.setWordWrap(True)
         lbox.addWidget(self.library_state)
@@ -247,7 +247,7 @@ class AskPage(RunPage):
         right.setObjectName("askRight")
         rbox = QVBoxLayout(right)
         rbox.setContentsMargins(8, 0, 0, 0)
-        a_label = QLabel(_("Antwort"))
+        a_label = PlainLabel(_("Antwort"))
         a_label.setObjectName("columnTitle")
         self.answer = QTextBrowser()
         self.answer.setObjectName("askAnswer")
@@ -258,12 +258,12 @@ class AskPage(RunPage):
             _("Antwort"),
             _("Die Zahlen in eckigen Klammern verweisen auf die Quellen darunter"),
         )
-        self.ai_note = QLabel(
+        self.ai_note = PlainLabel(
             _("KI-generiert – bitte anhand der Quellen prüfen. Die Antwort entscheidet nichts.")
         )
         self.ai_note.setObjectName("aiNote")
         self.ai_note.setWordWrap(True)
-        src_label = QLabel(_("Quellen (anklicken öffnet das Dokument an der Stelle)"))
+        src_label = PlainLabel(_("Quellen (anklicken öffnet das Dokument an der Stelle)"))
         src_label.setObjectName("columnTitle")
         self.sources = QListWidget()
         self.sources.setObjectName("sourceList")
@@ -301,7 +301,7 @@ class AskPage(RunPage):
         actions.addStretch(1)
         actions.addWidget(self.copy_button)
         actions.addWidget(self.export_button)
-        self.result_message = QLabel("")
+        self.result_message = PlainLabel("")
         self.result_message.setObjectName("resultMessage")
         self.result_message.setWordWrap(True)
         self.result_message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -387,7 +387,7 @@ class AskPage(RunPage):
         indexed = [d for d in docs if d.status == "indexed"]
         for d in indexed:
             item = QListWidgetItem(Path(d.path).name)
-            item.setToolTip(d.path)
+            item.setToolTip(verbatim(d.path))
             item.setData(Qt.ItemDataRole.UserRole, d.path)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(

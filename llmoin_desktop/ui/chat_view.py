@@ -6,7 +6,6 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont, QKeySequence, QShortcut, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import (
     QHBoxLayout,
-    QLabel,
     QPlainTextEdit,
     QPushButton,
     QTextBrowser,
@@ -17,6 +16,7 @@ from PySide6.QtWidgets import (
 from llmoin_desktop.core.i18n import _
 from llmoin_desktop.ui.a11y import announce, forget_announcement, name
 from llmoin_desktop.ui.page_parts import add_page_head, page_layout
+from llmoin_desktop.ui.plain_text import PlainLabel
 
 
 class ChatView(QWidget):
@@ -48,7 +48,7 @@ class ChatView(QWidget):
         )
         layout.addWidget(self.transcript, 1)
 
-        self.status_label = QLabel("")
+        self.status_label = PlainLabel("")
         self.status_label.setObjectName("chatStatus")
         self.status_label.setWordWrap(True)
         layout.addWidget(self.status_label)
@@ -75,7 +75,7 @@ class ChatView(QWidget):
         row.addLayout(buttons)
         layout.addLayout(row)
 
-        note = QLabel(
+        note = PlainLabel(
             _("Antworten werden von einer KI erzeugt und können Fehler enthalten. Bitte prüfen.")
         )
         note.setObjectName("aiNote")

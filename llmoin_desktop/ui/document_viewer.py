@@ -34,7 +34,6 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
-    QLabel,
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
@@ -47,6 +46,7 @@ from PySide6.QtWidgets import (
 
 from llmoin_desktop.core.i18n import _, tr
 from llmoin_desktop.ui.a11y import name
+from llmoin_desktop.ui.plain_text import PlainLabel, escape, rich_label
 
 WINDOW_WORDS = 5
 WINDOW_STEP = 3
@@ -159,11 +159,11 @@ class DocumentViewer(QDialog):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 12, 16, 12)
 
-        self.title = QLabel(f"<b>[{citation.n}] {_esc(citation.label())}</b>")
+        self.title = rich_label(f"<b>[{citation.n}] {escape(citation.label())}</b>")
         self.title.setObjectName("viewerTitle")
         self.title.setWordWrap(True)
         layout.addWidget(self.title)
-        self.quote_label = QLabel(
+        self.quote_label = PlainLabel(
             tr("Zitierte Stelle: „{quote}“", quote=" ".join(str(citation.quote).split()))
             if citation.quote
             else ""
@@ -181,7 +181,7 @@ class DocumentViewer(QDialog):
         self.page_spin.setObjectName("viewerPageSpin")
         self.page_spin.setMinimum(1)
         name(self.page_spin, _("Seitenzahl"), _("Zu einer Seite springen"))
-        self.page_label = QLabel("")
+        self.page_label = PlainLabel("")
         self.page_label.setObjectName("viewerPageLabel")
         self.next_button = QPushButton(_("Nächste Seite ▶"))
         self.next_button.setObjectName("viewerNextButton")
@@ -204,7 +204,7 @@ class DocumentViewer(QDialog):
         layout.addLayout(nav)
 
         self.stack = QStackedWidget()
-        self.image = QLabel()
+        self.image = PlainLabel()
         self.image.setObjectName("viewerPageImage")
         self.image.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
         self.scroll = QScrollArea()
@@ -223,7 +223,7 @@ class DocumentViewer(QDialog):
         self.stack.addWidget(self.scroll)
         self.stack.addWidget(self.text)
         layout.addWidget(self.stack, 1)
-        self.message = QLabel("")
+        self.message = PlainLabel("")
         self.message.setObjectName("viewerMessage")
         self.message.setWordWrap(True)
         self.message.hide()
@@ -433,9 +433,3 @@ class DocumentViewer(QDialog):
             self._pdf.close()
             self._pdf = None
         super().closeEvent(event)
-
-
-def _esc(text: str) -> str:
-    import html
-
-    return html.escape(text)

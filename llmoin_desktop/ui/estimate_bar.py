@@ -6,11 +6,12 @@ Widgets only; :class:`~llmoin_desktop.ui.controllers.eta_controller.EtaControlle
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QVBoxLayout, QWidget
 
 from llmoin_desktop.core.i18n import _, tr
 from llmoin_desktop.core.tasks.eta import READ_ALL, READ_SKIM
 from llmoin_desktop.ui.a11y import name
+from llmoin_desktop.ui.plain_text import PlainLabel
 
 
 class EstimateBar(QWidget):
@@ -22,7 +23,7 @@ class EstimateBar(QWidget):
         box = QVBoxLayout(self)
         box.setContentsMargins(0, 0, 0, 0)
         row = QHBoxLayout()
-        self.mode_label = QLabel(_("Langes Dokument:"))
+        self.mode_label = PlainLabel(_("Langes Dokument:"))
         self.mode = QComboBox()
         self.mode.setObjectName("readMode")
         name(self.mode, _("Langes Dokument lesen"), _("gründlich oder schnell, mit der Dauer"))
@@ -30,7 +31,7 @@ class EstimateBar(QWidget):
         row.addWidget(self.mode_label)
         row.addWidget(self.mode, 1)
         box.addLayout(row)
-        self.label = QLabel("")
+        self.label = PlainLabel("")
         self.label.setObjectName("taskEstimate")
         self.label.setWordWrap(True)
         box.addWidget(self.label)

@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 from llmoin_desktop.core.i18n import _
 from llmoin_desktop.core.paths import resources_dir
 from llmoin_desktop.ui.a11y import name
+from llmoin_desktop.ui.plain_text import PlainLabel
 
 TILE_WIDTH = 280
 TILE_HEIGHT = 130
@@ -102,26 +103,26 @@ class TaskTile(QPushButton):
         head_row.setSpacing(10)
         pixmap = icon_pixmap(tile.icon, 28)
         if pixmap is not None:
-            icon_label = QLabel()
+            icon_label = PlainLabel()
             icon_label.setPixmap(pixmap)
             icon_label.setFixedSize(28, 28)
             head_row.addWidget(icon_label)
-        head = QLabel(tile.title)
+        head = PlainLabel(tile.title)
         head.setObjectName("tileTitle")
         head.setWordWrap(True)
         head_row.addWidget(head, 1)
-        desc = QLabel(tile.description)
+        desc = PlainLabel(tile.description)
         desc.setObjectName("tileDescription")
         desc.setWordWrap(True)
         desc.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         layout.addLayout(head_row)
         layout.addWidget(desc, 1)
         if tile.note:
-            note = QLabel(tile.note)
+            note = PlainLabel(tile.note)
             note.setObjectName("tileNote")
             layout.addWidget(note)
         if tile.byline:
-            byline = QLabel(tile.byline)
+            byline = PlainLabel(tile.byline)
             byline.setObjectName("tileNote")
             byline.setWordWrap(True)
             layout.addWidget(byline)
@@ -176,7 +177,7 @@ class Gallery(QScrollArea):
         self._inner.setObjectName("galleryInner")
         outer = QVBoxLayout(self._inner)
         outer.setContentsMargins(24, 16, 24, 24)
-        heading = QLabel(_("Was möchten Sie tun?"))
+        heading = PlainLabel(_("Was möchten Sie tun?"))
         heading.setObjectName("galleryHeading")
         head_row = QHBoxLayout()
         head_row.addWidget(heading)
@@ -226,7 +227,7 @@ class Gallery(QScrollArea):
         self._sections = QVBoxLayout()  # "Meine Aufgaben", "Aufgaben der Abteilung"
         outer.addLayout(self._sections)
         self._section_parts: list[QWidget] = []
-        self.empty_label = QLabel(_("Keine Aufgabe passt zur Suche."))
+        self.empty_label = PlainLabel(_("Keine Aufgabe passt zur Suche."))
         self.empty_label.hide()
         outer.addWidget(self.empty_label)
         outer.addStretch(1)
@@ -291,7 +292,7 @@ class Gallery(QScrollArea):
                 box.setObjectName(f"gallerySection_{section}")
                 box_layout = QVBoxLayout(box)
                 box_layout.setContentsMargins(0, 16, 0, 0)
-                title = QLabel(SECTION_TITLES[section]())
+                title = PlainLabel(SECTION_TITLES[section]())
                 title.setObjectName("galleryHeading")
                 box_layout.addWidget(title)
                 grid = QGridLayout()

@@ -9,7 +9,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
-    QLabel,
     QPlainTextEdit,
     QPushButton,
     QSplitter,
@@ -24,6 +23,7 @@ from llmoin_desktop.ui.a11y import name
 from llmoin_desktop.ui.locale_format import date_time
 from llmoin_desktop.ui.messages import show_message
 from llmoin_desktop.ui.page_parts import add_page_head, page_layout, titled_column
+from llmoin_desktop.ui.plain_text import PlainLabel
 from llmoin_desktop.ui.task_page import PAGE_STYLE
 
 
@@ -51,7 +51,7 @@ class HistoryView(QWidget):
         )
         head.addWidget(self.clear_button)
 
-        self.info = QLabel(
+        self.info = PlainLabel(
             _("Ergebnisse werden nur auf diesem Computer gespeichert. Abgebrochene Läufe nicht.")
         )
         self.info.setObjectName("fieldHelp")
@@ -90,10 +90,10 @@ class HistoryView(QWidget):
         splitter.setSizes([560, 440])
         layout.addWidget(splitter, 1)
 
-        self.empty_label = QLabel(_("Noch keine Ergebnisse gespeichert."))
+        self.empty_label = PlainLabel(_("Noch keine Ergebnisse gespeichert."))
         self.empty_label.setObjectName("taskStatus")
         layout.addWidget(self.empty_label)
-        self.message = QLabel("")
+        self.message = PlainLabel("")
         self.message.setObjectName("taskMessage")
         self.message.setWordWrap(True)
         self.message.hide()

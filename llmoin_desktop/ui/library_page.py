@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
-    QLabel,
     QProgressBar,
     QPushButton,
     QTableWidget,
@@ -25,6 +24,7 @@ from PySide6.QtWidgets import (
 from llmoin_desktop.core.i18n import _, tr
 from llmoin_desktop.ui.a11y import name
 from llmoin_desktop.ui.messages import show_message
+from llmoin_desktop.ui.plain_text import PlainLabel, verbatim
 from llmoin_desktop.ui.style import ACCENT
 from llmoin_desktop.ui.watched_folders import WatchedFoldersBox
 
@@ -82,7 +82,7 @@ class LibraryPage(QWidget):
         self.back_button = QPushButton(_("← Zur Übersicht"))
         self.back_button.setObjectName("libraryBackButton")
         name(self.back_button, _("Zur Übersicht"), _("Zurück zur Aufgabenübersicht"))
-        self.title = QLabel(_("Dokumentbibliothek"))
+        self.title = PlainLabel(_("Dokumentbibliothek"))
         self.title.setObjectName("viewTitle")
         self.ask_button = QPushButton(_("Dokumente fragen →"))
         self.ask_button.setObjectName("libraryAskButton")
@@ -94,7 +94,7 @@ class LibraryPage(QWidget):
         head.addWidget(self.ask_button)
         layout.addLayout(head)
 
-        intro = QLabel(
+        intro = PlainLabel(
             _(
                 "Hier sammeln Sie die Dokumente, die „Dokumente fragen“ durchsucht. Die Dateien "
                 "bleiben, wo sie sind; die Bibliothek merkt sich nur ihren Inhalt."
@@ -103,7 +103,7 @@ class LibraryPage(QWidget):
         intro.setObjectName("fieldHelp")
         intro.setWordWrap(True)
         layout.addWidget(intro)
-        self.server_label = QLabel("")
+        self.server_label = PlainLabel("")
         self.server_label.setObjectName("libraryServer")
         self.server_label.setWordWrap(True)
         self.server_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -147,7 +147,7 @@ class LibraryPage(QWidget):
         tools.addWidget(self.remove_button)
         layout.addLayout(tools)
 
-        self.drop_hint = QLabel(_("Dateien oder Ordner hierher ziehen, um sie aufzunehmen."))
+        self.drop_hint = PlainLabel(_("Dateien oder Ordner hierher ziehen, um sie aufzunehmen."))
         self.drop_hint.setObjectName("dropHint")
         self.drop_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
         layout.addWidget(self.drop_hint)
@@ -170,17 +170,17 @@ class LibraryPage(QWidget):
         progress_row.setContentsMargins(0, 0, 0, 0)
         self.progress_box.hide()
         layout.addWidget(self.progress_box)
-        self.status_label = QLabel("")
+        self.status_label = PlainLabel("")
         self.status_label.setObjectName("libraryStatus")
         self.status_label.setWordWrap(True)
         layout.addWidget(self.status_label)
 
-        self.notice = QLabel("")
+        self.notice = PlainLabel("")
         self.notice.setObjectName("libraryNotice")
         self.notice.setWordWrap(True)
         self.notice.hide()
         layout.addWidget(self.notice)
-        self.message = QLabel("")
+        self.message = PlainLabel("")
         self.message.setObjectName("libraryMessage")
         self.message.setWordWrap(True)
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -213,7 +213,7 @@ class LibraryPage(QWidget):
             _("Datei, Status, Seiten, Grund bei abgelehnten Dateien und Ordner"),
         )
         layout.addWidget(self.table, 1)
-        self.summary = QLabel("")
+        self.summary = PlainLabel("")
         self.summary.setObjectName("librarySummary")
         layout.addWidget(self.summary)
 
@@ -354,7 +354,7 @@ class LibraryPage(QWidget):
             ]
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
-                item.setToolTip(d.path if col in (0, 4) else text)
+                item.setToolTip(verbatim(d.path if col in (0, 4) else text))
                 if col == 0:
                     item.setData(Qt.ItemDataRole.UserRole, d.path)
                 self.table.setItem(row, col, item)

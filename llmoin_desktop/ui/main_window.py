@@ -13,7 +13,6 @@ from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
-    QLabel,
     QMainWindow,
     QPushButton,
     QStackedWidget,
@@ -36,6 +35,7 @@ from llmoin_desktop.ui.controllers.task_area import TaskArea
 from llmoin_desktop.ui.controllers.tiles import CHAT_TILE_ID, gallery_tiles
 from llmoin_desktop.ui.gallery import Gallery, TileDescriptor
 from llmoin_desktop.ui.model_picker import ModelPicker
+from llmoin_desktop.ui.plain_text import PlainLabel, escape
 from llmoin_desktop.ui.settings_dialog import SettingsDialog
 from llmoin_desktop.ui.status_bar import AppStatusBar
 from llmoin_desktop.ui.style import STYLE
@@ -57,7 +57,7 @@ class MessageBanner(QFrame):
         self.setObjectName("banner")
         layout = QHBoxLayout(self)
         layout.setContentsMargins(12, 8, 8, 8)
-        self.label = QLabel("")
+        self.label = PlainLabel("")
         self.label.setObjectName("bannerText")
         self.label.setWordWrap(True)
         self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -70,7 +70,9 @@ class MessageBanner(QFrame):
 
     def show_message(self, text: str, kind: str = "error") -> None:
         prefix = _("Fehler:") if kind == "error" else _("Hinweis:")
-        self.label.setText(f"<b>{prefix}</b> {text}")
+        # bold prefix, escaped text: messages quote file and task names (issue 18)
+        self.label.setTextFormat(Qt.TextFormat.RichText)
+        self.label.setText(f"<b>{escape(prefix)}</b> {escape(text)}")
         self.label.setAccessibleName(f"{prefix} {text}")
         self.setProperty("kind", kind)
         self.style().unpolish(self)
@@ -150,7 +152,7 @@ class MainWindow(QMainWindow):
         header.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         layout = QHBoxLayout(header)
         layout.setContentsMargins(24, 10, 24, 10)
-        title = QLabel("LLMoin Desktop")
+        title = PlainLabel("LLMoin Desktop")
         title.setObjectName("appTitle")
         self.home_button = QPushButton(_("Übersicht"))
         self.home_button.setToolTip(_("Zur Aufgabenübersicht (Alt+Pos1)"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
 
 from llmoin_desktop.core.i18n import _
@@ -18,7 +19,9 @@ def show_message(label: QLabel, text: str, kind: str = "info") -> None:
         forget_announcement(label)
         return
     prefix = _("Fehler:") if kind == "error" else _("Hinweis:")
-    label.setText(f"<b>{prefix}</b> {html.escape(text)}")
+    # bold prefix (app markup) + escaped text: a file or task name stays text (issue 18)
+    label.setTextFormat(Qt.TextFormat.RichText)
+    label.setText(f"<b>{html.escape(prefix)}</b> {html.escape(text)}")
     label.setAccessibleName(f"{prefix} {text}")
     label.setProperty("kind", kind)  # the style sheet colours by kind
     label.style().unpolish(label)

@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFileDialog,
     QHeaderView,
-    QLabel,
     QProgressBar,
     QPushButton,
     QTableWidget,
@@ -29,6 +28,7 @@ from llmoin_desktop.core.jobs import Job, JobState
 from llmoin_desktop.core.modelcheck.report import mark, metric_lines, write_report
 from llmoin_desktop.core.modelcheck.run import ModelCheckReport, run_model_check
 from llmoin_desktop.ui.a11y import name
+from llmoin_desktop.ui.plain_text import PlainLabel
 
 
 class ModelCheckDialog(QDialog):
@@ -42,7 +42,7 @@ class ModelCheckDialog(QDialog):
         self.setMinimumSize(760, 520)
         name(self, _("Modell prüfen"))
         layout = QVBoxLayout(self)
-        intro = QLabel(
+        intro = PlainLabel(
             _(
                 "Die Prüfung lässt das geladene Modell jede Aufgabe mit Beispieldateien ausführen "
                 "und prüft, was sich ohne Urteil über die Formulierung prüfen lässt. Sie dauert "
@@ -51,7 +51,7 @@ class ModelCheckDialog(QDialog):
         )
         intro.setWordWrap(True)
         layout.addWidget(intro)
-        self.status = QLabel("")
+        self.status = PlainLabel("")
         self.status.setObjectName("modelCheckStatus")
         self.status.setWordWrap(True)
         layout.addWidget(self.status)
@@ -68,7 +68,7 @@ class ModelCheckDialog(QDialog):
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         name(self.table, _("Ergebnis der Prüfung"))
         layout.addWidget(self.table, 1)
-        self.figures = QLabel("")
+        self.figures = PlainLabel("")
         self.figures.setWordWrap(True)
         layout.addWidget(self.figures)
 

@@ -9,7 +9,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
     QHeaderView,
-    QLabel,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -20,6 +19,7 @@ from PySide6.QtWidgets import (
 from llmoin_desktop.core.engine.catalog import ModelInfo, chat_template_note
 from llmoin_desktop.core.i18n import _, tr
 from llmoin_desktop.ui.a11y import name
+from llmoin_desktop.ui.plain_text import PlainLabel, verbatim
 
 
 def context_label(n: int) -> str:
@@ -41,7 +41,7 @@ class ModelPicker(QDialog):
         self.current_path: str = ""
 
         layout = QVBoxLayout(self)
-        intro = QLabel(
+        intro = PlainLabel(
             _(
                 "Wählen Sie das Sprachmodell, mit dem gearbeitet wird. Größere Modelle antworten "
                 "besser, brauchen aber mehr Arbeitsspeicher und Zeit."
@@ -74,7 +74,7 @@ class ModelPicker(QDialog):
         name(self.table, _("Verfügbare Modelle"), _("Tabelle der gefundenen Modelldateien"))
         layout.addWidget(self.table, 1)
 
-        self.detail = QLabel("")
+        self.detail = PlainLabel("")
         self.detail.setWordWrap(True)
         self.detail.setObjectName("pickerDetail")
         layout.addWidget(self.detail)
@@ -127,6 +127,8 @@ class ModelPicker(QDialog):
                 template = _("von der IT festgelegt")
             if info.reasoning:
                 template += " · " + _("denkt vor der Antwort")
+            if info.vocab_note:
+                template += " · " + _("Chat-Vorlage passt nicht zum Vokabular")
             if info.problem:
                 template = _("Datei fehlerhaft")
             values = (
@@ -139,7 +141,8 @@ class ModelPicker(QDialog):
             )
             for col, value in enumerate(values):
                 item = QTableWidgetItem(value)
-                item.setToolTip(str(info.path) if col == 0 else (chat_template_note(info) or value))
+                tip = chat_template_note(info) or info.vocab_note or value
+                item.setToolTip(verbatim(str(info.path) if col == 0 else tip))
                 if not ok:
                     item.setForeground(Qt.GlobalColor.darkGray)
                     font = item.font()

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from llmoin_desktop.core.i18n import _
 from llmoin_desktop.ui.a11y import announce, forget_announcement, name
 from llmoin_desktop.ui.messages import show_message
+from llmoin_desktop.ui.plain_text import PlainLabel, verbatim
 
 
 def page_layout(page: QWidget) -> QVBoxLayout:
@@ -41,7 +42,7 @@ def add_page_head(
     if back_name:
         back.setObjectName(back_name)
     name(back, _("Zur Übersicht"), _("Zurück zur Aufgabenübersicht"))
-    label = QLabel(title)
+    label = PlainLabel(title)
     label.setObjectName("viewTitle")
     head.addWidget(back)
     head.addSpacing(12)
@@ -56,7 +57,7 @@ def titled_column(title: str, widget: QWidget, *, buddy: bool = False) -> tuple[
     box = QWidget()
     column = QVBoxLayout(box)
     column.setContentsMargins(0, 0, 0, 0)
-    label = QLabel(title)
+    label = PlainLabel(title)
     label.setObjectName("columnTitle")
     if buddy:
         label.setBuddy(widget)
@@ -108,7 +109,7 @@ class RunPage(QWidget):
         buttons = QHBoxLayout()
         run_button = QPushButton(run_text)
         run_button.setObjectName("generateButton")
-        run_button.setToolTip(run_description)
+        run_button.setToolTip(verbatim(run_description))
         name(run_button, run_text, run_description)
         self.stop_button = QPushButton(_("Stopp"))
         self.stop_button.setObjectName(stop_name)
@@ -125,11 +126,11 @@ class RunPage(QWidget):
         name(self.progress, _("Fortschritt"))
         self.progress.hide()
         layout.addWidget(self.progress)
-        self.status_label = QLabel("")
+        self.status_label = PlainLabel("")
         self.status_label.setObjectName("taskStatus")
         self.status_label.setWordWrap(True)
         layout.addWidget(self.status_label)
-        self.message = QLabel("")
+        self.message = PlainLabel("")
         self.message.setObjectName("taskMessage")
         self.message.setWordWrap(True)
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)

@@ -14,7 +14,6 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
-    QLabel,
     QPlainTextEdit,
     QPushButton,
     QTableWidget,
@@ -26,6 +25,7 @@ from PySide6.QtWidgets import (
 from llmoin_desktop.core.i18n import _, tr
 from llmoin_desktop.core.tasks.proofread import WordDiff, word_diff
 from llmoin_desktop.ui.a11y import name
+from llmoin_desktop.ui.plain_text import PlainLabel
 
 
 class DiffView(QWidget):
@@ -41,7 +41,7 @@ class DiffView(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 4, 0, 0)
 
-        self.summary = QLabel("")
+        self.summary = PlainLabel("")
         self.summary.setObjectName("diffSummary")
         self.summary.setWordWrap(True)
         layout.addWidget(self.summary)
@@ -75,7 +75,7 @@ class DiffView(QWidget):
         row.addStretch(1)
         layout.addLayout(row)
 
-        label = QLabel(_("Ergebnis mit den übernommenen Änderungen"))
+        label = PlainLabel(_("Ergebnis mit den übernommenen Änderungen"))
         label.setObjectName("columnTitle")
         layout.addWidget(label)
         self.resulting = QPlainTextEdit()

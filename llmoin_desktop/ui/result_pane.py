@@ -13,7 +13,6 @@ from PySide6.QtGui import QGuiApplication, QTextCursor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
-    QLabel,
     QPlainTextEdit,
     QPushButton,
     QSplitter,
@@ -29,6 +28,7 @@ from llmoin_desktop.core.tasks.tables import parse_markdown_table
 from llmoin_desktop.ui.a11y import name
 from llmoin_desktop.ui.messages import show_message
 from llmoin_desktop.ui.page_parts import titled_column
+from llmoin_desktop.ui.plain_text import PlainLabel
 from llmoin_desktop.ui.reasoning_box import ReasoningBox
 
 
@@ -48,7 +48,7 @@ class ResultPane(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(6)
 
-        head = QLabel(_("Ergebnis"))
+        head = PlainLabel(_("Ergebnis"))
         head.setObjectName("sectionTitle")
         layout.addWidget(head)
 
@@ -122,20 +122,20 @@ class ResultPane(QWidget):
         layout.addLayout(row)
 
         self.refine_row = QHBoxLayout()
-        self.refine_label = QLabel(_("Überarbeiten:"))
+        self.refine_label = PlainLabel(_("Überarbeiten:"))
         self.refine_row.addWidget(self.refine_label)
         self.refine_row.addStretch(1)
         layout.addLayout(self.refine_row)
         self.refine_buttons: dict[str, QPushButton] = {}
 
-        self.message = QLabel("")
+        self.message = PlainLabel("")
         self.message.setObjectName("resultMessage")
         self.message.setWordWrap(True)
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.message.hide()
         layout.addWidget(self.message)
 
-        self.ai_note = QLabel(_("KI-erzeugt – bitte prüfen."))
+        self.ai_note = PlainLabel(_("KI-erzeugt – bitte prüfen."))
         self.ai_note.setObjectName("aiNote")
         self.ai_note.setToolTip(
             _("Das Ergebnis wurde von einer KI erzeugt und kann Fehler enthalten.")

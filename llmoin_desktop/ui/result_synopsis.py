@@ -11,11 +11,12 @@ from __future__ import annotations
 import html
 import re
 
-from PySide6.QtWidgets import QLabel, QTextBrowser, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QTextBrowser, QVBoxLayout, QWidget
 
 from llmoin_desktop.core.i18n import _
 from llmoin_desktop.core.tasks.tables import parse_markdown_table
 from llmoin_desktop.ui.a11y import name
+from llmoin_desktop.ui.plain_text import PlainLabel
 
 _DEL = re.compile(r"~~(.+?)~~")
 _INS = re.compile(r"\*\*(.+?)\*\*")
@@ -70,7 +71,7 @@ class SynopsisView(QWidget):
         self.setObjectName("resultSynopsis")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 4, 0, 0)
-        self.legend = QLabel(
+        self.legend = PlainLabel(
             _(
                 "Gestrichen: durchgestrichen (rot). Neu: fett (grün). In eckigen Klammern: die Fundstelle."
             )

@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QFormLayout,
     QGroupBox,
-    QLabel,
     QLineEdit,
     QPushButton,
     QScrollArea,
@@ -31,6 +30,7 @@ from llmoin_desktop.core.config import SETTING_KEYS, SettingsStore
 from llmoin_desktop.core.errors import SettingsError
 from llmoin_desktop.core.i18n import _
 from llmoin_desktop.ui.a11y import name
+from llmoin_desktop.ui.plain_text import PlainLabel, verbatim
 
 
 def setting_labels() -> dict[str, tuple[str, str]]:
@@ -119,19 +119,19 @@ class SettingsDialog(QDialog):
         self.setMinimumSize(720, 560)
         name(self, _("Einstellungen"))
         self.editors: dict[str, QWidget] = {}
-        self.error_label = QLabel("")
+        self.error_label = PlainLabel("")
         self.error_label.setObjectName("errorText")
         self.error_label.setWordWrap(True)
         self.error_label.hide()
 
         outer = QVBoxLayout(self)
         if store.policy_locked:
-            hint = QLabel(_("Ausgegraute Einstellungen sind vom Administrator festgelegt."))
+            hint = PlainLabel(_("Ausgegraute Einstellungen sind vom Administrator festgelegt."))
             hint.setObjectName("policyHint")
             hint.setWordWrap(True)
             outer.addWidget(hint)
         for problem in store.problems:
-            problem_label = QLabel(problem)
+            problem_label = PlainLabel(problem)
             problem_label.setObjectName("errorText")
             problem_label.setWordWrap(True)
             outer.addWidget(problem_label)
@@ -167,13 +167,13 @@ class SettingsDialog(QDialog):
                 inner_layout.addWidget(box)
             editor = self._editor(key, getattr(store.settings, key))
             locked = store.is_locked(key)
-            label = QLabel(label_text)  # no word wrap: wrapped form labels get clipped
+            label = PlainLabel(label_text)  # no word wrap: wrapped form labels get clipped
             label.setBuddy(editor)
             accessible = label_text
             if locked:
                 editor.setEnabled(False)
                 note = _("vom Administrator festgelegt")
-                editor.setToolTip(note)
+                editor.setToolTip(verbatim(note))
                 label.setText(f"{label_text}\n({note})")
                 label.setEnabled(False)
                 accessible = f"{label_text} ({note})"

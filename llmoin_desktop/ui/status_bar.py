@@ -10,6 +10,7 @@ from llmoin_desktop.core.engine.backend import EngineStatus
 from llmoin_desktop.core.i18n import _, tr
 from llmoin_desktop.ui.a11y import name
 from llmoin_desktop.ui.locale_format import number
+from llmoin_desktop.ui.plain_text import PlainLabel, verbatim
 
 RAM_REFRESH_MS = 2000
 
@@ -22,10 +23,10 @@ class AppStatusBar(QStatusBar):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setSizeGripEnabled(False)
-        self.model_label = QLabel(_("Kein Modell geladen"))
-        self.device_label = QLabel(tr("Gerät: {device}", device="–"))
-        self.ram_label = QLabel("")
-        self.speed_label = QLabel(tr("Tempo: {rate}", rate="–"))
+        self.model_label = PlainLabel(_("Kein Modell geladen"))
+        self.device_label = PlainLabel(tr("Gerät: {device}", device="–"))
+        self.ram_label = PlainLabel("")
+        self.speed_label = PlainLabel(tr("Tempo: {rate}", rate="–"))
         self.progress = QProgressBar()
         self.progress.setMaximumWidth(200)
         self.progress.setTextVisible(True)
@@ -103,7 +104,7 @@ class AppStatusBar(QStatusBar):
             self.progress.setRange(0, 100)
             self.progress.setValue(int(fraction * 100))
         self.progress.setFormat("%p %" if fraction is not None else "")
-        self.progress.setToolTip(text)
+        self.progress.setToolTip(verbatim(text))
         self.progress.setAccessibleDescription(text)
         self._set(self.model_label, text)
 

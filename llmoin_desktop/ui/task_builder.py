@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QListWidget,
     QPlainTextEdit,
@@ -37,6 +36,7 @@ from llmoin_desktop.ui.a11y import name
 from llmoin_desktop.ui.gallery import icon_pixmap
 from llmoin_desktop.ui.messages import show_message
 from llmoin_desktop.ui.page_parts import add_page_head, page_layout
+from llmoin_desktop.ui.plain_text import PlainLabel
 from llmoin_desktop.ui.task_builder_fields import FieldsStep
 from llmoin_desktop.ui.task_form import TaskForm
 
@@ -115,14 +115,14 @@ class TaskBuilderPage(QWidget):
         body.addWidget(self.stack, 3)
 
         right = QVBoxLayout()
-        preview_title = QLabel(_("Vorschau: so sieht das Formular aus"))
+        preview_title = PlainLabel(_("Vorschau: so sieht das Formular aus"))
         preview_title.setObjectName("columnTitle")
         right.addWidget(preview_title)
         self.preview_scroll = QScrollArea()
         self.preview_scroll.setObjectName("builderPreview")
         self.preview_scroll.setWidgetResizable(True)
         self.preview: TaskForm | None = None
-        self.preview_note = QLabel("")
+        self.preview_note = PlainLabel("")
         self.preview_note.setWordWrap(True)
         self.preview_note.setObjectName("fieldHelp")
         right.addWidget(self.preview_scroll, 1)
@@ -136,7 +136,7 @@ class TaskBuilderPage(QWidget):
         self.next_button = QPushButton(_("Weiter →"))
         self.next_button.setObjectName("builderNextButton")
         name(self.next_button, _("Weiter"), _("Nächster Schritt"))
-        self.message = QLabel("")
+        self.message = PlainLabel("")
         self.message.setObjectName("taskMessage")
         self.message.setWordWrap(True)
         self.message.hide()
@@ -202,7 +202,7 @@ class TaskBuilderPage(QWidget):
     def _instructions(self) -> QWidget:
         page = QWidget()
         box = QVBoxLayout(page)
-        hint = QLabel(
+        hint = PlainLabel(
             _(
                 "Schreiben Sie, was das Modell tun soll, in ganzen Sätzen. Klicken Sie auf ein "
                 "Feld, um seinen Inhalt an der Schreibmarke einzufügen."
@@ -235,7 +235,7 @@ class TaskBuilderPage(QWidget):
         form.addRow(_("Ergebnis als"), self.output)
         name(self.output, _("Ergebnis als"))
         self.refinement_boxes: dict[str, QCheckBox] = {}
-        form.addRow(QLabel(_("Knöpfe zum Nachbessern des Ergebnisses:")))
+        form.addRow(PlainLabel(_("Knöpfe zum Nachbessern des Ergebnisses:")))
         for rid, ref in STANDARD_REFINEMENTS.items():
             box = QCheckBox(_(ref.label))
             name(box, tr("Knopf „{label}“ anbieten", label=_(ref.label)))
@@ -248,7 +248,7 @@ class TaskBuilderPage(QWidget):
     def _check(self) -> QWidget:
         page = QWidget()
         box = QVBoxLayout(page)
-        intro = QLabel(
+        intro = PlainLabel(
             _(
                 "Vor dem Speichern wird die Aufgabe auf Einsatzzwecke geprüft, die die "
                 "KI-Verordnung verbietet oder als hohes Risiko einstuft. Füllen Sie rechts das "
@@ -277,7 +277,7 @@ class TaskBuilderPage(QWidget):
         self.show_prompt.setObjectName("builderShowPrompt")
         name(self.show_prompt, _("auch zeigen, was das Modell gefragt wurde"))
         box.addWidget(self.show_prompt)
-        self.verdict = QLabel(_("Noch nicht geprüft."))
+        self.verdict = PlainLabel(_("Noch nicht geprüft."))
         self.verdict.setObjectName("builderVerdict")
         self.verdict.setWordWrap(True)
         box.addWidget(self.verdict)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QPushButton, QWidget
 
 from llmoin_desktop.core.errors import LLMoinError
@@ -26,6 +26,7 @@ from llmoin_desktop.core.tasks.spec import TaskSpec, TaskSpecError
 from llmoin_desktop.ui.a11y import name
 from llmoin_desktop.ui.controllers.task_controller import TaskController
 from llmoin_desktop.ui.controllers.tiles import task_tiles
+from llmoin_desktop.ui.plain_text import plain_box
 from llmoin_desktop.ui.task_builder import STEPS, TaskBuilderPage
 from llmoin_desktop.ui.task_page import TaskPage
 from llmoin_desktop.ui.workers import JobHandle
@@ -39,6 +40,7 @@ BUILDER_PAGE_ID = "task_builder"
 def ask(parent: QWidget, title: str, text: str) -> bool:
     """Yes/no with the question in words on the buttons' window (replaced in tests)."""
     box = QMessageBox(QMessageBox.Icon.Question, title, text, parent=parent)
+    box.setTextFormat(Qt.TextFormat.PlainText)  # task titles are the clerk's text (issue 18)
     yes = box.addButton(_("Ja"), QMessageBox.ButtonRole.AcceptRole)
     box.addButton(_("Abbrechen"), QMessageBox.ButtonRole.RejectRole)
     box.exec()
@@ -414,7 +416,11 @@ class TaskBuilderArea(QObject):
         return "\n".join(line for line in lines if line)
 
     def info(self, spec: TaskSpec) -> None:
-        QMessageBox.information(self.window, _("Informationen zur Aufgabe"), self.info_text(spec))
+        box = plain_box(
+            self.window, QMessageBox.Icon.Information, _("Informationen zur Aufgabe"), ""
+        )
+        box.setText(self.info_text(spec))  # a task file's text: shown as text (issue 18)
+        box.exec()
 
     # Sharing ----------------------------------------------------------------------------------
     def export(self, spec: TaskSpec, target: str | None = None) -> Path | None:

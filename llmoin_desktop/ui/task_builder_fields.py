@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
@@ -26,6 +25,7 @@ from PySide6.QtWidgets import (
 from llmoin_desktop.core.i18n import _
 from llmoin_desktop.core.tasks.builder import DraftField
 from llmoin_desktop.ui.a11y import name
+from llmoin_desktop.ui.plain_text import PlainLabel
 
 
 def kind_labels() -> list[tuple[str, str]]:
@@ -51,7 +51,7 @@ class FieldsStep(QWidget):
         self._loading = False
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        intro = QLabel(
+        intro = PlainLabel(
             _(
                 "Welche Angaben soll die Sachbearbeiterin machen? Jedes Feld wird ein Eingabefeld "
                 "im Formular."
@@ -98,13 +98,13 @@ class FieldsStep(QWidget):
         self.options = QPlainTextEdit()
         self.options.setObjectName("builderFieldOptions")
         self.options.setMaximumHeight(90)
-        self.options_label = QLabel(_("Auswahlmöglichkeiten (eine je Zeile)"))
+        self.options_label = PlainLabel(_("Auswahlmöglichkeiten (eine je Zeile)"))
         self.show_if = QComboBox()
         self.show_if.setObjectName("builderShowIf")
         self.show_values = QListWidget()
         self.show_values.setObjectName("builderShowValues")
         self.show_values.setMaximumHeight(80)
-        self.show_values_label = QLabel(_("… bei dieser Auswahl"))
+        self.show_values_label = PlainLabel(_("… bei dieser Auswahl"))
         for label, widget in (
             (_("Feldname"), self.label_edit),
             (_("Art"), self.kind),

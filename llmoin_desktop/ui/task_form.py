@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QFileDialog,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
@@ -30,6 +29,7 @@ from PySide6.QtWidgets import (
 from llmoin_desktop.core.i18n import _, tr
 from llmoin_desktop.core.tasks.spec import FieldSpec, TaskSpec
 from llmoin_desktop.ui.file_filters import document_filter
+from llmoin_desktop.ui.plain_text import PlainLabel
 
 
 class _FieldRow(QWidget):
@@ -45,17 +45,17 @@ class _FieldRow(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 6)
         layout.setSpacing(2)
-        self.label = QLabel()
+        self.label = PlainLabel()
         self.label.setWordWrap(True)
         layout.addWidget(self.label)
         self.checkboxes: list[QCheckBox] = []
         self.browse: QPushButton | None = None
         self.input = self._build_input(layout)
-        self.help = QLabel()
+        self.help = PlainLabel()
         self.help.setWordWrap(True)
         self.help.setObjectName("fieldHelp")
         layout.addWidget(self.help)
-        self.error = QLabel()
+        self.error = PlainLabel()
         self.error.setWordWrap(True)
         self.error.setObjectName("fieldError")
         self.error.setStyleSheet("font-weight: bold;")
@@ -220,10 +220,10 @@ class TaskForm(QWidget):
         self.spec = spec
         self.setObjectName(f"taskForm_{spec.id}")
         layout = QVBoxLayout(self)
-        self.title = QLabel()
+        self.title = PlainLabel()
         self.title.setObjectName("taskTitle")
         self.title.setStyleSheet("font-size: 14pt; font-weight: bold;")
-        self.description = QLabel()
+        self.description = PlainLabel()
         self.description.setWordWrap(True)
         layout.addWidget(self.title)
         layout.addWidget(self.description)

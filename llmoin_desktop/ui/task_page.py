@@ -14,7 +14,6 @@ from PySide6.QtGui import QDragEnterEvent, QDropEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractScrollArea,
     QFrame,
-    QLabel,
     QScrollArea,
     QVBoxLayout,
     QWidget,
@@ -24,6 +23,7 @@ from llmoin_desktop.core.i18n import _, tr
 from llmoin_desktop.core.tasks.spec import TaskSpec
 from llmoin_desktop.ui.estimate_bar import EstimateBar
 from llmoin_desktop.ui.page_parts import RunPage, add_page_head, add_side_by_side, page_layout
+from llmoin_desktop.ui.plain_text import PlainLabel
 from llmoin_desktop.ui.result_pane import ResultPane
 from llmoin_desktop.ui.result_views import attach_result_view
 from llmoin_desktop.ui.style import ACCENT
@@ -92,7 +92,7 @@ class TaskPage(RunPage):
         self.form_scroll = scroll
         left_box.addWidget(scroll, 1)
 
-        self.drop_hint = QLabel(_("Tipp: Sie können eine Datei auch auf diese Seite ziehen."))
+        self.drop_hint = PlainLabel(_("Tipp: Sie können eine Datei auch auf diese Seite ziehen."))
         self.drop_hint.setObjectName("fieldHelp")
         self.drop_hint.setWordWrap(True)
         self.drop_hint.setVisible(spec.document_field is not None)

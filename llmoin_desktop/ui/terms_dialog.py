@@ -10,7 +10,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
     QHBoxLayout,
-    QLabel,
     QPlainTextEdit,
     QPushButton,
     QVBoxLayout,
@@ -22,6 +21,7 @@ from llmoin_desktop.core.errors import SettingsError
 from llmoin_desktop.core.i18n import _
 from llmoin_desktop.core.terms import Terms, accept, current_terms, needs_acceptance
 from llmoin_desktop.ui.a11y import name
+from llmoin_desktop.ui.plain_text import PlainLabel
 
 
 class TermsDialog(QDialog):
@@ -33,7 +33,7 @@ class TermsDialog(QDialog):
         name(self, _("Nutzungsbedingungen"))
         self.setMinimumSize(640, 520)
         layout = QVBoxLayout(self)
-        intro = QLabel(
+        intro = PlainLabel(
             _("Die Nutzungsbedingungen wurden geändert. Bitte lesen und bestätigen Sie sie erneut.")
             if changed
             else _("Bitte lesen Sie die Nutzungsbedingungen, bevor Sie LLMoin Desktop nutzen.")
@@ -53,7 +53,7 @@ class TermsDialog(QDialog):
         self.read_box.setObjectName("termsRead")
         name(self.read_box, _("Ich habe die Nutzungsbedingungen gelesen und stimme ihnen zu."))
         layout.addWidget(self.read_box)
-        self.error = QLabel("")
+        self.error = PlainLabel("")
         self.error.setObjectName("errorText")
         self.error.setWordWrap(True)
         self.error.hide()

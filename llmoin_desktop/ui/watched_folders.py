@@ -6,11 +6,12 @@ LibraryController applies a toggle and feeds the rows from core/library/watch.py
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
 from llmoin_desktop.core.i18n import _, tr
 from llmoin_desktop.core.library.watch import WatchedFolder
 from llmoin_desktop.ui.a11y import name
+from llmoin_desktop.ui.plain_text import PlainLabel, verbatim
 
 
 def folder_state(folder: WatchedFolder) -> str:
@@ -33,7 +34,7 @@ class WatchedFoldersBox(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
-        self.title = QLabel(
+        self.title = PlainLabel(
             _("Überwachte Ordner (neue und geänderte Dateien werden von selbst eingelesen)")
         )
         self.title.setObjectName("fieldHelp")
@@ -60,7 +61,7 @@ class WatchedFoldersBox(QWidget):
                 text = tr("{folder} – {state}", folder=folder.path, state=folder_state(folder))
                 item = QListWidgetItem(text)
                 item.setData(Qt.ItemDataRole.UserRole, folder.path)
-                item.setToolTip(text)
+                item.setToolTip(verbatim(text))
                 flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
                 if not folder.policy:
                     flags |= Qt.ItemFlag.ItemIsUserCheckable

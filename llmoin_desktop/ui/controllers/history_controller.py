@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from llmoin_desktop.core.errors import LLMoinError
@@ -20,6 +20,7 @@ from llmoin_desktop.ui.workers import WorkerPool
 
 def ask_yes_no(parent: QWidget, question: str) -> bool:
     box = QMessageBox(QMessageBox.Icon.Question, _("Verlauf löschen"), question, parent=parent)
+    box.setTextFormat(Qt.TextFormat.PlainText)  # never markup (issue 18)
     yes = box.addButton(_("Alles löschen"), QMessageBox.ButtonRole.DestructiveRole)
     box.addButton(_("Abbrechen"), QMessageBox.ButtonRole.RejectRole)
     box.setDefaultButton(QMessageBox.StandardButton.NoButton)

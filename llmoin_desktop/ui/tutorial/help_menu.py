@@ -130,6 +130,7 @@ class HelpMenu(QObject):
         terms = current_terms(self.window.settings)
         box = QMessageBox(self.window)
         box.setWindowTitle(_("Nutzungsbedingungen"))
+        box.setTextFormat(Qt.TextFormat.PlainText)
         box.setText(terms.text)
         box.setAccessibleName(_("Nutzungsbedingungen"))
         box.open()

@@ -13,7 +13,6 @@ from PySide6.QtGui import QColor, QPainter, QPainterPath, QPaintEvent, QPen
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
-    QLabel,
     QPushButton,
     QScrollArea,
     QVBoxLayout,
@@ -23,6 +22,7 @@ from PySide6.QtWidgets import (
 from llmoin_desktop.core.i18n import _, tr
 from llmoin_desktop.core.tutorials import Target
 from llmoin_desktop.ui.a11y import announce, forget_announcement, name
+from llmoin_desktop.ui.plain_text import PlainLabel
 from llmoin_desktop.ui.tutorial.runner import TutorialRunner
 
 FRAME_MARGIN = 6
@@ -110,19 +110,19 @@ class Callout(QFrame):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 12, 16, 12)
         layout.setSpacing(8)
-        self.counter = QLabel("")
+        self.counter = PlainLabel("")
         self.counter.setObjectName("calloutCounter")
-        self.title = QLabel("")
+        self.title = PlainLabel("")
         self.title.setObjectName("calloutTitle")
         self.title.setWordWrap(True)
         title_font = self.title.font()  # relative to the (scaled) app font, not fixed points
         title_font.setPointSizeF(title_font.pointSizeF() * 1.3)
         self.title.setFont(title_font)
-        self.text = QLabel("")
+        self.text = PlainLabel("")
         self.text.setObjectName("calloutText")
         self.text.setWordWrap(True)
         self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.status = QLabel("")
+        self.status = PlainLabel("")
         self.status.setObjectName("calloutStatus")
         self.status.setWordWrap(True)
         for label in (self.counter, self.title, self.text, self.status):

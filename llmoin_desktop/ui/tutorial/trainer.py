@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QFrame,
     QHBoxLayout,
-    QLabel,
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
@@ -29,6 +28,7 @@ from PySide6.QtWidgets import (
 from llmoin_desktop.core.i18n import _, tr
 from llmoin_desktop.core.trainer import TrainerSandbox
 from llmoin_desktop.ui.a11y import name
+from llmoin_desktop.ui.plain_text import PlainLabel
 
 if TYPE_CHECKING:
     from llmoin_desktop.ui.main_window import MainWindow
@@ -75,7 +75,7 @@ class TrainerBar(QFrame):
         self.setStyleSheet(HIGH_CONTRAST_BAR_STYLE if high_contrast else BAR_STYLE)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(24, 6, 24, 6)
-        self.text = QLabel(
+        self.text = PlainLabel(
             tr(
                 "Trainingsmodus – Übungsdaten in {path}. Ihre eigenen Daten bleiben unberührt.",
                 path=str(sandbox.root),
@@ -111,7 +111,7 @@ class PromptView(QWidget):
         self.setObjectName("promptPanel")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 4, 0, 0)
-        title = QLabel(_("Das wurde das Modell gefragt:"))
+        title = PlainLabel(_("Das wurde das Modell gefragt:"))
         title.setObjectName("columnTitle")
         self.text = QPlainTextEdit()
         self.text.setObjectName("promptView")
