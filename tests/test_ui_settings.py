@@ -24,7 +24,10 @@ def test_locked_key_is_disabled_and_says_administrator(qtbot, isolated_dirs) -> 
     # a policy *default* stays editable
     tokens = dialog.editors["max_tokens"]
     assert isinstance(tokens, QSpinBox) and tokens.isEnabled() and tokens.value() == 512
-    assert set(dialog.locked_editors()) == {"temperature", "free_chat"}
+    # keys only IT sets (issue 18) are greyed out even without a policy value
+    from llmoin_desktop.core.config import POLICY_ONLY_KEYS
+
+    assert set(dialog.locked_editors()) == {"temperature", "free_chat", *POLICY_ONLY_KEYS}
 
 
 def test_saving_changes_writes_user_layer_and_skips_locked(qtbot, isolated_dirs) -> None:
