@@ -25,11 +25,15 @@ from llmoin_desktop.core.factcheck.model import (
 )
 
 # A different value counts as the source's statement about the same thing when its context
-# shares at least DIFF_MIN stems with the result's; a found value is overruled only when it
-# shares at most SAME_MAX while a different one shares DIFF_MIN + MARGIN or more.
-DIFF_MIN = 2
-SAME_MAX = 0
-MARGIN = 2
+# shares at least DIFF_MIN stems with the result's; a value found in the source is overruled
+# only when a different one's passage shares MARGIN stems more than any passage that has it.
+# REF_MIN / REF_MARGIN: the same for the paragraph a § reference names (measured in
+# bench/factcheck.py; see docs/factcheck.md).
+SAME_MAX = 1
+DIFF_MIN = 3
+MARGIN = 3
+REF_MIN = 4
+REF_MARGIN = 3
 
 
 def _family(value: object) -> object:
@@ -66,6 +70,7 @@ def _verdict(fact: Fact, status: str, sf: SourceFact | None, other: str = "") ->
 class Checker:
     def __init__(self, index: SourceIndex) -> None:
         self.index = index
+        self._para_cache: dict[tuple[str, str, str | None], frozenset[str]] = {}
         self._families: dict[object, list[SourceFact]] = {}
         for kind, facts in index.by_kind.items():
             if kind in ("amount", "percent", "period", "number", "date", "time"):
@@ -111,13 +116,21 @@ class Checker:
         ]
         if fact.kind == "date":
             family = [sf for sf in family if not _date_compatible(fact.value, sf.value)]
+        return self._decide(fact, same, family)
+
+    def _decide(self, fact: Fact, same: list[SourceFact], family: list[SourceFact]) -> Verdict:
         best_diff, diff_sf = _best(fact, family)
         if same:
             best_same, same_sf = _best(fact, same)
-            if diff_sf is not None and best_same <= SAME_MAX and best_diff >= DIFF_MIN + MARGIN:
+            if (
+                diff_sf is not None
+                and best_same <= SAME_MAX
+                and best_diff >= DIFF_MIN
+                and best_diff - max(best_same, 0) >= MARGIN
+            ):
                 return _verdict(fact, ABWEICHEND, diff_sf, diff_sf.text)
             return _verdict(fact, BELEGT, same_sf)
-        if diff_sf is not None and best_diff >= DIFF_MIN:
+        if diff_sf is not None and best_diff >= 2:
             return _verdict(fact, ABWEICHEND, diff_sf, diff_sf.text)
         return Verdict(fact, NICHT_BELEGT)
 
@@ -150,13 +163,19 @@ class Checker:
     # Names --------------------------------------------------------------------------------
     def _judge_person(self, fact: Fact) -> Verdict:
         tokens = fact.value[1]  # type: ignore[index]
+        others = self.index.by_kind.get("person", [])
         if all(t in self.index.words for t in tokens):
+            # "Frau Becker" where the source only knows "Herrn Jonas Becker": another person.
+            gender = fact.extra.get("gender")
+            named = [sf for sf in others if tokens[-1] in sf.value[1]]  # type: ignore[index]
+            genders = {sf.extra.get("gender") for sf in named}
+            if gender and named and None not in genders and gender not in genders:
+                return _verdict(fact, ABWEICHEND, named[0], named[0].text)
             surname = re.escape(fact.text.split()[-1])
             loc = self.index.locate(re.compile(rf"\b{surname}"))
             if loc:
                 return Verdict(fact, BELEGT, loc[0], loc[1], loc[2])
             return Verdict(fact, BELEGT)
-        others = self.index.by_kind.get("person", [])
         if others:
             best, sf = _best(fact, others)
             return _verdict(fact, ABWEICHEND, sf, sf.text if sf else "")
@@ -164,17 +183,30 @@ class Checker:
 
     def _judge_authority(self, fact: Fact) -> Verdict:
         needle = " " + fact.value[1] + " "  # type: ignore[index]
+        authorities = self.index.by_kind.get("authority", [])
         if any(needle in s for s in self.index.streams):
-            same = self.index.by_value.get(fact.value, [])
+            same = [sf for sf in authorities if sf.value == fact.value]
             if same:
-                return _verdict(fact, BELEGT, _best(fact, same)[1])
+                # Only one-word offices compete ("Meldebehörde" vs "Ausländerbehörde"); a
+                # name with a place or "für …" was already found as a whole.
+                suffix = _suffix(fact)
+                single = " " not in fact.value[1]  # type: ignore[index]
+                family = [
+                    sf
+                    for sf in authorities
+                    if single
+                    and sf.value != fact.value
+                    and " " not in sf.value[1]  # type: ignore[index]
+                    and _suffix(sf) == suffix
+                ]
+                return self._decide(fact, same, family)
             first = fact.text.split()[0]
             loc = self.index.locate(re.compile(re.escape(first[: max(4, len(first) - 3)])))
             return Verdict(fact, BELEGT, *(loc or (None, None, "")))
         head = fact.extra.get("head")
         others = [
             sf
-            for sf in self.index.by_kind.get("authority", [])
+            for sf in authorities
             if head and sf.value[1].split()[0] == head  # type: ignore[index]
         ]
         if others:
@@ -208,17 +240,69 @@ class Checker:
                 return _verdict(fact, ABWEICHEND if best >= DIFF_MIN else NICHT_BELEGT, sf)
             return Verdict(fact, NICHT_BELEGT)
         if law is None:
-            return _verdict(fact, BELEGT, _best(fact, [e[0] for e in entries])[1])
-        fitting = [
-            sf
-            for sf, laws in entries
-            if (laws is not None and law in laws) or (laws is None and law in idx.laws_mentioned)
-        ]
-        if fitting:
-            return _verdict(fact, BELEGT, _best(fact, fitting)[1])
-        sf = entries[0][0]
-        other = ", ".join(sorted(entries[0][1] or ())) if entries[0][1] else ""
-        return _verdict(fact, ABWEICHEND, sf, other.upper())
+            fitting = [e[0] for e in entries]
+        else:
+            fitting = [
+                sf
+                for sf, laws in entries
+                if (laws is not None and law in laws)
+                or (laws is None and law in idx.laws_mentioned)
+            ]
+        if not fitting:
+            sf = entries[0][0]
+            other = ", ".join(sorted(entries[0][1] or ())) if entries[0][1] else ""
+            return _verdict(fact, ABWEICHEND, sf, other.upper())
+        return self._ref_context(fact, single, fitting)
+
+    def _ref_context(self, fact: Fact, single: tuple, fitting: list[SourceFact]) -> Verdict:
+        """A reference that exists but names the wrong paragraph: the result's sentence
+        matches another paragraph far better than the one it cites."""
+        kind, num, abs_ = single[0], single[1], single[2]
+        # Explicit mentions carry ("reference", singles, law); structure entries the single.
+        explicit = [sf for sf in fitting if sf.value[0] == "reference"]  # type: ignore[index]
+        mentioned, mention_sf = _best(fact, explicit)
+        if mentioned >= 2:  # the source cites it in the same words: a cross-reference
+            return _verdict(fact, BELEGT, mention_sf)
+        cited_score = _overlap(fact.ctx, self._paragraph_ctx(kind, num, abs_))
+        best, best_sf = -1, None
+        for sf in self.index.paragraphs:
+            k, n, a = sf.value[0], sf.value[1], sf.value[2]  # type: ignore[index]
+            if k == kind and n == num and (abs_ is None or a == abs_):
+                continue
+            o = _overlap(fact.ctx, sf.ctx)
+            if o > best:
+                best, best_sf = o, sf
+        if best_sf is not None and best >= REF_MIN and best - cited_score >= REF_MARGIN:
+            return _verdict(fact, ABWEICHEND, best_sf, _ref_label(best_sf.value))
+        return _verdict(fact, BELEGT, _best(fact, fitting)[1])
+
+    def _paragraph_ctx(self, kind: str, num: str, abs_: str | None) -> frozenset[str]:
+        key = (kind, num, abs_)
+        if key not in self._para_cache:
+            words: set[str] = set()
+            for sf in self.index.paragraphs:
+                v = sf.value
+                if v[0] == kind and v[1] == num and (abs_ is None or v[2] == abs_):  # type: ignore[index]
+                    words |= sf.ctx
+            self._para_cache[key] = frozenset(words)
+        return self._para_cache[key]
+
+
+def _ref_label(single: object) -> str:
+    kind, num, abs_, *_rest = single  # type: ignore[misc]
+    head = "§" if kind == "§" else "Art."
+    return f"{head} {num}" + (f" Abs. {abs_}" if abs_ else "")
+
+
+_SUFFIX = re.compile(
+    r"(amt|ämter|behörde|ministeri|gericht|agentur|direktion|präsidium|kammer|kasse|anstalt)"
+)
+
+
+def _suffix(f: Fact | SourceFact) -> str:
+    head = f.value[1].split()[0]  # type: ignore[index]
+    found = _SUFFIX.findall(head)
+    return found[-1] if found else head
 
 
 def _rank(status: str) -> int:

@@ -368,6 +368,12 @@ _LOCATOR = re.compile(
     r"Kapitel|Abschnitt|Art\.|Artikel|§|§§|Buchstabe|Ziffer|Ziff\.|Tel\.?|Fax|Band|Stufe|"
     r"Klasse|Gruppe|Zeile|Spalte|Punkt|Position|Pos\.|Anhang|Buch|Titel|und|bis|oder)\s*$"
 )
+# "Absatz 1 Satz 2": the number belongs to the word before, "Satz" is no counted thing.
+_LOCATOR_NOUNS = frozenset(
+    "Satz Sätze Absatz Absätze Nummer Nummern Buchstabe Buchstaben Halbsatz Alternative "
+    "Abschnitt Teil Kapitel Anlage Anhang Artikel Paragraph Paragraf Ziffer Spalte Zeile "
+    "Seite Seiten Tabelle Punkt Stufe Unterabschnitt Verordnung".split()
+)
 _NOUN_ENDINGS = ("en", "es", "er", "e", "n", "s")
 
 
@@ -400,7 +406,8 @@ def find_numbers(text: str, *, source: bool) -> Iterator[Hit]:
         yield m.start(), m.end(), "number", ("ordinal", stem, m.group(1)), {}
     for regex in (_COUNT, _COUNT_WORD):
         for m in regex.finditer(text):
-            if m.group(2).casefold().rstrip(".") in MONTHS or m.group(2) in names.NOT_NOUNS:
+            noun = m.group(2)
+            if noun.casefold() in MONTHS or noun in names.NOT_NOUNS or noun in _LOCATOR_NOUNS:
                 continue
             if _LOCATOR.search(text, max(0, m.start() - 12), m.start()):
                 continue

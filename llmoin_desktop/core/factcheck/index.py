@@ -57,6 +57,9 @@ class SourceIndex:
         # with the laws it may belong to (None: any law the source mentions).
         self.refs: dict[RefKey, list[tuple[SourceFact, frozenset[str] | None]]] = defaultdict(list)
         self.max_satz: dict[tuple[str, str, str | None], int] = {}
+        # Paragraph-level structure entries (a heading or an "(2)" block) with the words of
+        # the whole paragraph: which paragraph a result's sentence is really about.
+        self.paragraphs: list[SourceFact] = []
         self.law_ids: dict[str, set[str]] = {}
         self.laws_mentioned: set[str] = set()
         self.words: set[str] = set()
@@ -83,6 +86,7 @@ class SourceIndex:
             page = ft.page_at(f.start)
             sf = SourceFact(f.kind, f.value, ft.name, page, snippet(text, f.start, f.end), f.ctx)
             sf.text = f.text
+            sf.extra = f.extra
             if f.kind == "reference":
                 _kind, singles, law = f.value
                 if law:
@@ -155,7 +159,15 @@ class SourceIndex:
             body = text[pos:end]
             lit = value if kind == "lit" else None
             single = (head[0], head[1], abs_, None, nr if kind in ("nr", "lit") else None, lit)
-            ctx = frozenset(head_ctx | stems_between(words, positions, pos, min(end, pos + 600)))
+            if kind in ("head", "abs"):
+                stop = next((p for p, k, _v in marks[i + 1 :] if k in ("head", "abs")), len(text))
+                ctx = frozenset(
+                    head_ctx | stems_between(words, positions, pos, min(stop, pos + 2000))
+                )
+            else:
+                ctx = frozenset(
+                    head_ctx | stems_between(words, positions, pos, min(end, pos + 600))
+                )
             sf = SourceFact(
                 "reference",
                 single,
@@ -165,7 +177,10 @@ class SourceIndex:
                 ctx,
             )
             sf.text = head_title.strip(" #")
+            sf.extra = {"laws": laws}
             self._add_ref(single, sf, laws)
+            if kind in ("head", "abs"):
+                self.paragraphs.append(sf)
             if kind in ("head", "abs"):
                 # Sentences run on to the next paragraph marker or heading.
                 n = refs.count_sentences(self._until_next_block(marks, i, text))

@@ -65,6 +65,7 @@ class SourceFact:
     snippet: str
     ctx: frozenset[str]
     text: str = ""  # the fact as written in the source ("zwei Wochen")
+    extra: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass

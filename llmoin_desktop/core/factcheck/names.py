@@ -329,7 +329,9 @@ def find_persons(text: str) -> Iterator[Hit]:
         if not tokens:
             continue
         end = m.start(3) + len(" ".join(m.group(3).split()[: _count_raw(m.group(3), tokens)]))
-        yield m.start(), end, "person", ("person", tuple(norm_word(t) for t in tokens)), {}
+        gender = "m" if m.group(1).startswith("H") else "f"
+        value = ("person", tuple(norm_word(t) for t in tokens))
+        yield m.start(), end, "person", value, {"gender": gender}
     for m in _DOCTOR.finditer(text):
         tokens = _name_tokens(m.group(2))
         if tokens:

@@ -188,6 +188,8 @@ def markers(text: str) -> list[tuple[int, str, str]]:
         title = m.group(3).strip()
         if title.endswith((".", ";")) and len(title) > 40:
             continue  # a sentence that starts with a reference, not a heading
+        if re.match(r"(?:G|V|Bek|Gesetz|Verordnung)\s+v(?:om|\.)\s", title) or "BGBl" in title:
+            continue  # "Art. 4 G v. 28.3.2021 I 591": a law's amendment note
         kind = "§" if m.group(1) == "§" else "Art"
         out.append((m.start(), "head", f"{kind}|{m.group(2).replace(' ', '').replace(chr(9), '')}"))
     for m in _ABS_MARK.finditer(text):

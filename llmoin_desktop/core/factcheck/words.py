@@ -206,6 +206,9 @@ def stems_between(words: list[tuple[int, str]], positions: list[int], lo: int, h
     return {w for _p, w in words[i:j]}
 
 
+_SENTENCE_END = re.compile(r"(?<=[a-zäöüß)])[.!?](?=\s)|\n\s*\n")
+
+
 def context(
     words: list[tuple[int, str]],
     positions: list[int],
@@ -214,12 +217,28 @@ def context(
     text: str,
     width: int = 7,
 ) -> frozenset[str]:
-    """Stems of up to ``width`` content words on either side of [start, end), not crossing a
-    blank line (a new paragraph is another subject)."""
-    lo_limit = text.rfind("\n\n", 0, start)
-    hi_limit = text.find("\n\n", end)
-    if hi_limit < 0:
-        hi_limit = len(text)
+    """Stems of up to ``width`` content words on either side of [start, end) within the same
+    sentence: the next sentence is about something else ("Das Schreiben ist vom 3. März.
+    Bitte bis 31. März antworten" must not tie the first date to "antworten")."""
+    lo_limit = -1
+    for m in _SENTENCE_END.finditer(text, max(0, start - 400), start):
+        lo_limit = m.end() - 1
+    nxt = _SENTENCE_END.search(text, end, end + 400)
+    hi_limit = nxt.start() if nxt else min(len(text), end + 400)
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line_end = len(text) if line_end < 0 else line_end
+    line = text[line_start:line_end].rstrip()
+    wrapped = (
+        not line
+        or line[-1] in ",;-"
+        or line[-1].islower()
+        or text[line_end + 1 : line_end + 2].islower()
+    )
+    if (
+        line_end - line_start < 60 and not wrapped
+    ):  # a letterhead or header line ("Datum: 9. März 2026")
+        lo_limit, hi_limit = max(lo_limit, line_start - 1), min(hi_limit, line_end)
     i = bisect.bisect_left(positions, start)
     j = bisect.bisect_left(positions, end)
     out: set[str] = set()
