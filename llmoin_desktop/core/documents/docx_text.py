@@ -208,8 +208,8 @@ def note_block_text(note: Note) -> str:
 
     if note.kind == "comment":
         if note.label:
-            return tr("Kommentar von {author}: {text}", author=note.label, text=note.text)
-        return tr("Kommentar: {text}", text=note.text)
+            return tr("Kommentar von {author}: {body}", author=note.label, body=note.text)
+        return tr("Kommentar: {body}", body=note.text)
     word = _("Fußnote") if note.kind == "footnote" else _("Endnote")
     return f"{word} {note.label}: {note.text}" if note.label else f"{word}: {note.text}"
 

@@ -22,10 +22,12 @@ show a mail:
 
 from __future__ import annotations
 
+import base64
 import email
 import email.policy
 import email.utils
 import mimetypes
+import quopri
 from pathlib import Path
 from typing import Any
 
@@ -104,6 +106,18 @@ def _is_attachment(part: Any) -> bool:
 def _inner_message(part: Any) -> Any | None:
     """The mail inside a ``message/rfc822`` part (parsed, or decoded from base64 first)."""
     payload = part.get_payload()
+    cte = str(part.get("content-transfer-encoding", "")).strip().lower()
+    if cte in ("base64", "quoted-printable"):
+        # Encoded once more (Outlook does this): the parser saw the encoded text as a mail
+        # without headers; decode it and parse the real one.
+        inner = payload[0] if isinstance(payload, list) and payload else payload
+        raw = inner.get_payload() if hasattr(inner, "get_payload") else inner
+        data = str(raw or "").encode("ascii", "surrogateescape")
+        if cte == "base64":
+            data = base64.b64decode(data, validate=False)
+        else:
+            data = quopri.decodestring(data)
+        return email.message_from_bytes(data, policy=email.policy.default)
     if isinstance(payload, list):
         return payload[0] if payload else None
     if hasattr(payload, "get_content_type"):
