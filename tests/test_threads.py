@@ -5,6 +5,8 @@ one test runs the real engine to see that the counts reach llama.cpp."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from llmoin_desktop.core.engine import threads
@@ -187,3 +189,35 @@ def test_engine_applies_the_governors_counts(engine) -> None:  # noqa: ANN001
     engine._call(lambda: engine._threads_apply((1, 1)))
     assert engine._call(lambda: lc.llama_n_threads(engine._llm._ctx.ctx)) == 1
     assert engine.status().n_threads == 1
+
+
+@pytest.mark.model
+def test_engine_publishes_its_current_rate_while_decoding(engine) -> None:  # noqa: ANN001
+    """The status bar's "Tempo" follows the current rate: the engine publishes it about once a
+    second while tokens flow, not only when the answer is finished."""
+    from llmoin_desktop.core.engine.backend import GenerationParams
+
+    seen: list[tuple[str, float]] = []
+    engine.add_status_listener(lambda s: seen.append((s.state, s.last_tokens_per_s)))
+    engine.clear_cache()
+    token_times: list[float] = []
+    engine.chat(
+        [{"role": "user", "content": "Erzähle eine lange Geschichte."}],
+        GenerationParams(max_tokens=4000, temperature=0.0, ignore_eos=True),
+        on_token=lambda _t: token_times.append(time.perf_counter()),
+        cancel=_cancel_after_seconds(2.5, token_times),
+    )
+    during = [rate for state, rate in seen if state == "busy" and rate > 0]
+    assert during, "no rate published during decoding"
+
+
+def _cancel_after_seconds(seconds: float, token_times: list[float]):  # noqa: ANN202
+    """A token that cancels once tokens have flowed for ``seconds`` (checked per token)."""
+    from llmoin_desktop.core.jobs import CancelToken
+
+    class AfterSeconds(CancelToken):
+        @property
+        def cancelled(self) -> bool:  # type: ignore[override]
+            return bool(token_times) and time.perf_counter() - token_times[0] > seconds
+
+    return AfterSeconds()
