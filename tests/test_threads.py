@@ -221,3 +221,23 @@ def _cancel_after_seconds(seconds: float, token_times: list[float]):  # noqa: AN
             return bool(token_times) and time.perf_counter() - token_times[0] > seconds
 
     return AfterSeconds()
+
+
+def test_deeper_prompt_batches_are_not_a_slowdown() -> None:
+    """Later batches of a long prompt cost more per token (attention over more positions)."""
+    gov = ThreadGovernor(plan_threads(0, cores=2), None, cores=2, clock=lambda: 0.0)
+    per_batch = 0.25
+    for _ in range(32):  # 8,000 tokens: the last batches cost ~4x the first
+        per_batch *= 1.045
+        assert gov.prompt_batch(256, per_batch) is False
+    assert gov.batch == 2
+
+
+def test_a_new_call_forgets_the_decode_reference() -> None:
+    gov = ThreadGovernor(plan_threads(0, cores=2), None, cores=2, clock=lambda: 0.0)
+    for _ in range(10):
+        gov.token(0.010)
+    gov.new_call()  # a long prompt: every token of this answer costs 4x
+    for _ in range(10):
+        gov.token(0.040)
+    assert gov.gen == 2 and gov.steps_down == 0

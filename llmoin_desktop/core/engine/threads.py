@@ -53,6 +53,7 @@ HOLD_S = 5.0
 HOLD_MAX_S = 60.0
 # The recent quiet time forgets slowly (the context grows, a token costs a little more).
 REF_DECAY = 1.01
+BATCH_DECAY = 1.25
 # The engine publishes its current decode rate this often (status bar "Tempo").
 RATE_PUBLISH_S = 1.0
 
@@ -249,15 +250,23 @@ class ThreadGovernor:
         return gen, batch
 
     # Time-based correction ---------------------------------------------------------------
-    def _observe(self, kind: str, threads: int, per_token: float) -> bool:
-        """Record one step; True when it was slow enough (twice in a row) to step down."""
+    def new_call(self) -> None:
+        """A new prompt: decode times start afresh (its context depth may differ a lot)."""
+        for key in [k for k in self._ref if k[0] == "gen"]:
+            del self._ref[key]
+        self._streak = 0
+
+    def _observe(self, kind: str, threads: int, per_token: float, decay: float) -> bool:
+        """Record one step; True when it was slow enough (twice in a row) to step down.
+
+        ``decay``: how fast the reference follows slower steps (deeper context)."""
         key = (kind, threads)
         ref = self._ref.get(key)
         if ref is None or per_token < ref:
             self._ref[key] = per_token
             self._streak = 0
             return False
-        self._ref[key] = ref * REF_DECAY if per_token > ref else ref
+        self._ref[key] = ref * decay
         if per_token > SLOW_FACTOR * ref:
             self._streak += 1
         else:
@@ -286,7 +295,7 @@ class ThreadGovernor:
         if not self.active or self.gen <= 1 and self.batch <= 1:
             return False
         before = (self.gen, self.batch)
-        if self._observe("gen", self.gen, seconds) and self.gen > 1:
+        if self._observe("gen", self.gen, seconds, REF_DECAY) and self.gen > 1:
             self._step_down("gen")
         return (self.gen, self.batch) != before
 
@@ -296,7 +305,9 @@ class ThreadGovernor:
         Only full-size batches are compared (a short tail batch has other overheads)."""
         if not self.active or self.batch <= 1 or n_tokens < 64:
             return False
-        if self._observe(f"batch{n_tokens}", self.batch, seconds / n_tokens):
+        # Batches: each one sits deeper in the context than the last (attention costs grow),
+        # so the reference follows a slower batch by a quarter; a 3x jump still shows.
+        if self._observe(f"batch{n_tokens}", self.batch, seconds / n_tokens, BATCH_DECAY):
             self._step_down("batch")
             return True
         return False
@@ -344,6 +355,7 @@ class GovernedThreadsMixin:
         self._rate_t0, self._rate_n = 0.0, 0
         gov = self._governor
         if gov is not None and gov.active:
+            gov.new_call()
             counts = gov.choose(force_sample=True)
             if counts != getattr(self, "_threads_applied", None):
                 self._threads_apply(counts)
