@@ -6,17 +6,18 @@ tab) takes a core for a time slice at a time and the other thread waits at the b
 it: on the 2-core test PC decoding fell from 103 to 0.3 tokens/s, while one thread kept 75.
 Programs at the lowest priority (nice 19) hardly matter: the scheduler gives us the core.
 
-The decision (figures in docs/design.md, "Threads on a busy PC"):
-- **Before every model call and every second while decoding**, :class:`LoadMonitor` reads how
-  much CPU *other* programs at normal priority used since the last look (system busy time
-  minus our own process time; niced programs are counted apart on Linux/macOS, because they
-  yield to us anyway). Threads = free cores = cores − ⌈foreign load − ¼⌉, at least 1.
+The decision (figures in docs/design.md, "Fast on a busy office PC"):
+- **Every half second** :class:`LoadMonitor` (a daemon thread, :func:`shared_monitor`) reads
+  how much CPU *other* programs at normal priority used (system busy time minus our own
+  process time; niced programs are counted apart on Linux/macOS, because they yield to us).
+  Before each call, after each prompt batch and after each token the engine asks for
+  threads = free cores = cores − ⌈foreign load − ¼⌉, at least 1 (a cached figure: cheap).
 - **Per token**, :class:`ThreadGovernor` compares the step's time with the recent quiet time
   at this thread count; two tokens three times slower in a row mean a barrier waits for a
   core someone else has: one thread less at once, and no step back up for a hold time that
   doubles when it happens again (5 s … 60 s). So the cliff costs at most two tokens.
-- **Prompt reading** (``n_threads_batch``) follows the same load figure; its batches are
-  long enough that one slow batch steps it down the same way.
+- **Prompt reading** (``n_threads_batch``) follows the same load figure; two slow batches
+  in a row step it down the same way.
 - ``n_threads`` set by IT or the user (> 0) fixes both counts and switches the governor off.
 - The ceiling when quiet: all physical cores on 2–3 cores (leaving one free would halve the
   speed on an idle PC, and the governor protects the busy case); cores − 1 for generation on
