@@ -99,3 +99,11 @@ def test_worker_hands_back_no_more_than_the_text_cap(tmp_path: Path) -> None:
         assert "Millionen Zeichen" in info.value.user_message
         assert "bombe.txt" in info.value.user_message
         assert parser.parse(path).text == "klein"  # a fresh worker reads the next file
+
+
+def test_memory_cap_hidden_behind_damaged_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "bombe.docx"
+    path.write_bytes(b"PK")
+    with DocumentParser(workers=1) as parser, pytest.raises(TooLarge) as info:
+        parser.parse(path, loader="llmoin_desktop.core.documents.probes:memory_as_damaged")
+    assert "zu viel Arbeitsspeicher" in info.value.user_message

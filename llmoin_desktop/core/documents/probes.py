@@ -57,3 +57,14 @@ def huge_text(path: str) -> Document:
     line = "Bombe " * 1_000_000  # 6 M characters per block
     blocks = [Block(text=line) for _ in range(MAX_TEXT_CHARS // len(line) + 1)]
     return Document(path=path, title="Bombe", format="txt", blocks=blocks)
+
+
+def memory_as_damaged(path: str) -> Document:
+    """Run out of memory inside a loader whose broad ``except`` reports "damaged" (as the
+    Office loaders do around lxml): the worker must still name the memory."""
+    from llmoin_desktop.core.documents.errors import Damaged
+
+    try:
+        raise MemoryError("lxml: Memory allocation failed")
+    except MemoryError as exc:
+        raise Damaged(path, detail=repr(exc)) from exc

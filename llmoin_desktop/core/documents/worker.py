@@ -78,6 +78,8 @@ def handle(request: dict[str, Any]) -> dict[str, Any]:
             }
         return {"ok": True, "document": dataclasses.asdict(doc)}
     except DocumentError as exc:
+        if _out_of_memory(exc):  # a loader's broad except turned the memory cap into "damaged"
+            return {"ok": False, "kind": "too_large", "detail": "memory", "restart": True}
         detail = getattr(exc, "actual", "") or exc.detail
         return {"ok": False, "kind": exc.kind, "detail": str(detail)[:2000]}
     except MemoryError:
@@ -86,6 +88,24 @@ def handle(request: dict[str, Any]) -> dict[str, Any]:
         return {"ok": False, "kind": "damaged", "detail": "recursion too deep"}
     except Exception as exc:  # noqa: BLE001 - never let a file kill the loop
         return {"ok": False, "kind": "damaged", "detail": f"{type(exc).__name__}: {exc}"[:2000]}
+
+
+_MEMORY_WORDS = ("memory allocation failed", "out of memory", "cannot allocate memory")
+
+
+def _out_of_memory(exc: BaseException) -> bool:
+    """Whether ``exc`` was caused by the memory cap: a MemoryError, or lxml/zlib saying so,
+    anywhere in its chain (loaders wrap parser errors as Damaged)."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, MemoryError):
+            return True
+        if any(w in str(current).lower() for w in _MEMORY_WORDS):
+            return True
+        current = current.__cause__ or current.__context__
+    return False
 
 
 def _progress_writer(out: TextIO) -> Callable[..., None]:
