@@ -57,6 +57,7 @@ EXTENSIONS: dict[str, str] = {
     ".tiff": "image",
     ".bmp": "image",
     ".webp": "image",
+    ".gif": "image",  # e-mail attachments and old scans (Pillow reads it)
     # Phone photos (issue 20): HEIC/HEIF via pillow-heif, AVIF via Pillow itself
     ".heic": "image",
     ".heif": "image",
@@ -189,8 +190,8 @@ def detect_format(path: Path) -> str:
     if actual == "ole":
         if _ole_is_encrypted_ooxml(path):
             raise PasswordProtected(path, detail="encrypted OOXML (OLE container)")
-        if expected == "msg" and _ole_has(path, _MSG_MARKER):
-            return "msg"
+        if expected in ("msg", "eml") and _ole_has(path, _MSG_MARKER):
+            return "msg"  # an Outlook item saved as .eml is still read as what it is
         code = "doc" if path.suffix.lower() in (".doc", ".docx", "") else "ole"
         if expected:
             raise WrongFormat(path, actual=code)

@@ -57,6 +57,11 @@ _EXT = {
     "image/heif": ".heif",
     "image/avif": ".avif",
     "message/rfc822": ".eml",
+    "application/zip": ".zip",
+    "application/x-zip-compressed": ".zip",
+    "application/msword": ".doc",
+    "application/vnd.ms-excel": ".xls",
+    "application/vnd.ms-outlook": ".msg",
 }
 
 
@@ -164,6 +169,13 @@ class PartWalker:
             return
         if ctype in _SIGNATURES:
             return
+        if ctype == "message/delivery-status":  # a bounce: its status lines are text
+            blocks = part.get_payload()
+            if isinstance(blocks, list):
+                text = "\n\n".join(str(b).strip() for b in blocks if str(b).strip())
+                if text:
+                    self.mail.bodies.append(("text", text))
+            return
         name = _filename(part)
         if not name and not _is_attachment(part) and maintype in ("text", "message"):
             self._body(part, subtype)
@@ -178,13 +190,17 @@ class PartWalker:
     def _alternative(self, children: list[Any], nesting: int) -> None:
         if not children:
             return
-        by_type = {c.get_content_type(): c for c in reversed(children) if not _filename(c)}
-        for wanted in ("text/plain", "text/html"):
-            chosen = by_type.get(wanted)
-            if chosen is not None and part_text(chosen).strip():
-                self.walk(chosen, nesting + 1)
-                return
-        self.walk(children[-1], nesting + 1)  # e.g. multipart/related with the HTML
+        versions = [c for c in children if not _filename(c) and not _is_attachment(c)]
+        by_type = {c.get_content_type(): c for c in reversed(versions)}
+        plain, html = by_type.get("text/plain"), by_type.get("text/html")
+        chosen = _richer(plain, html) if plain is not None or html is not None else None
+        if chosen is None:
+            chosen = versions[-1] if versions else None  # e.g. multipart/related with the HTML
+        if chosen is not None:
+            self.walk(chosen, nesting + 1)
+        for child in children:  # a file attached inside the alternative is still a file
+            if child not in versions:
+                self.walk(child, nesting + 1)
 
     def _related(self, part: Any, children: list[Any], nesting: int) -> None:
         if not children:
@@ -224,12 +240,36 @@ class PartWalker:
                 return  # an empty part without a name is structure, not an attachment
             self.unnamed += 1
             ext = _EXT.get(ctype) or (
-                ".txt" if ctype.startswith("text/") else mimetypes.guess_extension(ctype) or ".bin"
+                ".txt"
+                if ctype.startswith("text/")
+                else mimetypes.guess_extension(ctype, strict=False) or ".bin"
             )
             name = f"{_('Anhang')} {self.unnamed}{ext}"
         elif not Path(name).suffix and ctype in _EXT:
             name += _EXT[ctype]
         self.mail.attachments.append((name, payload))
+
+
+def _visible_html(html: str) -> str:
+    from llmoin_desktop.core.documents.html_loader import html_blocks
+
+    return " ".join(b.text for b in html_blocks(html)[1])
+
+
+def _richer(plain: Any | None, html: Any | None) -> Any | None:
+    """The plain version, unless the HTML one says clearly more (newsletters and some mail
+    programs put only "view this mail in a browser" into the plain part; Outlook shows the
+    HTML). Decision: HTML when its visible text is over 20 % longer."""
+    plain_text = part_text(plain).strip() if plain is not None else ""
+    if html is None:
+        return plain if plain_text else None
+    try:
+        html_text = _visible_html(part_text(html))
+    except Exception:  # noqa: BLE001 - unparseable HTML: the plain text, if any
+        html_text = ""
+    if not plain_text:
+        return html if html_text.strip() else None
+    return html if len(html_text) > 1.2 * len(plain_text) + 50 else plain
 
 
 def read_message(path: Path) -> Any:

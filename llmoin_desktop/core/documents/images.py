@@ -25,6 +25,7 @@ IMAGE_EXTENSIONS = (
     ".tiff",
     ".bmp",
     ".webp",
+    ".gif",
     ".heic",
     ".heif",
     ".avif",
@@ -42,6 +43,7 @@ def is_image_head(head: bytes) -> bool:
         or head.startswith(b"\xff\xd8\xff")
         or head.startswith((b"II*\x00", b"MM\x00*"))
         or (head[:4] == b"RIFF" and head[8:12] == b"WEBP")
+        or head.startswith((b"GIF87a", b"GIF89a"))
         or (head[:2] == b"BM" and len(head) > 18 and head[14:18] in _BMP_HEADERS)
         or bool(heif_brand(head))
     )
