@@ -249,3 +249,38 @@ def test_library_and_ask_page_show_hostile_file_names_and_citations_as_text(
     finally:
         close_all_libraries()
     assert image.name not in watch.opened()
+
+
+def test_model_output_model_names_and_paths_show_as_text(qtbot: Any, tmp_path: Path, bait) -> None:
+    """A document can make the model echo markup (prompt injection); a GGUF names itself."""
+    from fakes import fake_model_info
+
+    from llmoin_desktop.ui.chat_view import ChatView
+    from llmoin_desktop.ui.model_picker import ModelPicker
+    from llmoin_desktop.ui.reasoning_box import ReasoningBox
+    from llmoin_desktop.ui.result_synopsis import SynopsisView
+
+    image, watch = bait
+    h = hostile_strings(image)
+    synopsis = SynopsisView()
+    qtbot.addWidget(synopsis)
+    synopsis.set_markdown(
+        "## " + h[0] + "\n\n| Bisher | Neu |\n|---|---|\n| " + h[1] + " | ~~" + h[2] + "~~ |\n"
+    )
+    chat = ChatView()
+    qtbot.addWidget(chat)
+    chat.begin_message(h[0])
+    chat.append_text(h[1] + h[2])
+    chat.set_status(h[3])
+    box = ReasoningBox()
+    qtbot.addWidget(box)
+    box.set_text(h[0])
+    picker = ModelPicker()
+    qtbot.addWidget(picker)
+    picker.set_models([fake_model_info(tmp_path / (h[4].replace("/", "_") + ".gguf"), name=h[0])])
+    for widget in (synopsis, chat, box, picker):
+        widget.show()
+        widget.grab()
+        assert rendered_markup(widget) == [], type(widget).__name__
+    assert h[0] in synopsis.browser.toPlainText()
+    assert image.name not in watch.opened()
