@@ -316,13 +316,19 @@ def test_server_from_policy_may_be_outside_this_pc(isolated_dirs: dict[str, Path
     from llmoin_desktop.core.config import SettingsStore
     from llmoin_desktop.core.tasks.library_task import server_options
 
-    assert server_options(store=SettingsStore()) == {"server": "", "server_from_policy": False}
+    assert server_options(store=SettingsStore()) == {
+        "server": "",
+        "server_from_policy": False,
+        "server_token": "",
+    }
     (isolated_dirs["policy"] / "policy.toml").write_text(
-        'library_server = "http://chroma.amt.intern:8000/"\n', encoding="utf-8"
+        'library_server = "http://chroma.amt.intern:8000/"\nlibrary_server_token = "k-42"\n',
+        encoding="utf-8",
     )
     opts = server_options(store=SettingsStore())
     assert opts["server_from_policy"] and opts["server"] == "http://chroma.amt.intern:8000/"
+    assert opts["server_token"] == "k-42"  # IT's key goes to IT's server
     parse_server(opts["server"], from_policy=opts["server_from_policy"])  # accepted
-    # another host given on the command line is not approved by the policy
+    # another host given on the command line is not approved by the policy: no key for it
     other = server_options("http://chroma.woanders:8000", store=SettingsStore())
-    assert not other["server_from_policy"]
+    assert not other["server_from_policy"] and other["server_token"] == ""

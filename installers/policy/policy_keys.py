@@ -609,6 +609,22 @@ KEYS: tuple[PolicyKey, ...] = (
         "http://chroma.amt.intern:8000",
     ),
     PolicyKey(
+        "library_server_token",
+        "server",
+        "text",
+        "Schlüssel des Bibliotheks-Servers",
+        "Library server token",
+        "Token der Chroma-Token-Anmeldung (Server mit CHROMA_SERVER_AUTHN_CREDENTIALS, siehe "
+        "Einführungshandbuch); wird als „X-Chroma-Token“ gesendet, nie in Benutzerdateien "
+        "gespeichert. Achtung: Werte unter HKLM\\Software\\Policies sind für alle Benutzer "
+        "des PCs lesbar; einen Schlüssel verwenden, der nur für diesen Server gilt.",
+        "Token of Chroma's token authentication (server started with "
+        "CHROMA_SERVER_AUTHN_CREDENTIALS, see the rollout guide); sent as \"X-Chroma-Token\", "
+        "never stored in user files. Note: values under HKLM\\Software\\Policies are readable "
+        "by every user of the PC; use a token that is valid for this server only.",
+        "bibliothek-7f3a9c",
+    ),
+    PolicyKey(
         "watched_folders",
         "data",
         "list",

@@ -95,6 +95,8 @@ class Settings:
     remote_api_key: str = ""  # sent as "Authorization: Bearer …" to the remote server
     remote_timeout_s: int = 120  # longest silence from the remote server before we give up
     library_server: str = ""
+    # Chroma token auth of the shared library server (policy only, never in user files).
+    library_server_token: str = ""
     embedding_model: str = ""
     # Department folders every PC's library watches (core/library/watch.py); the clerk's own
     # added folders are watched too and can be switched off on the library page.
@@ -129,6 +131,7 @@ POLICY_ONLY_KEYS = frozenset(
         "extra_tasks_dir",
         "own_tasks",
         "allowed_models",
+        "library_server_token",
     }
 )
 _TYPES = {f.name: type(getattr(Settings(), f.name)) for f in fields(Settings)}

@@ -241,6 +241,13 @@ class DocumentViewer(QDialog):
     # Opening -------------------------------------------------------------------------------
     def open_source(self) -> None:
         """Load the document and go to the cited place."""
+        from llmoin_desktop.core.library.open_guard import library_open_refusal
+
+        refusal = library_open_refusal(self.path)  # a server's path is data (issue 18)
+        if refusal:
+            self.external_button.setEnabled(False)
+            self._fail(refusal)
+            return
         if not Path(self.path).is_file():
             self._fail(
                 tr(
@@ -425,7 +432,14 @@ class DocumentViewer(QDialog):
 
     # External program ----------------------------------------------------------------------
     def open_external(self) -> bool:
-        """The system's program for this file (a PDF viewer usually opens at page 1)."""
+        """The system's program for this file (a PDF viewer usually opens at page 1) — only
+        for a document file the library may open (``core/library/open_guard.py``)."""
+        from llmoin_desktop.core.library.open_guard import library_open_refusal
+
+        refusal = library_open_refusal(self.path)
+        if refusal:
+            self._fail(refusal)
+            return False
         return QDesktopServices.openUrl(QUrl.fromLocalFile(self.path))
 
     def closeEvent(self, event: Any) -> None:  # noqa: N802 - Qt API

@@ -181,9 +181,11 @@ class Library(LibraryCheckMixin, SharedLibraryMixin, LibrarySearchMixin):
         parser: Any = None,
         server: str = "",
         server_from_policy: bool = False,
+        server_token: str = "",
     ) -> None:
         """``server``: the shared library's address (setting ``library_server``); a server
-        outside this PC is only accepted when IT set it (``server_from_policy``)."""
+        outside this PC is only accepted when IT set it (``server_from_policy``).
+        ``server_token``: Chroma's token auth (policy ``library_server_token``)."""
         self.folder = Path(folder)
         self.writer = LibraryLock(self.folder)  # one writer per folder across processes
         # Called once when a write has to wait for another process (the CLI prints it).
@@ -216,7 +218,7 @@ class Library(LibraryCheckMixin, SharedLibraryMixin, LibrarySearchMixin):
                 self.store.close()
                 raise
             dim = self.embedder.dim if self.embedder is not None else None
-            self.server = LibraryServer(address, self._embedder_key(), dim)
+            self.server = LibraryServer(address, self._embedder_key(), dim, server_token)
 
     @classmethod
     def open(cls, folder: Path | None = None, **kwargs: Any) -> Library:

@@ -211,15 +211,56 @@ def _bound_session(client: Any, timeout: Any) -> None:
     old.close()
 
 
-class LibraryServer:
-    """One collection on one Chroma server; every call raises :class:`LibraryServerError`."""
+TOKEN_HEADER = "X-Chroma-Token"
 
-    def __init__(self, address: ServerAddress, embedder_key: str | None, dim: int | None) -> None:
+
+def _auth_refused(exc: BaseException) -> bool:
+    """A 401/403 from the server (Chroma's token auth), in any of the shapes it arrives."""
+    import httpx
+
+    if isinstance(exc, httpx.HTTPStatusError):
+        return exc.response.status_code in (401, 403)
+    name = type(exc).__name__
+    if name in ("ChromaAuthError", "AuthorizationError", "AuthenticationError"):
+        return True
+    text = str(exc)
+    return any(m in text for m in ("AuthError", "Forbidden", "Unauthorized", " 401", " 403"))
+
+
+class LibraryServer:
+    """One collection on one Chroma server; every call raises :class:`LibraryServerError`.
+
+    ``token``: Chroma's token authentication (policy ``library_server_token``), sent as
+    ``X-Chroma-Token`` with every request — the server compares it with its
+    ``CHROMA_SERVER_AUTHN_CREDENTIALS`` (docs/rollout.md). It lives in memory only.
+    """
+
+    def __init__(
+        self, address: ServerAddress, embedder_key: str | None, dim: int | None, token: str = ""
+    ) -> None:
         self.address = address
         self.embedder_key = embedder_key
         self.dim = dim
+        self._headers = {TOKEN_HEADER: token.strip()} if token.strip() else {}
         self._client: Any = None
         self._col: Any = None
+
+    def _refused(self, exc: BaseException) -> LibraryServerError:
+        if self._headers:
+            text = tr(
+                "Der Bibliotheks-Server {server} hat den Zugang verweigert: der Schlüssel "
+                "(library_server_token) ist falsch oder abgelaufen. Bitte die IT-Abteilung "
+                "informieren.",
+                server=self.address.label,
+            )
+        else:
+            text = tr(
+                "Der Bibliotheks-Server {server} verlangt einen Schlüssel, auf diesem Rechner "
+                "ist aber keiner eingerichtet (library_server_token). Bitte die IT-Abteilung "
+                "informieren.",
+                server=self.address.label,
+            )
+        return LibraryServerError(text, detail=repr(exc))
 
     @property
     def connected(self) -> bool:
@@ -257,6 +298,8 @@ class LibraryServer:
         except Exception as exc:  # noqa: BLE001 - httpx, chromadb and ValueError alike
             log.warning("library server call failed: %r", exc)
             self.close()
+            if _auth_refused(exc):
+                raise self._refused(exc) from exc
             raise self._unreachable(exc) from exc
 
     # Connecting ----------------------------------------------------------------------------
@@ -270,16 +313,21 @@ class LibraryServer:
         timeout = httpx.Timeout(READ_TIMEOUT_S, connect=CONNECT_TIMEOUT_S)
         probe_timeout = httpx.Timeout(PROBE_TIMEOUT_S, connect=CONNECT_TIMEOUT_S)
         try:
-            with httpx.Client(timeout=probe_timeout, trust_env=False) as probe:
+            with httpx.Client(
+                timeout=probe_timeout, trust_env=False, headers=self._headers
+            ) as probe:
                 probe.get(f"{self.address.url}/api/v2/heartbeat").raise_for_status()
         except Exception as exc:  # noqa: BLE001 - down, refused, hanging, not a Chroma server
             log.warning("library server %s unreachable: %r", self.address.url, exc)
+            if _auth_refused(exc):
+                raise self._refused(exc) from exc
             raise self._unreachable(exc, PROBE_TIMEOUT_S) from exc
         try:
             client = chromadb.HttpClient(
                 host=self.address.host,
                 port=self.address.port,
                 ssl=self.address.ssl,
+                headers=dict(self._headers),
                 settings=Settings(anonymized_telemetry=False),
             )
             _bound_session(client, timeout)
@@ -307,6 +355,8 @@ class LibraryServer:
             raise
         except Exception as exc:  # noqa: BLE001
             log.warning("library server %s unreachable: %r", self.address.url, exc)
+            if _auth_refused(exc):
+                raise self._refused(exc) from exc
             raise self._unreachable(exc) from exc
         meta = col.metadata or {}
         theirs = meta.get(META_EMBEDDER)
@@ -380,8 +430,8 @@ class LibraryServer:
                     metadatas=[c.meta for c in part],
                 )
             stale = sorted(old - {c.id for c in chunks})
-            if stale:
-                self._col.delete(ids=stale)
+            for start in range(0, len(stale), ID_PAGE):
+                self._col.delete(ids=stale[start : start + ID_PAGE])
 
         self._call(run)
 

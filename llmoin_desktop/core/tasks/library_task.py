@@ -60,7 +60,10 @@ def server_options(url: str | None = None, store: Any = None) -> dict[str, Any]:
         store.policy_defaults.get("library_server"),
     )
     approved = {str(p).strip().rstrip("/") for p in policy if p}
-    return {"server": url, "server_from_policy": bool(url) and url.rstrip("/") in approved}
+    from_policy = bool(url) and url.rstrip("/") in approved
+    # IT's key goes only to IT's server (policy-only key: never from the clerk's files).
+    token = str(store.settings.library_server_token or "") if from_policy else ""
+    return {"server": url, "server_from_policy": from_policy, "server_token": token}
 
 
 def open_library(folder: str | Path | None = None, **kwargs: Any) -> Library:
