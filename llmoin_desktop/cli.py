@@ -250,6 +250,9 @@ def cmd_chat(args: argparse.Namespace) -> int:
                 ttft=f"{result.ttft_s:.2f}",
             )
         )
+        threads = backend.status().n_threads  # the thread governor's last count (issue 24)
+        if threads:
+            eprint(tr("Rechenkerne zuletzt: {n}", n=threads))
     return EXIT_OK
 
 
