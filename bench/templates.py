@@ -147,7 +147,7 @@ def _refusal(out: dict[str, object], exc: LLMoinError) -> dict[str, object]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--templates", help="folder of *.jinja (default: the suite's samples)")
-    parser.add_argument("--only", help="substring of the template names to run")
+    parser.add_argument("--only", help="substrings of the template names to run (a,b,…)")
     parser.add_argument("--max-tokens", type=int, default=24)
     parser.add_argument("--thinking-tokens", type=int, default=16)
     parser.add_argument("-v", "--verbose", action="store_true")
@@ -158,7 +158,8 @@ def main() -> int:
         return 2
     templates = collection(args.templates)
     if args.only:
-        templates = {k: v for k, v in templates.items() if args.only.lower() in k.lower()}
+        wanted = [w.strip().lower() for w in args.only.split(",") if w.strip()]
+        templates = {k: v for k, v in templates.items() if any(w in k.lower() for w in wanted)}
     counts = {"works": 0, "clear_refusal": 0, "broken": 0}
     n_leaks = 0
     silent_max = 0.0
@@ -172,7 +173,9 @@ def main() -> int:
         try:
             for name, template in templates.items():
                 path = copy_with_chat_template(demo, base / "model.gguf", template)
+                t_one = time.perf_counter()
                 res = run_one(backend, path, args)
+                res["why"] = f"({time.perf_counter() - t_one:.0f} s) {res['why']}"
                 backend.unload()
                 path.unlink()
                 counts[str(res["status"])] += 1

@@ -100,8 +100,8 @@ def test_opened_think_is_kept_out_of_result_history_and_export(
     backend.load(variants["DEEPSEEK_R1"])
     assert backend.template_profile().opens_think
     # The demo model never closes <think> itself: the budget (8 tokens) closes it for it and
-    # the answer still gets its own 24 tokens.
-    spec, _runner, result = run_summary(backend, catalog, max_reasoning_tokens=8)
+    # the answer still gets its own 24 tokens (thinking on; off, the block closes at once).
+    spec, _runner, result = run_summary(backend, catalog, thinking=True, max_reasoning_tokens=8)
     assert result.reasoning.strip()
     assert result.answer.strip()
     assert result.stats.n_reasoning >= 8
@@ -121,7 +121,7 @@ def test_model_stopping_inside_think_still_answers(backend, variants, catalog):
     backend.load(variants["DEEPSEEK_R1"])
     # A generous budget: the demo model ends with EOS inside the block; we close it and it
     # answers instead of returning nothing.
-    _spec, _runner, result = run_summary(backend, catalog, max_reasoning_tokens=400)
+    _spec, _runner, result = run_summary(backend, catalog, thinking=True, max_reasoning_tokens=400)
     assert result.answer.strip() or result.stats.n_reasoning >= 400
 
 
@@ -178,7 +178,16 @@ def test_model_list_marks_reasoning_and_fallback(store, variants):
         store.set("models_dir", "")
         store.set("chat_template_fallback", "")
     assert by_name["demo-qwen3.gguf"].reasoning == "think"
-    assert by_name["demo-harmony.gguf"].reasoning == "harmony"
+    # Harmony's markers are no tokens of the demo vocabulary: IT's format replaces it
+    # (issue 21); without the setting it keeps its own template, marked.
+    assert by_name["demo-harmony.gguf"].template_source == "builtin:chatml"
+    store.set("models_dir", str(variants["QWEN3"].parent))
+    try:
+        plain = {m.path.name: m for m in scan_models(store)}
+    finally:
+        store.set("models_dir", "")
+    assert plain["demo-harmony.gguf"].reasoning == "harmony"
+    assert "passt nicht zum Vokabular" in plain["demo-harmony.gguf"].vocab_note
     assert by_name["demo-gemma2.gguf"].reasoning == ""
     fallback = by_name["demo-ohne-vorlage.gguf"]
     assert fallback.usable_for_chat and fallback.template_source == "builtin:chatml"

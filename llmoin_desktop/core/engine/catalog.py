@@ -16,6 +16,7 @@ from pathlib import Path
 from llmoin_desktop.core.config import SettingsStore
 from llmoin_desktop.core.engine.chat_templates import fallback_template, reasoning_kind
 from llmoin_desktop.core.engine.gguf import GGUFError, GGUFHeader, read_header
+from llmoin_desktop.core.engine.template_probe import file_vocab_missing, vocab_mismatch_note
 from llmoin_desktop.core.errors import ModelError
 from llmoin_desktop.core.i18n import _, tr
 
@@ -44,6 +45,10 @@ class ModelInfo:
     # ("builtin:chatml", "file:/…") for a GGUF without one.
     template_source: str = "gguf"
     reasoning: str = ""  # "" | "think" | "harmony": the model thinks before it answers
+    # "Chat-Vorlage passt nicht zum Vokabular …": the template's control markers are no
+    # tokens of the vocabulary (converted/merged models); the model still answers (stop
+    # strings end its turn), so this is a note, not a problem.
+    vocab_note: str = ""
 
     @property
     def usable_for_chat(self) -> bool:
@@ -138,7 +143,14 @@ def header_to_info(path: Path, header: GGUFHeader, *, is_demo: bool = False) -> 
         is_demo=is_demo,
         is_embedding=header.architecture in EMBEDDING_ARCHS,
         reasoning=reasoning_kind(header.chat_template),
+        vocab_note=_vocab_note(path, header.chat_template),
     )
+
+
+def _vocab_note(path: Path, template: str) -> str:
+    if not template.strip():
+        return ""
+    return vocab_mismatch_note(file_vocab_missing(path, template))
 
 
 def apply_template_fallback(info: ModelInfo, fallback_setting: str) -> ModelInfo:
@@ -146,8 +158,17 @@ def apply_template_fallback(info: ModelInfo, fallback_setting: str) -> ModelInfo
 
     Older conversions of chat models lack ``tokenizer.chat_template``; without this setting they
     stay refused (we never guess a prompt format). A bad setting marks the model with the
-    reason instead of raising, so the model list still shows every file."""
-    if info.has_chat_template or info.is_embedding or info.problem or not fallback_setting:
+    reason instead of raising, so the model list still shows every file.
+
+    IT's rule also covers a template that does not fit the vocabulary (issue 21): where the
+    GGUF's own template writes control markers the vocabulary lacks and IT's format fits it,
+    IT's format is used. One that fits no better changes nothing (the GGUF's template then
+    still works, its turn markers as stop strings)."""
+    if info.is_embedding or info.problem or not fallback_setting:
+        return info
+    if info.has_chat_template:
+        if info.vocab_note and info.template_source == "gguf":
+            _fallback_for_mismatch(info, fallback_setting)
         return info
     try:
         found = fallback_template(fallback_setting)
@@ -159,6 +180,18 @@ def apply_template_fallback(info: ModelInfo, fallback_setting: str) -> ModelInfo
         info.has_chat_template = True
         info.reasoning = reasoning_kind(info.chat_template)
     return info
+
+
+def _fallback_for_mismatch(info: ModelInfo, fallback_setting: str) -> None:
+    try:
+        found = fallback_template(fallback_setting)
+    except ModelError:
+        return  # the setting's own problem shows on models without a template
+    if found is None or file_vocab_missing(info.path, found[0]):
+        return
+    info.chat_template, info.template_source = found
+    info.reasoning = reasoning_kind(info.chat_template)
+    info.vocab_note = ""
 
 
 def inspect_model(path: Path | str, *, is_demo: bool = False) -> ModelInfo:

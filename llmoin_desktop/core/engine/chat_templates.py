@@ -46,6 +46,10 @@ _USER_PROBE = "LLMOIN-USER-PROBE"
 _ASSISTANT_PROBE = "LLMOIN-ASSISTANT-PROBE"
 
 
+# A generation prompt that demands a tool action list although no tools are given.
+_TOOL_ONLY_SIGNS = ("Write 'Action:' followed by", "`directly-answer` tool")
+
+
 class TemplateRenderError(Exception):
     """The template raised (``raise_exception``) or is not valid Jinja.
 
@@ -279,6 +283,18 @@ def detect_profile(
             ),
             detail=str(exc),
         ) from exc
+    if any(sign in base for sign in _TOOL_ONLY_SIGNS):
+        # Command-R+'s tool-use template asks for a JSON action list even without tools: a
+        # real model would answer every letter with one.
+        raise ModelError(
+            tr(
+                "Die Chat-Vorlage des Modells „{name}“ ist nur für Werkzeug-Aufrufe gebaut: "
+                "sie verlangt statt einer Antwort eine Liste von Aktionen. Bitte ein anderes "
+                "Modell wählen oder die IT bitten, eine Vorlage festzulegen.",
+                name=model_name,
+            ),
+            detail="tool-use-only template",
+        )
     profile = TemplateProfile(source=source)
     try:
         with_system = renderer.render([{"role": "system", "content": _SYSTEM_PROBE}, user])

@@ -185,9 +185,10 @@ def derive_turn_markers(
                 controls.append(marker)
     out.controls = controls
     for marker in controls:
-        # Headers and separators left over (<|end_header_id|>, <|sep|>, <|message|>) are
-        # stripped; thinking markers stay for the splitter.
-        if is_control_marker(marker) and marker not in skip:
+        # Headers and separators left over (<|end_header_id|>, <|sep|>, <|message|>) and the
+        # tags of a template's own system text (GigaChat's <assistant_guidelines>, which a
+        # model echoes) are stripped; thinking markers stay for the splitter.
+        if marker not in skip:
             add(out.strip, marker)
     return out
 
@@ -260,8 +261,10 @@ class StopFilter:
         return False
 
     def finish(self) -> None:
-        """End of stream: a held-back tail that never became a marker is text after all."""
-        if self._buf and not self.hit:
+        """End of stream: a held-back tail that never became a marker is text after all,
+        except the cut-off start of a control marker ("<|", "<|eot") when the answer budget
+        ended the stream in the middle of one."""
+        if self._buf and not self.hit and not _cut_marker(self._buf):
             self._out(self._buf)
         self._buf = ""
 
@@ -271,6 +274,10 @@ class StopFilter:
         if text.strip():
             self._started = True
         self._sink(text)
+
+
+def _cut_marker(tail: str) -> bool:
+    return len(tail) >= 2 and tail[0] in "<[" and tail[1] in "|｜/e"
 
 
 def _partial_suffix(buf: str, markers: list[str]) -> int:

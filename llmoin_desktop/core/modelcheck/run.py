@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from llmoin_desktop.core import paths
+from llmoin_desktop.core.engine.template_probe import vocab_mismatch_note
 from llmoin_desktop.core.errors import Cancelled, LLMoinError
 from llmoin_desktop.core.i18n import _, tr
 from llmoin_desktop.core.jobs import CancelToken
@@ -160,6 +161,14 @@ def _template_rows(report: ModelCheckReport, backend: Any) -> None:
         _("Strikter Wechsel Nutzer/Assistent"),
         None,
         _("ja") if strict else _("nein"),
+    )
+    missing = list(getattr(profile, "vocab_missing", None) or [])
+    report.add(
+        "template_vocab",
+        task,
+        _("Chat-Vorlage und Vokabular"),
+        None,
+        vocab_mismatch_note(missing) if missing else _("passen zusammen"),
     )
     kinds = {"think": "<think>…</think>", "harmony": _("Kanäle (analysis/final)")}
     report.add(
