@@ -19,7 +19,8 @@ def test_literal_loopback_addresses(host: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "host", ["foo.localhost", "evil.localhost.", "10.0.0.1", "example.org", "", "0.0.0.0"]
+    "host",
+    ["foo.localhost", "evil.localhost.", "localhost.", "10.0.0.1", "example.org", "", "0.0.0.0"],
 )
 def test_names_and_other_addresses_are_not_loopback(host: str, tmp_path: Path) -> None:
     hosts = tmp_path / "hosts"

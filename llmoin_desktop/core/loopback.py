@@ -72,7 +72,7 @@ def parse_hosts(text: str) -> dict[str, set[str]]:
             continue
         address = fields[0]
         for name in fields[1:]:
-            names.setdefault(name.lower().rstrip("."), set()).add(address)
+            names.setdefault(name.lower(), set()).add(address)
     return names
 
 
@@ -121,7 +121,8 @@ def is_loopback_host(host: str | None, *, hosts: Path | None = None) -> bool:
     name = host.strip().strip("[]").lower()
     if is_loopback_address(name):
         return True
-    name = name.rstrip(".")
+    # "localhost." (a fully qualified name) is not what the hosts file lists: resolvers may
+    # send it to DNS, so only the exact names of the hosts file count.
     mapped = _hosts_names(hosts).get(name)
     if mapped:
         return all(is_loopback_address(a) for a in mapped)

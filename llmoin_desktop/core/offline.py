@@ -135,7 +135,7 @@ def _target(event: str, args: tuple[Any, ...]) -> tuple[str | None, str]:
         if isinstance(host, bytes):
             host = host.decode("ascii", "replace")
         if host is None:
-            return f"(passive):{args[1]}", "localhost"
+            return f"(passive):{args[1]}", ""  # a local bind address: no lookup at all
         if _is_ip_literal(str(host)):
             return None, ""  # no lookup happens; the connect that follows is what counts
         return f"{host}:{args[1]}" if args[1] not in (None, 0) else str(host), str(host)
