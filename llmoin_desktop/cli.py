@@ -65,7 +65,11 @@ def stream_job(job: Job[Any], *, quiet: bool = False, grace_s: float = 10.0) -> 
     """Run a task job for the terminal: progress on stderr, text streamed to stdout, Ctrl+C
     cancels. Returns the exit code when it did not finish (cancelled / failed), else None."""
     if not quiet:
-        job.on_progress(progress_printer())
+        from llmoin_desktop.core.engine.reasoning import thinking_progress
+
+        show = progress_printer()
+        job.on_progress(show)
+        job.on_reasoning(thinking_progress(show))  # "Das Modell überlegt … (N Token)"
     job.on_token(lambda t: (sys.stdout.write(t), sys.stdout.flush()))
     run_interruptible(job, grace_s=grace_s)
     print()

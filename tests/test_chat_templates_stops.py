@@ -184,3 +184,14 @@ def test_vocabulary_check_on_the_demo_file() -> None:
     assert vocab_tokens(demo, {"<|im_end|>", "<|eot_id|>"}) == {"<|im_end|>"}
     assert file_vocab_missing(demo, samples.LLAMA3_FOREIGN)[:1] == ["<|start_header_id|>"]
     assert file_vocab_missing(demo, samples.QWEN3) == []
+
+
+def test_thinking_progress_counts_tokens() -> None:
+    from llmoin_desktop.core.engine.reasoning import thinking_progress
+
+    seen = []
+    listener = thinking_progress(seen.append, every=4)
+    for _ in range(9):
+        listener("x")
+    assert [p.step for p in seen] == [1, 5, 9]
+    assert "überlegt" in seen[-1].text and "9" in seen[-1].text

@@ -14,6 +14,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
 
+from llmoin_desktop.core.engine.reasoning import thinking_progress
 from llmoin_desktop.core.errors import LLMoinError
 from llmoin_desktop.core.jobs import Job, JobContext, JobState, Progress
 
@@ -46,6 +47,8 @@ class JobHandle(QObject):
         self._worker_done.connect(self._on_worker_done, Qt.ConnectionType.QueuedConnection)
         job.on_token(self._collect_token)
         job.on_reasoning(self._collect_reasoning)
+        # While a reasoning model thinks, the progress line says so with a token count.
+        job.on_reasoning(thinking_progress(self._collect_progress))
         job.on_progress(self._collect_progress)
 
     # Worker thread ------------------------------------------------------------------

@@ -27,6 +27,7 @@ Gemma 4 ``<|channel>thought…<channel|>``, Seed-OSS ``<seed:think>``, Kimi K3
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from llmoin_desktop.core.engine.stop_strings import StopFilter, TurnMarkers
 
@@ -291,3 +292,22 @@ def split_reasoning(text: str, *, opened: str = "") -> tuple[str, str]:
     splitter.feed(text)
     splitter.finish()
     return splitter.answer, splitter.reasoning
+
+
+def thinking_progress(show: Callable[[Any], None], every: int = 16) -> Sink:
+    """An ``on_reasoning`` listener that reports "Das Modell überlegt … (N Token)" through
+    ``show`` (a Progress callback): the thinking itself is not printed, but nobody stares at
+    "0 %" while a reasoning model thinks (CLI stderr, the GUI's progress line). Each piece the
+    engine streams is one token (a server's chunk about one)."""
+    from llmoin_desktop.core.i18n import tr
+    from llmoin_desktop.core.jobs import Progress
+
+    count = 0
+
+    def on_piece(_text: str) -> None:
+        nonlocal count
+        count += 1
+        if count % every == 1:
+            show(Progress(count, None, tr("Das Modell überlegt … ({n} Token)", n=count)))
+
+    return on_piece
