@@ -402,6 +402,8 @@ class LocalBackend(TokenLoopMixin, GovernedThreadsMixin, StatusPublisher):
         # enable_thinking for templates with the switch (Qwen3); gpt-oss reads the same
         # choice as its reasoning_effort.
         switch = self._profile.thinking_switch or self._profile.reasoning == "harmony"
+        if self._profile.reasoning == "unknown":
+            thinking = False  # a thinking format we cannot split stays off (fail safe)
         try:
             return self._renderer.render(prepared, enable_thinking=thinking if switch else None)
         except TemplateRenderError as exc:
