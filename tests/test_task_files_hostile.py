@@ -3,6 +3,8 @@ file dropped into the department folder. Real files in real folders, the real lo
 
 from __future__ import annotations
 
+import os
+import pwd
 from pathlib import Path
 
 import pytest
@@ -103,6 +105,11 @@ def test_department_file_cannot_replace_a_builtin_task_or_claim_it(tmp_path: Pat
     (dept / "entwurf.toml").write_text(text, encoding="utf-8")
     catalog = load_catalog(Settings(department_tasks_dir=str(dept)))
     assert catalog.get("entwurf").path.parent == bundled_tasks_dir()
+    # under its own id it is offered, but the claim shows who really saved the file
+    (dept / "abt_neu.toml").write_text(text.replace('"entwurf"', '"abt_neu"'), encoding="utf-8")
+    shared = load_catalog(Settings(department_tasks_dir=str(dept))).get("abt_neu")
+    owner = pwd.getpwuid(os.geteuid()).pw_name
+    assert f"Von IT-Abteilung (gespeichert von {owner})" in sharing.byline(shared)
     # the GUI's unfiltered load (pages for hidden tasks) applies the same rule
     gui = load_catalog(Settings(department_tasks_dir=str(dept)), filtered=False)
     assert gui.get("entwurf").path.parent == bundled_tasks_dir()

@@ -115,6 +115,10 @@ def test_department_folder_newer_version_replaces_old_copy_stays(
     dept = tmp_path / "abteilung"
     dept.mkdir()
     settings = _policy(dept, task_publishing="alle")
+    # "mmuster" publishes: on her PC she is the files' owner (the test itself runs as one user)
+    from llmoin_desktop.core.tasks import file_owner
+
+    monkeypatch.setattr(file_owner, "file_owner", lambda path: "mmuster")
     own = builder.save(bauantrag())
     spec = load_catalog(dirs=[own.parent]).get(own.stem)
     first = sharing.publish(spec, settings, user="mmuster", today="2026-11-01")

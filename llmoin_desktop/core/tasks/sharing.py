@@ -339,13 +339,22 @@ def section_of(spec: TaskSpec, settings: Settings | None) -> str:
 
 
 def byline(spec: TaskSpec) -> str:
-    """ "Von M. Muster · Version 3 · 2026-11-28" for department tiles and the task info."""
+    """ "Von M. Muster · Version 3 · 2026-11-28" for department tiles and the task info.
+
+    The author is what the file says; when the OS names another owner of the file, that is
+    shown too ("Von IT-Abteilung (gespeichert von mmuster)"), so a claim cannot pass as fact."""
     meta = read_meta(spec.path) if spec.path else {}
     if not meta:
         return ""
+    from llmoin_desktop.core.tasks.file_owner import file_owner
+
+    author = str(meta.get("author") or "") or _("unbekannt")
+    owner = file_owner(spec.path) if spec.path else ""
+    if owner and owner.casefold() != author.casefold():
+        author = tr("{author} (gespeichert von {owner})", author=author, owner=owner)
     return tr(
         "Von {author} · Version {version} · {date}",
-        author=meta.get("author") or _("unbekannt"),
+        author=author,
         version=meta.get("version", 1),
         date=meta.get("date") or "–",
     )
