@@ -40,6 +40,7 @@ from security_files import (  # noqa: E402
 PY = str(ROOT / ".venv" / "bin" / "python")
 PROBES = str(ROOT / "bench" / "security_probes.py")
 RSS_GOAL_MB = 1536
+CODE = ""  # --code: another checkout's package
 SCAN = ROOT.parent / "shared" / "corpus" / "scans" / "beschwerde-laerm-foto.jpg"
 
 
@@ -70,6 +71,8 @@ class World:
             QT_QPA_PLATFORM="offscreen",
             LANG="C.UTF-8",
         )
+        if CODE:  # run another checkout's package (before/after comparisons)
+            env.update(PYTHONPATH=CODE, LLMOIN_BENCH_CODE=CODE)
         return env
 
     def policy(self, text: str) -> None:
@@ -442,7 +445,10 @@ KEYS += ("network_attempts", "peak_rss_mb_max")
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", default="", help="run the attacks whose name contains this")
+    parser.add_argument("--code", default="", help="run this checkout's code (before/after)")
     args = parser.parse_args()
+    global CODE
+    CODE = args.code
     counts = run_attacks(args.only)
     print(" ".join(f"{k}={counts[k]}" for k in KEYS))
     return 0 if counts["held"] == counts["attacks_tried"] else 1
