@@ -121,16 +121,16 @@ def test_slow_tokens_step_down_and_hold() -> None:
     gov.choose()
     for _ in range(20):
         assert gov.token(0.010) is False
-    assert gov.token(0.5) is False  # one slow token is not yet a trend
-    assert gov.token(0.5) is True  # the second one is
-    assert gov.gen == 1 and gov.steps_down == 1
+    assert gov.token(0.05) is False  # one slow token is not yet a trend
+    assert gov.token(0.05) is True  # the second one is
+    assert gov.gen == 1 and gov.batch == 1 and gov.steps_down == 1  # a core is taken: both
     cpu.advance(1.0, own=1.0, foreign=0.0)
-    assert gov.choose() == (1, 2)  # held down although the figure looks quiet
+    assert gov.choose() == (1, 1)  # held down although the figure looks quiet
     cpu.advance(threads.HOLD_S + 0.1, own=1.0, foreign=0.0)
     assert gov.choose() == (2, 2)  # hold over: back up
     # A second slowdown soon after holds twice as long.
     for _ in range(2):
-        gov.token(0.5)
+        gov.token(0.05)
     assert gov.gen == 1
     cpu.advance(threads.HOLD_S + 0.1, own=1.0, foreign=0.0)
     assert gov.choose()[0] == 1
@@ -153,9 +153,9 @@ def test_slow_prompt_batches_step_the_batch_threads_down() -> None:
     assert gov.prompt_batch(256, 0.25) is False
     assert gov.prompt_batch(256, 0.25) is False
     assert gov.prompt_batch(10, 5.0) is False  # a short tail batch is not compared
-    gov.prompt_batch(256, 2.0)
-    assert gov.prompt_batch(256, 2.0) is True
-    assert gov.batch == 1 and gov.gen == 2
+    gov.prompt_batch(256, 1.0)
+    assert gov.prompt_batch(256, 1.0) is True
+    assert gov.batch == 1 and gov.gen == 1
 
 
 def test_background_threads_leave_a_core() -> None:
@@ -241,3 +241,60 @@ def test_a_new_call_forgets_the_decode_reference() -> None:
     for _ in range(10):
         gov.token(0.040)
     assert gov.gen == 2 and gov.steps_down == 0
+
+
+def test_the_cliff_itself_steps_down_after_one_token() -> None:
+    gov = ThreadGovernor(plan_threads(0, cores=2), None, cores=2, clock=lambda: 0.0)
+    for _ in range(5):
+        gov.token(0.010)
+    assert gov.token(2.0) is True  # 200x: no second token at that price
+    assert gov.gen == 1
+
+
+def test_prompt_watchdog_budget() -> None:
+    gov = ThreadGovernor(plan_threads(0, cores=2), None, cores=2, clock=lambda: 0.0)
+    assert gov.batch_budget(256) is None  # nothing measured yet: no watchdog
+    gov.prompt_batch(256, 0.5)
+    budget = gov.batch_budget(256)
+    assert budget == pytest.approx(threads.EXTREME_FACTOR * 0.5)
+    assert gov.batch_budget(8) == threads.BATCH_MIN_BUDGET_S  # a floor for tiny batches
+    assert gov.batch_overdue() is True
+    assert gov.batch == 1 and gov.batch_budget(256) is None  # one thread: nothing to give
+    assert gov.batch_overdue() is False
+    fixed = ThreadGovernor(plan_threads(2, cores=2), None, cores=2)
+    fixed.prompt_batch(256, 0.5)
+    assert fixed.batch_budget(256) is None  # IT's fixed count: no watchdog
+
+
+@pytest.mark.model
+def test_a_stuck_prompt_batch_is_repeated_with_fewer_threads(
+    engine, monkeypatch: pytest.MonkeyPatch
+) -> None:  # noqa: ANN001
+    """The watchdog aborts a prompt batch through llama.cpp's abort callback and repeats it
+    with one thread less; the answer is the same as without it (greedy decoding)."""
+    from llmoin_desktop.core.engine.backend import GenerationParams
+
+    messages = [{"role": "user", "content": "Nenne drei Farben. " * 30}]
+    params = GenerationParams(max_tokens=8, temperature=0.0)
+    original = engine._governor
+
+    def fresh(gen: int, batch: int) -> ThreadGovernor:
+        gov = ThreadGovernor(plan_threads(0, cores=2), None, cores=2)
+        gov.gen, gov.batch = gen, batch
+        engine._call(lambda: (setattr(engine, "_governor", gov), engine._threads_apply((1, 1))))
+        return gov
+
+    try:
+        fresh(1, 1)
+        engine.clear_cache()
+        expected = engine.chat(messages, params).text
+        gov = fresh(2, 2)
+        gov._tok_ref[2] = 1e-9  # "measured" absurdly fast: every batch is overdue at once
+        gov.choose = lambda force_sample=False: (gov.gen, gov.batch)  # type: ignore[method-assign]
+        monkeypatch.setattr(threads, "BATCH_MIN_BUDGET_S", 0.0)
+        engine.clear_cache()
+        got = engine.chat(messages, params)
+        assert gov.steps_down >= 1 and gov.batch == 1
+        assert got.text == expected and got.finish_reason != "cancelled"
+    finally:
+        engine._call(lambda: setattr(engine, "_governor", original))

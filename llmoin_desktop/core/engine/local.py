@@ -110,6 +110,10 @@ class LocalBackend(TokenLoopMixin, GovernedThreadsMixin, StatusPublisher):
         # Thread counts that follow the PC's load (issue 24); made at each load.
         self._governor: ThreadGovernor | None = None
         self._threads_applied: tuple[int, int] | None = None
+        # Prompt-batch watchdog (threads.py): the abort callback stops a batch stuck at
+        # llama.cpp's barrier after this perf_counter time, and says so in _abort_overdue.
+        self._abort_deadline = 0.0
+        self._abort_overdue = False
         self._last_used = time.monotonic()
         self._closed = False
         self._thread = threading.Thread(target=self._owner_loop, name="llmoin-model", daemon=True)
@@ -551,6 +555,12 @@ def _make_abort_callback(backend: LocalBackend) -> Any:
 
     def should_abort(_user: ctypes.c_void_p) -> bool:
         token = backend._abort_token
-        return token is not None and token.cancelled
+        if token is not None and token.cancelled:
+            return True
+        deadline = backend._abort_deadline
+        if deadline and time.perf_counter() > deadline:
+            backend._abort_overdue = True
+            return True
+        return False
 
     return lc.ggml_abort_callback(should_abort)

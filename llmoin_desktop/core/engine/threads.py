@@ -55,6 +55,10 @@ HOLD_MAX_S = 60.0
 # The recent quiet time forgets slowly (the context grows, a token costs a little more).
 REF_DECAY = 1.01
 BATCH_DECAY = 1.25
+# A step this many times slower than the reference is the cliff itself: step down at once;
+# a prompt batch that takes this much longer than expected is aborted and repeated.
+EXTREME_FACTOR = 10.0
+BATCH_MIN_BUDGET_S = 1.0
 # The engine publishes its current decode rate this often (status bar "Tempo").
 RATE_PUBLISH_S = 1.0
 
@@ -218,6 +222,7 @@ class ThreadGovernor:
         self.gen = self.plan.gen
         self.batch = self.plan.batch
         self._ref: dict[tuple[str, int], float] = {}  # (kind, threads) -> recent quiet s/token
+        self._tok_ref: dict[int, float] = {}  # batch threads -> best prompt s/token
         self._streak = 0
         self._hold_until = 0.0
         self._hold_s = HOLD_S
@@ -250,6 +255,25 @@ class ThreadGovernor:
         self.gen, self.batch = gen, batch
         return gen, batch
 
+    # Watchdog for one prompt batch -------------------------------------------------------
+    def batch_budget(self, n_tokens: int) -> float | None:
+        """Seconds after which a prompt batch counts as stuck at the barrier (the engine aborts
+        it through llama.cpp's abort callback and repeats it with one thread less); ``None``
+        without a measured rate at this thread count or when one thread is all we have."""
+        if not self.active or self.batch <= 1:
+            return None
+        ref = self._tok_ref.get(self.batch)
+        if ref is None:
+            return None
+        return max(BATCH_MIN_BUDGET_S, EXTREME_FACTOR * ref * n_tokens)
+
+    def batch_overdue(self) -> bool:
+        """The watchdog fired: one thread less (True), or nothing left to give (False)."""
+        if not self.active or self.batch <= 1:
+            return False
+        self._step_down("batch")
+        return True
+
     # Time-based correction ---------------------------------------------------------------
     def new_call(self) -> None:
         """A new prompt: decode times start afresh (its context depth may differ a lot)."""
@@ -267,11 +291,14 @@ class ThreadGovernor:
             self._ref[key] = per_token
             self._streak = 0
             return False
-        self._ref[key] = ref * decay
-        if per_token > SLOW_FACTOR * ref:
-            self._streak += 1
+        if per_token > EXTREME_FACTOR * ref:
+            self._streak = SLOW_STREAK  # the cliff itself: one such step is enough
+        elif per_token > SLOW_FACTOR * ref:
+            self._streak += 1  # a slow step says nothing about the quiet speed: ref stays
         else:
             self._streak = 0
+            if per_token > ref:
+                self._ref[key] = min(per_token, ref * decay)  # deeper context: follow slowly
         return self._streak >= SLOW_STREAK
 
     def _step_down(self, kind: str) -> None:
@@ -284,12 +311,10 @@ class ThreadGovernor:
             self._hold_s = HOLD_S  # a quiet minute forgets earlier slowdowns
         self._last_down = now
         self._hold_until = now + self._hold_s
-        if kind == "gen":
-            self.gen = max(1, self.gen - 1)
-            self._cap_gen = self.gen
-        else:
-            self.batch = max(1, self.batch - 1)
-            self._cap_batch = self.batch
+        # A core is taken: both counts lose a thread (prompt and decode meet the same barrier).
+        self.gen = max(1, self.gen - 1)
+        self.batch = max(1, self.batch - 1)
+        self._cap_gen, self._cap_batch = self.gen, self.batch
 
     def token(self, seconds: float) -> bool:
         """One decode step took ``seconds``; True when the thread counts changed."""
@@ -304,7 +329,13 @@ class ThreadGovernor:
         """One prompt batch of ``n_tokens`` took ``seconds``; True when the counts changed.
 
         Only full-size batches are compared (a short tail batch has other overheads)."""
-        if not self.active or self.batch <= 1 or n_tokens < 64:
+        if not self.active or self.batch <= 1:
+            return False
+        if n_tokens >= 16:
+            per_token = seconds / n_tokens
+            ref = self._tok_ref.get(self.batch)
+            self._tok_ref[self.batch] = per_token if ref is None else min(ref * 1.05, per_token)
+        if n_tokens < 64:
             return False
         # Batches: each one sits deeper in the context than the last (attention costs grow),
         # so the reference follows a slower batch by a quarter; a 3x jump still shows.
@@ -360,6 +391,20 @@ class GovernedThreadsMixin:
             counts = gov.choose(force_sample=True)
             if counts != getattr(self, "_threads_applied", None):
                 self._threads_apply(counts)
+
+    def _threads_batch_deadline(self, n_tokens: int) -> float:
+        """``perf_counter`` time after which the abort callback stops this prompt batch (0: none)."""
+        gov = self._governor
+        budget = gov.batch_budget(n_tokens) if gov is not None else None
+        return time.perf_counter() + budget if budget else 0.0
+
+    def _threads_batch_overdue(self) -> bool:
+        """A batch was stopped by the watchdog: one thread less; True when worth repeating."""
+        gov = self._governor
+        if gov is None or not gov.batch_overdue():
+            return False
+        self._threads_apply((gov.gen, gov.batch))
+        return True
 
     def _threads_after_batch(self, n_tokens: int, seconds: float) -> None:
         gov = self._governor

@@ -38,6 +38,10 @@ class TokenLoopMixin:
     _threads_before_call: Callable[[], None]
     _threads_after_batch: Callable[[int, float], None]
     _threads_after_token: Callable[[float], None]
+    _threads_batch_deadline: Callable[[int], float]
+    _threads_batch_overdue: Callable[[], bool]
+    _abort_deadline: float
+    _abort_overdue: bool
 
     def _eval_prompt(
         self, tokens: list[int], cancel: CancelToken, on_progress: ProgressCallback | None
@@ -70,13 +74,12 @@ class TokenLoopMixin:
                     return -1
                 piece = todo[start : start + PROMPT_BATCH]
                 batch.set_batch(batch=piece, n_past=len(self._cached), logits_all=False)
-                t_batch = time.perf_counter()
-                rc = lc.llama_decode(ctx, batch.batch)
+                rc, seconds = self._decode_batch(ctx, batch, piece)
                 if rc != 0:
                     if cancel.cancelled:
                         return -1
                     raise BackendError(tr("Die Modell-Engine meldet einen Fehler ({rc}).", rc=rc))
-                self._threads_after_batch(len(piece), time.perf_counter() - t_batch)
+                self._threads_after_batch(len(piece), seconds)
                 self._cached.extend(piece)
                 done += len(piece)
                 if on_progress is not None and len(todo) > PROMPT_BATCH:
@@ -85,6 +88,25 @@ class TokenLoopMixin:
             lc.llama_set_abort_callback(ctx, ctypes.cast(None, lc.ggml_abort_callback), None)
             self._abort_token = None
         return common
+
+    def _decode_batch(self, ctx: Any, batch: Any, piece: list[int]) -> tuple[int, float]:
+        """One prompt batch; stuck at the barrier (another program took a core) it is stopped
+        by the watchdog and repeated with one thread less (llama.cpp removes the stopped
+        batch from the KV cache). Returns llama_decode's code and the last try's seconds."""
+        from llama_cpp import llama_cpp as lc
+
+        while True:
+            self._abort_overdue = False
+            self._abort_deadline = self._threads_batch_deadline(len(piece))
+            t_batch = time.perf_counter()
+            try:
+                rc = lc.llama_decode(ctx, batch.batch)
+            finally:
+                self._abort_deadline = 0.0
+            seconds = time.perf_counter() - t_batch
+            if rc == 2 and self._abort_overdue and self._threads_batch_overdue():
+                continue
+            return rc, seconds
 
     def _decode_loop(
         self,
