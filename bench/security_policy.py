@@ -426,6 +426,16 @@ def a_rules_switched_off(w: World) -> tuple[bool, str]:
     return "score —" not in listed, "offered" if "score —" in listed else "skipped"
 
 
+def a_resources_override(w: World) -> tuple[bool, str]:
+    w.it_policy("free_chat = false\n")
+    mine = w.clerk / "ressourcen"
+    shutil.copytree(ROOT / "resources", mine, ignore=shutil.ignore_patterns("tessdata", "icons"))
+    (mine / "tasks" / "frei.toml").write_text(task_toml('id = "frei"', "Frei", "{text}"))
+    w.env["LLMOIN_RESOURCES"] = str(mine)
+    listed = w.run("tasks").out
+    return "frei —" not in listed, "her task offered" if "frei —" in listed else "ignored"
+
+
 def a_writable_policy_found(w: World) -> tuple[bool, str]:
     w.it_policy("free_chat = false\n")
     os.chmod(w.machine, 0o777)  # a folder made by hand: everybody may write
@@ -460,6 +470,7 @@ ATTACKS = [
     Attack("device_name_id", 'ids "con" and "x\\n"', a_device_name_id),
     Attack("settings_extra_tasks_dir", "extra_tasks_dir in settings", a_settings_extra_tasks_dir),
     Attack("rules_switched_off", "own governance_rules_file", a_rules_switched_off),
+    Attack("resources_override", "LLMOIN_RESOURCES=<her copy>", a_resources_override),
     Attack("writable_policy_found", "policy folder writable", a_writable_policy_found),
 ]
 

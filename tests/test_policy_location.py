@@ -91,6 +91,17 @@ def test_xdg_config_dirs_does_not_move_the_policy(
     assert paths.site_config_dir() == Path("/etc/xdg/llmoin-desktop")
 
 
+def test_resources_override_cannot_replace_tasks_or_rules_under_a_policy(
+    machine: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """LLMOIN_RESOURCES would swap the trusted bundled tasks and the high-risk rules."""
+    monkeypatch.setenv("LLMOIN_RESOURCES", str(tmp_path / "meine-ressourcen"))
+    assert paths.resources_dir() == tmp_path / "meine-ressourcen"  # dev/test: no IT policy
+    _it_policy(machine)
+    assert paths.resources_dir() != tmp_path / "meine-ressourcen"
+    assert (paths.resources_dir() / "governance" / "hochrisiko.toml").is_file()
+
+
 def test_cache_of_another_policy_source_is_not_used(
     machine: Path, isolated_dirs: dict[str, Path]
 ) -> None:

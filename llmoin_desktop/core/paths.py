@@ -13,9 +13,13 @@ APP_AUTHOR = "LLMoin"
 
 
 def resources_dir() -> Path:
-    """Bundled resources: a PyInstaller bundle, a source checkout, or an override for tests."""
+    """Bundled resources: a PyInstaller bundle, a source checkout, or an override for tests.
+
+    The override (LLMOIN_RESOURCES) follows the rule of the policy override below: the bundled
+    tasks are trusted and the high-risk rules live here, so a clerk's copy must never stand in
+    for them where IT set a policy or in an installed build (issue 18)."""
     override = os.environ.get("LLMOIN_RESOURCES")
-    if override:
+    if override and not is_installed_build() and not machine_policy_present():
         return Path(override)
     frozen = getattr(sys, "_MEIPASS", None)
     if frozen:
