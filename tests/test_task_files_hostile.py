@@ -88,6 +88,17 @@ def test_bad_ids_are_refused(tmp_path: Path, bad: str) -> None:
         load_task_file(path)
 
 
+def test_clerk_written_tasks_name_bundled_symbols_only() -> None:
+    own = builder.user_tasks_dir()
+    own.mkdir(parents=True)
+    for name, icon in (("a", "C:x.svg"), ("b", "//host/share/x.svg"), ("c", "../../x")):
+        (own / f"{name}.toml").write_text(
+            f'icon = "{icon}"\n' + task_text(f'id = "{name}"'), encoding="utf-8"
+        )
+    catalog = load_catalog(Settings())
+    assert [catalog.get(n).icon for n in "abc"] == ["", "", ""]
+
+
 def test_own_folder_cannot_replace_a_builtin_task() -> None:
     own = builder.user_tasks_dir()
     own.mkdir(parents=True)

@@ -8,6 +8,7 @@ cannot reopen what IT closed. The GUI and the CLI both load through :func:`load_
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -125,6 +126,8 @@ def load_catalog(
                 if problem:
                     catalog.problems.append(problem)
                     continue
+                if not re.fullmatch(r"[a-z0-9_-]*", spec.icon):
+                    spec.icon = ""  # a bundled symbol only, never a path (\\host\x.svg = SMB)
                 untrusted.append((spec, kind))
             earlier = catalog.tasks.get(spec.id)
             if (
