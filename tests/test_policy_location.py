@@ -127,12 +127,14 @@ def test_doctor_warns_when_the_policy_is_writable(
     assert "nicht geschützt" in capsys.readouterr().out
     machine.chmod(0o555)
     (machine / "policy.toml").chmod(0o444)
-    monkeypatch.setattr(policy_location, "_folder_writable", lambda p: os.access(p, os.W_OK))
     try:
         if os.geteuid() != 0:  # root ignores permission bits; the admin case is tested above
-            assert policy_location.writable_policy_paths() in ([], [machine.parent])
+            assert policy_location.writable_policy_paths() == [machine.parent]  # rename it away
     finally:
         machine.chmod(0o755)
+    # missing folder: the nearest existing folder above decides (could she create it?)
+    monkeypatch.setattr(paths, "machine_policy_dir", lambda: machine / "fehlt" / "auch")
+    assert policy_location.writable_policy_paths() == [machine]
 
 
 def test_installer_creates_the_policy_folder_admin_only() -> None:

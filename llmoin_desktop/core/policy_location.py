@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import sys
 import tempfile
 from pathlib import Path
@@ -64,11 +65,20 @@ def writable_policy_paths(policy_dir: Path | None = None) -> list[Path]:
     file = folder / paths.POLICY_FILE_NAME
     if file.is_file() and _file_writable(file):
         found.append(file)
-    # The folder itself, and up to two parents: a writable parent lets her rename it away.
-    for candidate in [folder, *list(folder.parents)[:2]]:
-        if candidate.is_dir() and _folder_writable(candidate):
-            found.append(candidate)
-            break
+    # The folder, or where it is missing the nearest existing folder above it (she could
+    # create it, as in %ProgramData%, whose ACL lets users create sub-folders). On POSIX a
+    # writable parent without the sticky bit also lets her rename IT's folder away.
+    existing = next((c for c in [folder, *folder.parents] if c.is_dir()), None)
+    if existing is not None and _folder_writable(existing):
+        found.append(existing)
+    elif existing == folder and sys.platform != "win32":
+        parent = folder.parent
+        try:
+            sticky = bool(parent.stat().st_mode & stat.S_ISVTX)
+        except OSError:
+            sticky = True
+        if not sticky and os.access(parent, os.W_OK):
+            found.append(parent)
     return found
 
 
