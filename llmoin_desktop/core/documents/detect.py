@@ -72,6 +72,13 @@ _ODF_MIME = {
     b"application/vnd.oasis.opendocument.spreadsheet": "ods",
     b"application/vnd.oasis.opendocument.presentation": "odp",
 }
+# Main-part content types, for packages whose parts are not where Office puts them.
+_OOXML_MAIN = (
+    (b"wordprocessingml.document.main", "docx"),
+    (b"spreadsheetml.sheet.main", "xlsx"),
+    (b"spreadsheetml.sheet.macroEnabled.main", "xlsx"),
+    (b"presentationml.presentation.main", "pptx"),
+)
 OLD_OFFICE = {
     ".doc": "doc",
     ".dot": "doc",
@@ -81,6 +88,7 @@ OLD_OFFICE = {
     ".pps": "ppt",
 }
 _MSG_MARKER = "__substg1.0_".encode("utf-16-le")
+_BIFF_STARTS = {b"\x09\x00", b"\x09\x02", b"\x09\x04", b"\x09\x08"}  # BOF records
 
 
 def sniff(head: bytes, path: Path) -> str:
@@ -103,7 +111,7 @@ def sniff(head: bytes, path: Path) -> str:
 def _sniff_zip(path: Path) -> str:
     try:
         with zipfile.ZipFile(path) as zf:
-            names = set(zf.namelist())
+            names = {n.replace("\\", "/") for n in zf.namelist()}
             if "word/document.xml" in names:
                 return "docx"
             if "xl/workbook.xml" in names:
@@ -116,6 +124,11 @@ def _sniff_zip(path: Path) -> str:
                 mime = zf.read("mimetype")[:100].strip()
                 if mime in _ODF_MIME:
                     return _ODF_MIME[mime]
+            if "[Content_Types].xml" in names:  # OOXML with its parts elsewhere
+                types = zf.read("[Content_Types].xml")[:65536]
+                for marker, fmt in _OOXML_MAIN:
+                    if marker in types:
+                        return fmt
             return "zip"
     except Exception:  # noqa: BLE001 - any failure to open the archive means it is broken
         return "broken_zip"
@@ -176,10 +189,16 @@ def detect_format(path: Path) -> str:
             raise OldOfficeFormat(path, detail="xlsb")
         if actual in ("pdf", "image", *ZIP_FORMATS):
             return actual
-        if actual == "ole" and path.suffix.lower() in OLD_OFFICE:
-            if _ole_is_encrypted_ooxml(path):
-                raise PasswordProtected(path, detail="encrypted OOXML (OLE container)")
-            raise OldOfficeFormat(path, detail=OLD_OFFICE[path.suffix.lower()])
+        if actual == "ole" and _ole_is_encrypted_ooxml(path):
+            raise PasswordProtected(path, detail="encrypted OOXML (OLE container)")
+        if actual == "ole" and path.suffix.lower() in (*OLD_OFFICE, ".xlsb"):
+            raise OldOfficeFormat(path, detail=OLD_OFFICE.get(path.suffix.lower(), "xlsb"))
+        if path.suffix.lower() in (".xls", ".xlt") and head[:2] in _BIFF_STARTS:
+            raise OldOfficeFormat(path, detail="xls")  # Excel 2.x–4.x: BIFF without OLE
+        if actual == "text" and path.suffix.lower() in (".xls", ".doc"):
+            # Web applications export HTML tables or tab-separated text as "Export.xls";
+            # Excel and Word open them (with a warning), so they are read as what they are.
+            return _text_kind(head, "")
         raise UnsupportedFormat(path, detail=f"{path.suffix} ({actual})")
 
     if actual == "image":

@@ -225,6 +225,7 @@ class PartWalker:
         if inner is None:
             return
         nested = self.make_mail(inner)
+        nested.subject = nested.subject or header(part, "subject")  # some put it on the part
         name = _filename(part) or f"{nested.subject or _('E-Mail')}.eml"
         self.mail.attachments.append((name, nested))
 

@@ -119,16 +119,32 @@ def _add_sheet_heading(doc: Document, sheet: str) -> None:
 
 
 def load_xlsx(path: Path) -> Document:
-    """Every sheet (values as last calculated by the spreadsheet program, not the formulas)."""
+    """Every sheet (values as last calculated by the spreadsheet program, not the formulas).
+
+    Strict OOXML (ISO namespaces) and packages Excel opens despite small faults (a part
+    name in another case, backslashes, a wrong CRC) are read from a mended copy
+    (ooxml_strict.py)."""
+    from llmoin_desktop.core.documents.ooxml_strict import (
+        is_strict,
+        needs_repair,
+        transitional_copy,
+    )
+
+    strict = is_strict(path, "xl/workbook.xml")
+    # A file object, not the name: openpyxl refuses names that do not end in .xlsx, and a
+    # workbook saved as "haushalt.bin" is still a workbook (detect.py sniffs the content).
+    try:
+        return _load_xlsx(path, transitional_copy(path) if strict else path.open("rb"))
+    except Damaged as exc:
+        if strict or exc.__cause__ is None or not needs_repair(exc.__cause__):
+            raise
+    return _load_xlsx(path, transitional_copy(path))
+
+
+def _load_xlsx(path: Path, fh: Any) -> Document:
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
 
-    # A file object, not the name: openpyxl refuses names that do not end in .xlsx, and a
-    # workbook saved as "haushalt.bin" is still a workbook (detect.py sniffs the content).
-    from llmoin_desktop.core.documents.ooxml_strict import is_strict, transitional_copy
-
-    # Strict OOXML (ISO namespaces): openpyxl reads it after the names are mapped back.
-    fh: Any = transitional_copy(path) if is_strict(path, "xl/workbook.xml") else path.open("rb")
     try:
         wb = openpyxl.load_workbook(fh, read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, zlib.error) as exc:
@@ -150,6 +166,8 @@ def load_xlsx(path: Path) -> Document:
             if budget < 0:
                 break
         props_title = (wb.properties.title or "").strip() if wb.properties else ""
+    except (zipfile.BadZipFile, KeyError, zlib.error) as exc:
+        raise Damaged(path, detail=repr(exc)) from exc
     finally:
         wb.close()
         fh.close()

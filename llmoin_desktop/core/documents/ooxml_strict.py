@@ -1,4 +1,4 @@
-"""Strict OOXML (ISO/IEC 29500 "Strict") read through the normal Office readers.
+"""Strict OOXML (ISO/IEC 29500 "Strict") and imperfect packages read by the normal readers.
 
 Excel and Word can save "Strict Open XML": the same parts as a normal .xlsx/.docx, but with
 the ISO namespaces (``http://purl.oclc.org/ooxml/…``) instead of the transitional ones
@@ -90,19 +90,68 @@ def is_strict(path: Path, main_part: str) -> bool:
         return False
 
 
+def _read_member(src: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
+    """A member's bytes; a wrong CRC (a tool that wrote the checksum badly) is ignored: the
+    XML parser still refuses content that is really damaged."""
+    with src.open(info) as fh:
+        fh._expected_crc = None  # type: ignore[attr-defined]  # CPython's ZipExtFile
+        return fh.read()
+
+
+def _referenced_parts(members: dict[str, bytes]) -> dict[str, str]:
+    """lower-case part name → the spelling relationships and content types use."""
+    import posixpath
+    import re
+
+    wanted: dict[str, str] = {}
+    for name, data in members.items():
+        if name.endswith(".rels"):
+            base = posixpath.dirname(posixpath.dirname(name))
+            for target in re.findall(rb'Target="([^"]+)"', data):
+                ref = target.decode("utf-8", "replace")
+                if "://" in ref:
+                    continue
+                full = ref.lstrip("/") if ref.startswith("/") else posixpath.join(base, ref)
+                full = posixpath.normpath(full)
+                wanted[full.lower()] = full
+        elif name == "[Content_Types].xml":
+            for part in re.findall(rb'PartName="/([^"]+)"', data):
+                text = part.decode("utf-8", "replace")
+                wanted.setdefault(text.lower(), text)
+    return wanted
+
+
 def transitional_copy(path: Path) -> io.BytesIO:
-    """The package with Strict names mapped to transitional ones (XML and .rels parts)."""
+    """The package with Strict names mapped to transitional ones (XML and .rels parts).
+
+    Also repairs what Excel and Word open anyway (calamine's and Apache POI's test files):
+    part names with backslashes, a part spelled in another case than its relationship says
+    ("SharedStrings.xml"), a wrong CRC."""
     out = io.BytesIO()
     budget = MAX_XML_BYTES
-    with zipfile.ZipFile(path) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+    members: dict[str, bytes] = {}
+    with zipfile.ZipFile(path) as src:
         for info in src.infolist():
-            data = src.read(info)
-            if info.filename.endswith((".xml", ".rels")):
+            if info.is_dir():
+                continue
+            data = _read_member(src, info)
+            name = info.filename.replace("\\", "/").lstrip("/")
+            if name.endswith((".xml", ".rels")):
                 budget -= len(data)
                 if budget < 0:
-                    raise MemoryError("strict OOXML package too large")
+                    raise MemoryError("OOXML package too large")
                 for strict, transitional in _MAP:
                     data = data.replace(strict, transitional)
-            dst.writestr(info.filename, data)
+            members[name] = data
+    spelled = _referenced_parts(members)
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for name, data in members.items():
+            dst.writestr(spelled.get(name.lower(), name), data)
     out.seek(0)
     return out
+
+
+def needs_repair(exc: BaseException) -> bool:
+    """Errors of an imperfect package that :func:`transitional_copy` can mend."""
+    text = str(exc)
+    return isinstance(exc, KeyError) or "CRC" in text or "no item named" in text
