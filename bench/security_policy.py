@@ -438,10 +438,12 @@ def a_resources_override(w: World) -> tuple[bool, str]:
 
 def a_writable_policy_found(w: World) -> tuple[bool, str]:
     w.it_policy("free_chat = false\n")
+    proper = w.run("doctor")  # root-owned 0755/0644: no warning (the check is not always on)
     os.chmod(w.machine, 0o777)  # a folder made by hand: everybody may write
     os.chmod(w.machine / "policy.toml", 0o666)
     result = w.run("doctor")
-    return "nicht geschützt" in result.out, f"exit {result.code}"
+    held = "nicht geschützt" in result.out and "nicht geschützt" not in proper.out
+    return held, f"exit {proper.code} before, {result.code} writable"
 
 
 ATTACKS = [
