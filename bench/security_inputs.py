@@ -238,7 +238,7 @@ def a_localhost_subdomain(w: World) -> Outcome:
     log = w.base / "guard.jsonl"
     env_code = (
         f"os.environ.update(LLMOIN_OFFLINE_GUARD='record', LLMOIN_OFFLINE_GUARD_LOG={str(log)!r},"
-        " LLMOIN_OFFLINE_GUARD_LOOPBACK='1')\n"
+        " LLMOIN_OFFLINE_GUARD_LOOPBACK='0')\n"
     )
     body = (
         "from llmoin_desktop.core.config import SettingsStore\n"
@@ -319,17 +319,18 @@ def a_history_off(w: World) -> Outcome:
 def a_history_retention(w: World) -> Outcome:
     seed = _history_code(
         "from llmoin_desktop.core.history import HistoryStore\n"
-        "h = HistoryStore(enabled=True, retention_days=0); i = h.add(r)\n"
-        "c = sqlite3.connect(h.path); c.execute('UPDATE history SET updated_at=?', "
-        "(time.time() - 90 * 86400,)); c.commit(); c.close()\n"
+        "h = HistoryStore(enabled=True, retention_days=0); old = h.add(r); h.add(r)\n"
+        "c = sqlite3.connect(h.path); c.execute('UPDATE history SET updated_at=? WHERE id=?', "
+        "(time.time() - 90 * 86400, old)); c.commit(); c.close(); print('SEEDED', h.count())\n"
     )
-    w.run(PY, "-c", seed)
+    _meter, seeded = w.run(PY, "-c", seed)
     w.policy("history_retention_days = 30\n")
     meter, text = w.run(
         PY, "-c", _history_code("h = TolerantHistory(); print('LEFT', h.store.count())\n")
     )
     left = next((x for x in text.splitlines() if x.startswith("LEFT")), "no answer")
-    return Outcome("LEFT 0" in text, f"entries older than 30 days {left}", _rss(meter))
+    held = "SEEDED 2" in seeded and "LEFT 1" in text  # the 90-day-old one gone, today's kept
+    return Outcome(held, f"2 entries, one 90 days old → {left}", _rss(meter))
 
 
 def a_api_key_cache(w: World) -> Outcome:
