@@ -110,3 +110,35 @@ def test_collection_families_answer_without_markup(backend, variants, name: str)
     result = summary(backend)
     assert_clean(result.answer, profile.markers.controls)
     assert result.reasoning.strip() == "" or result.reasoning not in result.answer
+
+
+def test_server_answers_are_cut_and_stripped_the_same_way(variants, tmp_path) -> None:
+    """llama-cpp-python's server with the Llama-3 template on the demo vocabulary: the
+    remote backend stops at the template's markers (generic turn markers; this server does
+    not tell its template) and streams nothing of them."""
+    from llmoin_desktop.core.engine.llama_server import (
+        ServerNotReady,
+        running_llama_server,
+        server_installed,
+    )
+    from llmoin_desktop.core.engine.remote import RemoteBackend
+
+    if not server_installed():
+        pytest.skip("llama-cpp-python[server] not installed")
+    try:
+        with running_llama_server(variants["LLAMA3_FOREIGN"], tmp_path / "server.log") as url:
+            remote = RemoteBackend(base_url=url, model="demo")
+            try:
+                streamed: list[str] = []
+                result = remote.chat(
+                    [{"role": "user", "content": "Wie beantrage ich einen Pass?"}],
+                    GenerationParams(max_tokens=64, temperature=0.0, seed=1),
+                    on_token=streamed.append,
+                )
+            finally:
+                remote.close()
+    except ServerNotReady as exc:
+        pytest.fail(str(exc))
+    assert "".join(streamed) == result.text
+    controls = ["<|eot_id|>", "<|start_header_id|>", "<|end_header_id|>"]
+    assert not [m for m in markers_in(result.text) if m in controls or m in GENERIC_STOPS]
