@@ -298,3 +298,24 @@ def test_a_stuck_prompt_batch_is_repeated_with_fewer_threads(
         assert got.text == expected and got.finish_reason != "cancelled"
     finally:
         engine._call(lambda: setattr(engine, "_governor", original))
+
+
+def test_more_threads_are_compared_with_fewer() -> None:
+    """Stepping up from one thread into a busy PC: the first 2-thread tokens are compared
+    with the 1-thread time (no 2-thread reference yet), so the cliff shows at once."""
+    cpu = FakeCpu()
+    gov = ThreadGovernor(plan_threads(0, cores=2), cpu.monitor(), cores=2, clock=lambda: cpu.now)
+    cpu.advance(1.0, own=1.0, foreign=1.0)
+    assert gov.choose() == (1, 1)
+    for _ in range(10):
+        gov.token(0.020)  # one thread, busy PC: fine
+    cpu.advance(1.0, own=1.0, foreign=0.0)  # the figure says quiet (it was wrong)
+    assert gov.choose() == (2, 2)
+    assert gov.token(0.5) is True  # 25x the 1-thread time: back to one thread at once
+    assert gov.gen == 1
+    # Prompt watchdog at 2 threads uses the 1-thread prompt rate.
+    gov2 = ThreadGovernor(plan_threads(0, cores=2), None, cores=2, clock=lambda: 0.0)
+    gov2.batch = 1
+    gov2.prompt_batch(256, 1.0)
+    gov2.batch = 2
+    assert gov2.batch_budget(256) == pytest.approx(threads.EXTREME_FACTOR * 1.0)

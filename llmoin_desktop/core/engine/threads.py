@@ -262,10 +262,10 @@ class ThreadGovernor:
         without a measured rate at this thread count or when one thread is all we have."""
         if not self.active or self.batch <= 1:
             return None
-        ref = self._tok_ref.get(self.batch)
-        if ref is None:
+        refs = [v for n, v in self._tok_ref.items() if n <= self.batch]
+        if not refs:
             return None
-        return max(BATCH_MIN_BUDGET_S, EXTREME_FACTOR * ref * n_tokens)
+        return max(BATCH_MIN_BUDGET_S, EXTREME_FACTOR * min(refs) * n_tokens)
 
     def batch_overdue(self) -> bool:
         """The watchdog fired: one thread less (True), or nothing left to give (False)."""
@@ -276,19 +276,28 @@ class ThreadGovernor:
 
     # Time-based correction ---------------------------------------------------------------
     def new_call(self) -> None:
-        """A new prompt: decode times start afresh (its context depth may differ a lot)."""
+        """A new prompt: its context depth may differ a lot, so the decode references loosen
+        (twice the time is still "normal"); the cliff (10x and more) still shows at once."""
         for key in [k for k in self._ref if k[0] == "gen"]:
-            del self._ref[key]
+            self._ref[key] *= 2.0
         self._streak = 0
+
+    def _reference(self, kind: str, threads: int) -> float | None:
+        """The quiet time to compare with: the best at this *or fewer* threads (more threads
+        are never slower when quiet, so a reference taken during a slowdown is overruled)."""
+        refs = [v for (k, n), v in self._ref.items() if k == kind and n <= threads]
+        return min(refs) if refs else None
 
     def _observe(self, kind: str, threads: int, per_token: float, decay: float) -> bool:
         """Record one step; True when it was slow enough (twice in a row) to step down.
 
         ``decay``: how fast the reference follows slower steps (deeper context)."""
         key = (kind, threads)
-        ref = self._ref.get(key)
-        if ref is None or per_token < ref:
-            self._ref[key] = per_token
+        own = self._ref.get(key)
+        if own is None or per_token < own:
+            self._ref[key] = own = per_token
+        ref = self._reference(kind, threads) or per_token
+        if per_token <= ref:
             self._streak = 0
             return False
         if per_token > EXTREME_FACTOR * ref:
@@ -297,8 +306,8 @@ class ThreadGovernor:
             self._streak += 1  # a slow step says nothing about the quiet speed: ref stays
         else:
             self._streak = 0
-            if per_token > ref:
-                self._ref[key] = min(per_token, ref * decay)  # deeper context: follow slowly
+            if per_token > own:
+                self._ref[key] = min(per_token, own * decay)  # deeper context: follow slowly
         return self._streak >= SLOW_STREAK
 
     def _step_down(self, kind: str) -> None:
@@ -318,24 +327,27 @@ class ThreadGovernor:
 
     def token(self, seconds: float) -> bool:
         """One decode step took ``seconds``; True when the thread counts changed."""
-        if not self.active or self.gen <= 1 and self.batch <= 1:
+        if not self.active:
             return False
-        before = (self.gen, self.batch)
-        if self._observe("gen", self.gen, seconds, REF_DECAY) and self.gen > 1:
-            self._step_down("gen")
-        return (self.gen, self.batch) != before
+        # Observed at one thread, too: that time is the reference for more threads.
+        if self._observe("gen", self.gen, seconds, REF_DECAY):
+            if self.gen > 1 or self.batch > 1:
+                self._step_down("gen")
+                return True
+            self._streak = 0
+        return False
 
     def prompt_batch(self, n_tokens: int, seconds: float) -> bool:
         """One prompt batch of ``n_tokens`` took ``seconds``; True when the counts changed.
 
         Only full-size batches are compared (a short tail batch has other overheads)."""
-        if not self.active or self.batch <= 1:
+        if not self.active:
             return False
-        if n_tokens >= 16:
+        if n_tokens >= 16:  # the watchdog's rate, also at one thread (a bound for more)
             per_token = seconds / n_tokens
             ref = self._tok_ref.get(self.batch)
             self._tok_ref[self.batch] = per_token if ref is None else min(ref * 1.05, per_token)
-        if n_tokens < 64:
+        if n_tokens < 64 or self.batch <= 1:
             return False
         # Batches: each one sits deeper in the context than the last (attention costs grow),
         # so the reference follows a slower batch by a quarter; a 3x jump still shows.
