@@ -18,12 +18,16 @@ import numpy as np
 
 from llmoin_desktop.core.library import search as S
 from llmoin_desktop.core.library import text as T
+from llmoin_desktop.core.library.keyword_index import KeywordIndex
+from llmoin_desktop.core.library.keyword_index import available as keyword_available
 from llmoin_desktop.core.library.store import INDEXED
 
 log = logging.getLogger(__name__)
+USE_TANTIVY = True  # the keyword lists through keyword_index.py when tantivy is installed
 
 
 class LibrarySearchMixin:
+    folder: Any
     store: Any
     vectors: Any
     embedder: Any
@@ -45,15 +49,27 @@ class LibrarySearchMixin:
             )
         return sorted(ids)
 
-    def _depth(self) -> int:
-        """How many candidates each list reads: deeper in a large library (versions)."""
+    def _keywords(self) -> KeywordIndex | None:
+        """The Tantivy keyword cache (``keyword_index.py``); None without the package."""
+        kw = getattr(self, "_kw", False)
+        if kw is False:
+            kw = KeywordIndex(self.folder) if keyword_available() and USE_TANTIVY else None
+            self._kw = kw
+        return kw
+
+    def _chunks(self) -> int:
+        """How many chunks the library holds (re-counted every 30 s: it decides strategy)."""
         now = time.monotonic()
         cached = getattr(self, "_chunk_count", None)
         if cached is None or now - cached[1] > 30.0:
             n = int(self.store.conn.execute("SELECT COUNT(*) FROM chunks").fetchone()[0])
             cached = (n, now)
             self._chunk_count = cached
-        return S.DEEP_CANDIDATES if cached[0] >= S.DEEP_FROM_CHUNKS else S.CANDIDATES
+        return int(cached[0])
+
+    def _depth(self) -> int:
+        """How many candidates each list reads: deeper in a large library (versions)."""
+        return S.DEEP_CANDIDATES if self._chunks() >= S.DEEP_FROM_CHUNKS else S.CANDIDATES
 
     def _lists(
         self,
@@ -69,23 +85,32 @@ class LibrarySearchMixin:
         lists: dict[str, list[int]] = {
             "para": S.paragraph_list(conn, query, doc_ids),
             "title": S.title_list(conn, query, doc_ids),
-            "stem": S.bm25_list(
+        }
+        kw = self._keywords() if self._chunks() >= S.KEYWORD_INDEX_FROM else None
+        if kw is not None and kw.ready(conn):
+            try:
+                stems = T.analyze(query) + [t for e in abbr_long for t in T.analyze(e)]
+                lists["stem"] = kw.search("kw", stems, T.prefix_terms(query), doc_ids, depth)
+                lists["gram"] = kw.search("gr", T.grams(query), [], doc_ids, depth)
+            except Exception:  # noqa: BLE001 - FTS5 answers instead
+                log.warning("keyword index search failed", exc_info=True)
+        if "stem" not in lists:
+            lists["stem"] = S.bm25_list(
                 conn,
                 S.stem_query(conn, query, abbr_long),
                 "{law section context body}",
                 S.BM25_WEIGHTS,
                 doc_ids,
                 depth,
-            ),
-            "gram": S.bm25_list(
+            )
+            lists["gram"] = S.bm25_list(
                 conn,
                 S._quote(T.grams(query)),
                 "{grams title_grams}",
                 S.GRAM_WEIGHTS,
                 doc_ids,
                 depth,
-            ),
-        }
+            )
         if self.embedder is not None and self.vectors is not None:
             try:
                 # Sentence encoders are case-sensitive; all-caps input reads as noise.
