@@ -154,11 +154,20 @@ def derive_turn_markers(
         head = header.strip()
         if close and head.startswith(close):
             head = head[len(close) :].strip()
-        for tag in reasoning:
-            if tag and head.endswith(tag):
-                head = head[: -len(tag)].strip()
-        if head:
-            add(out.lead, head)
+        tags = [t for t in reasoning if t]
+        while (first := next((t for t in tags if head.startswith(t)), "")) != "":
+            head = head[len(first) :].strip()  # Phi's "<|end|>" before its header
+        cut = min((head.find(t) for t in tags if t in head), default=-1)
+        if cut >= 0:
+            head = head[:cut].strip()  # the splitter takes the thinking markers
+        # The whole header and each tail of it that starts at a marker ("<|assistant|>" of
+        # "<|end|>\n<|assistant|>"), longest first.
+        starts = sorted({0, *(m.start() for m in _MARKER_RE.finditer(head))})
+        for at in starts:
+            tail = head[at:].strip()
+            if tail and (_MARKER_RE.search(tail) or tail.endswith(":")):  # never a bare word
+                add(out.lead, tail)
+        out.lead.sort(key=len, reverse=True)
     if _PROBE_R in with_reasoning and _PROBE_A1 in with_reasoning:
         after = with_reasoning[with_reasoning.index(_PROBE_R) + len(_PROBE_R) :]
         answer_at = after.find(_PROBE_A1)
