@@ -543,6 +543,67 @@ def docx_textbox() -> bytes:
     return buf.getvalue()
 
 
+def _chart_data() -> object:
+    from pptx.chart.data import CategoryChartData
+
+    data = CategoryChartData()
+    data.categories = ["Straßen", "Schulen", "Kitas"]
+    data.add_series("Ansatz 2026", (1200.5, 800, 450))
+    data.add_series("Ansatz 2027", (1300, 820, 480))
+    return data
+
+
+def pptx_chart() -> bytes:
+    """A slide with a column chart and its title (python-pptx)."""
+    from pptx import Presentation
+    from pptx.chart.data import CategoryChartData  # noqa: F401 - documents the data type
+    from pptx.enum.chart import XL_CHART_TYPE
+    from pptx.util import Inches
+
+    prs = Presentation()
+    slide = prs.slides.add_slide(prs.slide_layouts[5])
+    slide.shapes.title.text = "Haushalt Investitionen"
+    frame = slide.shapes.add_chart(
+        XL_CHART_TYPE.COLUMN_CLUSTERED, Inches(1), Inches(1.5), Inches(8), Inches(5), _chart_data()
+    )
+    frame.chart.has_title = True
+    frame.chart.chart_title.text_frame.text = "Investitionen nach Bereich"
+    buf = io.BytesIO()
+    prs.save(buf)
+    return buf.getvalue()
+
+
+def docx_chart() -> bytes:
+    """A Word report with an inline chart: the chart part written by python-pptx's chart XML
+    writer, related from the document and referenced by a ``c:chart`` in a drawing."""
+    import docx
+    from docx.opc.packuri import PackURI
+    from docx.opc.part import Part
+    from lxml import etree
+    from pptx.chart.xmlwriter import ChartXmlWriter
+    from pptx.enum.chart import XL_CHART_TYPE
+
+    document = docx.Document()
+    document.add_heading("Bericht Haushalt", level=1)
+    paragraph = document.add_paragraph("Die Investitionen steigen:")
+    xml = ChartXmlWriter(XL_CHART_TYPE.COLUMN_CLUSTERED, _chart_data()).xml.encode("utf-8")
+    part = Part(
+        PackURI("/word/charts/chart1.xml"),
+        "application/vnd.openxmlformats-officedocument.drawingml.chart+xml",
+        xml,
+        document.part.package,
+    )
+    rid = document.part.relate_to(part, RT + "chart")
+    run = etree.SubElement(paragraph._p, _w("r"))
+    drawing = etree.SubElement(run, _w("drawing"))
+    c = "http://schemas.openxmlformats.org/drawingml/2006/chart"
+    r = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    etree.SubElement(drawing, f"{{{c}}}chart").set(f"{{{r}}}id", rid)
+    buf = io.BytesIO()
+    document.save(buf)
+    return buf.getvalue()
+
+
 def to_strict(data: bytes) -> bytes:
     """A transitional OOXML package rewritten with the ISO Strict namespaces."""
     from llmoin_desktop.core.documents.ooxml_strict import _MAP
@@ -656,6 +717,18 @@ def office_cases() -> list[Case]:
             "docx",
             facts=["Das Bürgerbüro ist umgezogen", "Hinweis im Textfeld: Anträge nur online"],
             meta={"once": "Hinweis im Textfeld"},
+        ),
+        Case(
+            "diagramm.pptx",
+            _bytes(pptx_chart()),
+            "pptx",
+            facts=["Investitionen nach Bereich", "Straßen | 1200,5 | 1300", "Ansatz 2027"],
+        ),
+        Case(
+            "diagramm.docx",
+            _bytes(docx_chart()),
+            "docx",
+            facts=["Die Investitionen steigen", "Kitas | 450 | 480", "Ansatz 2026"],
         ),
         Case(
             "strict.docx",

@@ -11,6 +11,7 @@ import re
 import zipfile
 import zlib
 from pathlib import Path
+from typing import Any
 
 from llmoin_desktop.core.documents.docx_text import (
     Note,
@@ -126,7 +127,10 @@ def _table_rows(table, walker: _BodyWalker | None = None) -> list[str]:  # noqa:
 class _BodyWalker:
     """Collects blocks from a body-like container (document body, header, footer)."""
 
-    def __init__(self, kind_default: str = "paragraph", notes: NoteParts | None = None) -> None:
+    def __init__(
+        self, kind_default: str = "paragraph", notes: NoteParts | None = None, part: Any = None
+    ) -> None:
+        self.part = part  # the document part, to find charts by relationship
         self.blocks: list[Block] = []
         self.section: str | None = None
         self.kind_default = kind_default
@@ -166,6 +170,11 @@ class _BodyWalker:
             self._add_text(paragraph, text)
         for box in result.textboxes:  # text boxes anchored here: their own blocks
             self.walk(box, paragraph._parent)
+        if self.part is not None and result.has_graphics:
+            from llmoin_desktop.core.documents.office_loaders import graphics_texts
+
+            for text in graphics_texts(self.part, paragraph._p):  # charts, SmartArt
+                self.blocks.append(Block(text=text, section=self.section, kind="table"))
         self._emit_notes()
 
     def _add_text(self, paragraph, text: str) -> None:  # noqa: ANN001
@@ -206,7 +215,7 @@ def load_docx(path: Path) -> Document:
     doc = _open(path)
     try:
         body = doc.element.body
-        walker = _BodyWalker(notes=read_note_parts(doc))
+        walker = _BodyWalker(notes=read_note_parts(doc), part=doc.part)
         walker.walk(body, doc._body)
         walker.pending = unused_comments(walker.notes) if walker.notes else []
         walker._emit_notes()

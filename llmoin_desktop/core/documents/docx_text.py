@@ -86,6 +86,7 @@ class ParaResult:
     text: str
     notes: list[Note] = field(default_factory=list)
     textboxes: list[Any] = field(default_factory=list)  # w:txbxContent elements
+    has_graphics: bool = False  # a w:drawing (maybe a chart or SmartArt) in the paragraph
 
 
 def _note_texts(root: Any, tag: str) -> dict[str, str]:
@@ -159,6 +160,9 @@ class _Collector:
                 self._comment(child.get(f"{_W}id", ""))
             elif tag == f"{_W}txbxContent":
                 self.result.textboxes.append(child)
+            elif tag == f"{_W}drawing":
+                self.result.has_graphics = True
+                self.walk(child)
             elif tag == f"{_MC}AlternateContent":
                 chosen = child.find(f"{_MC}Choice")
                 if chosen is None:

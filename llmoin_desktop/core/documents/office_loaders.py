@@ -305,6 +305,35 @@ def _pptx_shape_texts(shapes: Iterable[Any]) -> Iterator[str]:
             yield from _pptx_shape_texts(shape.shapes)
 
 
+R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+
+
+def graphics_texts(part: Any, element: Any) -> list[str]:
+    """Charts and SmartArt under ``element`` (a slide, a Word paragraph), in order."""
+    from llmoin_desktop.core.documents.office_charts import (
+        C_NS,
+        DGM_NS,
+        chart_text,
+        related_blob,
+        smartart_text,
+    )
+
+    out: list[str] = []
+    for el in element.iter(f"{{{C_NS}}}chart", f"{{{DGM_NS}}}relIds"):
+        is_chart = el.tag == f"{{{C_NS}}}chart"
+        rid = el.get(f"{{{R_NS}}}id" if is_chart else f"{{{R_NS}}}dm")
+        blob = related_blob(part, rid) if rid else None
+        if not blob:
+            continue
+        try:
+            text = chart_text(blob) if is_chart else smartart_text(blob)
+        except Exception:  # noqa: BLE001 - a broken chart part loses only that chart
+            continue
+        if text:
+            out.append(text)
+    return out
+
+
 def load_pptx(path: Path) -> Document:
     from pptx import Presentation
     from pptx.exc import PackageNotFoundError
@@ -325,7 +354,8 @@ def load_pptx(path: Path) -> Document:
         notes: list[str] = []
         if slide.has_notes_slide and slide.notes_slide.notes_text_frame is not None:
             notes.append(slide.notes_slide.notes_text_frame.text.strip())
-        _slide_blocks(doc, number, title, _pptx_shape_texts(slide.shapes), notes)
+        texts = [*_pptx_shape_texts(slide.shapes), *graphics_texts(slide.part, slide._element)]
+        _slide_blocks(doc, number, title, texts, notes)
     doc.n_pages = None
     core_title = (prs.core_properties.title or "").strip()
     doc.title = core_title or first_title or path.stem
