@@ -104,9 +104,7 @@ def flagged(checker: Checker, text: str) -> tuple[list, float]:
 
 
 def overlapping_bad(verdicts: list, start: int, end: int) -> bool:
-    return any(
-        v.status != BELEGT and v.fact.start < end and start < v.fact.end for v in verdicts
-    )
+    return any(v.status != BELEGT and v.fact.start < end and start < v.fact.end for v in verdicts)
 
 
 def main() -> int:
@@ -152,16 +150,17 @@ def main() -> int:
         if args.verbose:
             for v in base:
                 if v.status != BELEGT:
-                    print(f"  base flag [{name}] {v.status}: {v.fact.kind} {v.fact.text!r}")
+                    print(
+                        f"  base flag [{name}] {v.status}: {v.fact.kind} {v.fact.text!r} → "
+                        f"{v.source_value!r} in …{text[max(0, v.fact.start - 120) : v.fact.end + 60]!r}"
+                    )
         for f in extract(text):
             for _i in range(args.per_fact):
                 new = corrupt(f, rng)
                 if not new or new == f.text:
                     continue
                 changed = text[: f.start] + new + text[f.end :]
-                same_kind = [
-                    g for g in extract(changed) if g.start == f.start and g.kind == f.kind
-                ]
+                same_kind = [g for g in extract(changed) if g.start == f.start and g.kind == f.kind]
                 if not same_kind or same_kind[0].value == f.value:
                     continue  # the change did not make another value of the same kind
                 verdicts, s = flagged(checker, changed)

@@ -219,13 +219,19 @@ def invented(rng: random.Random) -> tuple[str, str]:
     """A sentence with an invented fact a model adds: (sentence, the fact's text)."""
     kinds = [
         ("file_number", f"{rng.randint(1, 9)} K {rng.randint(100, 9999)}/{rng.randint(20, 26)}"),
-        ("file_number", f"{rng.choice(['VS', 'OA', 'III B', 'Z'])} {rng.randint(10, 99)}-"
-         f"{rng.randint(1000, 9999)}/{rng.randint(2024, 2026)}"),
+        (
+            "file_number",
+            f"{rng.choice(['VS', 'OA', 'III B', 'Z'])} {rng.randint(10, 99)}-"
+            f"{rng.randint(1000, 9999)}/{rng.randint(2024, 2026)}",
+        ),
         ("amount", f"{rng.randint(12, 950)},{rng.choice(['00', '50', '90'])} Euro"),
         ("date", f"{rng.randint(1, 28)}. {MONTHS[rng.randint(1, 12)]} {rng.randint(2025, 2027)}"),
         ("phone", f"040 {rng.randint(100, 999)} {rng.randint(1000, 9999)}"),
         ("person", f"Frau {rng.choice(SURNAMES)}"),
-        ("email", f"{rng.choice(['info', 'poststelle', 'service'])}@{rng.choice(PLACES).lower()}.de"),
+        (
+            "email",
+            f"{rng.choice(['info', 'poststelle', 'service'])}@{rng.choice(PLACES).lower()}.de",
+        ),
     ]
     kind, value = rng.choice(kinds)
     templates = {
@@ -325,10 +331,14 @@ def _reword_period(dim: str, n: Decimal, text: str, rng: random.Random) -> str |
             options += [f"{de_num(n)} Monate"]
             options += ["ein Jahr"] if k == 1 else [f"{_num_word(k)} Jahre", f"{de_num(k)} Jahre"]
         else:
-            options += ["ein Monat"] if n == 1 else [f"{_num_word(n)} Monate", f"{de_num(n)} Monate"]
+            options += (
+                ["ein Monat"] if n == 1 else [f"{_num_word(n)} Monate", f"{de_num(n)} Monate"]
+            )
     elif dim == "min" and n % 60 == 0:
         k = n / 60
-        options += ["eine Stunde"] if k == 1 else [f"{_num_word(k)} Stunden", f"{de_num(k)} Stunden"]
+        options += (
+            ["eine Stunde"] if k == 1 else [f"{_num_word(k)} Stunden", f"{de_num(k)} Stunden"]
+        )
     elif dim in ("wd", "ad"):
         unit = "Werktage" if dim == "wd" else "Arbeitstage"
         options += [f"{de_num(n)} {unit}"] + ([f"{WORDS[int(n)]} {unit}"] if 2 <= n <= 12 else [])

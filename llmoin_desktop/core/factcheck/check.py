@@ -10,6 +10,7 @@ Säumniszuschlag as 5 Euro and 37 Euro is the fee.
 
 from __future__ import annotations
 
+import math
 import re
 
 from llmoin_desktop.core.factcheck.codes import compact
@@ -32,8 +33,8 @@ from llmoin_desktop.core.factcheck.model import (
 SAME_MAX = 1
 DIFF_MIN = 3
 MARGIN = 3
-REF_MIN = 4
-REF_MARGIN = 3
+REF_MIN = 8.0
+REF_MARGIN = 6.0
 
 
 def _family(value: object) -> object:
@@ -71,6 +72,7 @@ class Checker:
     def __init__(self, index: SourceIndex) -> None:
         self.index = index
         self._para_cache: dict[tuple[str, str, str | None], frozenset[str]] = {}
+        self._weights: dict[str, float] | None = None
         self._families: dict[object, list[SourceFact]] = {}
         for kind, facts in index.by_kind.items():
             if kind in ("amount", "percent", "period", "number", "date", "time"):
@@ -260,21 +262,36 @@ class Checker:
         kind, num, abs_ = single[0], single[1], single[2]
         # Explicit mentions carry ("reference", singles, law); structure entries the single.
         explicit = [sf for sf in fitting if sf.value[0] == "reference"]  # type: ignore[index]
-        mentioned, mention_sf = _best(fact, explicit)
-        if mentioned >= 2:  # the source cites it in the same words: a cross-reference
-            return _verdict(fact, BELEGT, mention_sf)
-        cited_score = _overlap(fact.ctx, self._paragraph_ctx(kind, num, abs_))
-        best, best_sf = -1, None
+        weight = self._idf()
+        # The cited paragraph's words, or the words around a place where the source itself
+        # cites it (a cross-reference: "der Beigeladene (§ 65)").
+        cited_score = max(
+            [_weighted(fact.ctx & self._paragraph_ctx(kind, num, abs_), weight)]
+            + [_weighted(fact.ctx & sf.ctx, weight) for sf in explicit]
+        )
+        best, best_sf = -1.0, None
         for sf in self.index.paragraphs:
             k, n, a = sf.value[0], sf.value[1], sf.value[2]  # type: ignore[index]
             if k == kind and n == num and (abs_ is None or a == abs_):
                 continue
-            o = _overlap(fact.ctx, sf.ctx)
+            o = _weighted(fact.ctx & sf.ctx, weight)
             if o > best:
                 best, best_sf = o, sf
         if best_sf is not None and best >= REF_MIN and best - cited_score >= REF_MARGIN:
             return _verdict(fact, ABWEICHEND, best_sf, _ref_label(best_sf.value))
         return _verdict(fact, BELEGT, _best(fact, fitting)[1])
+
+    def _idf(self) -> dict[str, float]:
+        """Rare words say more about which paragraph a sentence is about than "Daten"
+        or "Behörde", which a law uses everywhere."""
+        if self._weights is None:
+            df: dict[str, int] = {}
+            for sf in self.index.paragraphs:
+                for w in sf.ctx:
+                    df[w] = df.get(w, 0) + 1
+            n = max(1, len(self.index.paragraphs))
+            self._weights = {w: math.log((n + 1) / (c + 0.5)) for w, c in df.items()}
+        return self._weights
 
     def _paragraph_ctx(self, kind: str, num: str, abs_: str | None) -> frozenset[str]:
         key = (kind, num, abs_)
@@ -303,6 +320,10 @@ def _suffix(f: Fact | SourceFact) -> str:
     head = f.value[1].split()[0]  # type: ignore[index]
     found = _SUFFIX.findall(head)
     return found[-1] if found else head
+
+
+def _weighted(words: frozenset[str], weight: dict[str, float]) -> float:
+    return sum(weight.get(w, 0.0) for w in words)
 
 
 def _rank(status: str) -> int:

@@ -464,5 +464,8 @@ def extract(text: str, *, source: bool = False, with_context: bool = True) -> li
         words = content_words(text)
         positions = [p for p, _w in words]
         for f in facts:
-            f.ctx = context(words, positions, f.start, f.end, text)
+            # A reference names what the whole sentence is about; other facts their
+            # neighbourhood.
+            width = 20 if f.kind == "reference" else 7
+            f.ctx = context(words, positions, f.start, f.end, text, width)
     return facts

@@ -162,7 +162,7 @@ class SourceIndex:
             if kind in ("head", "abs"):
                 stop = next((p for p, k, _v in marks[i + 1 :] if k in ("head", "abs")), len(text))
                 ctx = frozenset(
-                    head_ctx | stems_between(words, positions, pos, min(stop, pos + 2000))
+                    head_ctx | stems_between(words, positions, pos, min(stop, pos + 5000))
                 )
             else:
                 ctx = frozenset(

@@ -119,7 +119,8 @@ def find_references(text: str) -> Iterator[Hit]:
         end, singles, law = parse_at(text, m)
         while end > m.start() and text[end - 1] in " ,":
             end -= 1
-        yield m.start(), end, "reference", ("reference", tuple(singles), law), {}
+        value = ("reference", tuple(sorted(set(singles), key=str)), law)
+        yield m.start(), end, "reference", value, {}
 
 
 # --- structure of a law text -----------------------------------------------------------------

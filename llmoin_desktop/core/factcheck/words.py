@@ -206,7 +206,39 @@ def stems_between(words: list[tuple[int, str]], positions: list[int], lo: int, h
     return {w for _p, w in words[i:j]}
 
 
-_SENTENCE_END = re.compile(r"(?<=[a-zäöüß)])[.!?](?=\s)|\n\s*\n")
+_SENTENCE_END = re.compile(r"[.!?](?=\s+[A-ZÄÖÜ\d(§])|(?<=[a-zäöüß)])[.!?](?=\s)|\n\s*\n")
+_NOT_END = re.compile(
+    r"\b(?:Abs|Nr|Art|Artt|S|Dr|Prof|Str|bzw|vgl|ca|Buchst|lit|Ziff|gem|ggf|usw|"
+    r"Nrn|Hs|Anm|Az|Gz|Tel|Fr|Hr|[a-zA-Z])$"
+)
+_MONTH_AFTER = re.compile(
+    r"\.\s+(?:Januar|Februar|März|April|Mai|Juni|Juli|August|September|Oktober|November|"
+    r"Dezember|Lebens|Kalender)"
+)
+
+
+def _ordinal(text: str, dot: int) -> bool:
+    i = dot
+    while i > 0 and text[i - 1].isdigit():
+        i -= 1
+    if i == dot or dot - i > 2:
+        return False
+    if i > 0 and text[i - 1] in ".,/":
+        return False
+    line_start = text.rfind("\n", 0, i) + 1
+    return not text[line_start:i].strip() or bool(_MONTH_AFTER.match(text, dot))
+
+
+def _ends(text: str, lo: int, hi: int) -> list[int]:
+    """Sentence ends in [lo, hi): not after "Abs", a list number or a day ("1. März")."""
+    out = []
+    for m in _SENTENCE_END.finditer(text, lo, hi):
+        if m.group(0) == "." and (
+            _NOT_END.search(text, max(0, m.start() - 8), m.start()) or _ordinal(text, m.start())
+        ):
+            continue
+        out.append(m.start())
+    return out
 
 
 def context(
@@ -220,11 +252,10 @@ def context(
     """Stems of up to ``width`` content words on either side of [start, end) within the same
     sentence: the next sentence is about something else ("Das Schreiben ist vom 3. März.
     Bitte bis 31. März antworten" must not tie the first date to "antworten")."""
-    lo_limit = -1
-    for m in _SENTENCE_END.finditer(text, max(0, start - 400), start):
-        lo_limit = m.end() - 1
-    nxt = _SENTENCE_END.search(text, end, end + 400)
-    hi_limit = nxt.start() if nxt else min(len(text), end + 400)
+    before = _ends(text, max(0, start - 400), start)
+    lo_limit = before[-1] if before else -1
+    after = _ends(text, end, end + 400)
+    hi_limit = after[0] if after else min(len(text), end + 400)
     line_start = text.rfind("\n", 0, start) + 1
     line_end = text.find("\n", end)
     line_end = len(text) if line_end < 0 else line_end
