@@ -195,3 +195,10 @@ def test_thinking_progress_counts_tokens() -> None:
         listener("x")
     assert [p.step for p in seen] == [1, 5, 9]
     assert "überlegt" in seen[-1].text and "9" in seen[-1].text
+
+
+@pytest.mark.parametrize("step", [1, 3, 1000])
+def test_made_up_control_markers_are_stripped(step: int) -> None:
+    p = profile_of(samples.LLAMA3_FOREIGN)
+    s = run(p, "Das ist <|assistant>\nder Text <|x|>mit a < b.", step)
+    assert s.answer == "Das ist \nder Text mit a < b."

@@ -263,7 +263,7 @@ class StopFilter:
                     self._buf = ""
                     return True
                 continue
-            keep = _partial_suffix(self._buf, self._all)
+            keep = max(_partial_suffix(self._buf, self._all), _open_control_tail(self._buf))
             self._out(self._buf[: len(self._buf) - keep])
             self._buf = self._buf[len(self._buf) - keep :]
             break
@@ -278,6 +278,10 @@ class StopFilter:
         self._buf = ""
 
     def _out(self, text: str) -> None:
+        if self._all:
+            # Control-shaped markers never belong in an answer, also misspelt ones a model
+            # makes up from the template's ("<|assistant>" for "<|assistant|>").
+            text = _CONTROL_LIKE.sub("", text)
         if not text:
             return
         if text.strip():
@@ -285,8 +289,25 @@ class StopFilter:
         self._sink(text)
 
 
+_CONTROL_LIKE = re.compile(r"<\|[^<>\s|]{1,40}\|?>|<[^<>\s|]{1,40}\|>|<｜[^<>]{1,40}?｜>")
+
+
+def _open_control_tail(buf: str) -> int:
+    """Length of a tail that starts like a control marker ("<|", "<｜") and is not closed yet
+    (held back up to 48 characters, then released as text)."""
+    at = max(buf.rfind("<|"), buf.rfind("<｜"))
+    if at < 0 or len(buf) - at > 48 or any(c in buf[at:] for c in "> \n\t"):
+        return 0
+    return len(buf) - at
+
+
 def _cut_marker(tail: str) -> bool:
-    return len(tail) >= 2 and tail[0] in "<[" and tail[1] in "|｜/e"
+    return (
+        len(tail) >= 2
+        and tail[0] in "<["
+        and tail[1] in "|｜/e"
+        and not any(c.isspace() for c in tail)
+    )
 
 
 def _partial_suffix(buf: str, markers: list[str]) -> int:
