@@ -36,6 +36,7 @@ COMMAND_MODULES = (
     "llmoin_desktop.cli_read",
     "llmoin_desktop.cli_modelcheck",
     "llmoin_desktop.cli_terms",
+    "llmoin_desktop.cli_check",
 )
 
 
