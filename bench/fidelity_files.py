@@ -573,6 +573,40 @@ def pptx_chart() -> bytes:
     return buf.getvalue()
 
 
+def pptx_comment() -> bytes:
+    """A slide with a reviewer's comment (legacy comment part + comment authors)."""
+    from pptx import Presentation
+    from pptx.opc.package import Part
+    from pptx.opc.packuri import PackURI
+
+    prs = Presentation()
+    slide = prs.slides.add_slide(prs.slide_layouts[1])
+    slide.shapes.title.text = "Zeitplan Digitalisierung"
+    slide.placeholders[1].text = "Start der E-Akte im zweiten Quartal."
+    p = "http://schemas.openxmlformats.org/presentationml/2006/main"
+    ct = "application/vnd.openxmlformats-officedocument.presentationml."
+    authors = (
+        f'<p:cmAuthorLst xmlns:p="{p}"><p:cmAuthor id="0" name="Max Beispiel" '
+        'initials="MB" lastIdx="1" clrIdx="0"/></p:cmAuthorLst>'
+    ).encode()
+    comments = (
+        f'<p:cmLst xmlns:p="{p}"><p:cm authorId="0" dt="2026-03-03T10:00:00.000" idx="1">'
+        '<p:pos x="10" y="10"/><p:text>Quartal mit der IT abstimmen.</p:text></p:cm></p:cmLst>'
+    ).encode()
+    package = prs.part.package
+    author_part = Part(
+        PackURI("/ppt/commentAuthors.xml"), ct + "commentAuthors+xml", package, authors
+    )
+    prs.part.relate_to(author_part, RT + "commentAuthors")
+    comment_part = Part(
+        PackURI("/ppt/comments/comment1.xml"), ct + "comments+xml", package, comments
+    )
+    slide.part.relate_to(comment_part, RT + "comments")
+    buf = io.BytesIO()
+    prs.save(buf)
+    return buf.getvalue()
+
+
 def docx_chart() -> bytes:
     """A Word report with an inline chart: the chart part written by python-pptx's chart XML
     writer, related from the document and referenced by a ``c:chart`` in a drawing."""
@@ -723,6 +757,14 @@ def office_cases() -> list[Case]:
             _bytes(pptx_chart()),
             "pptx",
             facts=["Investitionen nach Bereich", "Straßen | 1200,5 | 1300", "Ansatz 2027"],
+        ),
+        Case(
+            "kommentar.pptx",
+            _bytes(pptx_comment()),
+            "pptx",
+            facts=["Start der E-Akte im zweiten Quartal"],
+            absent=["Quartal mit der IT abstimmen"],
+            marked={"Kommentar von Max Beispiel: Quartal mit der IT abstimmen.": "comment"},
         ),
         Case(
             "diagramm.docx",

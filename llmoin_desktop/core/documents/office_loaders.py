@@ -196,8 +196,8 @@ def _paragraphs(el: Any) -> list[str]:
     return out
 
 
-def _comments(el: Any) -> str:
-    """Comments on a cell or slide, marked as such: "[Kommentar von X: …]"."""
+def _comment_list(el: Any) -> list[str]:
+    """Comments (``office:annotation``) on a cell or slide: "Kommentar von X: …"."""
     from llmoin_desktop.core.documents.docx_text import Note, note_block_text
 
     notes = []
@@ -207,8 +207,13 @@ def _comments(el: Any) -> str:
         ).strip()
         body = " ".join(" ".join("".join(p.itertext()).split()) for p in ann.iter(f"{_T}p"))
         if body.strip():
-            notes.append(f"[{note_block_text(Note('comment', author, body.strip()))}]")
-    return " ".join(notes)
+            notes.append(note_block_text(Note("comment", author, body.strip())))
+    return notes
+
+
+def _comments(el: Any) -> str:
+    """A cell's comments marked in its text: "[Kommentar von X: …]"."""
+    return " ".join(f"[{c}]" for c in _comment_list(el))
 
 
 def _ods_rows(table: Any) -> Iterator[Any]:
@@ -270,7 +275,12 @@ def load_ods(path: Path) -> Document:
 
 # Slides -----------------------------------------------------------------------------------
 def _slide_blocks(
-    doc: Document, number: int, title: str, texts: Iterable[str], notes: Iterable[str]
+    doc: Document,
+    number: int,
+    title: str,
+    texts: Iterable[str],
+    notes: Iterable[str],
+    comments: Iterable[str] = (),
 ) -> None:
     heading = (
         tr("Folie {n} – {title}", n=number, title=title) if title else tr("Folie {n}", n=number)
@@ -284,6 +294,51 @@ def _slide_blocks(
         doc.blocks.append(
             Block(text=tr("Notizen: {notes}", notes=note_text), section=heading, kind="paragraph")
         )
+    for comment in comments:  # reviewers' remarks: marked, never slide text (docx_text.py)
+        doc.blocks.append(Block(text=comment, section=heading, kind="comment"))
+
+
+def _pptx_authors(prs: Any) -> dict[str, str]:
+    """Comment authors by id, from commentAuthors.xml (legacy) and authors.xml (modern)."""
+    from llmoin_desktop.core.documents.office_charts import _parse
+
+    authors: dict[str, str] = {}
+    for rel in prs.part.rels.values():
+        if rel.is_external or not str(rel.reltype).lower().endswith(("commentauthors", "/authors")):
+            continue
+        try:
+            root = _parse(rel.target_part.blob)
+        except Exception:  # noqa: BLE001 - no author names, comments still read
+            continue
+        for el in root.iter():
+            if isinstance(el.tag, str) and el.tag.endswith(("}cmAuthor", "}author")):
+                authors[str(el.get("id", ""))] = str(el.get("name", ""))
+    return authors
+
+
+def _pptx_comments(slide: Any, authors: dict[str, str]) -> list[str]:
+    from llmoin_desktop.core.documents.docx_text import Note, note_block_text
+    from llmoin_desktop.core.documents.office_charts import _parse, _texts
+
+    out: list[str] = []
+    for rel in slide.part.rels.values():
+        if rel.is_external or not str(rel.reltype).lower().endswith("comments"):
+            continue
+        try:
+            root = _parse(rel.target_part.blob)
+        except Exception:  # noqa: BLE001
+            continue
+        for cm in root:
+            if not (isinstance(cm.tag, str) and cm.tag.endswith("}cm")):
+                continue
+            legacy = [
+                t.text or "" for t in cm if isinstance(t.tag, str) and t.tag.endswith("}text")
+            ]
+            body = " ".join(" ".join(legacy).split()) or _texts(cm)
+            if body:
+                author = authors.get(str(cm.get("authorId", "")), "")
+                out.append(note_block_text(Note("comment", author, body)))
+    return out
 
 
 def _pptx_shape_texts(shapes: Iterable[Any]) -> Iterator[str]:
@@ -346,6 +401,7 @@ def load_pptx(path: Path) -> Document:
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, zlib.error) as exc:
         raise Damaged(path, detail=repr(exc)) from exc
     doc = Document(path=str(path), title="", format="pptx")
+    authors = _pptx_authors(prs)
     first_title = ""
     for number, slide in enumerate(prs.slides, start=1):
         title_shape = slide.shapes.title
@@ -355,7 +411,8 @@ def load_pptx(path: Path) -> Document:
         if slide.has_notes_slide and slide.notes_slide.notes_text_frame is not None:
             notes.append(slide.notes_slide.notes_text_frame.text.strip())
         texts = [*_pptx_shape_texts(slide.shapes), *graphics_texts(slide.part, slide._element)]
-        _slide_blocks(doc, number, title, texts, notes)
+        comments = _pptx_comments(slide, authors)
+        _slide_blocks(doc, number, title, texts, notes, comments)
     doc.n_pages = None
     core_title = (prs.core_properties.title or "").strip()
     doc.title = core_title or first_title or path.stem
@@ -384,10 +441,7 @@ def load_odp(path: Path) -> Document:
                 title = " ".join(paras)
             else:
                 texts.append("\n".join(paras))
-        comments = _comments(page)
-        if comments:
-            texts.append(comments)
         first_title = first_title or title
-        _slide_blocks(doc, number, title, texts, notes)
+        _slide_blocks(doc, number, title, texts, notes, _comment_list(page))
     doc.title = first_title or path.stem
     return doc
