@@ -188,6 +188,24 @@ def raw_latin1_header() -> bytes:
     return raw
 
 
+ICS = (
+    "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nMETHOD:REQUEST\r\nBEGIN:VEVENT\r\n"
+    "DTSTART;TZID=W. Europe Standard Time:20260310T090000\r\n"
+    "DTEND;TZID=W. Europe Standard Time:20260310T103000\r\n"
+    "SUMMARY:Abstimmung Haushalt 2027\r\nLOCATION:Rathaus\\, Raum 204\r\n"
+    'ORGANIZER;CN="Max Beispiel":mailto:max@musterstadt.example\r\n'
+    "ATTENDEE;ROLE=REQ-PARTICIPANT;CN=Erika Mustermann:mailto:erika@example.org\r\n"
+    "DESCRIPTION:Bitte bringen Sie die Zahlen\\n des Vorjahres mit.\r\n"
+    "END:VEVENT\r\nEND:VCALENDAR\r\n"
+)
+
+
+def invitation() -> bytes:
+    msg = _mail("Einladung: Abstimmung Haushalt 2027", "Sie sind eingeladen.")
+    msg.add_alternative(ICS, subtype="calendar", params={"method": "REQUEST"})
+    return bytes(msg)
+
+
 def email_cases() -> list[Case]:
     return [
         Case(
@@ -261,6 +279,26 @@ def email_cases() -> list[Case]:
             "email",
             facts=["Einladung zum Bürgerdialog am Freitag"],
             absent=["LOGO"],
+        ),
+        Case(
+            "einladung.eml",
+            _bytes(invitation()),
+            "email",
+            facts=[
+                "Wann: 10.03.2026 09:00 – 10:30",
+                "Ort: Rathaus, Raum 204",
+                "Max Beispiel",
+                "Erika Mustermann",
+                "des Vorjahres mit",
+            ],
+            absent=["DTSTART", "BEGIN:VEVENT"],
+        ),
+        Case(
+            "einladung.ics",
+            _bytes(ICS.encode()),
+            "email",
+            facts=["Termin: Abstimmung Haushalt 2027", "Wann: 10.03.2026 09:00 – 10:30"],
+            absent=["DTSTART"],
         ),
         Case(
             "kopfzeile-8bit.eml",

@@ -40,6 +40,7 @@ EXTENSIONS: dict[str, str] = {
     ".htm": "html",
     ".xhtml": "html",
     ".eml": "eml",
+    ".ics": "ics",  # meeting invitations (ics_text.py)
     # Issue 11 (email_loader.py, office_loaders.py, rtf_loader.py):
     ".msg": "msg",
     ".xlsx": "xlsx",
@@ -63,7 +64,7 @@ EXTENSIONS: dict[str, str] = {
     ".heif": "image",
     ".avif": "image",
 }
-TEXT_FORMATS = {"txt", "md", "html", "eml", "rtf"}
+TEXT_FORMATS = {"txt", "md", "html", "eml", "rtf", "ics"}
 # Zip-based formats told apart by their parts (sniff) and old binary Office files that get
 # "bitte als DOCX/XLSX/PPTX speichern" (errors.OldOfficeFormat).
 ZIP_FORMATS = ("docx", "odt", "xlsx", "ods", "pptx", "odp")

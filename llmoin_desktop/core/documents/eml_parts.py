@@ -177,6 +177,13 @@ class PartWalker:
                     self.mail.bodies.append(("text", text))
             return
         name = _filename(part)
+        if ctype == "text/calendar":  # an invitation: when, where, who (ics_text.py)
+            from llmoin_desktop.core.documents.ics_text import calendar_text
+
+            text = calendar_text(part_text(part))
+            if text:
+                self.mail.bodies.append(("text", text))
+                return
         if not name and not _is_attachment(part) and maintype in ("text", "message"):
             self._body(part, subtype)
             return
@@ -198,8 +205,11 @@ class PartWalker:
             chosen = versions[-1] if versions else None  # e.g. multipart/related with the HTML
         if chosen is not None:
             self.walk(chosen, nesting + 1)
-        for child in children:  # a file attached inside the alternative is still a file
-            if child not in versions:
+        for child in children:  # a file inside the alternative is still a file, and an
+            # invitation (text/calendar beside the text) is the meeting Outlook shows
+            if child is not chosen and (
+                child not in versions or child.get_content_type() == "text/calendar"
+            ):
                 self.walk(child, nesting + 1)
 
     def _related(self, part: Any, children: list[Any], nesting: int) -> None:
