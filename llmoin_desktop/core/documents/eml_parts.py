@@ -221,8 +221,14 @@ class PartWalker:
         )
         root = root if start and root is not None else children[0]
         self.walk(root, nesting + 1)
+        html = " ".join(part_text(p) for p in root.walk() if p.get_content_type() == "text/html")
         for child in children:
-            if child is root or child.get_content_maintype() == "image":
+            if child is root:
+                continue
+            cid = str(child.get("content-id", "")).strip().strip("<>")
+            if child.get_content_maintype() == "image" and (
+                not _filename(child) or cid and f"cid:{cid}" in html
+            ):
                 continue  # logos and pictures shown inside the HTML body
             if _filename(child) or _is_attachment(child):
                 self.walk(child, nesting + 1)
