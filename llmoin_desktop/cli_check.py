@@ -18,21 +18,6 @@ from pathlib import Path
 
 from llmoin_desktop.core.i18n import _, tr
 
-KIND_LABELS = {
-    "amount": _("Betrag"),
-    "percent": _("Prozentsatz"),
-    "number": _("Zahl"),
-    "date": _("Datum"),
-    "time": _("Uhrzeit"),
-    "period": _("Frist/Zeitraum"),
-    "reference": _("Vorschrift"),
-    "file_number": _("Aktenzeichen"),
-    "iban": _("IBAN"),
-    "phone": _("Telefon"),
-    "email": _("E-Mail"),
-    "person": _("Person"),
-    "authority": _("Behörde"),
-}
 STATUS_MARKS = {"belegt": "✓", "abweichend": "≠", "nicht belegt": "?"}
 
 
@@ -82,10 +67,11 @@ def read_result(name: str) -> str:
 def format_verdict(v: object) -> str:
     """One line for the terminal: mark, status, kind, fact, where (or the source's value)."""
     from llmoin_desktop.core.factcheck import ABWEICHEND, BELEGT
+    from llmoin_desktop.core.factcheck.labels import kind_label, status_label
 
     status = v.status  # type: ignore[attr-defined]
     fact = v.fact  # type: ignore[attr-defined]
-    line = f"{STATUS_MARKS.get(status, '?')} {_(status):13} {KIND_LABELS.get(fact.kind, fact.kind):14} {fact.text}"
+    line = f"{STATUS_MARKS.get(status, '?')} {status_label(status):13} {kind_label(fact.kind):14} {fact.text}"
     if status == BELEGT and v.file:  # type: ignore[attr-defined]
         where = v.file  # type: ignore[attr-defined]
         if v.page:  # type: ignore[attr-defined]

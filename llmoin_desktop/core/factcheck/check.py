@@ -124,15 +124,23 @@ class Checker:
         best_diff, diff_sf = _best(fact, family)
         if same:
             best_same, same_sf = _best(fact, same)
-            if (
-                diff_sf is not None
-                and best_same <= SAME_MAX
+            strong = (
+                best_same <= SAME_MAX
                 and best_diff >= DIFF_MIN
                 and best_diff - max(best_same, 0) >= MARGIN
-            ):
+            )
+            # A short sentence ("Der Säumniszuschlag beträgt 37 Euro."): every word of it
+            # sits at exactly one other value and at none of the places with this one.
+            short = (
+                best_same <= 0
+                and 1 <= len(fact.ctx) <= 2
+                and best_diff == len(fact.ctx)
+                and sum(1 for sf in family if _overlap(fact.ctx, sf.ctx) == best_diff) == 1
+            )
+            if diff_sf is not None and (strong or short):
                 return _verdict(fact, ABWEICHEND, diff_sf, diff_sf.text)
             return _verdict(fact, BELEGT, same_sf)
-        if diff_sf is not None and best_diff >= 2:
+        if diff_sf is not None and best_diff >= min(2, max(1, len(fact.ctx))):
             return _verdict(fact, ABWEICHEND, diff_sf, diff_sf.text)
         return Verdict(fact, NICHT_BELEGT)
 

@@ -370,9 +370,36 @@ _LOCATOR = re.compile(
 )
 # "Absatz 1 Satz 2": the number belongs to the word before, "Satz" is no counted thing.
 _LOCATOR_NOUNS = frozenset(
-    "Satz Sätze Absatz Absätze Nummer Nummern Buchstabe Buchstaben Halbsatz Alternative "
-    "Abschnitt Teil Kapitel Anlage Anhang Artikel Paragraph Paragraf Ziffer Spalte Zeile "
-    "Seite Seiten Tabelle Punkt Stufe Unterabschnitt Verordnung".split()
+    [
+        "Satz",
+        "Sätze",
+        "Absatz",
+        "Absätze",
+        "Nummer",
+        "Nummern",
+        "Buchstabe",
+        "Buchstaben",
+        "Halbsatz",
+        "Alternative",
+        "Abschnitt",
+        "Teil",
+        "Kapitel",
+        "Anlage",
+        "Anhang",
+        "Artikel",
+        "Paragraph",
+        "Paragraf",
+        "Ziffer",
+        "Spalte",
+        "Zeile",
+        "Seite",
+        "Seiten",
+        "Tabelle",
+        "Punkt",
+        "Stufe",
+        "Unterabschnitt",
+        "Verordnung",
+    ]
 )
 _NOUN_ENDINGS = ("en", "es", "er", "e", "n", "s")
 

@@ -1,0 +1,57 @@
+"""``llmoin-desktop check``: JSON lines for scripts, a readable table, clear errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from llmoin_desktop.cli import main
+
+DATA = Path(__file__).resolve().parents[1] / "bench" / "data" / "factcheck"
+
+
+def test_check_json_lines(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    result = tmp_path / "ergebnis.txt"
+    result.write_text(
+        "Frau Müller zahlt 45 Euro bis zum 31.03.2026. Rückfragen: Tel. 040 7654321.",
+        encoding="utf-8",
+    )
+    code = main(["check", str(result), "--source", str(DATA / "sondernutzung.txt"), "--json"])
+    out, err = capsys.readouterr()
+    assert code == 0
+    rows = [json.loads(line) for line in out.splitlines()]
+    by_text = {r["text"]: r for r in rows}
+    for row in rows:
+        assert {"text", "kind", "status", "file", "page", "source_text"} <= set(row)
+    assert by_text["45 Euro"]["status"] == "belegt"
+    assert by_text["45 Euro"]["file"] == "sondernutzung.txt"
+    assert "45,00 Euro" in by_text["45 Euro"]["source_text"]
+    assert by_text["31.03.2026"]["kind"] == "date"
+    assert by_text["Frau Müller"]["status"] != "belegt"  # the letter is from Frau Mustermann
+    assert by_text["040 7654321"]["status"] != "belegt"
+    assert "Angaben geprüft" in err
+
+
+def test_check_plain_output_and_pdf_source(
+    corpus_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    result = tmp_path / "r.txt"
+    result.write_text("Die Ausschlussfrist beträgt ein Jahr (§ 2 Abs. 2 BUKG).", encoding="utf-8")
+    code = main(["check", str(result), "--source", str(corpus_dir / "gesetze" / "bukg_1990.md")])
+    out, err = capsys.readouterr()
+    assert code == 0
+    assert "✓ belegt" in out and "bukg_1990.md" in out
+    assert "2 Angaben geprüft: 2 belegt, 0 abweichend, 0 nicht gefunden" in err
+
+
+def test_check_missing_source_is_a_clear_message(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    result = tmp_path / "r.txt"
+    result.write_text("37 Euro", encoding="utf-8")
+    assert main(["check", str(result), "--source", str(tmp_path / "fehlt.pdf")]) == 1
+    assert "Datei nicht gefunden" in capsys.readouterr().err
+    assert main(["check", str(result)]) == 2
+    assert "--source" in capsys.readouterr().err
