@@ -133,7 +133,9 @@ def test_count_tokens_never_underestimates(remote: RemoteBackend, llama_server: 
     )
     with urllib.request.urlopen(req, timeout=60) as resp:
         actual = json.loads(resp.read())["usage"]["prompt_tokens"]
-    assert actual <= counted <= actual + 80, (actual, counted)
+    # Estimated here (calibrated once on the server's tokenizer, 10 % on top): never below,
+    # and no request per question (issue 22); only prompts near the window are counted there.
+    assert actual <= counted <= 2 * actual, (actual, counted)
 
 
 def test_context_overflow_from_the_server(remote: RemoteBackend) -> None:

@@ -20,7 +20,6 @@ from __future__ import annotations
 import contextlib
 import http.client
 import json
-import re
 import socket
 import threading
 import time
@@ -47,6 +46,15 @@ from llmoin_desktop.core.engine.chat_templates import (
     prepare_messages,
 )
 from llmoin_desktop.core.engine.reasoning import ReasoningSplitter
+from llmoin_desktop.core.engine.remote_errors import (
+    CTX_PATTERNS,
+    ServerBusy,
+    busy_message,
+    http_error,
+    overflow_numbers,
+    server_message,
+)
+from llmoin_desktop.core.engine.remote_queue import QUEUE_MAX_S, QueueWatch
 from llmoin_desktop.core.engine.stop_strings import (
     GENERIC_STOPS,
     TurnMarkers,
@@ -71,13 +79,20 @@ TEMPLATE_TOKENS_BASE = 48
 # that is too large costs an error round-trip).
 EST_CHARS_PER_TOKEN = 2.5
 
-_CTX_PATTERNS = (
-    # OpenAI, vLLM, llama-cpp-python: "maximum context length is 2048 tokens. However, you
-    # requested 2100 tokens (2000 in the messages, 100 in the completion)"
-    re.compile(r"maximum context length is (\d+) tokens.*?(\d+) in the messages", re.S),
-    re.compile(r"maximum context length is (\d+) tokens", re.S),
-    # llama-cpp-python (raw): "Requested tokens (2100) exceed context window of 2048"
-    re.compile(r"Requested tokens \((\d+)\) exceed context window of (\d+)"),
+_CTX_PATTERNS = CTX_PATTERNS  # (kept for callers of the old name)
+# 429/503 or a refused connection before any token: retried with back-off (1, 2, 4 … 16 s,
+# or the server's Retry-After) for at most BUSY_RETRY_S, then the clerk reads "ausgelastet".
+BUSY_RETRY_S = 120.0
+# Token counts are estimated here (calibrated once against the server's tokenizer, then 10 %
+# on top); only a prompt above this share of the window is counted by the server. Before,
+# "Dokumente fragen" sent a dozen count requests per question, each queued behind other
+# clerks' answers on a busy server (issue 22).
+EXACT_COUNT_SHARE = 0.8
+CALIBRATION_TEXT = (
+    "Die Meldebehörde stellt auf Antrag eine Bescheinigung über die Anmeldung aus. "
+    "Wer eine Wohnung bezieht, hat sich innerhalb von zwei Wochen nach dem Einzug bei der "
+    "Meldebehörde anzumelden. Die Urlaubsdauer beträgt jährlich mindestens 24 Werktage; "
+    "Reisekostenvergütung wird auf Antrag gewährt, Umzugskosten werden erstattet."
 )
 
 
@@ -101,6 +116,9 @@ def normalise_url(url: str) -> str:
     if url.endswith("/v1"):
         url = url[: -len("/v1")]
     return url
+
+
+_CALIBRATED: dict[str, tuple[float, str | None]] = {}
 
 
 class RemoteBackend(StatusPublisher):
@@ -139,6 +157,8 @@ class RemoteBackend(StatusPublisher):
         self._model: RemoteModel | None = None
         self._n_ctx = 0
         self._count_mode: str | None = None  # vllm | extras | llamacpp | estimate
+        self._chars_per_token: float | None = None  # calibrated on first use (_calibrate)
+        self._counts: dict[str, int] = {}  # exact counts near the window, by content
         self._listeners: list[StatusListener] = []
         self._status = EngineStatus(backend="remote", device="remote", model_path=url)
         self._closed = False
@@ -230,9 +250,12 @@ class RemoteBackend(StatusPublisher):
             )
         )
 
-    def _json(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
-        """A small request that must answer quickly (model list, tokenizer, probes)."""
-        timeout = min(PROBE_TIMEOUT_S, self._read_timeout)
+    def _json(
+        self, method: str, path: str, body: dict[str, Any] | None = None, *, queue: bool = False
+    ) -> Any:
+        """A small request that must answer quickly (model list, probes); ``queue``: one that
+        may wait behind other clerks' answers (a tokenizer that shares the model's lock)."""
+        timeout = self._read_timeout if queue else min(PROBE_TIMEOUT_S, self._read_timeout)
         conn, resp = self._send(method, path, body, timeout=timeout)
         try:
             raw = resp.read()
@@ -254,73 +277,14 @@ class RemoteBackend(StatusPublisher):
                 detail=raw[:500].decode("utf-8", "replace"),
             ) from exc
 
-    def _http_error(self, status: int, raw: bytes, path: str) -> Exception:
-        text = raw[:4000].decode("utf-8", "replace")
-        message = text
-        with contextlib.suppress(ValueError, AttributeError, TypeError):
-            data = json.loads(text)
-            err = data.get("error", data) if isinstance(data, dict) else data
-            message = str(err.get("message") or err.get("detail") or text)
+    def _http_error(self, status: int, raw: bytes, path: str, retry_after: str = "") -> Exception:
+        """Mapping in ``remote_errors.py``; a too long prompt also teaches us the window."""
+        _text, message = server_message(raw)
         overflow = self._overflow_from(message)
         if overflow is not None:
             return overflow
-        host = self._host_label()
-        if status in (401, 403):
-            return BackendError(
-                tr(
-                    "Der KI-Server {host} hat die Anmeldung abgelehnt. Bitte den API-Schlüssel "
-                    "(Einstellung remote_api_key) bei der IT-Abteilung erfragen.",
-                    host=host,
-                ),
-                detail=text,
-            )
-        if status == 404 and "model" in message.lower():
-            return ModelError(
-                tr(
-                    "Das Modell „{model}“ gibt es auf dem KI-Server {host} nicht.",
-                    model=self._wanted_model or self.model_id,
-                    host=host,
-                ),
-                detail=text,
-            )
-        if status == 404:
-            return BackendError(
-                tr(
-                    "Der KI-Server {host} kennt die Anfrage {path} nicht. Ist die Adresse die "
-                    "eines OpenAI-kompatiblen Servers (vLLM, llama.cpp, Ollama)?",
-                    host=host,
-                    path=path,
-                ),
-                detail=text,
-            )
-        if status in (429, 503):
-            return BackendError(
-                tr(
-                    "Der KI-Server {host} ist gerade ausgelastet. Bitte in einer Minute erneut "
-                    "versuchen.",
-                    host=host,
-                ),
-                detail=text,
-            )
-        if status >= 500:
-            return BackendError(
-                tr(
-                    "Der KI-Server {host} meldet einen internen Fehler ({status}). Bitte der "
-                    "IT-Abteilung melden.",
-                    host=host,
-                    status=status,
-                ),
-                detail=text,
-            )
-        return BackendError(
-            tr(
-                "Der KI-Server {host} hat die Anfrage abgelehnt ({status}): {message}",
-                host=host,
-                status=status,
-                message=message[:300],
-            ),
-            detail=text,
-        )
+        model = self._wanted_model or self.model_id
+        return http_error(status, raw, path, self._host_label(), model, retry_after)
 
     def _stream_failed(self, messages: list[Message], partial: bool) -> Exception:
         """The stream ended without a finish reason. llama-cpp-python's server reports a too
@@ -341,19 +305,13 @@ class RemoteBackend(StatusPublisher):
         )
 
     def _overflow_from(self, message: str) -> ContextOverflow | None:
-        for pattern in _CTX_PATTERNS:
-            m = pattern.search(message)
-            if not m:
-                continue
-            if pattern is _CTX_PATTERNS[2]:
-                n_prompt, n_ctx = int(m.group(1)), int(m.group(2))
-            else:
-                n_ctx = int(m.group(1))
-                n_prompt = int(m.group(2)) if m.lastindex and m.lastindex >= 2 else n_ctx
-            self._n_ctx = n_ctx  # learn the real window for the next split
-            self._set_status(n_ctx=n_ctx)
-            return prompt_too_long(n_prompt, n_ctx)
-        return None
+        numbers = overflow_numbers(message)
+        if numbers is None:
+            return None
+        n_prompt, n_ctx = numbers
+        self._n_ctx = n_ctx  # learn the real window for the next split
+        self._set_status(n_ctx=n_ctx)
+        return prompt_too_long(n_prompt, n_ctx)
 
     # Models --------------------------------------------------------------------------
     def list_models(self) -> list[RemoteModel]:
@@ -474,6 +432,44 @@ class RemoteBackend(StatusPublisher):
         return self._n_ctx or FALLBACK_CTX
 
     def count_tokens(self, messages: list[Message]) -> int:
+        """Estimated here (no request) unless the prompt nears the window; see
+        EXACT_COUNT_SHARE. The estimate errs on the large side."""
+        self._ensure_model()
+        estimate = self._estimate(messages)
+        if estimate <= EXACT_COUNT_SHARE * self.context_size():
+            return estimate
+        key = json.dumps(messages, ensure_ascii=False, sort_keys=True)
+        if key not in self._counts:
+            if len(self._counts) > 256:
+                self._counts.clear()
+            self._counts[key] = self._count_exact(messages)
+        return self._counts[key]
+
+    def _estimate(self, messages: list[Message]) -> int:
+        if self._chars_per_token is None:
+            key = f"{self.base_url}|{self.model_id}"
+            if key not in _CALIBRATED:  # once per server and model in this process
+                _CALIBRATED[key] = (self._calibrate(), self._count_mode)
+            self._chars_per_token, mode = _CALIBRATED[key]
+            self._count_mode = self._count_mode or mode
+        chars = sum(len(m.get("content") or "") for m in messages)
+        text = int(chars / self._chars_per_token) + len(messages)
+        return text + TEMPLATE_TOKENS_BASE + TEMPLATE_TOKENS_PER_MESSAGE * len(messages)
+
+    def _calibrate(self) -> float:
+        """Characters per token of this server's tokenizer on German text, less 10 % (one
+        request per session); EST_CHARS_PER_TOKEN when the server cannot count."""
+        try:
+            sample = [{"role": "user", "content": CALIBRATION_TEXT}]
+            empty = self._count_exact([{"role": "user", "content": ""}])
+            n = self._count_exact(sample) - empty
+        except (BackendError, ModelError, ContextOverflow):
+            return EST_CHARS_PER_TOKEN
+        if self._count_mode == "estimate" or n <= 0:
+            return EST_CHARS_PER_TOKEN
+        return max(1.5, 0.9 * len(CALIBRATION_TEXT) / n)
+
+    def _count_exact(self, messages: list[Message]) -> int:
         model = self._ensure_model()
         if self._count_mode is None:
             self._count_mode = self._probe_count_mode(model.id)
@@ -481,7 +477,9 @@ class RemoteBackend(StatusPublisher):
         text_tokens = 0
         try:
             if mode == "vllm":
-                data = self._json("POST", "/tokenize", {"model": model.id, "messages": messages})
+                data = self._json(
+                    "POST", "/tokenize", {"model": model.id, "messages": messages}, queue=True
+                )
                 return int(data["count"])
             for m in messages:
                 content = m.get("content") or ""
@@ -489,11 +487,14 @@ class RemoteBackend(StatusPublisher):
                     continue
                 if mode == "extras":
                     data = self._json(
-                        "POST", "/extras/tokenize/count", {"input": content, "model": model.id}
+                        "POST",
+                        "/extras/tokenize/count",
+                        {"input": content, "model": model.id},
+                        queue=True,
                     )
                     text_tokens += int(data["count"])
                 elif mode == "llamacpp":
-                    data = self._json("POST", "/tokenize", {"content": content})
+                    data = self._json("POST", "/tokenize", {"content": content}, queue=True)
                     text_tokens += len(data["tokens"])
                 else:
                     text_tokens += int(len(content) / EST_CHARS_PER_TOKEN) + 1
@@ -530,7 +531,7 @@ class RemoteBackend(StatusPublisher):
         ]
         for mode, path, body, ok in probes:
             try:
-                if ok(self._json("POST", path, body)):
+                if ok(self._json("POST", path, body, queue=True)):
                     return mode
             except (BackendError, ModelError, ContextOverflow):
                 continue
@@ -553,8 +554,50 @@ class RemoteBackend(StatusPublisher):
         on_reasoning: Callable[[str], None] | None = None,
     ) -> GenerationResult:
         params = params or GenerationParams.from_settings(self._store.settings)
+        cancel = cancel or CancelToken()
+        started = time.monotonic()
+        delay = 1.0
+        while True:  # a busy server (429/503) is asked again with back-off
+            try:
+                return self._chat_shaped(
+                    messages, params, on_token, cancel, on_reasoning, on_progress
+                )
+            except ServerBusy as exc:
+                waited = time.monotonic() - started
+                pause = min(exc.retry_after_s or delay, 30.0)
+                if waited + pause > BUSY_RETRY_S:
+                    raise ServerBusy(
+                        busy_message(self._host_label(), waited), detail=exc.detail
+                    ) from exc
+                if on_progress is not None:
+                    on_progress(
+                        Progress(
+                            0,
+                            None,
+                            tr(
+                                "Der KI-Server {host} ist ausgelastet; neuer Versuch in {s} s "
+                                "(bisher {w} s gewartet) …",
+                                host=self._host_label(),
+                                s=f"{pause:.0f}",
+                                w=f"{waited:.0f}",
+                            ),
+                        )
+                    )
+                if cancel.wait(pause):
+                    return GenerationResult(text="", finish_reason="cancelled")
+                delay = min(delay * 2, 16.0)
+
+    def _chat_shaped(
+        self,
+        messages: list[Message],
+        params: GenerationParams,
+        on_token: Callable[[str], None] | None,
+        cancel: CancelToken,
+        on_reasoning: Callable[[str], None] | None,
+        on_progress: Callable[[Progress], None] | None,
+    ) -> GenerationResult:
         try:
-            return self._chat_once(messages, params, on_token, cancel, on_reasoning)
+            return self._chat_once(messages, params, on_token, cancel, on_reasoning, on_progress)
         except BackendError as exc:
             # The server's chat template rejected the system role or the role order (Gemma,
             # old Mistral): shape the messages as for such a local model and ask once more.
@@ -568,7 +611,7 @@ class RemoteBackend(StatusPublisher):
             ):
                 raise
             self._merge_roles = True
-            return self._chat_once(messages, params, on_token, cancel, on_reasoning)
+            return self._chat_once(messages, params, on_token, cancel, on_reasoning, on_progress)
 
     def _chat_once(
         self,
@@ -577,6 +620,7 @@ class RemoteBackend(StatusPublisher):
         on_token: Callable[[str], None] | None,
         cancel: CancelToken | None,
         on_reasoning: Callable[[str], None] | None,
+        on_progress: Callable[[Progress], None] | None = None,
     ) -> GenerationResult:
         t0 = time.perf_counter()
         cancel = cancel or CancelToken()
@@ -604,9 +648,11 @@ class RemoteBackend(StatusPublisher):
         splitter = ReasoningSplitter(
             on_answer=on_token, on_reasoning=on_reasoning, markers=self._turn_markers()
         )
+        watch = QueueWatch(self, abort, on_progress)
         try:
-            return self._stream(body, splitter, cancel, arm, t0)
+            return self._stream(body, splitter, cancel, arm, t0, watch)
         finally:
+            watch.stop()
             holder["conn"] = None
             self._set_status(state="ready")
 
@@ -617,6 +663,7 @@ class RemoteBackend(StatusPublisher):
         cancel: CancelToken,
         arm: Callable[[http.client.HTTPConnection], None],
         t0: float,
+        watch: QueueWatch | None = None,
     ) -> GenerationResult:
         """Streams the answer; thinking (``<think>`` in the text, or the servers'
         ``reasoning_content`` field) goes to the splitter's reasoning side."""
@@ -644,18 +691,29 @@ class RemoteBackend(StatusPublisher):
         def cancelled_result() -> GenerationResult:
             return result("cancelled", n_generated=n_chunks)
 
+        # Until the first token the request may wait behind other clerks' answers: the socket
+        # waits up to QUEUE_MAX_S while _QueueWatch checks that the server lives.
+        if watch is not None:
+            watch.start()
+        queue_timeout = max(self._read_timeout, QUEUE_MAX_S)
         try:
-            conn, resp = self._send("POST", "/v1/chat/completions", body, cancel_hook=arm)
+            conn, resp = self._send(
+                "POST", "/v1/chat/completions", body, cancel_hook=arm, timeout=queue_timeout
+            )
         except BackendError:
             if cancel.cancelled:
                 return cancelled_result()
+            if watch is not None and watch.dead:
+                raise self._too_slow(watch.waited) from None
             raise
         try:
             if resp.status >= 400:
                 raw = b""
                 with contextlib.suppress(OSError, TimeoutError, http.client.HTTPException):
                     raw = resp.read()
-                raise self._http_error(resp.status, raw, "/v1/chat/completions")
+                raise self._http_error(
+                    resp.status, raw, "/v1/chat/completions", resp.getheader("Retry-After") or ""
+                )
             done = False
             while not done:
                 if cancel.cancelled:
@@ -667,6 +725,8 @@ class RemoteBackend(StatusPublisher):
                 except (OSError, ValueError, http.client.HTTPException) as exc:
                     if cancel.cancelled:
                         return cancelled_result()
+                    if watch is not None and watch.dead:
+                        raise self._too_slow(watch.waited) from exc
                     raise self._connection_lost(exc) from exc
                 if not line:
                     if cancel.cancelled:
@@ -697,6 +757,10 @@ class RemoteBackend(StatusPublisher):
                         now = time.perf_counter()
                         if not t_first:
                             t_first = now
+                            if watch is not None:  # generating: silence now means trouble
+                                watch.stop()
+                                with contextlib.suppress(OSError, AttributeError):
+                                    conn.sock.settimeout(self._read_timeout)
                         t_last = now
                         n_chunks += 1
                         pieces.append(text)
