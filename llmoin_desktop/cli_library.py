@@ -59,6 +59,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--max-tokens", type=int, default=0, help=_("höchstens so viele Token erzeugen"))
     p.add_argument("--no-history", action="store_true", help=_("nicht im Verlauf speichern"))
     p.add_argument("--quiet", action="store_true", help=_("keinen Fortschritt anzeigen"))
+    from llmoin_desktop.cli_tasks import add_check_option
+
+    add_check_option(p)
     p.set_defaults(func=cmd_ask)
 
 
@@ -290,6 +293,10 @@ def cmd_ask(args: argparse.Namespace) -> int:
         failed = stream_job(job, quiet=args.quiet)
         for message in history.messages if history is not None else []:
             eprint(_("Hinweis:"), message)
+        if failed is None and job.result is not None:
+            from llmoin_desktop.cli_tasks import print_check
+
+            print_check(job.result, args)  # figures of the answer against the cited passages
         return EXIT_OK if failed is None else failed
     finally:
         backend.close()

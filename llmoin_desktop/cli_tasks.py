@@ -65,6 +65,29 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--max-tokens", type=int, default=0, help=_("höchstens so viele Token erzeugen"))
     p.add_argument("--no-history", action="store_true", help=_("nicht im Verlauf speichern"))
     p.add_argument("--quiet", action="store_true", help=_("keinen Fortschritt anzeigen"))
+    add_check_option(p)
+
+
+def add_check_option(p: argparse.ArgumentParser) -> None:
+    """``--check`` (default) / ``--no-check``: the fact check's summary line on stderr."""
+    p.add_argument(
+        "--check",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help=_("Zahlen, Daten, Fristen, §§ und Namen mit der Quelle abgleichen (Vorgabe: an)"),
+    )
+
+
+def print_check(result: Any, args: argparse.Namespace) -> None:
+    """After a task: "14 Angaben geprüft: 12 belegt, …" on stderr (stdout stays the text)."""
+    if not getattr(args, "check", False):
+        return
+    from llmoin_desktop.cli import eprint
+    from llmoin_desktop.core.factcheck.result_check import check_result
+
+    report = check_result(result)
+    if report is not None:
+        eprint(report.summary())
 
 
 def _catalog(store: SettingsStore) -> TaskCatalog:
@@ -201,6 +224,7 @@ def cmd_task(args: argparse.Namespace) -> int:
         if failed is not None:
             return failed
         assert job.result is not None
+        print_check(job.result, args)
         if args.export:
             try:
                 out = export_docx(

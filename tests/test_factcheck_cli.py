@@ -55,3 +55,37 @@ def test_check_missing_source_is_a_clear_message(
     assert "Datei nicht gefunden" in capsys.readouterr().err
     assert main(["check", str(result)]) == 2
     assert "--source" in capsys.readouterr().err
+
+
+@pytest.mark.model
+def test_summarize_prints_the_check_line(
+    capsys: pytest.CaptureFixture[str], demo_model_path: Path
+) -> None:
+    """A real run with the demo model: the summary line follows on stderr, stdout is the
+    text only."""
+    code = main(
+        [
+            "summarize",
+            str(DATA / "gebuehrenbescheid.txt"),
+            "--max-tokens",
+            "60",
+            "--no-history",
+            "--quiet",
+            "--model",
+            str(demo_model_path),
+        ]
+    )
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    assert "Angaben geprüft" in captured.err or "Keine prüfbaren Angaben" in captured.err
+    assert "Angaben geprüft" not in captured.out
+
+
+def test_no_check_switches_the_line_off() -> None:
+    from llmoin_desktop.cli import build_parser
+
+    parser = build_parser()
+    assert parser.parse_args(["summarize", "x.pdf"]).check is True
+    assert parser.parse_args(["summarize", "x.pdf", "--no-check"]).check is False
+    assert parser.parse_args(["ask", "Frage?", "--no-check"]).check is False
+    assert parser.parse_args(["task", "entwurf", "--check"]).check is True

@@ -124,6 +124,9 @@ class TaskResult:
     history_id: int | None = None
     # "Dokumente fragen": core.tasks.ask.Citation objects; ``coverage`` holds their text form.
     citations: list[Any] = field(default_factory=list)
+    # The source Documents (pages, e-mail header): what core.factcheck checks the figures
+    # of ``answer`` against, together with ``values`` and ``citations``.
+    documents: list[Any] = field(default_factory=list)
 
     @property
     def reasoning(self) -> str:
@@ -261,6 +264,7 @@ class TaskRunner:
             output_kind=spec.output_kind(values),
             sources=sources,
             original=doc.text if doc else "",
+            documents=[doc] if doc else [],
         )
         system = render.render_system(spec, values)
         doc_text = format_blocks(doc.blocks) if doc else ""
@@ -507,6 +511,7 @@ class TaskRunner:
             coverage=result.coverage,
             parts=result.parts,
             original=result.original,
+            documents=result.documents,
             refinements=[*result.refinements, refinement.id],
             history_id=result.history_id,
         )
