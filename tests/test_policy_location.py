@@ -208,10 +208,12 @@ def test_library_folder_must_stay_in_a_locked_data_dir(
     assert main(["index", "--library", str(tmp_path / "privat"), str(tmp_path)]) == 1
     assert not (tmp_path / "privat").exists()
     monkeypatch.setenv("LLMOIN_LIBRARY_DIR", str(tmp_path / "privat"))
-    with pytest.raises(SettingLocked):
-        load_store(_args(library=None, library_server=None))
+    load_store(_args(library=None, library_server=None))  # the variable is dropped (GUI too)
+    from llmoin_desktop.core.library.library import default_library_dir
+
+    assert default_library_dir() == target / "library"
     # a locked data_dir also beats LLMOIN_DATA_DIR pointing elsewhere
-    monkeypatch.delenv("LLMOIN_LIBRARY_DIR")
+    monkeypatch.delenv("LLMOIN_LIBRARY_DIR", raising=False)
     load_store(_args(library=str(target / "lib"), library_server=None))
     assert paths.user_data_dir() == target
 

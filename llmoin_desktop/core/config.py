@@ -472,10 +472,14 @@ def apply_data_dir(store: SettingsStore) -> None:
     the setting as ``LLMOIN_DATA_DIR`` keeps that one rule. An explicit environment value (tests,
     the trainer sandbox) still wins — unless IT *locked* ``data_dir`` and the value points
     outside that folder: an environment variable is the clerk's to set, a lock is not (issue 18).
+    The same holds for LLMOIN_LIBRARY_DIR (the library's folder).
     """
     if not store.settings.data_dir:
         return
     target = Path(store.settings.data_dir).expanduser()
+    library = os.environ.get("LLMOIN_LIBRARY_DIR")
+    if store.policy_locked.get("data_dir") and library and not inside(library, target):
+        del os.environ["LLMOIN_LIBRARY_DIR"]  # the GUI and the CLI then use IT's folder
     current = os.environ.get("LLMOIN_DATA_DIR")
     if current and not (store.policy_locked.get("data_dir") and not inside(current, target)):
         return

@@ -100,6 +100,7 @@ def check_library_folder(store: SettingsStore, folder: str | None) -> None:
     locked = store.policy_locked.get("data_dir")
     if not locked:
         return
+    # LLMOIN_LIBRARY_DIR outside it was already dropped by config.apply_data_dir (GUI, CLI)
     for value, label in ((folder, "--library"), (os.environ.get("LLMOIN_LIBRARY_DIR"), None)):
         if value and not inside(value, locked):
             raise SettingLocked(
