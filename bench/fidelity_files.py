@@ -399,6 +399,22 @@ def msg_cases() -> list[Case]:
             needs="extract_msg",
         ),
         Case(
+            "japanisch-iso-2022-jp.msg",
+            item(
+                unicode=False,
+                encoding="cp932",
+                strings={"0037": "日本語 タイトル", "1000": "日本語の本文です。"},
+                # Stored in the Windows code page of the locale (1041: 932), sent as
+                # ISO-2022-JP (50220): Outlook writes both, no PR_MESSAGE_CODEPAGE.
+                longs={"3FF1": 1041, "3FDE": 50220},
+                times={"0039": t},
+            ),
+            "msg",
+            facts=["日本語の本文です"],
+            meta={"subject": "日本語 タイトル"},
+            needs="extract_msg",
+        ),
+        Case(
             "big5.msg",
             coded("big5", 950, "會議通知", "陳大文", "請準時出席會議。"),
             "msg",

@@ -21,6 +21,7 @@ What Outlook shows, read from the item's MAPI properties (issue 20):
 
 from __future__ import annotations
 
+import contextlib
 import re
 from datetime import datetime
 from pathlib import Path
@@ -133,35 +134,106 @@ def _date(msg: Any) -> datetime | None:
     return None
 
 
+# Windows locale (PR_MESSAGE_LOCALE_ID, the language part of the LCID) → its ANSI code page:
+# what a non-Unicode Outlook wrote its strings in.
+_LOCALE_CODE_PAGE = {
+    0x11: 932,  # Japanese
+    0x04: 936,  # Chinese (zh-CN; zh-TW/HK below by full LCID)
+    0x12: 949,  # Korean
+    0x1E: 874,  # Thai
+    0x2A: 1258,  # Vietnamese
+    0x19: 1251,  # Russian
+    0x22: 1251,  # Ukrainian
+    0x02: 1251,  # Bulgarian
+    0x1A: 1250,  # Croatian/Serbian (Latin)
+    0x05: 1250,  # Czech
+    0x15: 1250,  # Polish
+    0x0E: 1250,  # Hungarian
+    0x1B: 1250,  # Slovak
+    0x24: 1250,  # Slovenian
+    0x18: 1250,  # Romanian
+    0x08: 1253,  # Greek
+    0x1F: 1254,  # Turkish
+    0x0D: 1255,  # Hebrew
+    0x01: 1256,  # Arabic
+    0x25: 1257,  # Estonian
+    0x26: 1257,  # Latvian
+    0x27: 1257,  # Lithuanian
+}
+_TRADITIONAL_CHINESE = {0x0404, 0x0C04, 0x1404}  # zh-TW, zh-HK, zh-MO: Big5 (950)
+# Internet code pages (PR_INTERNET_CPID: the charset used when the mail was sent) → the
+# Windows code page of the same script, in which the item stores its strings.
+_INTERNET_TO_WINDOWS = {
+    50220: 932,
+    50221: 932,
+    50222: 932,
+    51932: 932,
+    20932: 932,
+    52936: 936,
+    54936: 936,
+    51949: 949,
+    20127: 1252,
+    28591: 1252,
+    28605: 1252,
+    28592: 1250,
+    28595: 1251,
+    20866: 1251,
+    21866: 1251,
+    28597: 1253,
+    28599: 1254,
+}
+
+
+def _locale_code_page(lcid: Any) -> int | None:
+    try:
+        value = int(lcid)
+    except (TypeError, ValueError):
+        return None
+    if value in _TRADITIONAL_CHINESE:
+        return 950
+    return _LOCALE_CODE_PAGE.get(value & 0x3FF, 1252 if value else None)
+
+
 def _encoding_hint(msg: Any) -> str | None:
-    """The code page of a non-Unicode item that lacks PR_MESSAGE_CODEPAGE (None: fine)."""
+    """The code page of a non-Unicode item that lacks PR_MESSAGE_CODEPAGE (None: fine).
+
+    Candidates, most specific first: the Windows locale the item was written under
+    (PR_MESSAGE_LOCALE_ID: Japanese → 932), the sending charset mapped to its Windows code
+    page (PR_INTERNET_CPID 50220 "iso-2022-jp" → 932), the transport header's charset,
+    UTF-8, Windows-1252. The first that decodes the item's own strings without error wins."""
     try:
         if msg.areStringsUnicode or _value(msg, "3FFD0003") is not None:
             return None
     except Exception:  # noqa: BLE001
         return None
-    hint = codec_for(_value(msg, "3FDE0003"))  # PR_INTERNET_CPID
-    if hint:
-        return hint
+    candidates: list[str | None] = [codec_for(_locale_code_page(_value(msg, "3FF10003")))]
+    internet = _value(msg, "3FDE0003")
+    with contextlib.suppress(TypeError, ValueError):
+        internet = _INTERNET_TO_WINDOWS.get(int(internet), internet)
+    candidates.append(codec_for(internet))
     try:
         headers = msg.getStream("__substg1.0_007D001E")  # transport headers, raw bytes
     except Exception:  # noqa: BLE001
         headers = None
     if isinstance(headers, bytes):
-        hint = _charset(headers)
-        if hint:
-            return hint
+        candidates.append(_charset(headers))
+    candidates += ["utf-8", "cp1252"]
     sample = b""
-    for stream in ("__substg1.0_0037001E", "__substg1.0_1000001E", "__substg1.0_0C1A001E"):
+    for stream in ("0037", "0E1D", "1000", "0C1A", "0042", "3001", "0070"):
         try:
-            sample += msg.getStream(stream) or b""
+            sample += (msg.getStream(f"__substg1.0_{stream}001E") or b"") + b"\n"
         except Exception:  # noqa: BLE001
             continue
-    try:
-        sample.decode("utf-8")
-        return "utf-8" if any(b > 127 for b in sample) else "cp1252"
-    except UnicodeDecodeError:
-        return "cp1252"  # what a German Outlook writes
+    ascii_only = all(b < 128 for b in sample)
+    for codec in dict.fromkeys(c for c in candidates if c):
+        if codec.startswith("iso2022") and not ascii_only:
+            continue  # a 7-bit encoding cannot hold 8-bit strings
+        try:
+            sample.decode(codec)
+        except (UnicodeDecodeError, LookupError):
+            continue
+        return codec
+    return "cp1252"
 
 
 def _html(msg: Any) -> str:
@@ -213,6 +285,7 @@ def _appointment_facts(msg: Any) -> list[tuple[str, str]]:
         (_("Organisator"), _text(_prop(msg, "organizer"))),
         (_("Teilnehmer"), _text(_prop(msg, "requiredAttendees"))),
         (_("Optional"), _text(_prop(msg, "optionalAttendees"))),
+        (_("Wiederholung"), _text(_prop(msg, "recurrencePattern"))),
     ]
     return [(label, value) for label, value in facts if value]
 
