@@ -63,12 +63,16 @@ def heif_brand(head: bytes) -> str:
 
 
 class HeifSupportMissing(UnsupportedFormat):
-    """A HEIC photo on a PC without the optional ``heic`` extra (pillow-heif, whose binary
-    wheels are GPL-2.0 through x265; docs/formats.md). Message: errors.UnsupportedFormat."""
+    """A HEIC photo and no HEIF decoder (pi-heif is a dependency; only a broken install or a
+    platform without its wheel gets here). Message: errors.UnsupportedFormat."""
 
 
 def _register_heif(path: Path) -> None:
-    """Open HEIC/HEIF (pillow-heif) and AVIF (Pillow ≥ 11.3 itself, else pillow-heif)."""
+    """Open HEIC/HEIF through libheif and AVIF through Pillow itself (≥ 11.3).
+
+    pi-heif is the decode-only build of pillow-heif: libheif + libde265, LGPL-3.0 shared
+    libraries like Qt's, without the GPL-2.0 x265 encoder that pillow-heif's wheels carry
+    (docs/formats.md). pillow-heif is used when it is the one installed."""
     with path.open("rb") as fh:
         brand = heif_brand(fh.read(64))
     if not brand:
@@ -78,13 +82,18 @@ def _register_heif(path: Path) -> None:
 
         if features.check("avif"):
             return
-    try:
-        import pillow_heif
-    except ImportError as exc:
-        raise HeifSupportMissing(path, detail="pillow-heif not installed") from exc
-    pillow_heif.register_heif_opener()
-    if brand == "avif" and hasattr(pillow_heif, "register_avif_opener"):
-        pillow_heif.register_avif_opener()
+    module = None
+    for name in ("pi_heif", "pillow_heif"):
+        try:
+            module = __import__(name)
+            break
+        except ImportError:
+            continue
+    if module is None:
+        raise HeifSupportMissing(path, detail="pillow-heif not installed")
+    module.register_heif_opener()
+    if brand == "avif" and hasattr(module, "register_avif_opener"):
+        module.register_avif_opener()
 
 
 # Sizes of the BMP info headers: "BM" alone would also match a text starting "BMG …".
