@@ -30,7 +30,7 @@ from llmoin_desktop.core.factcheck.model import (
 # only when a different one's passage shares MARGIN stems more than any passage that has it.
 # REF_MIN / REF_MARGIN: the same for the paragraph a § reference names (measured in
 # bench/factcheck.py; see docs/factcheck.md).
-SAME_MAX = 1
+SAME_MAX = 3
 DIFF_MIN = 3
 MARGIN = 3
 REF_MIN = 8.0
