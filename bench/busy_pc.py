@@ -62,7 +62,7 @@ COUNTER = (
     "        print(n, flush=True)\n        n = 0\n        t += 0.25\n"
 )
 CALL_BUDGET_S = 20.0
-INDEX_CAP_S = 60.0  # the neighbour is measured during at most this much indexing  # one measurement at most (a fixed-thread collapse would take minutes)
+INDEX_CAP_S = 45.0  # the neighbour is measured during at most this much indexing  # one measurement at most (a fixed-thread collapse would take minutes)
 
 
 @contextlib.contextmanager
