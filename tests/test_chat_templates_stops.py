@@ -202,3 +202,11 @@ def test_made_up_control_markers_are_stripped(step: int) -> None:
     p = profile_of(samples.LLAMA3_FOREIGN)
     s = run(p, "Das ist <|assistant>\nder Text <|x|>mit a < b.", step)
     assert s.answer == "Das ist \nder Text mit a < b."
+
+
+def test_a_turn_end_before_any_answer_is_no_answer() -> None:
+    out: list[str] = []
+    f = StopFilter(TurnMarkers(stops=["<|eot_id|>"]), out.append)
+    assert not f.feed("\n<|eot_id|>\nJa, gern.")  # before any text: dropped, goes on
+    assert f.feed(" Mehr.<|eot_id|>Rest")  # after text: the end
+    assert "".join(out) == "\n\nJa, gern. Mehr." and f.hit == "<|eot_id|>"

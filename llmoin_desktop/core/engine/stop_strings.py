@@ -222,6 +222,7 @@ class StopFilter:
         self._sink = sink
         self._buf = ""
         self._started = False  # something other than whitespace went out
+        self._early = 0  # stops met before the answer began (dropped)
         self.hit = ""
 
     @property
@@ -258,6 +259,11 @@ class StopFilter:
                     break
                 self._out(self._buf[:pos])
                 self._buf = self._buf[pos + len(found) :]
+                if found in self._stops and not self._started and self._early < 2:
+                    # A turn end before any answer text is no answer: dropped, the model
+                    # goes on (twice at most; a vocabulary that lacks the markers).
+                    self._early += 1
+                    continue
                 if found in self._stops:
                     self.hit = found
                     self._buf = ""

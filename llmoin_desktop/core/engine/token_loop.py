@@ -145,6 +145,7 @@ class TokenLoopMixin:
         t_last = 0.0
         forced_close = False
         closes = 0  # thinking switched off: blocks closed at once (at most twice)
+        empty_ends = 0  # end tokens replaced before the answer began (at most three)
         visible = splitter.visible_markers()
         budget = params.max_reasoning_tokens if params.thinking else 0
         try:
@@ -168,8 +169,14 @@ class TokenLoopMixin:
                         room -= self._inject(splitter.close_text(), splitter)
                         forced_close = True
                         continue
-                    finish = "stop"
-                    break
+                    if not splitter.in_reasoning and not splitter.answer_started and empty_ends < 3:
+                        # An answer never ends before it began (a model that closes its turn
+                        # right after the thinking we closed): its most likely other token.
+                        empty_ends += 1
+                        token = _best_non_end(ctx, vocab, n_vocab)
+                    else:
+                        finish = "stop"
+                        break
                 n_generated += 1
                 thinking = splitter.in_reasoning
                 n = lc.llama_token_to_piece(vocab, token, piece_buf, 256, 0, False)
@@ -275,6 +282,18 @@ def _marker_piece(vocab: Any, token: int, buf: Any, visible: frozenset[str] | No
         return 0
     piece = buf.raw[:n].decode("utf-8", "replace")
     return n if piece in REASONING_MARKERS or (visible and piece in visible) else 0
+
+
+def _best_non_end(ctx: Any, vocab: Any, n_vocab: int) -> int:
+    """The most likely token that does not end the generation (from the last logits)."""
+    import numpy as np
+    from llama_cpp import llama_cpp as lc
+
+    logits = np.ctypeslib.as_array(lc.llama_get_logits_ith(ctx, -1), shape=(n_vocab,))
+    for token in np.argsort(-logits)[:64]:
+        if not lc.llama_vocab_is_eog(vocab, int(token)):
+            return int(token)
+    return int(np.argsort(-logits)[0])
 
 
 def _hit_stop(pieces: list[str], stops: list[str]) -> bool:
