@@ -35,6 +35,7 @@ def running_llama_server(
     alias: str = "demo",
     verbose: bool = False,
     ready_s: float = 90,
+    extra: tuple[str, ...] = (),
 ) -> Iterator[str]:
     """Start, wait until ``/v1/models`` answers, yield the base URL; always stopped after.
 
@@ -59,6 +60,7 @@ def running_llama_server(
     ]
     if verbose:
         command += ["--verbose", "True"]
+    command += list(extra)  # e.g. ("--interrupt_requests", "False") for several clients
     with log.open("wb") as out:
         proc = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"

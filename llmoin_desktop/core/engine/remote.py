@@ -49,12 +49,13 @@ from llmoin_desktop.core.engine.reasoning import ReasoningSplitter
 from llmoin_desktop.core.engine.remote_errors import (
     CTX_PATTERNS,
     ServerBusy,
+    ServerSlow,
     busy_message,
     http_error,
     overflow_numbers,
     server_message,
 )
-from llmoin_desktop.core.engine.remote_queue import QUEUE_MAX_S, QueueWatch
+from llmoin_desktop.core.engine.remote_queue import QUEUE_MAX_S, QueueWatch, server_alive
 from llmoin_desktop.core.engine.stop_strings import (
     GENERIC_STOPS,
     TurnMarkers,
@@ -241,7 +242,7 @@ class RemoteBackend(StatusPublisher):
         )
 
     def _too_slow(self, timeout: float) -> BackendError:
-        return BackendError(
+        return ServerSlow(
             tr(
                 "Der KI-Server {host} antwortet zu langsam (nichts empfangen seit {s} s). "
                 "Er ist vermutlich überlastet; bitte später erneut versuchen.",
@@ -250,19 +251,36 @@ class RemoteBackend(StatusPublisher):
             )
         )
 
-    def _json(
-        self, method: str, path: str, body: dict[str, Any] | None = None, *, queue: bool = False
-    ) -> Any:
-        """A small request that must answer quickly (model list, probes); ``queue``: one that
-        may wait behind other clerks' answers (a tokenizer that shares the model's lock)."""
-        timeout = self._read_timeout if queue else min(PROBE_TIMEOUT_S, self._read_timeout)
-        conn, resp = self._send(method, path, body, timeout=timeout)
+    def _json(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+        """A small request (model list, probes, tokenizer). It should answer quickly; when it
+        does not but the server lives (llama-cpp-python's server answers these only between
+        two answers), it waits like a chat request does: a busy server is not a dead one."""
+        quick = min(PROBE_TIMEOUT_S, self._read_timeout)
         try:
-            raw = resp.read()
-        except TimeoutError as exc:
-            raise self._too_slow(timeout) from exc
-        finally:
-            conn.close()
+            raw, resp = self._request_raw(method, path, body, quick)
+        except ServerSlow:
+            if not server_alive(self, quick):
+                raise
+            holder: dict[str, Any] = {}
+
+            def abort() -> None:
+                conn = holder.get("conn")
+                if conn is not None and conn.sock is not None:
+                    with contextlib.suppress(OSError):
+                        conn.sock.shutdown(socket.SHUT_RDWR)
+
+            watch = QueueWatch(self, abort, None)
+            watch.start()
+            try:
+                raw, resp = self._request_raw(
+                    method, path, body, QUEUE_MAX_S, lambda c: holder.update(conn=c)
+                )
+            except BackendError:
+                if watch.dead:
+                    raise self._too_slow(watch.waited) from None
+                raise
+            finally:
+                watch.stop()
         if resp.status >= 400:
             raise self._http_error(resp.status, raw, path)
         try:
@@ -276,6 +294,24 @@ class RemoteBackend(StatusPublisher):
                 ),
                 detail=raw[:500].decode("utf-8", "replace"),
             ) from exc
+
+    def _request_raw(
+        self,
+        method: str,
+        path: str,
+        body: dict[str, Any] | None,
+        timeout: float,
+        hook: Callable[[http.client.HTTPConnection], None] | None = None,
+    ) -> tuple[bytes, http.client.HTTPResponse]:
+        conn, resp = self._send(method, path, body, timeout=timeout, cancel_hook=hook)
+        try:
+            return resp.read(), resp
+        except TimeoutError as exc:
+            raise self._too_slow(timeout) from exc
+        except (OSError, http.client.HTTPException) as exc:
+            raise self._connection_lost(exc) from exc
+        finally:
+            conn.close()
 
     def _http_error(self, status: int, raw: bytes, path: str, retry_after: str = "") -> Exception:
         """Mapping in ``remote_errors.py``; a too long prompt also teaches us the window."""
@@ -477,9 +513,7 @@ class RemoteBackend(StatusPublisher):
         text_tokens = 0
         try:
             if mode == "vllm":
-                data = self._json(
-                    "POST", "/tokenize", {"model": model.id, "messages": messages}, queue=True
-                )
+                data = self._json("POST", "/tokenize", {"model": model.id, "messages": messages})
                 return int(data["count"])
             for m in messages:
                 content = m.get("content") or ""
@@ -490,11 +524,10 @@ class RemoteBackend(StatusPublisher):
                         "POST",
                         "/extras/tokenize/count",
                         {"input": content, "model": model.id},
-                        queue=True,
                     )
                     text_tokens += int(data["count"])
                 elif mode == "llamacpp":
-                    data = self._json("POST", "/tokenize", {"content": content}, queue=True)
+                    data = self._json("POST", "/tokenize", {"content": content})
                     text_tokens += len(data["tokens"])
                 else:
                     text_tokens += int(len(content) / EST_CHARS_PER_TOKEN) + 1
@@ -531,7 +564,7 @@ class RemoteBackend(StatusPublisher):
         ]
         for mode, path, body, ok in probes:
             try:
-                if ok(self._json("POST", path, body, queue=True)):
+                if ok(self._json("POST", path, body)):
                     return mode
             except (BackendError, ModelError, ContextOverflow):
                 continue

@@ -25,6 +25,10 @@ CTX_PATTERNS = (
 )
 
 
+class ServerSlow(BackendError):
+    """Nothing arrived within the timeout (a dead, hung or very busy server)."""
+
+
 class ServerBusy(BackendError):
     """429/503: the server has no free place now. ``retry_after_s`` from its header, if any."""
 

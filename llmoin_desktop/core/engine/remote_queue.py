@@ -24,6 +24,23 @@ QUEUE_MAX_S = 600.0
 PROBE_TIMEOUT_S = 5.0
 
 
+def server_alive(backend: Any, timeout: float) -> bool:
+    """Does the server process answer HTTP at all? ``GET /health`` on its own connection: any
+    status, even 404, counts (llama-cpp-python's server has no /health but answers at once)."""
+    try:
+        conn = backend._connect(timeout)  # noqa: SLF001 - the backend's own connection rules
+    except BackendError:
+        return False
+    try:
+        conn.request("GET", "/health", headers=backend._headers())  # noqa: SLF001
+        conn.getresponse().read()
+        return True
+    except (OSError, http.client.HTTPException):
+        return False
+    finally:
+        conn.close()
+
+
 class QueueWatch:
     """While a chat request waits for its first token: is the server alive (then it is busy
     with other clerks' answers: say so, with the waiting time) or gone (then end the wait)?
@@ -60,18 +77,7 @@ class QueueWatch:
         self._done.set()
 
     def _alive(self) -> bool:
-        try:
-            conn = self.backend._connect(PROBE_TIMEOUT_S)  # noqa: SLF001 - same module
-        except BackendError:
-            return False
-        try:
-            conn.request("GET", "/health", headers=self.backend._headers())  # noqa: SLF001
-            conn.getresponse().read()
-            return True
-        except (OSError, http.client.HTTPException):
-            return False
-        finally:
-            conn.close()
+        return server_alive(self.backend, PROBE_TIMEOUT_S)
 
     def _run(self) -> None:
         failures = 0
