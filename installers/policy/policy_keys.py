@@ -614,13 +614,14 @@ KEYS: tuple[PolicyKey, ...] = (
         "text",
         "Schlüssel des Bibliotheks-Servers",
         "Library server token",
-        "Token der Chroma-Token-Anmeldung (Server mit CHROMA_SERVER_AUTHN_CREDENTIALS, siehe "
-        "Einführungshandbuch); wird als „X-Chroma-Token“ gesendet, nie in Benutzerdateien "
-        "gespeichert. Achtung: Werte unter HKLM\\Software\\Policies sind für alle Benutzer "
+        "Schlüssel, den der Bibliotheks-Server verlangt (Chromas Token-Anmeldung; vor "
+        "„chroma run“ prüft ihn ein Reverse-Proxy, siehe Einführungshandbuch); wird als "
+        "„X-Chroma-Token“ nur an den per Richtlinie gesetzten Server gesendet, nie in "
+        "Benutzerdateien gespeichert. Achtung: Werte unter HKLM\\Software\\Policies sind für alle Benutzer "
         "des PCs lesbar; einen Schlüssel verwenden, der nur für diesen Server gilt.",
-        "Token of Chroma's token authentication (server started with "
-        "CHROMA_SERVER_AUTHN_CREDENTIALS, see the rollout guide); sent as \"X-Chroma-Token\", "
-        "never stored in user files. Note: values under HKLM\\Software\\Policies are readable "
+        "Key the library server requires (Chroma's token authentication; in front of "
+        "\"chroma run\" a reverse proxy checks it, see the rollout guide); sent as "
+        "\"X-Chroma-Token\" only to the server set by policy, never stored in user files. Note: values under HKLM\\Software\\Policies are readable "
         "by every user of the PC; use a token that is valid for this server only.",
         "bibliothek-7f3a9c",
     ),

@@ -87,8 +87,9 @@ def max_batch(client: Any) -> int:
         return 1000
 
 
-def all_ids(col: Any, page: int = ID_PAGE) -> list[str]:
+def all_ids(col: Any, page: int | None = None) -> list[str]:
     """Every id in a collection, read in pages (ids only: a few MB even at 10^5 chunks)."""
+    page = page or ID_PAGE
     out: list[str] = []
     offset = 0
     while True:
@@ -99,8 +100,9 @@ def all_ids(col: Any, page: int = ID_PAGE) -> list[str]:
         offset += page
 
 
-def get_paged(col: Any, ids: list[str], include: list[str], page: int = ID_PAGE) -> dict:
+def get_paged(col: Any, ids: list[str], include: list[str], page: int | None = None) -> dict:
     """``col.get(ids=…)`` in pages; the parts' lists concatenated."""
+    page = page or ID_PAGE
     out: dict[str, list[Any]] = {"ids": [], **{k: [] for k in include}}
     for start in range(0, len(ids), page):
         got = col.get(ids=ids[start : start + page], include=include)
