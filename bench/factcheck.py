@@ -111,7 +111,8 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--corpus", type=Path, default=ROOT.parent / "shared" / "corpus" / "gesetze")
     ap.add_argument("--seed", type=int, default=7)
-    ap.add_argument("--per-fact", type=int, default=2, help="corruptions per fact")
+    ap.add_argument("--per-fact", type=int, default=2, help="corruptions per fact (laws)")
+    ap.add_argument("--per-letter-fact", type=int, default=8, help="corruptions per fact (letters)")
     ap.add_argument("--verbose", action="store_true")
     args = ap.parse_args()
     rng = random.Random(args.seed)
@@ -154,8 +155,11 @@ def main() -> int:
                         f"  base flag [{name}] {v.status}: {v.fact.kind} {v.fact.text!r} → "
                         f"{v.source_value!r} in …{text[max(0, v.fact.start - 120) : v.fact.end + 60]!r}"
                     )
+        per_fact = (
+            args.per_fact if name.endswith((".pdf", ".docx", ".md")) else args.per_letter_fact
+        )
         for f in extract(text):
-            for _i in range(args.per_fact):
+            for _i in range(per_fact):
                 new = corrupt(f, rng)
                 if not new or new == f.text:
                     continue

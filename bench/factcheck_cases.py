@@ -21,10 +21,54 @@ WORDS = ["", "ein", "zwei", "drei", "vier", "fünf", "sechs", "sieben", "acht", 
 WORDS += ["elf", "zwölf"]
 MONTHS = ["", "Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August"]
 MONTHS += ["September", "Oktober", "November", "Dezember"]
-SURNAMES = "Müller Schmidt Schneider Fischer Weber Meyer Wagner Becker Schulz Hoffmann Koch".split()
-SURNAMES += "Richter Klein Wolf Neumann Schwarz Braun Zimmermann Hartmann Krause Lange".split()
-PLACES = "Altona Wandsbek Eimsbüttel Harburg Bergedorf Leipzig Chemnitz Bonn Hamburg-Nord".split()
-PREFIXES = "Ordnungs Sozial Standes Jugend Finanz Ausländer Melde Gesundheits Bau Umwelt".split()
+SURNAMES = [
+    "Müller",
+    "Schmidt",
+    "Schneider",
+    "Fischer",
+    "Weber",
+    "Meyer",
+    "Wagner",
+    "Becker",
+    "Schulz",
+    "Hoffmann",
+    "Koch",
+]
+SURNAMES += [
+    "Richter",
+    "Klein",
+    "Wolf",
+    "Neumann",
+    "Schwarz",
+    "Braun",
+    "Zimmermann",
+    "Hartmann",
+    "Krause",
+    "Lange",
+]
+PLACES = [
+    "Altona",
+    "Wandsbek",
+    "Eimsbüttel",
+    "Harburg",
+    "Bergedorf",
+    "Leipzig",
+    "Chemnitz",
+    "Bonn",
+    "Hamburg-Nord",
+]
+PREFIXES = [
+    "Ordnungs",
+    "Sozial",
+    "Standes",
+    "Jugend",
+    "Finanz",
+    "Ausländer",
+    "Melde",
+    "Gesundheits",
+    "Bau",
+    "Umwelt",
+]
 LAWS = ["VwVfG", "VwGO", "BMG", "BRKG", "MuSchG", "BEEG", "IFG", "BDSG", "PAuswG", "TzBfG"]
 LAWS += ["BUKG", "BUrlG", "EGovG", "VwZG", "SGB X", "BGB"]
 LONG_NAMES = {
@@ -75,7 +119,7 @@ def change_digit(text: str, rng: random.Random, skip_leading: bool = True) -> st
 
 
 def _swap_word(text: str, rng: random.Random) -> str | None:
-    for i, w in enumerate(WORDS[2:], start=2):
+    for w in WORDS[2:]:
         m = re.search(rf"\b{w}\b", text, re.I)
         if m:
             other = rng.choice([x for x in WORDS[2:] if x != w])

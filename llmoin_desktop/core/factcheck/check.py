@@ -33,8 +33,8 @@ from llmoin_desktop.core.factcheck.model import (
 SAME_MAX = 3
 DIFF_MIN = 3
 MARGIN = 3
-REF_MIN = 8.0
-REF_MARGIN = 6.0
+REF_MIN = 6.0
+REF_MARGIN = 4.5
 
 
 def _family(value: object) -> object:
@@ -120,12 +120,18 @@ class Checker:
             family = [sf for sf in family if not _date_compatible(fact.value, sf.value)]
         return self._decide(fact, same, family)
 
-    def _decide(self, fact: Fact, same: list[SourceFact], family: list[SourceFact]) -> Verdict:
+    def _decide(
+        self,
+        fact: Fact,
+        same: list[SourceFact],
+        family: list[SourceFact],
+        same_max: int = SAME_MAX,
+    ) -> Verdict:
         best_diff, diff_sf = _best(fact, family)
         if same:
             best_same, same_sf = _best(fact, same)
             strong = (
-                best_same <= SAME_MAX
+                best_same <= same_max
                 and best_diff >= DIFF_MIN
                 and best_diff - max(best_same, 0) >= MARGIN
             )
@@ -209,7 +215,9 @@ class Checker:
                     and " " not in sf.value[1]  # type: ignore[index]
                     and _suffix(sf) == suffix
                 ]
-                return self._decide(fact, same, family)
+                # Office words come in lists ("Bundes- und Landesbehörden"): only a clear
+                # case counts.
+                return self._decide(fact, same, family, same_max=0)
             first = fact.text.split()[0]
             loc = self.index.locate(re.compile(re.escape(first[: max(4, len(first) - 3)])))
             return Verdict(fact, BELEGT, *(loc or (None, None, "")))
@@ -270,6 +278,10 @@ class Checker:
         kind, num, abs_ = single[0], single[1], single[2]
         # Explicit mentions carry ("reference", singles, law); structure entries the single.
         explicit = [sf for sf in fitting if sf.value[0] == "reference"]  # type: ignore[index]
+        if len(explicit) == len(fitting):
+            # Not a paragraph of a source law (a reference the source only mentions, e.g.
+            # to an EU directive): no paragraph to compare the sentence with.
+            return _verdict(fact, BELEGT, _best(fact, fitting)[1])
         weight = self._idf()
         # The cited paragraph's words, or the words around a place where the source itself
         # cites it (a cross-reference: "der Beigeladene (§ 65)").
@@ -320,7 +332,7 @@ def _ref_label(single: object) -> str:
 
 
 _SUFFIX = re.compile(
-    r"(amt|ämter|behörde|ministeri|gericht|agentur|direktion|präsidium|kammer|kasse|anstalt)"
+    r"(amt|ämt|behörd|ministeri|gericht|agentur|direktion|präsidi|kammer|kass|anstalt)"
 )
 
 

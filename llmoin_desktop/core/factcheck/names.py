@@ -170,6 +170,9 @@ _GENERIC_LAWS = frozenset(
 def law_key(name: str) -> str | None:
     """ "VwVfG", "Verwaltungsverfahrensgesetzes", "SGB X" → "vwvfg", …, "sgbx"; None for a
     word that names no particular law ("Gesetzes")."""
+    eu = re.search(r"\((EU|EG|EWG)\)\s*(?:Nr\.\s*)?(\d+/\d+)", name)
+    if eu:  # "Verordnung (EU) 2016/679" (= DSGVO), "Richtlinie (EU) 2016/680"
+        return "dsgvo" if eu.group(2) == "2016/679" else f"{eu.group(1).casefold()}-{eu.group(2)}"
     key = re.sub(r"[\s\-–]", "", name).casefold()
     for long, short in (("gesetzbuches", "gesetzbuch"), ("gesetzbuchs", "gesetzbuch")):
         if key.endswith(long):

@@ -36,7 +36,8 @@ _PARTS = {
 _HALF = re.compile(r"\s*(?:Halbsatz|Hs\.|HS|Halbs\.)\s*\d")
 _LAW = re.compile(
     r"\s+(?:des\s+|der\s+|im\s+|in\s+der\s+|nach\s+dem\s+)?"
-    r"((?:[A-ZÄÖÜ][A-Za-zÄÖÜäöü-]*[A-ZÄÖÜ][A-Za-zÄÖÜäöü]*|[A-ZÄÖÜ][a-zäöüß-]+"
+    r"((?:(?:Richtlinie|Verordnung|Durchführungsverordnung)\s*\((?:EU|EG|EWG)\)\s*(?:Nr\.\s*)?"
+    r"\d+/\d+|[A-ZÄÖÜ][A-Za-zÄÖÜäöü-]*[A-ZÄÖÜ][A-Za-zÄÖÜäöü]*|[A-ZÄÖÜ][a-zäöüß-]+"
     r"(?:gesetz|gesetzes|gesetzbuch|gesetzbuches|gesetzbuchs|ordnung|verordnung|"
     r"grundverordnung))(?:\s+[IVX]{1,4}\b)?)"
 )
