@@ -104,10 +104,14 @@ KEYS: tuple[PolicyKey, ...] = (
         "decimal",
         "Rechenkerne",
         "CPU threads",
-        "Anzahl der Rechenkerne für das Modell. 0 = alle physischen Kerne. Beispiel: 4 (lässt "
-        "auf einem 8-Kern-PC Luft für andere Fachanwendungen)",
-        "Number of CPU threads for the model. 0 = all physical cores. Example: 4 (leaves room "
-        "for other applications on an 8-core PC)",
+        "Anzahl der Rechenkerne für das Modell. 0 = das Programm entscheidet: so viele Kerne, "
+        "wie gerade frei sind (weniger, sobald andere Programme rechnen; so bricht das Tempo "
+        "auf einem ausgelasteten PC nicht ein). Ein fester Wert schaltet diese Anpassung ab. "
+        "Beispiel: 4 (lässt auf einem 8-Kern-PC Luft für andere Fachanwendungen)",
+        "Number of CPU threads for the model. 0 = the app decides: as many cores as are free "
+        "right now (fewer while other programs compute, so speed does not collapse on a busy "
+        "PC). A fixed value switches this off. Example: 4 (leaves room for other applications "
+        "on an 8-core PC)",
         4,
         maximum=256,
     ),
