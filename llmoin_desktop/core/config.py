@@ -49,7 +49,7 @@ class Settings:
     default_model: str = ""
     n_ctx: int = 0  # 0: the model's trained context, capped by free RAM
     n_gpu_layers: int = -1  # -1: all layers on the GPU when llama.cpp has one, else 0
-    n_threads: int = 0  # 0: number of physical cores
+    n_threads: int = 0  # 0: the app decides by the free cores (engine/threads.py)
     idle_unload_minutes: int = 10
     max_tokens: int = 1024
     # Summaries of documents longer than this many tokens read each paragraph's beginning only
