@@ -48,9 +48,21 @@ _process_lowered = False
 
 
 def _kernel32() -> Any:
+    """kernel32 with the prototypes declared: the pseudo handles (-1, -2) must reach Windows
+    as full 64-bit HANDLEs, which ctypes' default ``int`` arguments do not guarantee."""
     import ctypes
+    from ctypes import wintypes
 
-    return ctypes.WinDLL("kernel32", use_last_error=True)  # type: ignore[attr-defined]
+    k32 = ctypes.WinDLL("kernel32", use_last_error=True)  # type: ignore[attr-defined]
+    k32.GetCurrentThread.restype = wintypes.HANDLE
+    k32.GetCurrentProcess.restype = wintypes.HANDLE
+    k32.SetThreadPriority.argtypes = [wintypes.HANDLE, ctypes.c_int]
+    k32.SetThreadPriority.restype = wintypes.BOOL
+    k32.GetThreadPriority.argtypes = [wintypes.HANDLE]
+    k32.GetThreadPriority.restype = ctypes.c_int
+    k32.SetPriorityClass.argtypes = [wintypes.HANDLE, wintypes.DWORD]
+    k32.SetPriorityClass.restype = wintypes.BOOL
+    return k32
 
 
 def thread_priority() -> int | None:
