@@ -98,3 +98,26 @@ def test_busy_message_in_english() -> None:
         assert "very busy" in eta.busy_text()
     finally:
         i18n.set_language("de")
+
+
+def test_status_bar_names_a_busy_pc(qtbot, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: ANN001
+    """The status bar's speed is the current rate; far below the session's best while other
+    programs use the CPU, it says so (tooltip: the whole sentence)."""
+    from llmoin_desktop.ui import status_bar
+    from llmoin_desktop.ui.status_bar import AppStatusBar
+
+    i18n.set_language("de")
+    busy = [False]
+    monkeypatch.setattr(status_bar, "_pc_busy", lambda: busy[0])
+    bar = AppStatusBar()
+    qtbot.addWidget(bar)
+    bar.set_tokens_per_s(100.0)
+    bar.set_tokens_per_s(30.0)  # slower, but nobody else computes: no claim
+    assert "ausgelastet" not in bar.speed_label.text()
+    busy[0] = True
+    bar.set_tokens_per_s(30.0)
+    assert "30,0 Token/s" in bar.speed_label.text()
+    assert "Rechner ausgelastet" in bar.speed_label.text()
+    assert "stark ausgelastet" in bar.speed_label.toolTip()
+    bar.set_tokens_per_s(90.0)  # fast again
+    assert "ausgelastet" not in bar.speed_label.text() and not bar.speed_label.toolTip()

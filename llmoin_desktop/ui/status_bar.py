@@ -7,12 +7,25 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar, QWidget
 
 from llmoin_desktop.core.engine.backend import EngineStatus
+from llmoin_desktop.core.engine.threads import shared_monitor
 from llmoin_desktop.core.i18n import _, tr
+from llmoin_desktop.core.tasks.eta_live import BUSY_CORES, busy_text
 from llmoin_desktop.ui.a11y import name
 from llmoin_desktop.ui.locale_format import number
 from llmoin_desktop.ui.plain_text import PlainLabel, verbatim
 
 RAM_REFRESH_MS = 2000
+# The speed label names a busy PC below this share of the session's best rate.
+SLOW_SHARE = 0.5
+
+
+def _pc_busy() -> bool:
+    """Other programs use the CPU right now (the engine's load figure; never raises)."""
+    try:
+        foreign = shared_monitor().foreign
+    except Exception:  # noqa: BLE001 - a status label must never fail
+        return False
+    return foreign is not None and foreign >= BUSY_CORES
 
 
 def gib(n_bytes: float) -> str:
@@ -89,12 +102,25 @@ class AppStatusBar(QStatusBar):
             text = _("Kein Modell geladen")
         self._set(self.model_label, text)
         self._set(self.device_label, tr("Gerät: {device}", device=status.device or "CPU"))
+        if status.model_path != getattr(self, "_rate_model", None):
+            self._rate_model, self._best_rate = status.model_path, 0.0  # another model's speed
         if status.last_tokens_per_s:
             self.set_tokens_per_s(status.last_tokens_per_s)
 
     def set_tokens_per_s(self, rate: float) -> None:
+        """The current rate (the engine publishes it once a second while it writes). Far below
+        the best rate of this session while other programs use the CPU, the label says why
+        (issue 24); the tooltip has the whole sentence."""
+        self._best_rate = max(getattr(self, "_best_rate", 0.0), rate)
         value = number(rate)
-        self._set(self.speed_label, tr("Tempo: {rate} Token/s", rate=value))
+        text = tr("Tempo: {rate} Token/s", rate=value)
+        tip = ""
+        if rate < SLOW_SHARE * self._best_rate and _pc_busy():
+            text += " – " + _("Rechner ausgelastet")
+            tip = busy_text()
+        self._set(self.speed_label, text)
+        if self.speed_label.toolTip() != tip:
+            self.speed_label.setToolTip(tip)
 
     def show_progress(self, fraction: float | None, text: str) -> None:
         self.progress.show()
