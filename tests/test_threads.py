@@ -319,3 +319,22 @@ def test_more_threads_are_compared_with_fewer() -> None:
     gov2.prompt_batch(256, 1.0)
     gov2.batch = 2
     assert gov2.batch_budget(256) == pytest.approx(threads.EXTREME_FACTOR * 1.0)
+
+
+def test_real_monitor_sees_a_busy_program() -> None:
+    """The real counters (/proc/stat or psutil, os.times): a CPU loop in another process
+    shows up as foreign load. (A lower bound only; other programs may add to it.)"""
+    import subprocess
+    import sys
+
+    mon = LoadMonitor()
+    loop = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    try:
+        time.sleep(0.3)
+        mon.sample(force=True)
+        time.sleep(1.0)
+        foreign = mon.sample(force=True)
+    finally:
+        loop.kill()
+        loop.wait()
+    assert foreign is not None and foreign >= 0.2
