@@ -179,3 +179,39 @@ def test_pdf_pages_are_named(corpus_dir: Path) -> None:
     assert verdict.status == BELEGT
     assert verdict.file == "vwvfg.pdf"
     assert verdict.page is not None and 2 <= verdict.page <= 6
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "fact"),
+    [
+        ("nach § 9 (2) VwVfG", "reference", "§ 9 (2) VwVfG"),
+        ("Geschäftszeichen (bitte stets angeben): AB-12/345", "file_number", "AB-12/345"),
+        ("Sachbearbeiterin: Petra Schulze, Zimmer 3", "person", "Petra Schulze"),
+        ("Ansprechpartner: Herr Klaus Wagner", "person", "Herr Klaus Wagner"),
+        ("gez. Dr. Meyer", "person", "Dr. Meyer"),
+        ("Die Frist beträgt binnen Monatsfrist", "period", "Monatsfrist"),
+        ("innerhalb von vierzehn Tagen", "period", "vierzehn Tagen"),
+        ("ein halbes Jahr", "period", "ein halbes Jahr"),
+        ("zweieinhalb Stunden", "period", "zweieinhalb Stunden"),
+        ("Tel.: (040) 428 28-0", "phone", "(040) 428 28-0"),
+        ("im Jahr 2019", "date", "2019"),
+        ("ab März 2026", "date", "März 2026"),
+        ("€ 1.500,00", "amount", "€ 1.500,00"),
+        ("1,5 Mio. Euro", "amount", "1,5 Mio. Euro"),
+    ],
+)
+def test_extract_formats(text: str, kind: str, fact: str) -> None:
+    assert [(f.kind, f.text) for f in extract(text)] == [(kind, fact)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "der Sachbearbeiter Anträge prüft",
+        "Die schwangere Frau Mutterschaftsgeld erhält",
+        "nach Absatz 1 Satz 2",
+        "Die Beamten und insgesamt alle Beteiligten",
+    ],
+)
+def test_no_fact_in_ordinary_words(text: str) -> None:
+    assert extract(text) == []

@@ -38,8 +38,8 @@ def find_ibans(text: str) -> Iterator[Hit]:
 _AZ_KEY = re.compile(
     r"\b(Aktenzeichen|Az\.|Az|AZ|Gz\.|GZ|Geschäftszeichen|Gesch\.-Z\.|Zeichen|Kassenzeichen|"
     r"Vorgangsnummer|Vorgangs-Nr\.|Antragsnummer|Kundennummer|Steuernummer|Bearbeitungsnummer|"
-    r"Registernummer|Mitgliedsnummer|Personalnummer|Bescheidnummer|Rechnungsnummer|Vorgang)"
-    r"(?:\s*(?:\(neu\)|\(alt\)))?\s*[:.]?\s*",
+    r"Registernummer|Mitgliedsnummer|Personalnummer|Bescheidnummer|Rechnungsnummer)"
+    r"(?:\s*\((?:neu|alt|bitte[^)]{0,40})\))?\s*[:.]?\s*",
 )
 _TOKEN = re.compile(r"[A-ZÄÖÜ0-9][A-Za-zÄÖÜäöüß0-9/\-–.:_()]*")
 _COURT = re.compile(r"\b(\d{1,3}\s?[A-Z][A-Za-z]{0,3}\s?\d{1,6}/\d{2,4})\b")

@@ -323,7 +323,26 @@ def _name_tokens(raw: str) -> list[str]:
     return tokens
 
 
+# Roles that name a person after a colon ("Sachbearbeiterin: Petra Schulze", "gez. Meyer").
+_ROLE = re.compile(
+    r"(?<![A-Za-zäöüß])(Sachbearbeiter(in)?|Ansprechpartner(in)?|Bearbeiter(in)?|gez\.)"
+    rf"(?::|\s*:)?\s+((?:(?:Prof\.|Dr\.)\s*)*{_NAME}(?:\s+{_NAME})?)"
+)
+
+
 def find_persons(text: str) -> Iterator[Hit]:
+    for m in _ROLE.finditer(text):
+        if not m.group(0)[len(m.group(1)) :].lstrip().startswith(":") and m.group(1) != "gez.":
+            continue  # "der Sachbearbeiter Anträge …" is no name
+        if m.group(5).startswith(("Herr", "Frau")):
+            continue  # "Ansprechpartner: Herr Klaus Wagner": the honorific pattern takes it
+        raw = re.sub(r"(?:Prof\.|Dr\.)\s*", "", m.group(5))
+        tokens = _name_tokens(raw)
+        if tokens:
+            gender = "f" if (m.group(2) or m.group(3) or m.group(4)) else None
+            end = m.start(5) + len(m.group(5).split(tokens[-1])[0]) + len(tokens[-1])
+            value = ("person", tuple(norm_word(t) for t in tokens))
+            yield m.start(5), end, "person", value, {"gender": gender}
     for m in _PERSON.finditer(text):
         before = text[max(0, m.start() - 24) : m.start()].split()
         if before and before[-1].casefold() in _ARTICLES:

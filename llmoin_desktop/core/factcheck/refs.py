@@ -23,6 +23,7 @@ _HEAD = re.compile(
 )
 _SEP = r"\s*(?:,|und|bis|sowie|oder|–|-)\s*"
 _LIST = re.compile(_SEP + r"(\d+[a-z]?)\b(?![.,]\d)")
+_PAREN_ABS = re.compile(r"\s?\((\d{1,2}[a-z]?)\)")
 _ROMAN = re.compile(r"\s+([IVX]{1,5})\b(?![.\-])")
 _BARE_SATZ = re.compile(
     r"\s+(\d{1,2})(?![\d.,])(?!\s*(?:Euro|EUR|€|%|Prozent|Tag|Woche|Monat|Jahr|Stunde|Uhr))"
@@ -75,7 +76,11 @@ def parse_at(text: str, m: re.Match[str]) -> tuple[int, list[Single], str | None
     if m.group(1) in ("§§", "Artt.", "Paragraphen", "Paragrafen"):
         nums, pos = _list(text, pos, nums[0])
     parts: dict[str, list[str]] = {}
-    r = _ROMAN.match(text, pos)
+    paren = _PAREN_ABS.match(text, pos)  # "§ 9 (2)": the paragraph in brackets
+    if paren:
+        parts["abs"] = [paren.group(1)]
+        pos = paren.end()
+    r = None if paren else _ROMAN.match(text, pos)
     if r and parse_roman(r.group(1)):
         parts["abs"] = [str(parse_roman(r.group(1)))]
         pos = r.end()
