@@ -107,13 +107,6 @@ class LocalBackend(TokenLoopMixin, GovernedThreadsMixin, StatusPublisher):
         self._listeners: list[StatusListener] = []
         self._abort_token: CancelToken | None = None
         self._abort_cb: Any = None
-        # Thread counts that follow the PC's load (issue 24); made at each load.
-        self._governor: ThreadGovernor | None = None
-        self._threads_applied: tuple[int, int] | None = None
-        # Prompt-batch watchdog (threads.py): the abort callback stops a batch stuck at
-        # llama.cpp's barrier after this perf_counter time, and says so in _abort_overdue.
-        self._abort_deadline = 0.0
-        self._abort_overdue = False
         self._last_used = time.monotonic()
         self._closed = False
         self._thread = threading.Thread(target=self._owner_loop, name="llmoin-model", daemon=True)
@@ -504,10 +497,6 @@ class LocalBackend(TokenLoopMixin, GovernedThreadsMixin, StatusPublisher):
         if result.tokens_per_s:
             self._set_status(last_tokens_per_s=result.tokens_per_s)
         return result
-
-    def _threads_changed(self, counts: tuple[int, int]) -> None:
-        """The governor moved the thread count: ``doctor`` and the status bar show it."""
-        self._set_status(n_threads=counts[0])
 
     # Measurements --------------------------------------------------------------------
     def perf(self) -> dict[str, float]:

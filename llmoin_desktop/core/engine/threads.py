@@ -366,7 +366,13 @@ class GovernedThreadsMixin:
     context; the next ``llama_decode`` uses them."""
 
     _llm: object
-    _governor: ThreadGovernor | None
+    # Made at each load (local.py); None: no model, or a backend without a governor.
+    _governor: ThreadGovernor | None = None
+    _threads_applied: tuple[int, int] | None = None
+    # Prompt-batch watchdog: the abort callback (local.py) stops a batch stuck at llama.cpp's
+    # barrier after this perf_counter time and says so in _abort_overdue.
+    _abort_deadline: float = 0.0
+    _abort_overdue: bool = False
 
     def _threads_apply(self, counts: tuple[int, int]) -> None:
         from llama_cpp import llama_cpp as lc
@@ -375,9 +381,9 @@ class GovernedThreadsMixin:
             return
         lc.llama_set_n_threads(self._llm._ctx.ctx, counts[0], counts[1])  # type: ignore[attr-defined]
         self._threads_applied = counts
-        on_change = getattr(self, "_threads_changed", None)
-        if on_change is not None:
-            on_change(counts)
+        set_status = getattr(self, "_set_status", None)
+        if set_status is not None:  # ``doctor`` and the status show the count in use
+            set_status(n_threads=counts[0])
 
     def _publish_rate(self) -> None:
         """The current speed for the status bar, about once a second while tokens flow
