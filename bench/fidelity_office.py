@@ -317,6 +317,88 @@ ODT_NOTES = (
 )
 
 
+def pdf_form() -> bytes:
+    """An application form as citizens send it: filled fields (text, ticked box, radio),
+    an entry stamp as a free-text box and a reviewer's sticky note — none of it in the page's
+    text layer. Built with pypdf's own objects."""
+    from doc_builders import text_pdf
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import (
+        ArrayObject,
+        DictionaryObject,
+        FloatObject,
+        NameObject,
+        NumberObject,
+        TextStringObject,
+    )
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(text_pdf([["Antrag auf Sondernutzung"]]))))
+    page = writer.pages[0]
+
+    def rect(y: float) -> ArrayObject:
+        return ArrayObject([FloatObject(72), FloatObject(y), FloatObject(300), FloatObject(y + 18)])
+
+    def widget(
+        name: str, kind: str, value: object, y: float, flags: int = 0, label: str = ""
+    ) -> DictionaryObject:
+        field = DictionaryObject(
+            {
+                NameObject("/Type"): NameObject("/Annot"),
+                NameObject("/Subtype"): NameObject("/Widget"),
+                NameObject("/FT"): NameObject(kind),
+                NameObject("/T"): TextStringObject(name),
+                NameObject("/Rect"): rect(y),
+                NameObject("/Ff"): NumberObject(flags),
+                NameObject("/V"): value,  # type: ignore[dict-item]
+            }
+        )
+        if label:
+            field[NameObject("/TU")] = TextStringObject(label)
+        return field
+
+    fields = [
+        widget(
+            "name",
+            "/Tx",
+            TextStringObject("Erika Mustermann"),
+            700,
+            label="Name des Antragstellers",
+        ),
+        widget("strasse", "/Tx", TextStringObject("Lindenallee 17"), 670),
+        widget("leer", "/Tx", TextStringObject(""), 640),
+        widget("gewerblich", "/Btn", NameObject("/Yes"), 610),
+        widget("privat", "/Btn", NameObject("/Off"), 580),
+        widget("anrede", "/Btn", NameObject("/Frau"), 550, flags=1 << 15),
+    ]
+    notes = [
+        DictionaryObject(
+            {
+                NameObject("/Type"): NameObject("/Annot"),
+                NameObject("/Subtype"): NameObject("/FreeText"),
+                NameObject("/Rect"): rect(760),
+                NameObject("/Contents"): TextStringObject("Eingang 03.03.2026 Ordnungsamt"),
+            }
+        ),
+        DictionaryObject(
+            {
+                NameObject("/Type"): NameObject("/Annot"),
+                NameObject("/Subtype"): NameObject("/Text"),
+                NameObject("/Rect"): rect(520),
+                NameObject("/T"): TextStringObject("Max Beispiel"),
+                NameObject("/Contents"): TextStringObject("Gebühr nach Tarif 3 prüfen."),
+            }
+        ),
+    ]
+    refs = [writer._add_object(obj) for obj in [*fields, *notes]]
+    page[NameObject("/Annots")] = ArrayObject(refs)
+    writer._root_object[NameObject("/AcroForm")] = DictionaryObject(
+        {NameObject("/Fields"): ArrayObject(refs[: len(fields)])}
+    )
+    buf = io.BytesIO()
+    writer.write(buf)
+    return buf.getvalue()
+
+
 def office_cases() -> list[Case]:
     return [
         Case(
@@ -358,6 +440,21 @@ def office_cases() -> list[Case]:
             _bytes(docx_chart()),
             "docx",
             facts=["Die Investitionen steigen", "Kitas | 450 | 480", "Ansatz 2026"],
+        ),
+        Case(
+            "formular.pdf",
+            _bytes(pdf_form()),
+            "pdf",
+            facts=[
+                "Antrag auf Sondernutzung",
+                "Name des Antragstellers: Erika Mustermann",
+                "strasse: Lindenallee 17",
+                "gewerblich: ja",
+                "anrede: Frau",
+                "Eingang 03.03.2026 Ordnungsamt",
+            ],
+            absent=["privat:", "leer:", "Gebühr nach Tarif 3"],
+            marked={"Kommentar von Max Beispiel: Gebühr nach Tarif 3 prüfen.": "comment"},
         ),
         Case(
             "strict.docx",

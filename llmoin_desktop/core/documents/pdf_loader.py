@@ -10,11 +10,13 @@ import logging
 from pathlib import Path
 
 from llmoin_desktop.core.documents import pdf_ocr, progress
+from llmoin_desktop.core.documents.docx_text import Note, note_block_text
 from llmoin_desktop.core.documents.errors import Damaged, NoTextLayer, PasswordProtected
 from llmoin_desktop.core.documents.headings import SectionTracker
 from llmoin_desktop.core.documents.images import mark_ocr
 from llmoin_desktop.core.documents.model import Block, Document
 from llmoin_desktop.core.documents.ocr_notes import library_note
+from llmoin_desktop.core.documents.pdf_annots import page_extras
 from llmoin_desktop.core.documents.scan_text import mean_confidence, remember_pages
 from llmoin_desktop.core.i18n import _, tr
 
@@ -124,6 +126,8 @@ def load_pdf(path: Path) -> Document:
     unreadable: list[int] = []
     image_only: list[int] = []
     texts: dict[int, str] = {}
+    comments: dict[int, list[str]] = {}
+    extras: dict[int, str] = {}
     for index, page in enumerate(pages):
         number = index + 1
         # A sign of life per page: the sandbox stops a file that stalls, not one that is big.
@@ -137,6 +141,11 @@ def load_pdf(path: Path) -> Document:
             continue
         # NUL and U+FFFD come from fonts without a usable encoding: noise, not text.
         text = text.replace("\x00", "").replace("\ufffd", "")
+        extra = page_extras(page)  # filled form fields, text boxes, comments (pdf_annots.py)
+        if extra.free_text or extra.fields:  # after the page's text (or its OCR), see below
+            extras[number] = "\n".join([*extra.free_text, *extra.fields])
+        for author, body in extra.comments:
+            comments.setdefault(number, []).append(note_block_text(Note("comment", author, body)))
         visible = len("".join(text.split()))
         if visible < MIN_TEXT_ON_IMAGE_PAGE and _page_has_images(page):
             image_only.append(number)
@@ -147,14 +156,17 @@ def load_pdf(path: Path) -> Document:
     recognised = pdf_ocr.recognise_pages(path, image_only, n_pages) if image_only else {}
     recognised = {n: page for n, page in recognised.items() if page.has_text}
     tracker = SectionTracker(page=1)
-    for number in sorted([*texts, *recognised]):
+    for number in sorted({*texts, *recognised, *extras}):
         tracker.new_page(number)
-        tracker.plain_lines((texts.get(number) or recognised[number].text).splitlines())
+        own = texts.get(number) or (recognised[number].text if number in recognised else "")
+        tracker.plain_lines("\n".join(t for t in (own, extras.get(number, "")) if t).splitlines())
     tracker.flush()
     if recognised:
         mark_ocr(tracker.blocks, set(recognised))
+    if comments:
+        tracker.blocks = _with_comments(tracker.blocks, comments)
 
-    if not texts and not recognised:
+    if not texts and not recognised and not extras:
         if len(unreadable) == n_pages:
             raise Damaged(path, detail="no page could be read")
         if image_only and pdf_ocr.ran():
@@ -182,6 +194,26 @@ def load_pdf(path: Path) -> Document:
         doc.warnings.insert(0, library_note(doc))
         remember_pages(path, doc.ocr_pages)
     return doc
+
+
+def _with_comments(blocks: list[Block], comments: dict[int, list[str]]) -> list[Block]:
+    """Each page's comments after its text, marked as comments (never body text)."""
+    out: list[Block] = []
+    pending = dict(sorted(comments.items()))
+
+    def flush(upto: int | None) -> None:
+        for number in [n for n in pending if upto is None or n <= upto]:
+            section = out[-1].section if out else None
+            for text in pending.pop(number):
+                out.append(Block(text, page=number, section=section, kind="comment"))
+
+    for i, block in enumerate(blocks):
+        out.append(block)
+        following = blocks[i + 1].page if i + 1 < len(blocks) else None
+        if block.page is not None and following != block.page:
+            flush(block.page)
+    flush(None)
+    return out
 
 
 def _page_list(pages: list[int]) -> str:
