@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from llmoin_desktop.core.i18n import _, tr
 from llmoin_desktop.core.tasks.tables import parse_markdown_table
 from llmoin_desktop.ui.a11y import name
+from llmoin_desktop.ui.factcheck_view import FactCheckBar
 from llmoin_desktop.ui.messages import show_message
 from llmoin_desktop.ui.page_parts import titled_column
 from llmoin_desktop.ui.plain_text import PlainLabel
@@ -88,6 +89,10 @@ class ResultPane(QWidget):
         name(self.original, _("Originaltext"), _("Der Ausgangstext, zum Vergleich"))
         self.original_box, _label = titled_column(_("Original"), self.original)
         result_box, self.result_label = titled_column(_("Neu formuliert"), self.tabs)
+        # Fact check (issue 19): summary line and jump button above the result.
+        self.factcheck = FactCheckBar(self.editor, self)
+        layout.addWidget(self.factcheck)
+        layout.addWidget(self.factcheck.detail)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setChildrenCollapsible(False)
         self.splitter.addWidget(self.original_box)
@@ -180,7 +185,13 @@ class ResultPane(QWidget):
         self.tabs.setCurrentWidget(self.editor)
 
     # Content ---------------------------------------------------------------------------
+    def show_check(self, report: object, footer: str = "") -> None:
+        """The fact check of the text now shown (None: no sources, nothing to show);
+        ``footer`` is the app's note under the answer, left out of re-checks."""
+        self.factcheck.set_report(report, footer=footer)  # type: ignore[arg-type]
+
     def clear(self) -> None:
+        self.factcheck.set_report(None)
         self.editor.clear()
         self.table.clear()
         self.table.setRowCount(0)

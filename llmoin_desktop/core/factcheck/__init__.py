@@ -44,6 +44,8 @@ __all__ = [
 @dataclass
 class Report:
     verdicts: list[Verdict] = field(default_factory=list)
+    # The sources' index, kept so an edit of the text is re-checked in milliseconds.
+    index: SourceIndex | None = field(default=None, repr=False, compare=False)
 
     def count(self, status: str) -> int:
         return sum(1 for v in self.verdicts if v.status == status)
@@ -79,4 +81,4 @@ class Report:
 def check_text(text: str, sources: SourceIndex | Iterable[SourceText]) -> Report:
     """Check ``text`` against the sources (an index, or source texts to index now)."""
     index = sources if isinstance(sources, SourceIndex) else SourceIndex(sources)
-    return Report(Checker(index).check(text))
+    return Report(Checker(index).check(text), index)

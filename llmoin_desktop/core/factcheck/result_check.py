@@ -8,12 +8,15 @@ own words. One index per result; refinements reuse it (``ResultChecker``)."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from llmoin_desktop.core.factcheck import Report, SourceIndex, check_text
 from llmoin_desktop.core.factcheck.model import SourceText
 from llmoin_desktop.core.factcheck.sources import from_citations, from_document, from_fields
 from llmoin_desktop.core.i18n import _
+
+log = logging.getLogger(__name__)
 
 
 def sources_for_result(result: Any) -> list[SourceText]:
@@ -55,3 +58,18 @@ class ResultChecker:
 
 def check_result(result: Any, text: str | None = None) -> Report | None:
     return ResultChecker().check(result, text)
+
+
+def attach_check(result: Any, previous: Report | None = None) -> None:
+    """Check ``result.answer`` and keep the report (with its index, for re-checks of the
+    clerk's edits) in ``result.factcheck``. ``previous``: the report of the result a
+    refinement started from; its index is reused. A failure of the check never costs the
+    result: it is logged and the result goes out unchecked."""
+    try:
+        if previous is not None and previous.index is not None:
+            result.factcheck = check_text(result.answer, previous.index)
+        else:
+            result.factcheck = check_result(result)
+    except Exception:  # noqa: BLE001 - the check is an aid; the result matters more
+        log.exception("fact check failed")
+        result.factcheck = None

@@ -127,6 +127,7 @@ class TaskResult:
     # The source Documents (pages, e-mail header): what core.factcheck checks the figures
     # of ``answer`` against, together with ``values`` and ``citations``.
     documents: list[Any] = field(default_factory=list)
+    factcheck: Any = None  # core.factcheck.Report of ``answer`` (set by task_job/refine_job)
 
     @property
     def reasoning(self) -> str:
@@ -554,6 +555,9 @@ def task_job(
     def fn(ctx: JobContext) -> TaskResult:
         result = run_any(runner, spec, values, ctx)
         ctx.check()
+        from llmoin_desktop.core.factcheck.result_check import attach_check
+
+        attach_check(result)  # in this worker thread: no delay after the last token
         if history is not None:
             result.history_id = history.add(result, title=spec.title)
         return result
@@ -572,6 +576,9 @@ def refine_job(
     def fn(ctx: JobContext) -> TaskResult:
         new = runner.refine(result, refinement, ctx=ctx, answer=answer)
         ctx.check()
+        from llmoin_desktop.core.factcheck.result_check import attach_check
+
+        attach_check(new, result.factcheck)  # refinements are checked again
         if history is not None and new.history_id is not None:
             history.update_result(new.history_id, new.text)
         return new

@@ -181,6 +181,8 @@ class TaskController(PageJobController):
     def _on_done(self, result: TaskResult) -> None:
         self.result = result
         self.page.result.set_text(result.text)
+        # Marks figures not in the source; the coverage note is the app's, not checked.
+        self.page.result.show_check(result.factcheck, result.coverage)
         self.page.result.reasoning.set_text(result.reasoning)
         if result.original:
             self.page.result.set_original(result.original)

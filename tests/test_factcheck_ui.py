@@ -1,0 +1,54 @@
+"""The fact check in the task result pane (FakeBackend for speed, a real law file): summary
+line, marks that do not change the text, F8 to the next mark with a spoken detail line, and
+a re-check of the clerk's edit."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fakes import FakeBackend
+from PySide6.QtCore import Qt
+from test_ui_tasks import generate, open_task, task_window
+
+from llmoin_desktop.ui.a11y import add_announcement_listener
+
+ANSWER = (
+    "Der Urlaub beträgt jährlich mindestens 24 Werktage (§ 3 Abs. 1 BUrlG). "
+    "Jugendliche erhalten 30 Werktage nach § 99 BUrlG."
+)
+
+
+def test_marks_jump_and_recheck(qtbot, tmp_path: Path, corpus_dir: Path) -> None:
+    heard: list[str] = []
+    remove = add_announcement_listener(lambda _w, text, _a: heard.append(text))
+    try:
+        backend = FakeBackend(tokens=[w + " " for w in ANSWER.split()])
+        window, _b = task_window(qtbot, tmp_path, backend)
+        page, controller = open_task(qtbot, window, "zusammenfassen")
+        page.form.set_values({"dokument": str(corpus_dir / "gesetze" / "burlg.md")})
+        result = generate(qtbot, page, controller)
+        bar = page.result.factcheck
+        assert result.factcheck is not None
+        assert bar.isVisible()
+        summary = bar.summary.text()
+        assert summary.startswith("4 Angaben geprüft: 2 belegt"), summary
+        assert "2 Angaben nicht in der Quelle gefunden" in heard
+        text_before = page.result.text()
+        assert len(page.result.editor.extraSelections()) == 2
+        assert page.result.text() == text_before  # marks never change the text
+
+        page.result.editor.setFocus()
+        qtbot.keyClick(page.result.editor, Qt.Key.Key_F8)
+        cursor = page.result.editor.textCursor()
+        assert cursor.selectedText() == "30 Werktage"
+        assert bar.detail.text().startswith("Angabe 1 von 2: ")
+        assert any(h.startswith("Angabe 1 von 2") for h in heard)
+        qtbot.keyClick(page.result.editor, Qt.Key.Key_F8)
+        assert page.result.editor.textCursor().selectedText() == "§ 99 BUrlG"
+
+        # The clerk corrects the figure: checked again after a short pause.
+        cursor.insertText("24 Werktage")
+        qtbot.waitUntil(lambda: bar.summary.text().startswith("4 Angaben geprüft: 3 belegt"))
+        assert len(page.result.editor.extraSelections()) == 1
+    finally:
+        remove()
