@@ -399,6 +399,21 @@ def pdf_form() -> bytes:
     return buf.getvalue()
 
 
+def xlsx_comment() -> bytes:
+    import openpyxl
+    from openpyxl.comments import Comment
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Haushalt"
+    ws.append(["Posten", "Betrag"])
+    ws.append(["Straßenunterhaltung", 1200])
+    ws["B2"].comment = Comment("Zahl vom Bauamt bestätigen.", "Max Beispiel")
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
 def office_cases() -> list[Case]:
     return [
         Case(
@@ -490,6 +505,14 @@ def office_cases() -> list[Case]:
                 "Produktgruppe 399 Straßenunterhaltung",
                 "438900",
             ],
+        ),
+        Case(
+            "kommentar.xlsx",
+            _bytes(xlsx_comment()),
+            "xlsx",
+            facts=["Straßenunterhaltung | 1200"],
+            absent=["Bauamt bestätigen"],
+            marked={"Kommentar von Max Beispiel zu B2: Zahl vom Bauamt bestätigen.": "comment"},
         ),
         Case("binaer.xlsb", _bytes(xlsb()), "xlsx", expect="refused:old_office"),
         Case("alt.xls", _bytes(old_xls()), "xlsx", expect="refused:old_office"),

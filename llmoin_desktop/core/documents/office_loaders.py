@@ -145,6 +145,10 @@ def _load_xlsx(path: Path, fh: Any) -> Document:
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
 
+    from llmoin_desktop.core.documents.xlsx_extras import comment_text, sheet_comments
+
+    comments = sheet_comments(fh)  # cell notes: read-only openpyxl does not load them
+    fh.seek(0)
     try:
         wb = openpyxl.load_workbook(fh, read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, zlib.error) as exc:
@@ -163,6 +167,10 @@ def _load_xlsx(path: Path, fh: Any) -> Document:
                     break
                 writer.add(row_no, [cell_text(v) for v in row])
             writer.flush()
+            notes = [comment_text(*c) for c in comments.get(ws.title, [])]
+            if notes:
+                heading = tr("Tabellenblatt „{sheet}“", sheet=ws.title)
+                doc.blocks.append(Block("\n".join(notes), section=heading, kind="comment"))
             if budget < 0:
                 break
         props_title = (wb.properties.title or "").strip() if wb.properties else ""
