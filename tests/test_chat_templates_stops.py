@@ -129,12 +129,12 @@ def test_own_thinking_format_found_by_trial_render() -> None:
     assert (p.think_open, p.think_close) == ("<|reflect|>", "<|/reflect|>")
 
 
-def test_open_tag_after_answer_text_is_text() -> None:
+def test_open_tag_after_answer_text_is_no_mode_switch() -> None:
     s = ReasoningSplitter()
     for piece in ("Die Frist beträgt ", "<think>", " zwei Wochen", "</think>", "."):
         s.feed(piece)
     s.finish()
-    assert s.answer == "Die Frist beträgt <think> zwei Wochen</think>."
+    assert s.answer == "Die Frist beträgt  zwei Wochen."  # no hidden answer, no markup
     assert not s.reasoning
 
 

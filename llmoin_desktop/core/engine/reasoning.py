@@ -204,10 +204,10 @@ class ReasoningSplitter:
             return  # the turn is over; nothing after it counts
         if marker in self._open_tags:
             if self._sink == "answer" and (self.answer_started or self._literal_open):
-                # After answer text has started an opening tag is text (GLM-4.6), and so is
-                # the closing one that follows it.
+                # After answer text has started an opening tag is no mode switch (GLM-4.6
+                # writes <think> mid-answer): what follows stays answer; the tag itself, and
+                # the closing one, are markup and dropped.
                 self._literal_open = True
-                self._emit(marker)
                 return
             if self._sink == "answer":
                 self._answer_filter.finish()
@@ -215,7 +215,7 @@ class ReasoningSplitter:
             self._open_tag = marker
         elif marker in self._close_tags:
             if self._literal_open and self._sink == "answer":
-                self._emit(marker)
+                pass  # the close of an open tag that was no mode switch: markup, dropped
             elif self._sink == "reasoning":
                 self._reasoning_filter.finish()
                 self._reasoning_filter = StopFilter(None, self._reasoning_out)
