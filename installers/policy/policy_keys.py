@@ -476,6 +476,45 @@ KEYS: tuple[PolicyKey, ...] = (
         True,
     ),
     PolicyKey(
+        "factcheck_confirm_export",
+        "data",
+        "boolean",
+        "Rückfrage vor Export ungeprüfter Angaben",
+        "Confirm export of unsupported facts",
+        "Aktiviert: enthält ein Ergebnis Zahlen, Daten, Fristen, Paragrafen oder Namen, die "
+        "nicht in der Quelle stehen, fragt das Programm vor dem Kopieren und vor dem Export "
+        "nach. Standard: deaktiviert.",
+        "Enabled: when a result holds figures, dates, deadlines, § references or names not "
+        "found in its source, the app asks before it is copied or exported. Default: disabled.",
+        False,
+    ),
+    PolicyKey(
+        "factcheck_chat",
+        "data",
+        "boolean",
+        "Angaben im freien Chat prüfen",
+        "Check facts in free chat",
+        "Aktiviert: auch Antworten im freien Chat werden mit angehängten Dokumenten "
+        "abgeglichen. Deaktiviert: die Prüfung gilt nur für geführte Aufgaben und „Dokumente "
+        "fragen“. Standard: aktiviert.",
+        "Enabled: free-chat answers are also checked against attached documents. Disabled: "
+        "the check applies to guided tasks and document questions only. Default: enabled.",
+        True,
+    ),
+    PolicyKey(
+        "factcheck_export_comments",
+        "data",
+        "boolean",
+        "Ungeprüfte Angaben als Word-Kommentar",
+        "Unsupported facts as Word comments",
+        "Aktiviert: Angaben, die nicht in der Quelle stehen, erscheinen in der Word-Datei als "
+        "Kommentar „Nicht in der Quelle gefunden: …“. Deaktiviert: ohne Markierung. Standard: "
+        "aktiviert.",
+        "Enabled: facts not found in the source appear in the Word file as a comment \"Not "
+        "found in the source: …\". Disabled: no marks. Default: enabled.",
+        True,
+    ),
+    PolicyKey(
         "language",
         "ui",
         "enum",

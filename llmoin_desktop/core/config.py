@@ -115,6 +115,12 @@ class Settings:
     font_scale: int = 100
     high_contrast: bool = False
     export_ai_note: bool = True
+    # Fact check (core/factcheck, docs/factcheck.md): ask before a result with figures not
+    # found in the source is copied or exported (IT); check free-chat answers too; in the
+    # Word export, unsupported figures become comments (True) or are left unmarked (False).
+    factcheck_confirm_export: bool = False
+    factcheck_chat: bool = True
+    factcheck_export_comments: bool = True
 
 
 SETTING_KEYS = tuple(f.name for f in fields(Settings))

@@ -47,6 +47,15 @@ def setting_labels() -> dict[str, tuple[str, str]]:
         "free_chat": (general, _("Freies Chatten mit dem Modell erlauben")),
         "usage_terms_text": (general, _("Nutzungsbedingungen")),
         "export_ai_note": (general, _("Hinweis „KI-erzeugt“ in Exporten")),
+        "factcheck_export_comments": (
+            general,
+            _("Nicht belegte Angaben als Kommentar in Word-Exporten"),
+        ),
+        "factcheck_confirm_export": (
+            general,
+            _("Vor Kopieren/Export nicht belegter Angaben nachfragen"),
+        ),
+        "factcheck_chat": (general, _("Angaben im freien Chat prüfen")),
         "ocr_enabled": (general, _("Texterkennung (OCR) für Scans und Fotos")),
         "ocr_languages": (general, _("Sprachen der Texterkennung (z. B. deu+eng)")),
         "history_enabled": (general, _("Ergebnisse im Verlauf speichern")),
