@@ -160,3 +160,20 @@ def test_cli_index_lists_every_file_with_its_outcome(
     line = next(x for x in out.splitlines() if x.startswith(str(share / "tabelle.xls")))
     assert "abgelehnt" in line and "XLSX" in line
     assert "1 eingelesen" in out and "7 übersprungen" in out
+
+
+def test_gui_report_counts_skipped_files() -> None:
+    from llmoin_desktop.core.library.library import FileOutcome, IndexReport
+    from llmoin_desktop.ui.controllers.library_controller import report_text
+
+    report = IndexReport(
+        outcomes=[
+            FileOutcome("/a/bericht.txt", "indexed"),
+            FileOutcome("/a/tabelle.xls", "rejected", "alt"),
+            FileOutcome("/a/~$bericht.docx", "skipped", "temporär"),
+            FileOutcome("/a/protokoll.txt", "skipped", "Verknüpfung"),
+        ]
+    )
+    text = report_text(report)
+    assert "1 Dateien eingelesen" in text and "1 abgelehnt" in text
+    assert "2 übersprungen (versteckte und temporäre Dateien, Verknüpfungen)" in text
