@@ -510,8 +510,8 @@ KEYS: tuple[PolicyKey, ...] = (
         "Aktiviert: Angaben, die nicht in der Quelle stehen, erscheinen in der Word-Datei als "
         "Kommentar „Nicht in der Quelle gefunden: …“. Deaktiviert: ohne Markierung. Standard: "
         "aktiviert.",
-        "Enabled: facts not found in the source appear in the Word file as a comment \"Not "
-        "found in the source: …\". Disabled: no marks. Default: enabled.",
+        'Enabled: facts not found in the source appear in the Word file as a comment "Not '
+        'found in the source: …". Disabled: no marks. Default: enabled.',
         True,
     ),
     PolicyKey(
