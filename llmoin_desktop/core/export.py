@@ -52,6 +52,8 @@ class ExportContent:
     sources: list[str] = field(default_factory=list)
     date: _dt.date = field(default_factory=_dt.date.today)
     letter: LetterInfo | None = None
+    # Fact check: (figure, comment) pairs that become Word comments (core/factcheck).
+    comments: list[tuple[str, str]] = field(default_factory=list)
 
 
 def content_from_result(spec: Any, result: Any, text: str | None = None) -> ExportContent:
@@ -72,12 +74,18 @@ def content_from_result(spec: Any, result: Any, text: str | None = None) -> Expo
             your_reference=str(values.get(exp.get("your_reference", ""), "") or ""),
             our_reference=str(values.get(exp.get("reference", ""), "") or ""),
         )
+    body = text if text is not None else result.text
+    from llmoin_desktop.core.factcheck.docx_marks import comments_for_text
+
     return ExportContent(
         title=title,
-        body=text if text is not None else result.text,
+        body=body,
         kind=result.output_kind,
         sources=list(result.sources),
         letter=letter,
+        comments=comments_for_text(
+            getattr(result, "factcheck", None), body, getattr(result, "coverage", "")
+        ),
     )
 
 
@@ -291,6 +299,10 @@ def build_docx(
         _report(doc, content)
     if settings is None or settings.export_ai_note:
         _ai_note(doc)
+    if content.comments and (settings is None or settings.factcheck_export_comments):
+        from llmoin_desktop.core.factcheck.docx_marks import add_comments
+
+        add_comments(doc, content.comments)  # the clerk's choice: comments or no marks
     doc.core_properties.title = content.title
     doc.core_properties.author = "LLMoin Desktop"
     buf = io.BytesIO()
