@@ -269,7 +269,8 @@ def strict_docx() -> bytes:
 ODF_NS = (
     'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
     'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" '
-    'xmlns:dc="http://purl.org/dc/elements/1.1/"'
+    'xmlns:dc="http://purl.org/dc/elements/1.1/" '
+    'xmlns:draw="urn:oasis:names:tc:opendocument:xmlns:drawing:1.0"'
 )
 
 
@@ -489,6 +490,19 @@ def office_cases() -> list[Case]:
                 "Titel bitte kürzen": "comment",
             },
             meta={"title": "Protokoll der Sitzung"},
+        ),
+        Case(
+            "textfeld.odt",
+            _bytes(
+                odt(
+                    "<text:p>Das Bürgerbüro ist umgezogen.<draw:frame><draw:text-box><text:p>"
+                    "Hinweis im Textfeld: Anträge nur online.</text:p></draw:text-box>"
+                    "</draw:frame></text:p>"
+                )
+            ),
+            "odt",
+            facts=["Das Bürgerbüro ist umgezogen.", "Hinweis im Textfeld: Anträge nur online."],
+            absent=["umgezogen.Hinweis"],
         ),
         Case(
             "passwort.odt",

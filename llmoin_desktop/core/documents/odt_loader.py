@@ -22,6 +22,7 @@ _T = "{" + TEXT_NS + "}"
 _TB = "{" + TABLE_NS + "}"
 _O = "{" + OFFICE_NS + "}"
 _DC = "{http://purl.org/dc/elements/1.1/}"
+_DRAW = "{urn:oasis:names:tc:opendocument:xmlns:drawing:1.0}"
 MANIFEST_NS = "urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"
 
 
@@ -54,10 +55,28 @@ def _inline_text(el, notes: list[tuple[str, str, str]] | None = None) -> str:  #
                     notes.append(("comment", author.strip(), body))
         elif tag in (f"{_O}annotation-end", f"{_T}bookmark-ref", f"{_T}soft-page-break"):
             pass
+        elif isinstance(tag, str) and tag.startswith(_DRAW):  # a text box or shape: own block
+            if notes is not None:
+                for box in child.iter(f"{_T}p", f"{_T}h"):
+                    if _inside_paragraph(box, child):
+                        continue  # a paragraph nested in a paragraph is read with its parent
+                    text = " ".join(_inline_text(box, notes).split())
+                    if text:
+                        notes.append(("textbox", "", text))
         else:
             parts.append(_inline_text(child, notes))
         parts.append(child.tail or "")
     return "".join(parts)
+
+
+def _inside_paragraph(el, stop) -> bool:  # noqa: ANN001
+    """True when ``el`` sits in another paragraph below ``stop`` (a text box's own frame)."""
+    for ancestor in el.iterancestors():
+        if ancestor is stop:
+            return False
+        if ancestor.tag in (f"{_T}p", f"{_T}h"):
+            return True
+    return False
 
 
 def _note(el, parts: list[str], notes: list[tuple[str, str, str]] | None) -> None:  # noqa: ANN001
@@ -119,6 +138,9 @@ class _Walker:
         from llmoin_desktop.core.documents.docx_text import Note, note_block_text
 
         for kind, label, text in notes:
+            if kind == "textbox":  # body text of its own, after the anchoring paragraph
+                self.blocks.append(Block(text, section=self.section))
+                continue
             block_kind = "comment" if kind == "comment" else "note"
             note = Note(kind, label, text)
             self.blocks.append(Block(note_block_text(note), section=self.section, kind=block_kind))
