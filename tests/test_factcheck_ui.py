@@ -52,3 +52,28 @@ def test_marks_jump_and_recheck(qtbot, tmp_path: Path, corpus_dir: Path) -> None
         assert len(page.result.editor.extraSelections()) == 1
     finally:
         remove()
+
+
+def test_policy_asks_before_copying_or_exporting_unsupported_figures(
+    qtbot, tmp_path: Path, corpus_dir: Path
+) -> None:
+    from PySide6.QtGui import QGuiApplication
+
+    backend = FakeBackend(tokens=[w + " " for w in ANSWER.split()])
+    window, _b = task_window(qtbot, tmp_path, backend)
+    page, controller = open_task(qtbot, window, "zusammenfassen")
+    page.form.set_values({"dokument": str(corpus_dir / "gesetze" / "burlg.md")})
+    generate(qtbot, page, controller)
+    asked: list[int] = []
+    controller.confirm_unsupported = lambda n: asked.append(n) is not None  # "Abbrechen"
+    QGuiApplication.clipboard().setText("vorher")
+    qtbot.mouseClick(page.result.copy_button, Qt.MouseButton.LeftButton)
+    assert asked == [] and QGuiApplication.clipboard().text() != "vorher"  # off by default
+
+    controller.settings.set("factcheck_confirm_export", True)
+    QGuiApplication.clipboard().setText("vorher")
+    qtbot.mouseClick(page.result.copy_button, Qt.MouseButton.LeftButton)
+    assert asked == [2] and QGuiApplication.clipboard().text() == "vorher"
+    assert controller.export_to(tmp_path / "x.docx") is True  # export_to is the dialog-free path
+    qtbot.waitUntil(lambda: controller.export_handle is None)
+    assert controller.export() is False and asked == [2, 2]

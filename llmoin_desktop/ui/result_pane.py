@@ -8,6 +8,8 @@ model writes so the clerk's edits and the stream never collide.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QGuiApplication, QTextCursor
 from PySide6.QtWidgets import (
@@ -151,6 +153,7 @@ class ResultPane(QWidget):
         self.regenerate_button.clicked.connect(self.regenerate_requested)
         self.export_button.clicked.connect(self.export_requested)
         self._table_kind = False
+        self.confirm_copy: Callable[[], bool] | None = None  # set by the task controller
         self.set_show_original(False)
         self.set_table_mode(False)
         self.set_has_result(False)
@@ -265,6 +268,8 @@ class ResultPane(QWidget):
         show_message(self.message, text, kind)
 
     def copy(self) -> None:
+        if self.confirm_copy is not None and not self.confirm_copy():
+            return  # IT wants a confirmation for unsupported figures; the clerk said no
         QGuiApplication.clipboard().setText(self.text())
         self.show_message(_("Das Ergebnis wurde in die Zwischenablage kopiert."))
         self.copied.emit()

@@ -79,6 +79,9 @@ class PageJobController(QObject):
         self.export_handle: JobHandle | None = None
         self.stop_pressed_at: float | None = None
         self.last_stop_latency_s: float | None = None
+        # factcheck_confirm_export (IT): asked before copying/exporting figures the fact
+        # check did not find in the source; tests replace it.
+        self.confirm_unsupported: Callable[[int], bool] = lambda n: _ask_unsupported(self.page, n)
         page.stop_requested.connect(self.stop)
 
     @property
@@ -159,8 +162,24 @@ class PageJobController(QObject):
         )
         return path
 
+    def unsupported_ok(self) -> bool:
+        """True unless IT wants a confirmation and the text holds figures not found in the
+        source and the clerk says no."""
+        if self.result is None or not self.settings.settings.factcheck_confirm_export:
+            return True
+        from llmoin_desktop.core.factcheck.docx_marks import comments_for_text
+
+        flagged = comments_for_text(
+            getattr(self.result, "factcheck", None),
+            self._export_text(),
+            getattr(self.result, "coverage", ""),
+        )
+        return not flagged or self.confirm_unsupported(len(flagged))
+
     def export(self) -> bool:
         if self.result is None or self.export_handle is not None:
+            return False
+        if not self.unsupported_ok():
             return False
         path = self.ask_export_path()
         return self.export_to(path) if path else False
@@ -199,3 +218,16 @@ class PageJobController(QObject):
         self._export_button().setEnabled(self._export_enabled())
         self._show_result_message(error.user_message, "error")
         self.export_failed.emit(error.user_message)
+
+
+def _ask_unsupported(parent: Any, count: int) -> bool:
+    from PySide6.QtWidgets import QMessageBox
+
+    question = tr("{n} Angaben wurden nicht in der Quelle gefunden. Trotzdem fortfahren?", n=count)
+    box = QMessageBox(
+        QMessageBox.Icon.Question, _("Nicht belegte Angaben"), question, parent=parent
+    )
+    yes = box.addButton(_("Trotzdem fortfahren"), QMessageBox.ButtonRole.AcceptRole)
+    box.addButton(_("Abbrechen"), QMessageBox.ButtonRole.RejectRole)
+    box.exec()
+    return box.clickedButton() is yes

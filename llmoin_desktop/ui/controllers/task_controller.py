@@ -59,6 +59,7 @@ class TaskController(PageJobController):
         page.result.regenerate_requested.connect(self.generate)
         page.result.refine_requested.connect(self.refine)
         page.result.export_requested.connect(self.export)
+        page.result.confirm_copy = self.unsupported_ok  # factcheck_confirm_export
         self.email_prefill = EmailPrefill(page, pool, self)  # reply fields from an e-mail
         self.eta = EtaController(page, backend, pool, settings, self)
 
