@@ -211,4 +211,36 @@ def load_odt(path: Path) -> Document:
     walker = _Walker()
     walker.walk(body)
     first = next((b.text for b in walker.blocks if b.kind == "heading"), None)
-    return Document(path=str(path), title=first or path.stem, format="odt", blocks=walker.blocks)
+    headers, footers = _headers_footers(path)
+    blocks = headers + walker.blocks + footers
+    return Document(path=str(path), title=first or path.stem, format="odt", blocks=blocks)
+
+
+STYLE_NS = "urn:oasis:names:tc:opendocument:xmlns:style:1.0"
+
+
+def _headers_footers(path: Path) -> tuple[list[Block], list[Block]]:
+    """Headers and footers of the master pages (styles.xml), each distinct text once — as
+    the Word loader keeps them (kind ``header``/``footer``)."""
+    from lxml import etree
+
+    try:
+        with zipfile.ZipFile(path) as zf:
+            info = zf.getinfo("styles.xml")
+            if info.file_size > 20 * 1024 * 1024:
+                return [], []
+            data = zf.read(info)
+        parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+        root = etree.fromstring(data, parser)
+    except Exception:  # noqa: BLE001 - no or broken styles: the body is still read
+        return [], []
+    out: dict[str, list[Block]] = {"header": [], "footer": []}
+    seen: set[str] = set()
+    for kind in ("header", "footer"):
+        for el in root.iter(f"{{{STYLE_NS}}}{kind}", f"{{{STYLE_NS}}}{kind}-first"):
+            lines = [" ".join(_inline_text(p).split()) for p in el.iter(f"{_T}p", f"{_T}h")]
+            text = "\n".join(line for line in lines if line)
+            if text and text not in seen:
+                seen.add(text)
+                out[kind].append(Block(text=text, kind=kind))
+    return out["header"], out["footer"]
