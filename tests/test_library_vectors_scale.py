@@ -61,11 +61,11 @@ def test_a_failing_open_of_a_sound_index_is_no_damage(
     real_open = V.VectorIndex.open
     failures = {"left": 1}
 
-    def flaky_open(self: V.VectorIndex) -> set[int]:
+    def flaky_open(self: V.VectorIndex, list_ids: bool = True) -> set[int] | None:
         if failures["left"]:
             failures["left"] -= 1
             raise V.VectorIndexDamaged("too many SQL variables")  # the 32,767 symptom
-        return real_open(self)
+        return real_open(self, list_ids)
 
     monkeypatch.setattr(V.VectorIndex, "open", flaky_open)
     with Library.open(folder) as lib:
@@ -81,3 +81,22 @@ def test_a_really_damaged_index_is_rebuilt(tmp_path: Path, corpus_dir: Path) -> 
     with Library.open(folder) as lib:
         assert any("beschädigt" in n for n in lib.notices), lib.notices
         assert lib.vectors is not None and lib.vectors.count() == len(lib.store.chunk_ids())
+
+
+def test_opening_compares_ids_only_when_the_counts_or_the_week_say_so(
+    tmp_path: Path, corpus_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = _library_with_vectors(tmp_path, corpus_dir)
+    listed: list[int] = []
+    real_ids = V.VectorIndex.ids
+    monkeypatch.setattr(V.VectorIndex, "ids", lambda self: listed.append(1) or real_ids(self))
+    with Library.open(folder) as lib:  # in step: no listing of every id
+        assert listed == []
+        victim = min(lib.store.chunk_ids())
+        lib.vectors.delete([victim])  # a vector lost (e.g. a crash between the two writes)
+    with Library.open(folder) as lib:  # counts differ: full comparison, the gap is filled
+        assert listed == [1]
+        assert lib.vectors.count() == len(lib.store.chunk_ids())
+        lib.store.set_meta("vectors_full_check", "0")  # last full comparison long ago
+    with Library.open(folder) as lib:
+        assert listed == [1, 1]

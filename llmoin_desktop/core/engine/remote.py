@@ -733,11 +733,14 @@ class RemoteBackend(StatusPublisher):
             conn, resp = self._send(
                 "POST", "/v1/chat/completions", body, cancel_hook=arm, timeout=queue_timeout
             )
-        except BackendError:
+        except BackendError as exc:
             if cancel.cancelled:
                 return cancelled_result()
             if watch is not None and watch.dead:
                 raise self._too_slow(watch.waited) from None
+            if isinstance(exc, ServerSlow) and watch is not None:
+                # waited QUEUE_MAX_S behind others while the server lived: busy, not dead
+                raise ServerBusy(busy_message(self._host_label(), watch.waited)) from exc
             raise
         try:
             if resp.status >= 400:
@@ -754,6 +757,8 @@ class RemoteBackend(StatusPublisher):
                 try:
                     line = resp.readline()
                 except TimeoutError as exc:
+                    if not t_first and watch is not None and not watch.dead:
+                        raise ServerBusy(busy_message(self._host_label(), watch.waited)) from exc
                     raise self._too_slow(self._read_timeout) from exc
                 except (OSError, ValueError, http.client.HTTPException) as exc:
                     if cancel.cancelled:

@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 
 VECTORS_DIR = "vectors"
 _EMBED_BATCH = 32
+FULL_CHECK_EVERY_S = 7 * 86400.0  # a full id comparison at least weekly (see _in_step)
 
 
 class LibraryError(LLMoinError):
@@ -124,7 +125,7 @@ class LibraryCheckMixin:
             return
         vec = VectorIndex(self.folder / self._vectors_dir(), self.embedder.dim)
         try:
-            vec.open()
+            vec.open(list_ids=False)  # a reader compares nothing
             self.vectors = vec
         except VectorIndexDamaged:
             self.vectors = None
@@ -150,7 +151,12 @@ class LibraryCheckMixin:
             if stored_name not in (None, key):
                 vec = self._fresh_vectors(vec)
             try:
-                have = vec.open()
+                have = vec.open(list_ids=False)
+                if have is None and self._in_step(vec):
+                    self.vectors = vec
+                    self.store.set_meta("embedder", key)
+                    return self.notices
+                have = vec.ids()
             except VectorIndexDamaged as exc:
                 cause = self._vector_failure_cause(exc)
                 if cause not in (DAMAGED, UNKNOWN):
@@ -195,6 +201,26 @@ class LibraryCheckMixin:
                     ) from exc2
             return self._reconcile(vec, have, key, ctx)
 
+    def _in_step(self, vec: VectorIndex) -> bool:
+        """Cheap test that vectors and chunks agree, so that opening a large library does not
+        list every vector id: the same number on both sides, no interrupted save (a pending
+        document that has chunks), and a full comparison within the last week (crashes in
+        other places could swap equal numbers of ids)."""
+        row = self.store.conn.execute("SELECT COUNT(*) FROM chunks").fetchone()
+        if int(row[0]) != vec.size:
+            return False
+        interrupted = self.store.conn.execute(
+            "SELECT 1 FROM documents d WHERE d.status='pending' AND EXISTS"
+            " (SELECT 1 FROM chunks c WHERE c.doc_id=d.id) LIMIT 1"
+        ).fetchone()
+        if interrupted:
+            return False
+        try:
+            last = float(self.store.get_meta("vectors_full_check") or 0)
+        except ValueError:
+            last = 0.0
+        return time.time() - last < FULL_CHECK_EVERY_S
+
     def _reconcile(
         self, vec: VectorIndex, have: set[int], key: Any, ctx: JobContext | None
     ) -> list[str]:
@@ -210,6 +236,7 @@ class LibraryCheckMixin:
             vec.delete(extra)
             self._embed_chunks(missing, ctx)
             self._drop_orphan_vector_folders()
+            self.store.set_meta("vectors_full_check", str(time.time()))
             return self.notices
 
     def _vector_failure_cause(self, exc: VectorIndexDamaged) -> str:

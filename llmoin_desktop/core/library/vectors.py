@@ -123,8 +123,9 @@ class VectorIndex:
         # cosines of the last query's results: the fused hits mostly come from there
         self._last: tuple[bytes, dict[int, float]] = (b"", {})
 
-    def open(self) -> set[int]:
-        """Open and probe the index; returns the chunk ids it holds.
+    def open(self, list_ids: bool = True) -> set[int] | None:
+        """Open and probe the index; returns the chunk ids it holds (``None`` with
+        ``list_ids=False``: then only :attr:`size` is known — listing 90,000 ids costs 2 s).
 
         Raises VectorIndexDamaged when anything about it cannot be read.
         """
@@ -134,9 +135,9 @@ class VectorIndex:
             self._col = client.get_or_create_collection(
                 COLLECTION, embedding_function=None, metadata={"hnsw:space": "cosine"}
             )
-            ids = {int(i) for i in all_ids(self._col)}
-            self._count = len(ids)
-            if ids:  # touch the HNSW files too (loads them), not only chromadb's SQLite
+            ids = {int(i) for i in all_ids(self._col)} if list_ids else None
+            self._count = len(ids) if ids is not None else int(self._col.count())
+            if self._count:  # touch the HNSW files too (loads them), not only chromadb's SQLite
                 self._col.query(
                     query_embeddings=[np.ones(self.dim, dtype=np.float32).tolist()],
                     n_results=1,
@@ -220,6 +221,14 @@ class VectorIndex:
 
     def count(self) -> int:
         return int(self._col.count()) if self._col is not None else 0
+
+    @property
+    def size(self) -> int:
+        """Vectors held, as of the last open or write (no round trip)."""
+        return self._count
+
+    def ids(self) -> set[int]:
+        return {int(i) for i in all_ids(self._col)}
 
     def query(self, vector: np.ndarray, n: int, doc_ids: list[int] | None = None) -> list[int]:
         """Chunk ids, nearest first (chromadb's HNSW, cosine space)."""
