@@ -23,6 +23,7 @@ llama-cpp-python's ``Jinja2ChatFormatter`` and Transformers) because we need to 
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -273,6 +274,7 @@ def detect_profile(
     try:
         base = renderer.render([user])
     except TemplateRenderError as exc:
+        logging.getLogger(__name__).warning("chat template of %s: %s", model_name, exc)
         raise ModelError(
             tr(
                 "Das Gesprächsformat (Chat-Vorlage) des Modells „{name}“ lässt sich nicht "

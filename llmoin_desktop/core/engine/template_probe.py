@@ -14,6 +14,7 @@ in ``models``, the model check and the model picker.
 
 from __future__ import annotations
 
+import logging
 import mmap
 import re
 import struct
@@ -24,6 +25,8 @@ from typing import Any
 from llmoin_desktop.core.engine.stop_strings import is_control_marker, markers_in
 from llmoin_desktop.core.errors import ModelError
 from llmoin_desktop.core.i18n import _, tr
+
+log = logging.getLogger(__name__)  # the technical line of a refusal (log, doctor)
 
 _PROBE_U = "LLMOIN-PROBE-USER"
 _PROBE_A = "LLMOIN-PROBE-ANSWER"
@@ -202,6 +205,7 @@ def template_refusal(model_name: str, exc: Exception) -> ModelError:
     """A request the template rejects: the reason in words, the raw line as detail (log,
     ``doctor``)."""
     technical = bool(getattr(exc, "technical", False))
+    log.warning("chat template of %s refused a request: %s", model_name, exc)
     return ModelError(
         tr(
             "Das Gesprächsformat des Modells „{name}“ lehnt diese Anfrage ab: {reason}",
