@@ -7,7 +7,7 @@ from __future__ import annotations
 import chat_template_samples as samples
 import pytest
 
-from llmoin_desktop.core.engine.catalog import find_demo_model
+from llmoin_desktop.core.engine.catalog import file_vocab_missing, find_demo_model
 from llmoin_desktop.core.engine.chat_templates import (
     ChatRenderer,
     TemplateProfile,
@@ -18,7 +18,6 @@ from llmoin_desktop.core.engine.reasoning import ReasoningSplitter
 from llmoin_desktop.core.engine.stop_strings import StopFilter, TurnMarkers, generic_markers
 from llmoin_desktop.core.engine.template_probe import (
     explain_template_error,
-    file_vocab_missing,
     vocab_tokens,
 )
 from llmoin_desktop.core.errors import ModelError

@@ -14,9 +14,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from llmoin_desktop.core.config import SettingsStore
-from llmoin_desktop.core.engine.chat_templates import fallback_template, reasoning_kind
+from llmoin_desktop.core.engine.chat_templates import (
+    ChatRenderer,
+    TemplateRenderError,
+    fallback_template,
+    reasoning_kind,
+)
 from llmoin_desktop.core.engine.gguf import GGUFError, GGUFHeader, read_header
-from llmoin_desktop.core.engine.template_probe import file_vocab_missing, vocab_mismatch_note
+from llmoin_desktop.core.engine.stop_strings import derive_turn_markers, is_control_marker
+from llmoin_desktop.core.engine.template_probe import vocab_mismatch_note, vocab_tokens
 from llmoin_desktop.core.errors import ModelError
 from llmoin_desktop.core.i18n import _, tr
 
@@ -269,3 +275,23 @@ def chat_template_note(info: ModelInfo) -> str:
             "(ein Basismodell ohne Gesprächsformat)."
         )
     return ""
+
+
+def file_vocab_missing(path: Path | str, template: str) -> list[str]:
+    """Without loading: the template's control markers missing from the GGUF's vocabulary
+    (for ``models``, the model picker and IT's fallback rule). Empty when unknown."""
+    try:
+        markers = derive_turn_markers(ChatRenderer(template).render)
+    except TemplateRenderError:
+        return []
+    wanted = {m for m in markers.controls if is_control_marker(m)}
+    if not wanted:
+        return []
+    present = vocab_tokens(path, wanted)
+    if not present and not _has_token_list(path):
+        return []  # no vocabulary could be read: no verdict
+    return [m for m in markers.controls if m in wanted and m not in present]
+
+
+def _has_token_list(path: Path | str) -> bool:
+    return bool(vocab_tokens(path, {"<unk>", "<s>", "</s>", "<|endoftext|>", "<|im_end|>", "a"}))

@@ -32,7 +32,11 @@ from typing import Any
 from llmoin_desktop.core.engine.reasoning import MARKERS as REASONING_MARKERS
 from llmoin_desktop.core.engine.reasoning import OPEN_TAGS
 from llmoin_desktop.core.engine.stop_strings import TurnMarkers, derive_turn_markers
-from llmoin_desktop.core.engine.template_probe import explain_template_error, thinking_pair
+from llmoin_desktop.core.engine.template_probe import (
+    explain_template_error,
+    thinking_pair,
+    vocab_mismatch_note,
+)
 from llmoin_desktop.core.errors import ModelError
 from llmoin_desktop.core.i18n import _, tr
 
@@ -105,8 +109,6 @@ class TemplateProfile:
         if self.reasoning == "unknown":
             parts.append(_("Denkformat unbekannt: Denken bleibt aus"))
         if self.vocab_missing:
-            from llmoin_desktop.core.engine.template_probe import vocab_mismatch_note
-
             parts.append(vocab_mismatch_note(self.vocab_missing))
         return ", ".join(parts)
 

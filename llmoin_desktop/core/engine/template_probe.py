@@ -178,29 +178,6 @@ def template_vocab_missing(llm: Any, profile: Any) -> list[str]:
     return missing_in_vocab(profile.markers.controls, has_token)
 
 
-def file_vocab_missing(path: Path | str, template: str) -> list[str]:
-    """Without loading: the template's control markers missing from the GGUF's vocabulary
-    (for ``models``, the model picker and IT's fallback rule). Empty when unknown."""
-    from llmoin_desktop.core.engine.chat_templates import ChatRenderer, TemplateRenderError
-    from llmoin_desktop.core.engine.stop_strings import derive_turn_markers
-
-    try:
-        markers = derive_turn_markers(ChatRenderer(template).render)
-    except TemplateRenderError:
-        return []
-    wanted = {m for m in markers.controls if is_control_marker(m)}
-    if not wanted:
-        return []
-    present = vocab_tokens(path, wanted)
-    if not present and not _has_token_list(path):
-        return []  # no vocabulary could be read: no verdict
-    return [m for m in markers.controls if m in wanted and m not in present]
-
-
-def _has_token_list(path: Path | str) -> bool:
-    return bool(vocab_tokens(path, {"<unk>", "<s>", "</s>", "<|endoftext|>", "<|im_end|>", "a"}))
-
-
 def template_refusal(model_name: str, exc: Exception) -> ModelError:
     """A request the template rejects: the reason in words, the raw line as detail (log,
     ``doctor``)."""
