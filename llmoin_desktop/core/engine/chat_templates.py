@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -51,6 +52,8 @@ _USER_PROBE = "LLMOIN-USER-PROBE"
 _ASSISTANT_PROBE = "LLMOIN-ASSISTANT-PROBE"
 
 
+# A template's own thinking switch named ``thinking`` (not ``enable_thinking``).
+_THINKING_VAR = re.compile(r"(?<![\w.])thinking is (?:un)?defined")
 # A generation prompt that demands a tool action list although no tools are given.
 _TOOL_ONLY_SIGNS = ("Write 'Action:' followed by", "`directly-answer` tool")
 
@@ -166,8 +169,8 @@ class ChatRenderer:
         extra: dict[str, Any] = {}
         if enable_thinking is not None:
             extra["enable_thinking"] = enable_thinking
-            if "thinking is undefined" in self.template or "thinking is defined" in self.template:
-                extra["thinking"] = enable_thinking  # Kimi K3's own switch
+            if _THINKING_VAR.search(self.template):
+                extra["thinking"] = enable_thinking  # Kimi K3's and DeepSeek V3.1+'s switch
             # gpt-oss cannot switch thinking off; "low" is its cheapest setting.
             extra["reasoning_effort"] = "medium" if enable_thinking else "low"
         try:
@@ -317,7 +320,7 @@ def detect_profile(
             profile.thinking_switch = on != off
         except TemplateRenderError:
             profile.thinking_switch = False
-    if not profile.thinking_switch and ("thinking is undefined" in renderer.template):
+    if not profile.thinking_switch and _THINKING_VAR.search(renderer.template):
         try:
             on = renderer.render([user], enable_thinking=True)
             profile.thinking_switch = on != renderer.render([user], enable_thinking=False)
