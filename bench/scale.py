@@ -222,7 +222,11 @@ def measure(folder: Path, questions: Path, k: int) -> dict:
     rebuilds += int(vectors_dir_before != _vectors_dir(folder))
     qs = [json.loads(x) for x in questions.read_text("utf-8").splitlines() if x.strip()]
     t1 = time.perf_counter()
+    from llmoin_desktop.core.library import search as S
+
     kw = lib._keywords()  # noqa: SLF001 - the keyword cache: built once per library
+    if lib._chunks() < S.KEYWORD_INDEX_FROM:  # noqa: SLF001 - small: FTS5 answers
+        kw = None
     if kw is not None and not kw.ready(lib.store.conn):
         kw.wait()
     keyword_build_s = time.perf_counter() - t1

@@ -171,7 +171,8 @@ class LibrarySearchMixin:
 
 
 _NOT_LETTERS = re.compile(r"[^a-zäöüß]+")
-FINGERPRINT_CHARS = 300
+FINGERPRINT_CHARS = 60
+PREFER_NEWEST = True  # the version shown for a family: the newest file (else: the best-ranked)
 
 
 def fingerprint(section: str, text: str) -> str:
@@ -202,14 +203,26 @@ def collapse_versions(
             [FINGERPRINT_CHARS, *part],
         ):
             info[cid] = (fingerprint(section or "", head or ""), float(mtime or 0.0), path, doc_id)
+    first_rank: dict[int, int] = {}
+    for ranked in lists.values():
+        for r, cid in enumerate(ranked):
+            first_rank[cid] = min(first_rank.get(cid, r), r)
     members: dict[str, list[int]] = {}
-    for cid in ids:
-        if cid in info:
-            members.setdefault(info[cid][0], []).append(cid)
+    for cid in sorted(ids, key=lambda c: first_rank.get(c, 10**9)):
+        if cid not in info:
+            continue
+        fp, doc = info[cid][0], info[cid][3]
+        if any(info[m][3] == doc for m in members.get(fp, [])):
+            fp = f"{fp}#{cid}"  # two passages of one document are never versions
+            info[cid] = (fp, *info[cid][1:])
+        members.setdefault(fp, []).append(cid)
     best: dict[str, int] = {}
     versions: dict[int, list[str]] = {}
     for fp, group in members.items():
-        rep = max(group, key=lambda c: (info[c][1], -c))  # newest document, then oldest id
+        if PREFER_NEWEST:
+            rep = max(group, key=lambda c: (info[c][1], -c))  # newest document, then oldest id
+        else:
+            rep = min(group, key=lambda c: first_rank.get(c, 10**9))
         best[fp] = rep
         others = {info[c][2] for c in group if info[c][3] != info[rep][3]}
         if others:

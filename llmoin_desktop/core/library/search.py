@@ -23,10 +23,12 @@ GRAM_WEIGHTS = (0.0, 0.0, 0.0, 0.0, 1.0, 2.0)
 LIST_WEIGHTS = {"para": 3.0, "title": 2.0, "stem": 0.5, "gram": 1.0, "dense": 0.8}
 RRF_K = 60
 CANDIDATES = 60
-# A large library usually holds many versions of the same rules; every list is read deeper
-# there and its near-identical passages collapse into one (library_search.collapse_versions),
-# so 60 distinct passages are left to fuse, not 60 copies of three.
-DEEP_CANDIDATES = 180
+# A large library usually holds many versions of the same rules; near-identical passages
+# collapse into one (library_search.collapse_versions) and the keyword cache indexes one
+# chunk per family (keyword_index.py). Reading the lists deeper in large libraries was
+# measured and dropped: at 100× with the family-deduplicated cache, 180 candidates gave
+# recall@5 0.733 / MRR 0.543, 60 gave 0.733 / 0.585 and a lower p95 (docs/retrieval.md).
+DEEP_CANDIDATES = 60
 DEEP_FROM_CHUNKS = 20_000
 # From this size on the stem and 4-gram lists come from the Tantivy cache (keyword_index.py):
 # FTS5 scores every match, ~40 ms p95 here and growing linearly; below it FTS5 is exact and
