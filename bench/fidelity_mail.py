@@ -269,6 +269,24 @@ def email_cases() -> list[Case]:
             absent=["DTSTART"],
         ),
         Case(
+            "kontakt.vcf",
+            _bytes(
+                b"BEGIN:VCARD\r\nVERSION:3.0\r\nN:Mustermann;Erika;;;\r\nFN:Erika Mustermann\r\n"
+                b"ORG:Stadtwerke Musterstadt;Kundenservice\r\nTEL;TYPE=WORK:+49 351 1234-56\r\n"
+                b"EMAIL;TYPE=INTERNET:erika.mustermann@stadtwerke.example\r\n"
+                b"ADR;TYPE=WORK:;;Lindenallee 17;Dresden;;01067;Deutschland\r\nEND:VCARD\r\n"
+            ),
+            "email",
+            facts=[
+                "Name: Erika Mustermann",
+                "Firma: Stadtwerke Musterstadt Kundenservice",
+                "Telefon: +49 351 1234-56",
+                "E-Mail: erika.mustermann@stadtwerke.example",
+                "Adresse: Lindenallee 17 Dresden 01067 Deutschland",
+            ],
+            absent=["BEGIN:VCARD"],
+        ),
+        Case(
             "kopfzeile-8bit.eml",
             _bytes(raw_latin1_header()),
             "email",

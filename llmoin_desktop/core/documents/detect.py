@@ -41,6 +41,7 @@ EXTENSIONS: dict[str, str] = {
     ".xhtml": "html",
     ".eml": "eml",
     ".ics": "ics",  # meeting invitations (ics_text.py)
+    ".vcf": "vcf",  # contact cards (ics_text.py)
     # Issue 11 (email_loader.py, office_loaders.py, rtf_loader.py):
     ".msg": "msg",
     ".xlsx": "xlsx",
@@ -64,7 +65,7 @@ EXTENSIONS: dict[str, str] = {
     ".heif": "image",
     ".avif": "image",
 }
-TEXT_FORMATS = {"txt", "md", "html", "eml", "rtf", "ics"}
+TEXT_FORMATS = {"txt", "md", "html", "eml", "rtf", "ics", "vcf"}
 # Zip-based formats told apart by their parts (sniff) and old binary Office files that get
 # "bitte als DOCX/XLSX/PPTX speichern" (errors.OldOfficeFormat).
 ZIP_FORMATS = ("docx", "odt", "xlsx", "ods", "pptx", "odp")

@@ -57,6 +57,8 @@ _EXT = {
     "image/heif": ".heif",
     "image/avif": ".avif",
     "message/rfc822": ".eml",
+    "text/vcard": ".vcf",
+    "text/x-vcard": ".vcf",
     "application/zip": ".zip",
     "application/x-zip-compressed": ".zip",
     "application/msword": ".doc",
@@ -177,6 +179,8 @@ class PartWalker:
                     self.mail.bodies.append(("text", text))
             return
         name = _filename(part)
+        if ctype in ("text/vcard", "text/x-vcard", "text/directory") and not name:
+            name = "Kontakt.vcf"  # a contact card: read as one (ics_text.vcard_text)
         if ctype == "text/calendar":  # an invitation: when, where, who (ics_text.py)
             from llmoin_desktop.core.documents.ics_text import calendar_text
 

@@ -1,4 +1,5 @@
-"""Meeting invitations (iCalendar, RFC 5545): what Outlook shows — when, where, who.
+"""Meeting invitations (iCalendar, RFC 5545) and contact cards (vCard, RFC 6350): what
+Outlook shows — when, where, who; name, e-mail, phone, company.
 
 An invitation reaches the administration as a ``text/calendar`` part of an e-mail or as an
 ``.ics`` file. Its raw lines ("DTSTART;TZID=W. Europe Standard Time:20260310T090000") are
@@ -116,3 +117,42 @@ def load_ics(path: Path) -> Document:
     blocks = [Block(t) for t in calendar_text(text).split("\n\n") if t.strip()]
     first = next((b.text.split("\n")[0].partition(": ")[2] for b in blocks), "")
     return Document(path=str(path), title=first or path.stem, format="ics", blocks=blocks)
+
+
+def vcard_text(text: str) -> str:
+    """Each card as labelled lines, with the labels of an Outlook contact (msg_loader.py)."""
+    labels = {
+        "FN": _("Name"),
+        "ORG": _("Firma"),
+        "TITLE": _("Position"),
+        "EMAIL": _("E-Mail"),
+        "TEL": _("Telefon"),
+        "ADR": _("Adresse"),
+        "NOTE": _("Notiz"),
+        "URL": _("Webseite"),
+    }
+    cards: list[str] = []
+    current: dict[str, list[str]] | None = None
+    for line in _unfold(text):
+        name, _sep, value = line.partition(":")
+        key = name.partition(";")[0].split(".")[-1].upper().strip()
+        if key == "BEGIN" and value.strip().upper() == "VCARD":
+            current = {}
+        elif key == "END" and value.strip().upper() == "VCARD" and current is not None:
+            rows = [f"{labels[k]}: {', '.join(v)}" for k, v in current.items() if v]
+            if rows:
+                cards.append("\n".join(rows))
+            current = None
+        elif current is not None and key in labels:
+            parts = [p.strip() for p in _unescape(value).split(";")]
+            joined = " ".join(p for p in parts if p) if key in ("ADR", "ORG") else _unescape(value)
+            if joined.strip():
+                current.setdefault(key, []).append(joined.strip())
+    return "\n\n".join(cards)
+
+
+def load_vcf(path: Path) -> Document:
+    text = decode_bytes(path.read_bytes())[0]
+    blocks = [Block(t) for t in vcard_text(text).split("\n\n") if t.strip()]
+    first = next((b.text.split("\n")[0].partition(": ")[2] for b in blocks), "")
+    return Document(path=str(path), title=first or path.stem, format="vcf", blocks=blocks)

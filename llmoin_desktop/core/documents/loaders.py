@@ -41,10 +41,10 @@ def _loader(fmt: str) -> Callable[[Path], Document]:
         from llmoin_desktop.core.documents.images import load_image
 
         return load_image
-    if fmt == "ics":
-        from llmoin_desktop.core.documents.ics_text import load_ics
+    if fmt in ("ics", "vcf"):
+        from llmoin_desktop.core.documents import ics_text
 
-        return load_ics
+        return ics_text.load_ics if fmt == "ics" else ics_text.load_vcf
     if fmt == "rtf":
         from llmoin_desktop.core.documents.rtf_loader import load_rtf
 
