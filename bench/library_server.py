@@ -129,7 +129,9 @@ def library_part(corpus: Path, work: Path) -> dict[str, object]:
         stop_process(proc)
 
 
-def clients_part(corpus: Path, work: Path, n: int, rounds: int, hang_s: float) -> dict:
+def clients_part(
+    corpus: Path, work: Path, n: int, rounds: int, hang_s: float, args_terms: str = "auto"
+) -> dict:
     from llmoin_desktop.core.engine.catalog import find_demo_model
     from llmoin_desktop.core.engine.llama_server import running_llama_server
 
@@ -150,7 +152,14 @@ def clients_part(corpus: Path, work: Path, n: int, rounds: int, hang_s: float) -
     extra = ("--interrupt_requests", "False")
     with running_llama_server(model, log, threads=2, n_ctx=2048, extra=extra) as url:
         (config / "settings.json").write_text(
-            json.dumps({"backend": "remote", "remote_url": url, "remote_model": "demo"}),
+            json.dumps(
+                {
+                    "backend": "remote",
+                    "remote_url": url,
+                    "remote_model": "demo",
+                    "ask_search_terms": args_terms,
+                }
+            ),
             "utf-8",
         )
         for i in range(n):
@@ -202,6 +211,7 @@ def main() -> int:
     ap.add_argument("--clients", type=int, default=0, help="part 2 with this many clerks")
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--hang-s", type=float, default=900.0)
+    ap.add_argument("--terms", default="auto", help="ask_search_terms for the clerks (auto/off)")
     args = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="llmoin-libserver-"))
     figures: dict[str, object] = {}
@@ -211,7 +221,9 @@ def main() -> int:
         if args.clients:
             (work / "clerks").mkdir()
             figures.update(
-                clients_part(args.corpus, work / "clerks", args.clients, args.rounds, args.hang_s)
+                clients_part(
+                    args.corpus, work / "clerks", args.clients, args.rounds, args.hang_s, args.terms
+                )
             )
         figures["load_avg"] = round(os.getloadavg()[0], 1)
         print(" ".join(f"{k}={v}" for k, v in figures.items()))

@@ -160,6 +160,7 @@ class RemoteBackend(StatusPublisher):
         self._count_mode: str | None = None  # vllm | extras | llamacpp | estimate
         self._chars_per_token: float | None = None  # calibrated on first use (_calibrate)
         self._counts: dict[str, int] = {}  # exact counts near the window, by content
+        self._text_counts: dict[str, int] = {}  # exact tokens of one message's text
         self._listeners: list[StatusListener] = []
         self._status = EngineStatus(backend="remote", device="remote", model_path=url)
         self._closed = False
@@ -519,6 +520,10 @@ class RemoteBackend(StatusPublisher):
                 content = m.get("content") or ""
                 if not content:
                     continue
+                if content in self._text_counts:  # the system text of every candidate prompt
+                    text_tokens += self._text_counts[content]
+                    continue
+                before = text_tokens
                 if mode == "extras":
                     data = self._json(
                         "POST",
@@ -531,6 +536,9 @@ class RemoteBackend(StatusPublisher):
                     text_tokens += len(data["tokens"])
                 else:
                     text_tokens += int(len(content) / EST_CHARS_PER_TOKEN) + 1
+                if len(self._text_counts) > 512:
+                    self._text_counts.clear()
+                self._text_counts[content] = text_tokens - before
         except (KeyError, TypeError, ValueError) as exc:
             raise BackendError(
                 tr(
