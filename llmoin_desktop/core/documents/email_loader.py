@@ -21,56 +21,27 @@ from __future__ import annotations
 import email.utils
 import re
 import tempfile
-from dataclasses import dataclass, field
-from datetime import datetime
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from llmoin_desktop.core.documents.eml_parts import PartWalker, header, parse_date, read_message
-from llmoin_desktop.core.documents.errors import DocumentError, UnsupportedFormat, WrongFormat
+from llmoin_desktop.core.documents.errors import DocumentError, WrongFormat
 from llmoin_desktop.core.documents.html_loader import html_blocks
+from llmoin_desktop.core.documents.mail import MAX_DEPTH, Mail, MsgSupportMissing
 from llmoin_desktop.core.documents.model import Block, Document
 from llmoin_desktop.core.i18n import _, tr
 
-MAX_DEPTH = 3  # an e-mail inside an e-mail inside an e-mail, no deeper
+__all__ = ["MAX_DEPTH", "Mail", "MsgSupportMissing", "load_eml", "load_msg"]
+
 MAX_ATTACHMENTS = 30  # per document, nested ones included
 MAX_ATTACHMENT_BYTES = 40 * 1024 * 1024
 MAX_TOTAL_BYTES = 120 * 1024 * 1024
 _UNSAFE_NAME = re.compile(r"[^\w.\- äöüÄÖÜß()]+")
 
-
-class MsgSupportMissing(UnsupportedFormat):
-    """A .msg file on a PC without the optional ``msg`` extra (extract-msg, GPL-3.0); the
-    message (errors.UnsupportedFormat) asks for .eml or the IT."""
-
-
-@dataclass
-class Mail:
-    """What we need from either format; ``attachments`` hold bytes or a nested Mail.
-
-    ``bodies``: the body text parts in order, ``("text" | "html", content)``; ``text`` and
-    ``html`` are the single body of an Outlook item. ``facts``: extra labelled lines an Outlook
-    contact or appointment carries ("Telefon", "Ort", …); ``kind`` says which it is."""
-
-    subject: str = ""
-    sender: str = ""
-    to: str = ""
-    cc: str = ""
-    date: datetime | None = None
-    text: str = ""
-    html: str = ""
-    attachments: list[tuple[str, bytes | Mail]] = field(default_factory=list)
-    bodies: list[tuple[str, str]] = field(default_factory=list)
-    facts: list[tuple[str, str]] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    kind: str = "email"
-
-    def body_parts(self) -> list[tuple[str, str]]:
-        if self.bodies:
-            return self.bodies
-        if self.text.strip():
-            return [("text", self.text)]
-        return [("html", self.html)] if self.html.strip() else []
+# Reads one attachment file (the loader table's ``load_document``), handed in by loaders.py:
+# the mail loader never imports the table back, so there is no import circle (issue 23).
+LoadFile = Callable[[Path], Document]
 
 
 # Reading .eml ------------------------------------------------------------------------------
@@ -124,9 +95,10 @@ def mail_metadata(mail: Mail) -> dict[str, str]:
 
 
 class _Builder:
-    def __init__(self, doc: Document, workdir: Path) -> None:
+    def __init__(self, doc: Document, workdir: Path, load_file: LoadFile) -> None:
         self.doc = doc
         self.workdir = workdir
+        self.load_file = load_file
         self.count = 0
         self.total = 0
 
@@ -196,7 +168,7 @@ class _Builder:
         target = folder / safe
         target.write_bytes(data)
         try:
-            inner = _load_attachment(target, depth + 1)
+            inner = _load_attachment(target, depth + 1, self.load_file)
         except DocumentError as exc:
             self.skip(name, _named(exc, name).user_message)
             return
@@ -221,7 +193,7 @@ def _named(exc: DocumentError, name: str) -> DocumentError:
         return exc
 
 
-def _load_attachment(path: Path, depth: int) -> Document:
+def _load_attachment(path: Path, depth: int, load_file: LoadFile) -> Document:
     from llmoin_desktop.core.documents.detect import detect_format
 
     fmt = detect_format(path)
@@ -239,24 +211,24 @@ def _load_attachment(path: Path, depth: int) -> Document:
         mail = read_eml(path) if fmt == "eml" else read_msg(path)
         doc = Document(path=str(path), title=mail.subject, format=fmt)
         with tempfile.TemporaryDirectory(prefix="llmoin-mail-") as tmp:
-            _Builder(doc, Path(tmp)).mail(mail, None, depth)
+            _Builder(doc, Path(tmp), load_file).mail(mail, None, depth)
         return doc
-    from llmoin_desktop.core.documents.loaders import load_document
-
-    return load_document(path)
+    return load_file(path)
 
 
-def document_from_mail(path: Path, mail: Mail, fmt: str) -> Document:
+def document_from_mail(path: Path, mail: Mail, fmt: str, load_file: LoadFile) -> Document:
     doc = Document(path=str(path), title=mail.subject or path.stem, format=fmt)
     doc.metadata = mail_metadata(mail)
     with tempfile.TemporaryDirectory(prefix="llmoin-mail-") as tmp:
-        _Builder(doc, Path(tmp)).mail(mail, None, 0)
+        _Builder(doc, Path(tmp), load_file).mail(mail, None, 0)
     return doc
 
 
-def load_eml(path: Path) -> Document:
-    return document_from_mail(path, read_eml(path), "eml")
+def load_eml(path: Path, *, load_file: LoadFile) -> Document:
+    """``load_file`` reads each attachment (PDF, DOCX, …): loaders.py hands in its table."""
+    return document_from_mail(path, read_eml(path), "eml", load_file)
 
 
-def load_msg(path: Path) -> Document:
-    return document_from_mail(path, read_msg(path), "msg")
+def load_msg(path: Path, *, load_file: LoadFile) -> Document:
+    """As :func:`load_eml`, for an Outlook item."""
+    return document_from_mail(path, read_msg(path), "msg", load_file)

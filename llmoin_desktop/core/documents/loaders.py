@@ -7,6 +7,7 @@ yourself: a hostile PDF can hang or eat memory, which only a child process can c
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 from llmoin_desktop.core.documents.detect import detect_format
@@ -32,7 +33,9 @@ def _loader(fmt: str) -> Callable[[Path], Document]:
     if fmt in ("eml", "msg"):
         from llmoin_desktop.core.documents import email_loader
 
-        return email_loader.load_eml if fmt == "eml" else email_loader.load_msg
+        # The mail loader reads its attachments through this table, handed in (no circle).
+        load_mail = email_loader.load_eml if fmt == "eml" else email_loader.load_msg
+        return partial(load_mail, load_file=load_document)
     if fmt in ("xlsx", "ods", "pptx", "odp"):
         from llmoin_desktop.core.documents import office_loaders
 

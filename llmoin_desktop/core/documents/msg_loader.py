@@ -27,8 +27,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from llmoin_desktop.core.documents.email_loader import MAX_DEPTH, Mail, MsgSupportMissing
 from llmoin_desktop.core.documents.errors import Damaged
+from llmoin_desktop.core.documents.mail import MAX_DEPTH, Mail, MsgSupportMissing
 from llmoin_desktop.core.documents.text_loader import decode_bytes
 from llmoin_desktop.core.i18n import _
 
