@@ -28,11 +28,13 @@ from typing import Any
 from llmoin_desktop.core.documents.eml_parts import PartWalker, header, parse_date, read_message
 from llmoin_desktop.core.documents.errors import DocumentError, WrongFormat
 from llmoin_desktop.core.documents.html_loader import html_blocks
-from llmoin_desktop.core.documents.mail import MAX_DEPTH, Mail, MsgSupportMissing
+
+# Re-exported: tests and callers import these from here (explicit re-exports).
+from llmoin_desktop.core.documents.mail import MAX_DEPTH as MAX_DEPTH
+from llmoin_desktop.core.documents.mail import Mail as Mail
+from llmoin_desktop.core.documents.mail import MsgSupportMissing as MsgSupportMissing
 from llmoin_desktop.core.documents.model import Block, Document
 from llmoin_desktop.core.i18n import _, tr
-
-__all__ = ["MAX_DEPTH", "Mail", "MsgSupportMissing", "load_eml", "load_msg"]
 
 MAX_ATTACHMENTS = 30  # per document, nested ones included
 MAX_ATTACHMENT_BYTES = 40 * 1024 * 1024

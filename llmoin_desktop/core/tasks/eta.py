@@ -31,14 +31,23 @@ import math
 import os
 import threading
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 from llmoin_desktop.core.documents.model import Document
 from llmoin_desktop.core.engine.backend import Backend, GenerationParams
-from llmoin_desktop.core.i18n import _, tr
 from llmoin_desktop.core.tasks import eta_live
+
+# Rates, plans and their wording live in eta_plan.py (eta_live.py reads them too); the names
+# stay importable from here for the UI, the bench and the tests (explicit re-exports).
+from llmoin_desktop.core.tasks.eta_plan import DEFAULT_FILL as DEFAULT_FILL
+from llmoin_desktop.core.tasks.eta_plan import DEFAULT_MAP_FILL as DEFAULT_MAP_FILL
+from llmoin_desktop.core.tasks.eta_plan import Plan as Plan
+from llmoin_desktop.core.tasks.eta_plan import Rates as Rates
+from llmoin_desktop.core.tasks.eta_plan import Step as Step
+from llmoin_desktop.core.tasks.eta_plan import duration_text as duration_text
+from llmoin_desktop.core.tasks.eta_plan import effective_tokens as effective_tokens
 
 RATES_FILE = "model_rates.json"
 # Calibration: long enough that per-call overhead does not dominate, short enough for a
@@ -47,39 +56,9 @@ CALIBRATION_PROMPT_TOKENS = 384
 CALIBRATION_GEN_TOKENS = 24
 # New runs move the stored rate by this share (older measurements fade out).
 BLEND = 0.5
-DEFAULT_FILL = 0.8  # before any finished job: share of max_tokens an answer uses
-DEFAULT_MAP_FILL = 1.0  # notes of a part usually use their whole small budget
 READ_ALL = "gruendlich"
 READ_SKIM = "schnell"
 LONG_READ_MODES = (READ_ALL, READ_SKIM)
-
-
-# Rates -----------------------------------------------------------------------------------------
-@dataclass
-class Rates:
-    """Measured speed of one model on this PC, in effective tokens per second."""
-
-    prompt_tps: float
-    gen_tps: float
-    fill: float = DEFAULT_FILL
-    map_fill: float = DEFAULT_MAP_FILL
-    depth_k: float = 0.0
-    runs: int = 0  # finished jobs blended in (0: only the calibration)
-    measured_at: float = 0.0
-
-    def prompt_seconds(self, n: int, start: int = 0) -> float:
-        return effective_tokens(n, start, self.depth_k) / max(self.prompt_tps, 1e-6)
-
-    def gen_seconds(self, n: float, start: int = 0) -> float:
-        return effective_tokens(n, start, self.depth_k) / max(self.gen_tps, 1e-6)
-
-
-def effective_tokens(n: float, start: int, k: float) -> float:
-    """Tokens ``start … start+n`` weighted by their attention cost (see the module doc)."""
-    if n <= 0:
-        return 0.0
-    end = start + n
-    return n + k * (end * end - start * start) / 2.0
 
 
 def depth_factor(backend: Backend) -> float:
@@ -261,36 +240,6 @@ def rates_for(backend: Backend, store: RateStore | None = None, cancel: Any = No
 
 # Plans ------------------------------------------------------------------------------------------
 @dataclass
-class Step:
-    """One model call: ``prompt`` new tokens after ``cached`` reused ones, up to ``max_new``."""
-
-    kind: str  # "map" | "final"
-    prompt: int
-    max_new: int
-    cached: int = 0
-
-    def seconds(self, rates: Rates) -> float:
-        fill = rates.map_fill if self.kind == "map" else rates.fill
-        gen = self.max_new * fill
-        return rates.prompt_seconds(self.prompt, self.cached) + rates.gen_seconds(
-            gen, self.cached + self.prompt
-        )
-
-
-@dataclass
-class Plan:
-    steps: list[Step] = field(default_factory=list)
-    long: bool = False  # the document does not fit in one pass
-    skimmed: bool = False  # only the beginnings of paragraphs are read
-    can_skim: bool = False  # a "schnell" reading exists for this task and document
-    input_tokens: int = 0
-    load_s: float = 0.0  # reading the document (measured while planning)
-
-    def seconds(self, rates: Rates) -> float:
-        return self.load_s + sum(s.seconds(rates) for s in self.steps)
-
-
-@dataclass
 class Estimate:
     """What the form shows: one plan, or both readings of a long document."""
 
@@ -419,24 +368,6 @@ def estimate_task(
         est.quick_s = quick.seconds(rates)
         est.thorough, est.quick = thorough, quick
     return est
-
-
-# Wording ----------------------------------------------------------------------------------------
-def duration_text(seconds: float) -> str:
-    """ "ca. 4 Minuten" — rounded the way a person says it."""
-    if seconds < 10:
-        return _("wenige Sekunden")
-    if seconds < 55:
-        return tr("ca. {n} Sekunden", n=int(round(seconds / 10.0) * 10) or 10)
-    minutes = seconds / 60.0
-    if minutes < 1.5:
-        return _("ca. 1 Minute")
-    if minutes < 60:
-        return tr("ca. {n} Minuten", n=int(round(minutes)))
-    hours = minutes / 60.0
-    if hours < 1.25:
-        return _("ca. 1 Stunde")
-    return tr("ca. {n} Stunden", n=f"{hours:.1f}".rstrip("0").rstrip(".").replace(".", ","))
 
 
 # During the job: LiveEta and the busy-PC note live in eta_live.py (re-exported here).

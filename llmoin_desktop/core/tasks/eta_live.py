@@ -9,13 +9,10 @@ from __future__ import annotations
 
 import math
 import time
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from llmoin_desktop.core.i18n import _, tr
-
-if TYPE_CHECKING:
-    from llmoin_desktop.core.tasks.eta import Plan, Rates
-
+from llmoin_desktop.core.tasks.eta_plan import Plan, Rates, duration_text
 
 # The live correction follows a changed speed with this time constant (seconds of wall time):
 # a program that starts to compete shows in the remaining time within a few seconds.
@@ -142,7 +139,7 @@ class LiveEta:
 
     def text(self) -> str:
         rest = self.remaining()
-        main = _("gleich fertig") if rest < 10 else tr("noch {time}", time=_duration_text(rest))
+        main = _("gleich fertig") if rest < 10 else tr("noch {time}", time=duration_text(rest))
         if self.busy():
             return main + " – " + busy_text()
         return main
@@ -154,9 +151,3 @@ def busy_text() -> str:
         "Der Rechner ist gerade stark ausgelastet: andere Programme brauchen viel Rechenzeit, "
         "deshalb dauert es länger als geschätzt."
     )
-
-
-def _duration_text(seconds: float) -> str:
-    from llmoin_desktop.core.tasks.eta import duration_text
-
-    return duration_text(seconds)
