@@ -221,6 +221,12 @@ def read_meta(path: Path) -> dict[str, Any]:
     return meta if isinstance(meta, dict) else {}
 
 
+def version_key(spec: TaskSpec) -> tuple[int, str]:
+    """Which of two files with the same id in one folder is newer (version, then date)."""
+    meta = read_meta(spec.path) if spec.path else {}
+    return meta_int(meta.get("version")), str(meta.get("date", ""))
+
+
 def from_spec(spec: TaskSpec, *, as_copy: bool) -> TaskDraft:
     """A draft from any task: ``as_copy`` (Als Vorlage verwenden) drops id, author and version."""
     labels = {f.name: f.label for f in spec.fields}

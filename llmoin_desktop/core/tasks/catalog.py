@@ -19,8 +19,7 @@ from llmoin_desktop.core.tasks import (
     builtin_runners,  # noqa: F401 - registers runners
     task_policy,
 )
-from llmoin_desktop.core.tasks.builder import from_spec, read_meta, user_tasks_dir
-from llmoin_desktop.core.tasks.sharing import version_key
+from llmoin_desktop.core.tasks.builder import from_spec, read_meta, user_tasks_dir, version_key
 from llmoin_desktop.core.tasks.spec import TaskSpec, TaskSpecError, load_task_file
 
 

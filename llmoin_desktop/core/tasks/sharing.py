@@ -43,6 +43,10 @@ from llmoin_desktop.core.tasks.builder import (
     unique_id,
     user_tasks_dir,
 )
+
+# version_key lives in builder.py beside read_meta (catalog.py needs it, and catalog must not
+# import sharing: sharing reads the catalogue); still importable from here.
+from llmoin_desktop.core.tasks.builder import version_key as version_key
 from llmoin_desktop.core.tasks.spec import TaskSpec, TaskSpecError, load_task_file
 
 EXTENSION = ".llmoin-task"
@@ -444,9 +448,3 @@ def newest_department_version(folder: Path, task_id: str) -> int:
             if spec_id == task_id:
                 best = max(best, meta_int(meta.get("version"), 1))
     return best
-
-
-def version_key(spec: TaskSpec) -> tuple[int, str]:
-    """Which of two files with the same id in one folder is newer (version, then date)."""
-    meta = read_meta(spec.path) if spec.path else {}
-    return meta_int(meta.get("version")), str(meta.get("date", ""))
