@@ -82,11 +82,16 @@ class SourceIndex:
         self.law_ids[ft.name] = ids
         self.laws_mentioned |= ids
         own_law = frozenset(ids) if ids else None
+        paras = _paragraph_starts(refs.markers(text))
+        starts = [p for p, _key in paras]
         for f in extract(text, source=True):
             page = ft.page_at(f.start)
             sf = SourceFact(f.kind, f.value, ft.name, page, snippet(text, f.start, f.end), f.ctx)
             sf.text = f.text
-            sf.extra = f.extra
+            sf.extra = dict(f.extra)
+            i = bisect.bisect_right(starts, f.start) - 1
+            if i >= 0:  # the § and Abs. the figure stands in (law texts)
+                sf.extra["para"] = paras[i][1]
             if f.kind == "reference":
                 _kind, singles, law = f.value
                 if law:
@@ -203,3 +208,19 @@ class SourceIndex:
             if m:
                 return ft.name, ft.page_at(m.start()), snippet(ft.text, m.start(), m.end())
         return None
+
+
+def _paragraph_starts(
+    marks: list[tuple[int, str, str]],
+) -> list[tuple[int, tuple[str, str, str | None]]]:
+    """(offset, (kind, number, Abs.)) where each § / Abs. of a law text begins."""
+    out: list[tuple[int, tuple[str, str, str | None]]] = []
+    head: tuple[str, str] | None = None
+    for pos, kind, value in marks:
+        if kind == "head":
+            k, num = value.split("|")
+            head = (k, num)
+            out.append((pos, (k, num, None)))
+        elif kind == "abs" and head is not None:
+            out.append((pos, (head[0], head[1], value)))
+    return out
