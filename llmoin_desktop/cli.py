@@ -21,7 +21,7 @@ from llmoin_desktop.core.config import SettingsStore, apply_data_dir
 from llmoin_desktop.core.engine import hardware
 from llmoin_desktop.core.engine.backend import GenerationParams
 from llmoin_desktop.core.engine.catalog import ModelInfo, chat_template_note, scan_models
-from llmoin_desktop.core.errors import LLMoinError, ModelError
+from llmoin_desktop.core.errors import LLMoinError, ModelError, SettingLocked
 from llmoin_desktop.core.i18n import _, tr
 from llmoin_desktop.core.jobs import CancelToken, Job, JobState, Progress, run_interruptible
 
@@ -164,13 +164,35 @@ def pick_model(store: SettingsStore, wanted: str | None) -> ModelInfo:
     return usable[0]
 
 
+def require_terms(store: SettingsStore) -> None:
+    """Raise (German message) unless IT's terms are accepted; asks at a terminal.
+
+    See cli_terms.py for the ``terms`` command and core/terms.py for when this applies."""
+    from llmoin_desktop.core.terms import accept_current, current_terms, required_outside_gui
+
+    if not required_outside_gui(store):
+        return
+    if sys.stdin.isatty() and sys.stderr.isatty():
+        print(current_terms(store).text, file=sys.stderr)
+        print(file=sys.stderr)
+        answer = input(_("Nutzungsbedingungen annehmen? [j/N] ")).strip().lower()
+        if answer in ("j", "ja", "y", "yes"):
+            accept_current(store)
+            return
+    raise SettingLocked(
+        _(
+            "Ihre IT-Abteilung verlangt die Annahme der Nutzungsbedingungen. Bitte lesen Sie "
+            "sie mit `llmoin-desktop terms` und nehmen Sie sie mit `llmoin-desktop terms "
+            "--accept` an (oder einmal in der Oberfläche)."
+        )
+    )
+
+
 def open_backend(args: argparse.Namespace, store: SettingsStore | None = None):  # noqa: ANN201
     """A loaded backend for the model the arguments (or settings) choose; progress on stderr."""
     from llmoin_desktop.core.engine.factory import create_backend
 
     store = store or load_store(args)
-    from llmoin_desktop.cli_terms import require_terms
-
     require_terms(store)  # IT's terms of use hold on the command line too
     backend = create_backend(store)
     if backend.name == "local":

@@ -12,46 +12,19 @@ text and asks; without one it stops with a message naming ``llmoin-desktop terms
 from __future__ import annotations
 
 import argparse
-import sys
 
-from llmoin_desktop.core.config import SettingsStore
-from llmoin_desktop.core.errors import SettingLocked
 from llmoin_desktop.core.i18n import _
+
+# The check before a model runs lives beside open_backend in cli.py (require_terms) and in
+# core/terms.py (the policy decision); this module only adds the ``terms`` command, so cli.py
+# never imports it back (issue 23: no import circle). Still importable from here:
+from llmoin_desktop.core.terms import required_outside_gui as terms_required  # noqa: F401
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("terms", help=_("Nutzungsbedingungen anzeigen und annehmen"))
     p.add_argument("--accept", action="store_true", help=_("die Nutzungsbedingungen annehmen"))
     p.set_defaults(func=cmd_terms)
-
-
-def terms_required(store: SettingsStore) -> bool:
-    from llmoin_desktop.core.terms import needs_acceptance
-
-    from_it = store.source("usage_terms_text") in ("policy", "policy-default")
-    return from_it and bool(store.settings.usage_terms_text.strip()) and needs_acceptance(store)
-
-
-def require_terms(store: SettingsStore) -> None:
-    """Raise (German message) unless IT's terms are accepted; asks at a terminal."""
-    if not terms_required(store):
-        return
-    from llmoin_desktop.core.terms import accept_current, current_terms
-
-    if sys.stdin.isatty() and sys.stderr.isatty():
-        print(current_terms(store).text, file=sys.stderr)
-        print(file=sys.stderr)
-        answer = input(_("Nutzungsbedingungen annehmen? [j/N] ")).strip().lower()
-        if answer in ("j", "ja", "y", "yes"):
-            accept_current(store)
-            return
-    raise SettingLocked(
-        _(
-            "Ihre IT-Abteilung verlangt die Annahme der Nutzungsbedingungen. Bitte lesen Sie "
-            "sie mit `llmoin-desktop terms` und nehmen Sie sie mit `llmoin-desktop terms "
-            "--accept` an (oder einmal in der Oberfläche)."
-        )
-    )
 
 
 def cmd_terms(args: argparse.Namespace) -> int:

@@ -111,6 +111,16 @@ def needs_acceptance(store: SettingsStore, data_dir: Path | None = None) -> bool
     return accepted_version(data_dir) != current_terms(store).version
 
 
+def required_outside_gui(store: SettingsStore) -> bool:
+    """Must the command line stop until the terms are accepted? Only when IT asked for terms.
+
+    Decision (issue 18): the check applies when IT's policy sets ``usage_terms_text`` (locked or
+    as a default); the program's built-in text stays a GUI courtesy, so IT's own scripts and
+    benchmarks are not stopped by it. Here, not in the CLI, because it is a policy decision."""
+    from_it = store.source("usage_terms_text") in ("policy", "policy-default")
+    return from_it and bool(store.settings.usage_terms_text.strip()) and needs_acceptance(store)
+
+
 def accept(terms: Terms, data_dir: Path | None = None) -> Path:
     """Record the acceptance; raises SettingsError (German) when the folder is not writable."""
     path = acceptance_file(data_dir)
