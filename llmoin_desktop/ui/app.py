@@ -61,7 +61,7 @@ def run_gui(argv: Sequence[str] | None = None) -> int:
     if "--self-test" in argv:  # installation check for IT and the bundle test (self_test.py)
         from llmoin_desktop.ui.self_test import run_self_test
 
-        return run_self_test(argv)
+        return run_self_test(argv, create_application)  # handed in: no import back
     settings = SettingsStore()
     apply_data_dir(settings)
     i18n.set_language(settings.settings.language)

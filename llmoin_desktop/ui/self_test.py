@@ -125,8 +125,18 @@ def _use_offscreen_without_display() -> None:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
 
 
-def run_self_test(argv: Sequence[str], out: Callable[[str], None] = print) -> int:
-    """Returns the exit code: 0 everything worked, 1 a step failed (message printed)."""
+# Builds the QApplication for a settings store: app.create_application, handed in by app.py so
+# that the self-test does not import the start-up module back (issue 23: no import circle).
+MakeApp = Callable[[Sequence[str], Any], Any]
+
+
+def run_self_test(
+    argv: Sequence[str], make_app: MakeApp, out: Callable[[str], None] = print
+) -> int:
+    """Returns the exit code: 0 everything worked, 1 a step failed (message printed).
+
+    ``make_app`` is called once the temporary user folders are set, so the application reads
+    the self-test's settings, not the clerk's."""
     report = SelfTestReport()
     report.figures["start_s"] = process_age_s()  # interpreter + imports up to here
     model_arg, max_tokens = _parse(argv)
@@ -138,7 +148,7 @@ def run_self_test(argv: Sequence[str], out: Callable[[str], None] = print) -> in
         os.environ["LLMOIN_CONFIG_DIR"] = str(work / "config")
         os.environ["LLMOIN_DATA_DIR"] = str(work / "data")
         try:
-            _run_steps(report, work, model_arg, max_tokens, out)
+            _run_steps(report, work, model_arg, max_tokens, out, make_app)
         except Exception as exc:  # noqa: BLE001 - the one place that turns any failure into a message
             report.error = getattr(exc, "user_message", "") or f"{type(exc).__name__}: {exc}"
     if report.ok:
@@ -150,7 +160,12 @@ def run_self_test(argv: Sequence[str], out: Callable[[str], None] = print) -> in
 
 
 def _run_steps(
-    report: SelfTestReport, work: Path, model_arg: str, max_tokens: int, out: Callable[[str], None]
+    report: SelfTestReport,
+    work: Path,
+    model_arg: str,
+    max_tokens: int,
+    out: Callable[[str], None],
+    make_app: MakeApp,
 ) -> None:
     objects: dict[str, Any] = {}
 
@@ -165,14 +180,13 @@ def _run_steps(
         from llmoin_desktop.core import i18n
         from llmoin_desktop.core.config import SettingsStore
         from llmoin_desktop.core.engine.factory import create_backend
-        from llmoin_desktop.ui.app import create_application
         from llmoin_desktop.ui.main_window import MainWindow
         from llmoin_desktop.ui.offscreen import wait_until
 
         store = SettingsStore()
         i18n.set_language(store.settings.language)
         objects["store"] = store
-        objects["app"] = create_application(["llmoin-desktop"], store)
+        objects["app"] = make_app(["llmoin-desktop"], store)
         objects["backend"] = create_backend(store)
         window = MainWindow(objects["backend"], store)
         objects["window"] = window
