@@ -3,8 +3,9 @@
 Faithful texts: (a) for each of the 14 laws in ../shared/corpus/gesetze, summaries built from
 the law's own sentences (the clause that holds a figure, introduced with the § and Abs. it
 comes from: "Nach § 2 Abs. 2 BUKG gilt: …"), read through the project's loaders (PDF pages,
-DOCX, Markdown); (b) hand-written summaries of six letters and e-mails
-(bench/data/factcheck/*.summary.txt; two letters are the scan corpus's true texts).
+DOCX, Markdown); (b) hand-written, paraphrased summaries of four laws (bench/data/factcheck/laws/) and of six
+letters and e-mails (bench/data/factcheck/*.summary.txt; two letters are the scan corpus's
+true texts).
 
 Into copies of them it injects single-fact corruptions of every kind (bench/factcheck_cases.py)
 and faithful rewordings. A corruption is caught when a fact overlapping the changed text is
@@ -129,6 +130,12 @@ def main() -> int:
         for k in range(0, min(len(sentences), 36), 12):
             cases.append((path.name, index, " ".join(sentences[k : k + 12])))
     data = ROOT / "bench" / "data" / "factcheck"
+    # Hand-written, paraphrased summaries of four laws (the realistic false-alarm guard).
+    for summary in sorted((data / "laws").glob("*.summary.txt")):
+        stem = summary.name.split(".")[0]
+        law = next(p for p in args.corpus.iterdir() if p.name.rsplit(".", 1)[0] == stem)
+        index = SourceIndex(load_sources([law]))
+        cases.append((law.name + " (hand)", index, summary.read_text(encoding="utf-8")))
     for summary in sorted(data.glob("*.summary.txt")):
         src = data / summary.name.replace(".summary", "")
         index = SourceIndex([SourceText(src.name, src.read_text(encoding="utf-8"))])
@@ -156,7 +163,9 @@ def main() -> int:
                         f"{v.source_value!r} in …{text[max(0, v.fact.start - 120) : v.fact.end + 60]!r}"
                     )
         per_fact = (
-            args.per_fact if name.endswith((".pdf", ".docx", ".md")) else args.per_letter_fact
+            args.per_fact
+            if name.endswith((".pdf", ".docx", ".md", "(hand)"))
+            else args.per_letter_fact
         )
         for f in extract(text):
             for _i in range(per_fact):
