@@ -32,7 +32,7 @@ from llmoin_desktop.ui.task_page import TaskPage
 from llmoin_desktop.ui.workers import JobHandle
 
 if TYPE_CHECKING:
-    from llmoin_desktop.ui.main_window import MainWindow
+    from llmoin_desktop.ui.window_host import BuilderHost  # what it uses of the window
 
 BUILDER_PAGE_ID = "task_builder"
 
@@ -62,7 +62,7 @@ def choose_export_file(parent: QWidget, suggestion: str) -> str:
 
 
 class TaskBuilderArea(QObject):
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: BuilderHost) -> None:
         super().__init__(window)
         self.window = window
         self.page = TaskBuilderPage()

@@ -20,14 +20,14 @@ from llmoin_desktop.ui.controllers.library_controller import LibraryController
 from llmoin_desktop.ui.library_page import LibraryPage
 
 if TYPE_CHECKING:
-    from llmoin_desktop.ui.main_window import MainWindow
+    from llmoin_desktop.ui.window_host import AreaHost  # what it uses of the window
 
 LIBRARY_PAGE_ID = "library"
 
 
 class LibraryArea(QObject):
     def __init__(
-        self, window: MainWindow, folder: str | Path | None = None, **library_kwargs: Any
+        self, window: AreaHost, folder: str | Path | None = None, **library_kwargs: Any
     ) -> None:
         super().__init__(window)
         self.window = window

@@ -26,7 +26,7 @@ from llmoin_desktop.ui.history_view import HistoryView
 from llmoin_desktop.ui.task_page import TaskPage
 
 if TYPE_CHECKING:
-    from llmoin_desktop.ui.main_window import MainWindow
+    from llmoin_desktop.ui.window_host import AreaHost  # what it uses of the window
 
 HISTORY_PAGE_ID = "history"
 
@@ -34,7 +34,7 @@ HISTORY_PAGE_ID = "history"
 class TaskArea(QObject):
     def __init__(
         self,
-        window: MainWindow,
+        window: AreaHost,
         catalog: TaskCatalog | None = None,
         history_path: Path | None = None,
     ) -> None:

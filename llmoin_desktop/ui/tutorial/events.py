@@ -15,7 +15,7 @@ from PySide6.QtCore import QObject
 from llmoin_desktop.core.tutorials import TutorialEvents
 
 if TYPE_CHECKING:
-    from llmoin_desktop.ui.main_window import MainWindow
+    from llmoin_desktop.ui.window_host import PageHost  # what it uses of the window
 
 # Signals a library/question page may offer (duck-typed: the page decides what it has).
 ASK_SIGNALS = {"answered": "library_asked", "answer_ready": "library_asked"}
@@ -23,7 +23,7 @@ CITATION_SIGNALS = ("citation_opened", "source_opened")
 
 
 class WindowEvents(QObject):
-    def __init__(self, window: MainWindow, events: TutorialEvents) -> None:
+    def __init__(self, window: PageHost, events: TutorialEvents) -> None:
         super().__init__(window)
         self.window = window
         self.events = events

@@ -21,14 +21,14 @@ from llmoin_desktop.ui.tutorial.overlay import TutorialOverlay
 from llmoin_desktop.ui.tutorial.runner import TutorialRunner
 
 if TYPE_CHECKING:
-    from llmoin_desktop.ui.main_window import MainWindow
     from llmoin_desktop.ui.tutorial.trainer import TrainerMode
+    from llmoin_desktop.ui.window_host import HeaderHost  # what it uses of the window
 
 
 class HelpMenu(QObject):
     tutorial_finished = Signal(bool)
 
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: HeaderHost) -> None:
         super().__init__(window)
         self.window = window
         self.events = TutorialEvents()

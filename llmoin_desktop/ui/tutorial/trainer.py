@@ -31,7 +31,7 @@ from llmoin_desktop.ui.a11y import name
 from llmoin_desktop.ui.plain_text import PlainLabel
 
 if TYPE_CHECKING:
-    from llmoin_desktop.ui.main_window import MainWindow
+    from llmoin_desktop.ui.window_host import AreaHost  # what it uses of the window
 
 BAR_STYLE = """
 QFrame#trainerBar { background: #fff4d6; border-bottom: 1px solid #c9a227; }
@@ -127,7 +127,7 @@ class PromptView(QWidget):
 class TrainerMode:
     """Installs the bar and the prompt views into a window running on a sandbox."""
 
-    def __init__(self, window: MainWindow, sandbox: TrainerSandbox) -> None:
+    def __init__(self, window: AreaHost, sandbox: TrainerSandbox) -> None:
         self.window = window
         self.sandbox = sandbox
         self.restart = restart  # tests replace it
