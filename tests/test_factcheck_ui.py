@@ -8,6 +8,7 @@ from pathlib import Path
 
 from fakes import FakeBackend
 from PySide6.QtCore import Qt
+from test_ui_ask import ask_window, laws_library  # noqa: F401 - fixtures
 from test_ui_tasks import generate, open_task, task_window
 
 from llmoin_desktop.ui.a11y import add_announcement_listener
@@ -77,3 +78,16 @@ def test_policy_asks_before_copying_or_exporting_unsupported_figures(
     assert controller.export_to(tmp_path / "x.docx") is True  # export_to is the dialog-free path
     qtbot.waitUntil(lambda: controller.export_handle is None)
     assert controller.export() is False and asked == [2, 2]
+
+
+def test_ask_page_shows_the_check_of_the_answer(qtbot, ask_window) -> None:  # noqa: F811
+    """ "Dokumente fragen": the answer's figures against the cited passages."""
+    from test_ui_ask import ask
+
+    _window, page, controller, _backend = ask_window
+    result = ask(qtbot, page, controller, "Innerhalb welcher Frist muss man sich anmelden?")
+    assert result.factcheck is not None
+    assert page.check_line.isVisible()
+    assert page.check_line.text() == result.factcheck.summary()
+    statuses = {v.fact.text: v.status for v in result.factcheck.verdicts}
+    assert statuses.get("zwei Wochen") == "belegt"

@@ -40,7 +40,7 @@ from PySide6.QtWidgets import (
 
 from llmoin_desktop.core.i18n import _, tr
 from llmoin_desktop.core.tasks.spec import TaskSpec
-from llmoin_desktop.ui.a11y import mark_required, name
+from llmoin_desktop.ui.a11y import announce, mark_required, name
 from llmoin_desktop.ui.messages import show_message
 from llmoin_desktop.ui.page_parts import RunPage, add_page_head, add_side_by_side, page_layout
 from llmoin_desktop.ui.plain_text import PlainLabel, verbatim
@@ -307,6 +307,12 @@ class AskPage(RunPage):
         self.result_message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.result_message.hide()
         rbox.addWidget(a_label)
+        # Fact check of the answer against the cited passages (issue 19, docs/factcheck.md).
+        self.check_line = PlainLabel("")
+        self.check_line.setObjectName("askFactCheck")
+        self.check_line.setWordWrap(True)
+        self.check_line.hide()
+        rbox.addWidget(self.check_line)
         rbox.addWidget(self.answer, 2)
         self.reasoning = ReasoningBox()  # a reasoning model's thinking, collapsed, never cited
         rbox.addWidget(self.reasoning)
@@ -422,7 +428,19 @@ class AskPage(RunPage):
     def show_result_message(self, text: str, kind: str = "info") -> None:
         show_message(self.result_message, text, kind)
 
+    def show_check(self, report: Any) -> None:
+        """ "5 Angaben geprüft: 4 belegt, …" above the answer; spoken when something is
+        missing from the cited passages."""
+        if report is None:
+            self.check_line.hide()
+            return
+        self.check_line.setText(report.summary())
+        self.check_line.setAccessibleName(report.summary())
+        self.check_line.show()
+        announce(self.check_line, report.announcement())
+
     def begin_answer(self) -> None:
+        self.check_line.hide()
         self._streamed = ""
         self.answer.clear()
         self.reasoning.clear()

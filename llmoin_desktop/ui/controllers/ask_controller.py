@@ -132,6 +132,9 @@ class AskController(PageJobController):
         def run(ctx: JobContext) -> TaskResult:
             result = run_library_task(runner, spec, values, ctx, library=lib)
             ctx.check()
+            from llmoin_desktop.core.factcheck.result_check import attach_check
+
+            attach_check(result)  # figures of the answer against the cited passages
             if history is not None:
                 result.history_id = history.add(result, title=spec.title)
             return result
@@ -162,6 +165,7 @@ class AskController(PageJobController):
         self.page.set_answer(result.answer)
         self.page.reasoning.set_text(result.reasoning)
         self.page.set_sources(result.citations)
+        self.page.show_check(result.factcheck)
         self.page.set_has_result(True)
         if not result.citations:
             self.page.show_result_message(
