@@ -29,12 +29,18 @@ from pathlib import Path
 from typing import Any
 
 from llmoin_desktop.core import paths
-from llmoin_desktop.core.config_files import atomic_write_text, move_aside, read_text_any
+from llmoin_desktop.core.config_files import SCHEMA_VERSION as SCHEMA_VERSION
+from llmoin_desktop.core.config_files import atomic_write_text, move_aside
+from llmoin_desktop.core.config_files import migrate as migrate
+from llmoin_desktop.core.config_files import parse_settings_file as _parse_settings_file
+from llmoin_desktop.core.config_files import schema_version as schema_version
 from llmoin_desktop.core.config_validation import check_rule
 from llmoin_desktop.core.errors import SettingLocked, SettingsError
-from llmoin_desktop.core.i18n import _, tr
+from llmoin_desktop.core.i18n import tr
 
-SCHEMA_VERSION = 1
+# The settings file's format (JSON in any Windows encoding, its schema version, migrations)
+# lives in config_files.py (split off, issue 23); SCHEMA_VERSION, schema_version and migrate
+# stay importable from here (the ``X as X`` re-exports above).
 POLICY_FILE = "policy.toml"
 USER_FILE = "settings.json"
 BACKUP_SUFFIX = ".bak"
@@ -193,57 +199,6 @@ def validate(key: str, value: Any) -> Any:
 
 
 _atomic_write_text = atomic_write_text  # the name other modules (terms, trainer) import
-
-
-def _parse_settings_file(path: Path) -> dict[str, Any]:
-    """JSON object of a settings file in any encoding Windows editors write.
-
-    OSError: cannot be read (missing, permission); ValueError: not an intact settings file."""
-    text, _encoding = read_text_any(path)
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ValueError(
-            tr(
-                "kein gültiges JSON, Zeile {line}, Spalte {column}",
-                line=exc.lineno,
-                column=exc.colno,
-            )
-        ) from exc
-    if not isinstance(data, dict):
-        raise ValueError(_("kein JSON-Objekt"))
-    return data
-
-
-def schema_version(data: dict[str, Any]) -> int:
-    """The file's schema version; raises ``SettingsError`` when it is not a whole number."""
-    raw = data.get("schema_version", 0)
-    try:
-        if isinstance(raw, bool) or isinstance(raw, float) and not raw.is_integer():
-            raise ValueError(raw)
-        return int(raw or 0)
-    except (TypeError, ValueError) as exc:
-        raise SettingsError(
-            tr(
-                "„schema_version“ in den Einstellungen ist keine Zahl ({value}); die Datei wird "
-                "wie die aktuelle Version gelesen.",
-                value=raw,
-            )
-        ) from exc
-
-
-def migrate(data: dict[str, Any]) -> dict[str, Any]:
-    """Bring an older user file up to ``SCHEMA_VERSION`` (version 0 = files without a version)."""
-    try:
-        version = schema_version(data)
-    except SettingsError:
-        version = SCHEMA_VERSION
-    if version < 1:
-        # v0 called the idle timeout "unload_minutes".
-        if "unload_minutes" in data and "idle_unload_minutes" not in data:
-            data["idle_unload_minutes"] = data.pop("unload_minutes")
-        data["schema_version"] = 1
-    return data
 
 
 class SettingsStore:

@@ -4,15 +4,23 @@ Notepad and PowerShell 5.1 write UTF-8 *with* a BOM or UTF-16; old editors write
 ("ü" as one byte). Each of these is a valid file for the person who saved it, so all of them
 are simply read. A file that still cannot be understood is never deleted or overwritten: it
 is renamed to ``<name>.broken-<timestamp>`` first, so IT or the user can recover it by hand.
+
+The user settings file's own format is here too: a JSON object with a ``schema_version``, and
+the migrations of older versions (``config.SettingsStore`` reads and layers it).
 """
 
 from __future__ import annotations
 
 import codecs
 import datetime as _dt
+import json
 import os
 import tempfile
 from pathlib import Path
+from typing import Any
+
+from llmoin_desktop.core.errors import SettingsError
+from llmoin_desktop.core.i18n import _, tr
 
 
 def decode_text(raw: bytes) -> tuple[str, str]:
@@ -98,3 +106,58 @@ def move_aside(path: Path) -> Path | None:
         path.unlink(missing_ok=True)
         return target
     raise OSError(f"no free name beside {path}")
+
+
+# The settings file's format (split from config.py, issue 23) ---------------------------------
+SCHEMA_VERSION = 1
+
+
+def parse_settings_file(path: Path) -> dict[str, Any]:
+    """JSON object of a settings file in any encoding Windows editors write.
+
+    OSError: cannot be read (missing, permission); ValueError: not an intact settings file."""
+    text, _encoding = read_text_any(path)
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValueError(
+            tr(
+                "kein gültiges JSON, Zeile {line}, Spalte {column}",
+                line=exc.lineno,
+                column=exc.colno,
+            )
+        ) from exc
+    if not isinstance(data, dict):
+        raise ValueError(_("kein JSON-Objekt"))
+    return data
+
+
+def schema_version(data: dict[str, Any]) -> int:
+    """The file's schema version; raises ``SettingsError`` when it is not a whole number."""
+    raw = data.get("schema_version", 0)
+    try:
+        if isinstance(raw, bool) or isinstance(raw, float) and not raw.is_integer():
+            raise ValueError(raw)
+        return int(raw or 0)
+    except (TypeError, ValueError) as exc:
+        raise SettingsError(
+            tr(
+                "„schema_version“ in den Einstellungen ist keine Zahl ({value}); die Datei wird "
+                "wie die aktuelle Version gelesen.",
+                value=raw,
+            )
+        ) from exc
+
+
+def migrate(data: dict[str, Any]) -> dict[str, Any]:
+    """Bring an older user file up to ``SCHEMA_VERSION`` (version 0 = files without a version)."""
+    try:
+        version = schema_version(data)
+    except SettingsError:
+        version = SCHEMA_VERSION
+    if version < 1:
+        # v0 called the idle timeout "unload_minutes".
+        if "unload_minutes" in data and "idle_unload_minutes" not in data:
+            data["idle_unload_minutes"] = data.pop("unload_minutes")
+        data["schema_version"] = 1
+    return data
