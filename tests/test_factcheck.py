@@ -198,6 +198,9 @@ def test_pdf_pages_are_named(corpus_dir: Path) -> None:
         ("ab März 2026", "date", "März 2026"),
         ("€ 1.500,00", "amount", "€ 1.500,00"),
         ("1,5 Mio. Euro", "amount", "1,5 Mio. Euro"),
+        ("Sie erreichen mich unter 040 1234567.", "phone", "040 1234567"),
+        ("Rückruf unter (040) 42811-2345", "phone", "(040) 42811-2345"),
+        ("Sehr geehrte Familie Özdemir,", "person", "Familie Özdemir"),
     ],
 )
 def test_extract_formats(text: str, kind: str, fact: str) -> None:

@@ -90,7 +90,10 @@ _PHONE_KEY = re.compile(
     r"Telefonnummer|Fon)\s*[:.]?\s*"
 )
 _PHONE = re.compile(r"(?:\+|00)?\(?\d[\d /().\-–]{4,}\d")
-_PHONE_FREE = re.compile(r"(?<![\w/])(\+49[\d /().\-–]{6,}\d|0\d{2,5}\s?/\s?\d[\d \-–]{3,}\d)")
+_PHONE_FREE = re.compile(
+    r"(?<![\w/])(\+49[\d /().\-–]{6,}\d|0\d{2,5}\s?/\s?\d[\d \-–]{3,}\d|"
+    r"\(0\d{2,5}\)\s?\d[\d \-–]{3,}\d|(?<=unter )0\d{2,5}[ \-–]?\d[\d \-–]{3,}\d)"
+)
 
 
 def phone_digits(text: str) -> str:

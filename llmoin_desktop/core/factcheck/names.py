@@ -261,7 +261,7 @@ _ARTICLES = frozenset(
 )
 _NAME = r"[A-ZÄÖÜ][a-zäöüß]+(?:-[A-ZÄÖÜ][a-zäöüß]+)?"
 _PERSON = re.compile(
-    r"(?<![A-Za-zäöüß])(Herrn|Herr|Frau|Fr\.|Hr\.)\s+((?:(?:Prof\.|Dr\.|Dipl\.-[A-Za-z]+\.?|"
+    r"(?<![A-Za-zäöüß])(Herrn|Herr|Frau|Fr\.|Hr\.|Familie|Eheleute)\s+((?:(?:Prof\.|Dr\.|Dipl\.-[A-Za-z]+\.?|"
     rf"med\.|jur\.)\s*)*)((?:{_NAME}|von|van|de|zu|der)(?:\s+(?:{_NAME}|von|van|de|zu|der))"
     r"{0,3})"
 )
@@ -351,7 +351,9 @@ def find_persons(text: str) -> Iterator[Hit]:
         if not tokens:
             continue
         end = m.start(3) + len(" ".join(m.group(3).split()[: _count_raw(m.group(3), tokens)]))
-        gender = "m" if m.group(1).startswith("H") else "f"
+        gender = (
+            {"F": "f", "H": "m"}.get(m.group(1)[0]) if m.group(1)[:2] not in ("Fa", "Eh") else None
+        )
         value = ("person", tuple(norm_word(t) for t in tokens))
         yield m.start(), end, "person", value, {"gender": gender}
     for m in _DOCTOR.finditer(text):
