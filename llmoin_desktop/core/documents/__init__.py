@@ -21,6 +21,9 @@ Public API (everything a caller needs; import from here):
   FileUnreadable.
 - ``load_document(path)`` parses in-process (no sandbox): only for trusted files and tests.
 - ``SUPPORTED_EXTENSIONS``: file name endings a folder scan should pick up.
+
+May import only the core foundations (config, errors, i18n, jobs, offline, paths, …): reading a
+file knows nothing of models, the library or tasks (docs/architecture.md; ``lint-imports``).
 """
 
 from llmoin_desktop.core.documents.detect import EXTENSIONS
