@@ -244,3 +244,16 @@ def test_odd_input_never_raises() -> None:
         check_text(text, index)
     assert check_text("", index).summary() == "Keine prüfbaren Angaben gefunden."
     assert check_text("37 Euro", []).verdicts[0].status == NICHT_BELEGT
+
+
+def test_value_against_the_paragraph_the_sentence_cites(corpus_dir: Path) -> None:
+    """ "zwei Jahre" stands in the BUKG (§ 2 Abs. 3), but the cited § 2 Abs. 2 says one year."""
+    from llmoin_desktop.core.factcheck.sources import load_sources
+
+    index = SourceIndex(load_sources([corpus_dir / "gesetze" / "bukg_1990.md"]))
+    text = "Die Vergütung ist binnen einer Ausschlussfrist von zwei Jahren zu beantragen (§ 2 Abs. 2 BUKG)."
+    found = {v.fact.text: v for v in check_text(text, index).verdicts}
+    assert found["zwei Jahren"].status == ABWEICHEND
+    assert found["zwei Jahren"].source_value == "einem Jahr"
+    right = text.replace("zwei Jahren", "einem Jahr")
+    assert {v.status for v in check_text(right, index).verdicts} == {BELEGT}

@@ -92,12 +92,16 @@ class Checker:
         ends = _sentence_ends(text)
         verdicts = []
         for f in facts:
+            here = bisect.bisect_left(ends, f.start)
+            same_sentence = [g for g in facts if bisect.bisect_left(ends, g.start) == here]
             if f.kind == "reference":
-                here = bisect.bisect_left(ends, f.start)
-                f.extra["cofacts"] = [
-                    g.value
-                    for g in facts
-                    if g.kind in _VALUE_KINDS and bisect.bisect_left(ends, g.start) == here
+                f.extra["cofacts"] = [g.value for g in same_sentence if g.kind in _VALUE_KINDS]
+            elif f.kind in _VALUE_KINDS:
+                f.extra["cited"] = [
+                    (single, g.value[2])
+                    for g in same_sentence
+                    if g.kind == "reference"
+                    for single in g.value[1]
                 ]
             verdicts.append(self.judge(f))
         return verdicts
@@ -138,7 +142,38 @@ class Checker:
         ]
         if fact.kind == "date":
             family = [sf for sf in family if not _date_compatible(fact.value, sf.value)]
+        cited = self._cited_paragraph_check(fact, same, family)
+        if cited is not None:
+            return cited
         return self._decide(fact, same, family)
+
+    def _cited_paragraph_check(
+        self, fact: Fact, same: list[SourceFact], family: list[SourceFact]
+    ) -> Verdict | None:
+        """ "binnen vier Wochen (§ 17 Abs. 1 BMG)": the sentence names the paragraph, and
+        that paragraph has another value of the same kind and not this one."""
+        cited = fact.extra.get("cited") or []
+        if not cited or not family:
+            return None
+
+        def in_cited(sf: SourceFact) -> bool:
+            para = sf.extra.get("para")
+            if not para:
+                return False
+            for (kind, num, abs_, *_rest), law in cited:
+                if law and law not in self.index.law_ids.get(sf.file, ()):
+                    continue
+                if para[0] == kind and para[1] == num and abs_ in (None, para[2]):
+                    return True
+            return False
+
+        if any(in_cited(sf) for sf in same) or _best(fact, same)[0] >= 2:
+            return None  # found in the cited paragraph, or elsewhere in a sentence like this
+        others = [sf for sf in family if in_cited(sf)]
+        if not others:
+            return None
+        best, sf = _best(fact, others)
+        return _verdict(fact, ABWEICHEND, sf, sf.text if sf else "")
 
     def _decide(
         self,
