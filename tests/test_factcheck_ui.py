@@ -91,3 +91,23 @@ def test_ask_page_shows_the_check_of_the_answer(qtbot, ask_window) -> None:  # n
     assert page.check_line.text() == result.factcheck.summary()
     statuses = {v.fact.text: v.status for v in result.factcheck.verdicts}
     assert statuses.get("zwei Wochen") == "belegt"
+
+
+def test_free_chat_answer_is_checked_against_the_clerks_messages(qtbot, tmp_path: Path) -> None:
+    from test_ui_chat import open_chat
+
+    answer = "Die Gebühr beträgt 35 Euro und ist bis zum 31.03.2026 fällig."
+    window, _backend = open_chat(
+        qtbot, tmp_path, backend=FakeBackend(tokens=[w + " " for w in answer.split()])
+    )
+    view = window.chat_view
+    view.input.setPlainText("Fasse zusammen: Die Gebühr von 37 Euro ist bis 31.03.2026 fällig.")
+    with qtbot.waitSignal(window.chat.answer_finished, timeout=10000):
+        qtbot.keyClick(view.input, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert "2 Angaben geprüft: 1 belegt, 1 abweichend, 0 nicht gefunden" in view.status_label.text()
+
+    window.chat.settings.set("factcheck_chat", False)  # IT: no check in free chat
+    qtbot.keyClicks(view.input, "Nochmal bitte.")
+    with qtbot.waitSignal(window.chat.answer_finished, timeout=10000):
+        qtbot.keyClick(view.input, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert "Angaben geprüft" not in view.status_label.text()

@@ -46,6 +46,7 @@ class ChatController(QObject):
         self._partial: list[str] = []
         self.stop_pressed_at: float | None = None
         self.last_stop_latency_s: float | None = None
+        self.last_check: Any = None  # the fact check of the last answer (factcheck_chat)
         view.send_requested.connect(self.send)
         view.stop_requested.connect(self.stop)
         view.new_conversation_requested.connect(self.new_conversation)
@@ -139,6 +140,22 @@ class ChatController(QObject):
             )
         else:
             self.view.set_status(_("Fertig."))
+        if text and not stopped:
+            self._check_answer(text)
         if result is not None:
             self.answer_finished.emit(result)
         self.view.input.setFocus()
+
+    def _check_answer(self, text: str) -> None:
+        """factcheck_chat: the answer's figures against what the clerk wrote in this
+        conversation (a pasted letter, the amounts she named); the only source free chat
+        has. The line is added to the status, which the screen reader announces."""
+        if not self.settings.settings.factcheck_chat:
+            return
+        from llmoin_desktop.core.factcheck import SourceText, check_text
+
+        own = "\n\n".join(m["content"] for m in self.messages if m["role"] == "user")
+        report = check_text(text, [SourceText(_("Ihre Nachrichten"), own)])
+        if report.verdicts:
+            self.view.set_status(self.view.status_label.text() + " " + report.summary())
+        self.last_check = report
