@@ -63,9 +63,9 @@ def from_citations(citations: Iterable[Any]) -> list[SourceText]:
 def load_sources(paths: Iterable[str | Path]) -> list[SourceText]:
     """Read source files with the document loaders; raises ``DocumentError`` with a clear
     message for a file that cannot be read."""
-    from llmoin_desktop.core.tasks.sources import load_document
+    from llmoin_desktop.core.documents import parse_document
 
     out: list[SourceText] = []
     for path in paths:
-        out += from_document(load_document(path), Path(path).name)
+        out += from_document(parse_document(Path(path).expanduser()), Path(path).name)
     return out
