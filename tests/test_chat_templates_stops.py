@@ -209,3 +209,14 @@ def test_a_turn_end_before_any_answer_is_no_answer() -> None:
     assert not f.feed("\n<|eot_id|>\nJa, gern.")  # before any text: dropped, goes on
     assert f.feed(" Mehr.<|eot_id|>Rest")  # after text: the end
     assert "".join(out) == "\n\nJa, gern. Mehr." and f.hit == "<|eot_id|>"
+
+
+def test_counterparts_of_template_tags_are_stripped() -> None:
+    template = (
+        "{{ '<system>Du hilfst.</system>\n' }}{% for m in messages %}"
+        "{{ '<' + m['role'] + '>' + m['content'] + '</' + m['role'] + '>\n' }}{% endfor %}"
+        "{% if add_generation_prompt %}{{ '<assistant>' }}{% endif %}"
+    )
+    p = profile_of(template)
+    s = run(p, "Gern.</system> Und <", 2)
+    assert s.answer == "Gern. Und "

@@ -199,6 +199,11 @@ def derive_turn_markers(
         # model echoes) are stripped; thinking markers stay for the splitter.
         if marker not in skip:
             add(out.strip, marker)
+        tag = re.fullmatch(r"<(/?)([A-Za-z_][A-Za-z0-9_:\-.]{0,30})>", marker)
+        if tag:  # its counterpart too: a model writes "</beginning_of_sentence>", "<system>"
+            other = f"<{tag.group(2)}>" if tag.group(1) else f"</{tag.group(2)}>"
+            if other not in skip and other not in out.stops:
+                add(out.strip, other)
     return out
 
 
@@ -308,6 +313,8 @@ def _open_control_tail(buf: str) -> int:
 
 
 def _cut_marker(tail: str) -> bool:
+    if tail in ("<", "["):
+        return True  # the budget ended the stream on the first character of a marker
     return (
         len(tail) >= 2
         and tail[0] in "<["
