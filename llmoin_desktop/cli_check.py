@@ -86,10 +86,13 @@ def format_verdict(v: object) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from llmoin_desktop.cli import EXIT_OK, EXIT_USAGE, eprint
+    from llmoin_desktop.cli import EXIT_OK, EXIT_USAGE, eprint, load_store
     from llmoin_desktop.core.factcheck import SourceIndex, check_text
     from llmoin_desktop.core.factcheck.sources import load_sources
 
+    # Like every command: the UI language and IT's policy (a broken policy is reported here
+    # too, so the clerk learns of it whichever command she runs).
+    load_store(args)
     if not args.source:
         eprint(_("Fehler:"), _("Bitte mindestens eine Quelle mit --source angeben."))
         return EXIT_USAGE

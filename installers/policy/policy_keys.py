@@ -663,8 +663,8 @@ KEYS: tuple[PolicyKey, ...] = (
         "Benutzerdateien gespeichert. Achtung: Werte unter HKLM\\Software\\Policies sind für alle Benutzer "
         "des PCs lesbar; einen Schlüssel verwenden, der nur für diesen Server gilt.",
         "Key the library server requires (Chroma's token authentication; in front of "
-        "\"chroma run\" a reverse proxy checks it, see the rollout guide); sent as "
-        "\"X-Chroma-Token\" only to the server set by policy, never stored in user files. Note: values under HKLM\\Software\\Policies are readable "
+        '"chroma run" a reverse proxy checks it, see the rollout guide); sent as '
+        '"X-Chroma-Token" only to the server set by policy, never stored in user files. Note: values under HKLM\\Software\\Policies are readable '
         "by every user of the PC; use a token that is valid for this server only.",
         "bibliothek-7f3a9c",
     ),

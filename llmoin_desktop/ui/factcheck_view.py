@@ -20,7 +20,7 @@ from llmoin_desktop.core.factcheck import ABWEICHEND, BELEGT, Report, check_text
 from llmoin_desktop.core.factcheck.labels import kind_label, status_label
 from llmoin_desktop.core.i18n import _, tr
 from llmoin_desktop.ui.a11y import announce, name
-from llmoin_desktop.ui.plain_text import PlainLabel
+from llmoin_desktop.ui.plain_text import PlainLabel, verbatim
 
 
 def describe(verdict: Any) -> str:
@@ -134,7 +134,7 @@ class FactCheckBar(QWidget):
                 fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.WaveUnderline)
                 fmt.setUnderlineColor(palette.color(QPalette.ColorRole.Highlight))
             fmt.setFontUnderline(True)
-            fmt.setToolTip(describe(v))
+            fmt.setToolTip(verbatim(describe(v)))
             sel = QTextEdit.ExtraSelection()
             cursor = QTextCursor(self.editor.document())
             cursor.setPosition(v.fact.start)

@@ -120,7 +120,7 @@ class AppStatusBar(QStatusBar):
             tip = busy_text()
         self._set(self.speed_label, text)
         if self.speed_label.toolTip() != tip:
-            self.speed_label.setToolTip(tip)
+            self.speed_label.setToolTip(verbatim(tip))
 
     def show_progress(self, fraction: float | None, text: str) -> None:
         self.progress.show()
