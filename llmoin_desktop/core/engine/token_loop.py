@@ -190,8 +190,12 @@ class TokenLoopMixin:
                     n_reasoning += 1
                 else:
                     n_answer += 1
-                if splitter.ended or (stops and _hit_stop(splitter.answer_parts, stops)):
-                    finish = "stop"  # the template's end of turn (or a caller's stop)
+                if not params.ignore_eos and (
+                    splitter.ended or (stops and _hit_stop(splitter.answer_parts, stops))
+                ):
+                    # The template's end of turn (or a caller's stop). ignore_eos (benchmarks,
+                    # the sampler equivalence test) generates the full budget, as llama.cpp does.
+                    finish = "stop"
                     break
                 if thinking and on_progress is not None and n_reasoning % 16 == 1:
                     on_progress(
