@@ -93,6 +93,7 @@ def setting_labels() -> dict[str, tuple[str, str]]:
         "remote_url": (remote, _("Server-Adresse")),
         "remote_model": (remote, _("Modell auf dem Server")),
         "library_server": (remote, _("Bibliotheks-Server")),
+        "library_server_token": (remote, _("Schlüssel des Bibliotheks-Servers")),
         "embedding_model": (remote, _("Einbettungsmodell für die Suche")),
         "watched_folders": (remote, _("Überwachte Ordner der Bibliothek (durch Kommas getrennt)")),
         "ask_search_terms": (tasks, _("Suchbegriffe vom Modell (Dokumente fragen)")),
@@ -251,7 +252,7 @@ class SettingsDialog(QDialog):
             dspin.setValue(value)
             return dspin
         line = QLineEdit(", ".join(value) if isinstance(value, list) else str(value))
-        if key.endswith("_api_key"):
+        if key.endswith(("_api_key", "_token")):
             line.setEchoMode(QLineEdit.EchoMode.PasswordEchoOnEdit)  # not shown to onlookers
         return line
 
