@@ -220,7 +220,12 @@ class VectorIndex:
             return self._count
 
     def count(self) -> int:
-        return int(self._col.count()) if self._col is not None else 0
+        """Vectors held now (a round trip); also refreshes :attr:`size`, which bounds
+        searches — another PC may have added to a shared collection since the last write."""
+        if self._col is None:
+            return 0
+        self._count = int(self._col.count())
+        return self._count
 
     @property
     def size(self) -> int:
