@@ -279,7 +279,7 @@ def detect_profile(
     try:
         base = renderer.render([user])
     except TemplateRenderError as exc:
-        logging.getLogger(__name__).warning("chat template of %s: %s", model_name, exc)
+        logging.getLogger(__name__).info("chat template of %s: %s", model_name, exc)
         raise ModelError(
             tr(
                 "Das Gesprächsformat (Chat-Vorlage) des Modells „{name}“ lässt sich nicht "

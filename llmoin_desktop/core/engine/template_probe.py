@@ -182,7 +182,7 @@ def template_refusal(model_name: str, exc: Exception) -> ModelError:
     """A request the template rejects: the reason in words, the raw line as detail (log,
     ``doctor``)."""
     technical = bool(getattr(exc, "technical", False))
-    log.warning("chat template of %s refused a request: %s", model_name, exc)
+    log.info("chat template of %s refused a request: %s", model_name, exc)
     return ModelError(
         tr(
             "Das Gesprächsformat des Modells „{name}“ lehnt diese Anfrage ab: {reason}",
