@@ -13,6 +13,9 @@ Why the shape:
 - Token counting: the server's tokenizer where it has one (vLLM ``/tokenize`` applies the chat
   template; llama-cpp-python ``/extras/tokenize/count`` and llama.cpp ``/tokenize`` count the
   text, we add a template allowance); otherwise an estimate that errs on the large side.
+
+Parts: ``remote_url.py`` (which hosts), ``remote_tokens.py`` (counting), ``remote_stream.py``
+(the SSE answer and the system-role retry), ``remote_errors.py``, ``remote_queue.py``.
 """
 
 from __future__ import annotations
@@ -27,7 +30,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from llmoin_desktop.core.config import SettingsStore
 from llmoin_desktop.core.engine.backend import (
@@ -41,11 +43,8 @@ from llmoin_desktop.core.engine.backend import (
 )
 from llmoin_desktop.core.engine.chat_templates import (
     ChatRenderer,
-    TemplateProfile,
     TemplateRenderError,
-    prepare_messages,
 )
-from llmoin_desktop.core.engine.reasoning import ReasoningSplitter
 from llmoin_desktop.core.engine.remote_errors import (
     CTX_PATTERNS,
     ServerBusy,
@@ -56,6 +55,10 @@ from llmoin_desktop.core.engine.remote_errors import (
     server_message,
 )
 from llmoin_desktop.core.engine.remote_queue import QUEUE_MAX_S, QueueWatch, server_alive
+from llmoin_desktop.core.engine.remote_stream import Streaming
+from llmoin_desktop.core.engine.remote_tokens import TokenCounting
+from llmoin_desktop.core.engine.remote_url import check_url, normalise_url
+from llmoin_desktop.core.engine.remote_url import is_loopback_host as is_loopback_host
 from llmoin_desktop.core.engine.stop_strings import (
     GENERIC_STOPS,
     TurnMarkers,
@@ -71,30 +74,11 @@ PROBE_TIMEOUT_S = 10.0
 # Context size when the server does not say (llama-cpp-python's server default); corrected
 # from the server's own "maximum context length is N" message on the first overflow.
 FALLBACK_CTX = 2048
-# Template allowance when only the plain text can be counted: special tokens per message and
-# a default system prompt some templates insert (SmolLM2: ~30 tokens for "Hi").
-TEMPLATE_TOKENS_PER_MESSAGE = 8
-TEMPLATE_TOKENS_BASE = 48
-# Estimate without any tokenizer: German with common BPE vocabularies runs 3–4.5 characters
-# per token; 2.5 errs on the safe side (a part that is too small costs one more call, a part
-# that is too large costs an error round-trip).
-EST_CHARS_PER_TOKEN = 2.5
 
 _CTX_PATTERNS = CTX_PATTERNS  # (kept for callers of the old name)
 # 429/503 or a refused connection before any token: retried with back-off (1, 2, 4 … 16 s,
 # or the server's Retry-After) for at most BUSY_RETRY_S, then the clerk reads "ausgelastet".
 BUSY_RETRY_S = 120.0
-# Token counts are estimated here (calibrated once against the server's tokenizer, then 10 %
-# on top); only a prompt above this share of the window is counted by the server. Before,
-# "Dokumente fragen" sent a dozen count requests per question, each queued behind other
-# clerks' answers on a busy server (issue 22).
-EXACT_COUNT_SHARE = 0.8
-CALIBRATION_TEXT = (
-    "Die Meldebehörde stellt auf Antrag eine Bescheinigung über die Anmeldung aus. "
-    "Wer eine Wohnung bezieht, hat sich innerhalb von zwei Wochen nach dem Einzug bei der "
-    "Meldebehörde anzumelden. Die Urlaubsdauer beträgt jährlich mindestens 24 Werktage; "
-    "Reisekostenvergütung wird auf Antrag gewährt, Umzugskosten werden erstattet."
-)
 
 
 @dataclass
@@ -103,26 +87,7 @@ class RemoteModel:
     n_ctx: int = 0  # 0: the server does not say
 
 
-def is_loopback_host(host: str | None) -> bool:
-    """Literal loopback address or hosts-file name only, never ``*.localhost`` by name
-    (that goes to DNS; core/loopback.py)."""
-    from llmoin_desktop.core.loopback import is_loopback_host as decide
-
-    return decide(host)
-
-
-def normalise_url(url: str) -> str:
-    """``http://host:8000/v1/`` → ``http://host:8000`` (API paths are added per request)."""
-    url = url.strip().rstrip("/")
-    if url.endswith("/v1"):
-        url = url[: -len("/v1")]
-    return url
-
-
-_CALIBRATED: dict[str, tuple[float, str | None]] = {}
-
-
-class RemoteBackend(StatusPublisher):
+class RemoteBackend(TokenCounting, Streaming, StatusPublisher):
     """Talks to one OpenAI-compatible server. Thread-safe; every public call blocks."""
 
     name = "remote"
@@ -146,7 +111,7 @@ class RemoteBackend(StatusPublisher):
         )
         url = normalise_url(base_url if base_url is not None else settings.remote_url)
         self.base_url = url
-        self._parts = _check_url(url, from_policy=from_policy)
+        self._parts = check_url(url, from_policy=from_policy)
         self._api_key = api_key if api_key is not None else settings.remote_api_key
         self._wanted_model = model if model is not None else settings.remote_model
         # Set once the server's template rejected the system role or the role order.
@@ -323,24 +288,6 @@ class RemoteBackend(StatusPublisher):
         model = self._wanted_model or self.model_id
         return http_error(status, raw, path, self._host_label(), model, retry_after)
 
-    def _stream_failed(self, messages: list[Message], partial: bool) -> Exception:
-        """The stream ended without a finish reason. llama-cpp-python's server reports a too
-        long prompt this way (status 200, then nothing), so we count to tell the two apart."""
-        if not partial:
-            with contextlib.suppress(BackendError, ModelError):
-                n_prompt = self.count_tokens(messages)
-                n_ctx = self.context_size()
-                if n_prompt >= n_ctx:
-                    return prompt_too_long(n_prompt, n_ctx)
-        return BackendError(
-            tr(
-                "Der KI-Server {host} hat die Antwort unterwegs abgebrochen. Bitte erneut "
-                "versuchen; wenn es wieder passiert, der IT-Abteilung melden.",
-                host=self._host_label(),
-            ),
-            detail="" if partial else EMPTY_STREAM,
-        )
-
     def _overflow_from(self, message: str) -> ContextOverflow | None:
         numbers = overflow_numbers(message)
         if numbers is None:
@@ -468,121 +415,6 @@ class RemoteBackend(StatusPublisher):
         self._ensure_model()
         return self._n_ctx or FALLBACK_CTX
 
-    def count_tokens(self, messages: list[Message]) -> int:
-        """Estimated here (no request) unless the prompt nears the window; see
-        EXACT_COUNT_SHARE. The estimate errs on the large side."""
-        self._ensure_model()
-        estimate = self._estimate(messages)
-        if estimate <= EXACT_COUNT_SHARE * self.context_size():
-            return estimate
-        key = json.dumps(messages, ensure_ascii=False, sort_keys=True)
-        if key not in self._counts:
-            if len(self._counts) > 256:
-                self._counts.clear()
-            self._counts[key] = self._count_exact(messages)
-        return self._counts[key]
-
-    def _estimate(self, messages: list[Message]) -> int:
-        if self._chars_per_token is None:
-            key = f"{self.base_url}|{self.model_id}"
-            if key not in _CALIBRATED:  # once per server and model in this process
-                _CALIBRATED[key] = (self._calibrate(), self._count_mode)
-            self._chars_per_token, mode = _CALIBRATED[key]
-            self._count_mode = self._count_mode or mode
-        chars = sum(len(m.get("content") or "") for m in messages)
-        text = int(chars / self._chars_per_token) + len(messages)
-        return text + TEMPLATE_TOKENS_BASE + TEMPLATE_TOKENS_PER_MESSAGE * len(messages)
-
-    def _calibrate(self) -> float:
-        """Characters per token of this server's tokenizer on German text, less 10 % (one
-        request per session); EST_CHARS_PER_TOKEN when the server cannot count."""
-        try:
-            sample = [{"role": "user", "content": CALIBRATION_TEXT}]
-            empty = self._count_exact([{"role": "user", "content": ""}])
-            n = self._count_exact(sample) - empty
-        except (BackendError, ModelError, ContextOverflow):
-            return EST_CHARS_PER_TOKEN
-        if self._count_mode == "estimate" or n <= 0:
-            return EST_CHARS_PER_TOKEN
-        return max(1.5, 0.9 * len(CALIBRATION_TEXT) / n)
-
-    def _count_exact(self, messages: list[Message]) -> int:
-        model = self._ensure_model()
-        if self._count_mode is None:
-            self._count_mode = self._probe_count_mode(model.id)
-        mode = self._count_mode
-        text_tokens = 0
-        try:
-            if mode == "vllm":
-                data = self._json("POST", "/tokenize", {"model": model.id, "messages": messages})
-                return int(data["count"])
-            for m in messages:
-                content = m.get("content") or ""
-                if not content:
-                    continue
-                if content in self._text_counts:  # the system text of every candidate prompt
-                    text_tokens += self._text_counts[content]
-                    continue
-                before = text_tokens
-                if mode == "extras":
-                    data = self._json(
-                        "POST",
-                        "/extras/tokenize/count",
-                        {"input": content, "model": model.id},
-                    )
-                    text_tokens += int(data["count"])
-                elif mode == "llamacpp":
-                    data = self._json("POST", "/tokenize", {"content": content})
-                    text_tokens += len(data["tokens"])
-                else:
-                    text_tokens += int(len(content) / EST_CHARS_PER_TOKEN) + 1
-                if len(self._text_counts) > 512:
-                    self._text_counts.clear()
-                self._text_counts[content] = text_tokens - before
-        except (KeyError, TypeError, ValueError) as exc:
-            raise BackendError(
-                tr(
-                    "Der KI-Server {host} zählt Textbausteine nicht wie erwartet.",
-                    host=self._host_label(),
-                ),
-                detail=repr(exc),
-            ) from exc
-        return text_tokens + TEMPLATE_TOKENS_BASE + TEMPLATE_TOKENS_PER_MESSAGE * len(messages)
-
-    def _probe_count_mode(self, model_id: str) -> str:
-        probes: list[tuple[str, str, dict[str, Any], Callable[[Any], bool]]] = [
-            (
-                "vllm",
-                "/tokenize",
-                {"model": model_id, "messages": [{"role": "user", "content": "Hallo"}]},
-                lambda d: isinstance(d, dict) and isinstance(d.get("count"), int),
-            ),
-            (
-                "extras",
-                "/extras/tokenize/count",
-                {"input": "Hallo", "model": model_id},
-                lambda d: isinstance(d, dict) and isinstance(d.get("count"), int),
-            ),
-            (
-                "llamacpp",
-                "/tokenize",
-                {"content": "Hallo"},
-                lambda d: isinstance(d, dict) and isinstance(d.get("tokens"), list),
-            ),
-        ]
-        for mode, path, body, ok in probes:
-            try:
-                if ok(self._json("POST", path, body)):
-                    return mode
-            except (BackendError, ModelError, ContextOverflow):
-                continue
-        return "estimate"
-
-    @property
-    def count_mode(self) -> str:
-        """How tokens are counted: vllm | extras | llamacpp | estimate (docs/rollout.md)."""
-        return self._count_mode or ""
-
     # Generation ----------------------------------------------------------------------
     def chat(
         self,
@@ -627,279 +459,3 @@ class RemoteBackend(StatusPublisher):
                 if cancel.wait(pause):
                     return GenerationResult(text="", finish_reason="cancelled")
                 delay = min(delay * 2, 16.0)
-
-    def _chat_shaped(
-        self,
-        messages: list[Message],
-        params: GenerationParams,
-        on_token: Callable[[str], None] | None,
-        cancel: CancelToken,
-        on_reasoning: Callable[[str], None] | None,
-        on_progress: Callable[[Progress], None] | None,
-    ) -> GenerationResult:
-        try:
-            return self._chat_once(messages, params, on_token, cancel, on_reasoning, on_progress)
-        except BackendError as exc:
-            # The server's chat template rejected the system role or the role order (Gemma,
-            # old Mistral): shape the messages as for such a local model and ask once more.
-            # llama-cpp-python's server reports a template error as an empty stream.
-            detail = exc.detail or str(exc)
-            shaped = prepare_messages(messages, STRICT_PROFILE)
-            if (
-                self._merge_roles
-                or shaped == messages
-                or not (_template_rejects_roles(detail) or detail == EMPTY_STREAM)
-            ):
-                raise
-            self._merge_roles = True
-            return self._chat_once(messages, params, on_token, cancel, on_reasoning, on_progress)
-
-    def _chat_once(
-        self,
-        messages: list[Message],
-        params: GenerationParams,
-        on_token: Callable[[str], None] | None,
-        cancel: CancelToken | None,
-        on_reasoning: Callable[[str], None] | None,
-        on_progress: Callable[[Progress], None] | None = None,
-    ) -> GenerationResult:
-        t0 = time.perf_counter()
-        cancel = cancel or CancelToken()
-        if cancel.cancelled:
-            return GenerationResult(text="", finish_reason="cancelled")
-        model = self._ensure_model()
-        if self._merge_roles:
-            messages = prepare_messages(messages, STRICT_PROFILE)
-        body = _request_body(model.id, messages, params)
-        holder: dict[str, http.client.HTTPConnection | None] = {"conn": None}
-
-        def arm(conn: http.client.HTTPConnection) -> None:
-            holder["conn"] = conn
-            if cancel.cancelled:  # Stop came while we were connecting
-                abort()
-
-        def abort() -> None:
-            conn = holder["conn"]
-            if conn is not None and conn.sock is not None:
-                with contextlib.suppress(OSError):
-                    conn.sock.shutdown(socket.SHUT_RDWR)
-
-        cancel.on_cancel(abort)
-        self._set_status(state="busy")
-        splitter = ReasoningSplitter(
-            on_answer=on_token, on_reasoning=on_reasoning, markers=self._turn_markers()
-        )
-        watch = QueueWatch(self, abort, on_progress)
-        try:
-            return self._stream(body, splitter, cancel, arm, t0, watch)
-        finally:
-            watch.stop()
-            holder["conn"] = None
-            self._set_status(state="ready")
-
-    def _stream(
-        self,
-        body: dict[str, Any],
-        splitter: ReasoningSplitter,
-        cancel: CancelToken,
-        arm: Callable[[http.client.HTTPConnection], None],
-        t0: float,
-        watch: QueueWatch | None = None,
-    ) -> GenerationResult:
-        """Streams the answer; thinking (``<think>`` in the text, or the servers'
-        ``reasoning_content`` field) goes to the splitter's reasoning side."""
-        pieces: list[str] = []
-        finish = ""
-        n_chunks = 0
-        usage: dict[str, Any] = {}
-        timings: dict[str, Any] = {}
-        t_first = t_last = 0.0
-
-        def result(finish_reason: str, **counts: int) -> GenerationResult:
-            """What came so far, timed from the first streamed piece to the last."""
-            splitter.finish()
-            return GenerationResult(
-                text=splitter.answer,
-                reasoning=splitter.reasoning,
-                finish_reason=finish_reason,
-                ttft_s=(t_first - t0) if t_first else 0.0,
-                decode_s=max(0.0, t_last - t_first),
-                n_timed=max(0, n_chunks - 1),
-                total_s=time.perf_counter() - t0,
-                **counts,
-            )
-
-        def cancelled_result() -> GenerationResult:
-            return result("cancelled", n_generated=n_chunks)
-
-        # Until the first token the request may wait behind other clerks' answers: the socket
-        # waits up to QUEUE_MAX_S while _QueueWatch checks that the server lives.
-        if watch is not None:
-            watch.start()
-        queue_timeout = max(self._read_timeout, QUEUE_MAX_S)
-        try:
-            conn, resp = self._send(
-                "POST", "/v1/chat/completions", body, cancel_hook=arm, timeout=queue_timeout
-            )
-        except BackendError as exc:
-            if cancel.cancelled:
-                return cancelled_result()
-            if watch is not None and watch.dead:
-                raise self._too_slow(watch.waited) from None
-            if isinstance(exc, ServerSlow) and watch is not None:
-                # waited QUEUE_MAX_S behind others while the server lived: busy, not dead
-                raise ServerBusy(busy_message(self._host_label(), watch.waited)) from exc
-            raise
-        try:
-            if resp.status >= 400:
-                raw = b""
-                with contextlib.suppress(OSError, TimeoutError, http.client.HTTPException):
-                    raw = resp.read()
-                raise self._http_error(
-                    resp.status, raw, "/v1/chat/completions", resp.getheader("Retry-After") or ""
-                )
-            done = False
-            while not done:
-                if cancel.cancelled:
-                    return cancelled_result()
-                try:
-                    line = resp.readline()
-                except TimeoutError as exc:
-                    if not t_first and watch is not None and not watch.dead:
-                        raise ServerBusy(busy_message(self._host_label(), watch.waited)) from exc
-                    raise self._too_slow(self._read_timeout) from exc
-                except (OSError, ValueError, http.client.HTTPException) as exc:
-                    if cancel.cancelled:
-                        return cancelled_result()
-                    if watch is not None and watch.dead:
-                        raise self._too_slow(watch.waited) from exc
-                    raise self._connection_lost(exc) from exc
-                if not line:
-                    if cancel.cancelled:
-                        return cancelled_result()
-                    break  # server closed the stream without [DONE]
-                line = line.strip()
-                if not line.startswith(b"data:"):
-                    continue
-                data = line[5:].strip()
-                if data == b"[DONE]":
-                    break
-                try:
-                    event = json.loads(data)
-                except ValueError:
-                    continue
-                if isinstance(event, dict) and event.get("error"):
-                    err = event["error"]
-                    raise self._http_error(500, json.dumps({"error": err}).encode(), "stream")
-                usage = event.get("usage") or usage
-                timings = event.get("timings") or timings
-                for choice in event.get("choices") or []:
-                    delta = choice.get("delta") or {}
-                    text = delta.get("content") or ""
-                    thought = delta.get("reasoning_content") or delta.get("reasoning") or ""
-                    if thought:
-                        splitter.add_reasoning(thought)
-                    if text:
-                        now = time.perf_counter()
-                        if not t_first:
-                            t_first = now
-                            if watch is not None:  # generating: silence now means trouble
-                                watch.stop()
-                                with contextlib.suppress(OSError, AttributeError):
-                                    conn.sock.settimeout(self._read_timeout)
-                        t_last = now
-                        n_chunks += 1
-                        pieces.append(text)
-                        splitter.feed(text)
-                        if splitter.ended:
-                            # A turn marker of the template in the text (template and
-                            # vocabulary disagree): stop reading; closing the connection
-                            # makes the server stop generating.
-                            finish, done = "stop", True
-                            break
-                    if choice.get("finish_reason"):
-                        finish = "stop" if choice["finish_reason"] == "stop" else "length"
-        finally:
-            conn.close()
-        if cancel.cancelled:
-            return cancelled_result()
-        if not finish:
-            raise self._stream_failed(body["messages"], bool(pieces))
-        done_result = result(
-            finish,
-            n_prompt=int(usage.get("prompt_tokens") or 0),
-            n_cached=int((usage.get("prompt_tokens_details") or {}).get("cached_tokens") or 0),
-            n_generated=int(usage.get("completion_tokens") or n_chunks),
-        )
-        self.last_server_timings = dict(timings)
-        if done_result.tokens_per_s:
-            self._set_status(last_tokens_per_s=done_result.tokens_per_s)
-        return done_result
-
-
-STRICT_PROFILE = TemplateProfile(system_role=False, strict_alternation=True)
-EMPTY_STREAM = "empty-stream"
-
-
-def _template_rejects_roles(message: str) -> bool:
-    low = message.lower()
-    return ("system role" in low and "not supported" in low) or "must alternate" in low
-
-
-def _request_body(model: str, messages: list[Message], params: GenerationParams) -> dict[str, Any]:
-    """OpenAI fields plus the llama.cpp/vLLM extras they understand (others ignore them)."""
-    body: dict[str, Any] = {
-        "model": model,
-        "messages": messages,
-        "stream": True,
-        "stream_options": {"include_usage": True},
-        "max_tokens": params.max_tokens,
-        "temperature": params.temperature,
-        "top_p": params.top_p,
-        "top_k": params.top_k,
-        "repeat_penalty": params.repeat_penalty,
-    }
-    if params.seed is not None:
-        body["seed"] = params.seed
-    if params.stop:
-        body["stop"] = list(params.stop)
-    if params.ignore_eos:
-        body["ignore_eos"] = True  # llama.cpp server, vLLM
-        body["min_tokens"] = params.max_tokens  # llama-cpp-python, vLLM
-    return body
-
-
-def _check_url(url: str, *, from_policy: bool) -> tuple[str, str, int]:
-    """Refuse anything but http(s) to loopback, or to a host IT named in the policy."""
-    if not url:
-        raise BackendError(
-            _(
-                "Für den Server-Betrieb ist keine Serveradresse eingetragen (Einstellung "
-                "remote_url). Bitte die IT-Abteilung fragen."
-            )
-        )
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise _invalid_url(url)
-    try:
-        port = parts.port or (443 if parts.scheme == "https" else 80)
-    except ValueError as exc:
-        raise _invalid_url(url) from exc
-    if not (from_policy or is_loopback_host(parts.hostname)):
-        raise BackendError(
-            tr(
-                "Der KI-Server {host} ist nicht von der IT-Abteilung freigegeben. Server außerhalb "
-                "dieses Rechners dürfen nur per Richtlinie eingetragen werden.",
-                host=parts.hostname,
-            )
-        )
-    return parts.scheme, parts.hostname, port
-
-
-def _invalid_url(url: str) -> BackendError:
-    return BackendError(
-        tr(
-            "Die Serveradresse „{url}“ ist ungültig (erwartet z. B. http://ki-server:8000).",
-            url=url,
-        )
-    )
