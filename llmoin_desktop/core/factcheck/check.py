@@ -333,17 +333,11 @@ class Checker:
         kind, num, abs_ = single[0], single[1], single[2]
         # Explicit mentions carry ("reference", singles, law); structure entries the single.
         explicit = [sf for sf in fitting if sf.value[0] == "reference"]  # type: ignore[index]
-        # The sentence's own figures stand in the cited paragraph ("24 Werktage … § 3 Abs. 1"):
-        # the reference is right whatever else the sentence paraphrases.
-        for value in fact.extra.get("cofacts", []):
-            for sf in self._same(value):
-                para = sf.extra.get("para")
-                if para and para[0] == kind and para[1] == num and abs_ in (None, para[2]):
-                    structural = [e for e in fitting if e.value[0] != "reference"]  # type: ignore[index]
-                    return _verdict(fact, BELEGT, _best(fact, structural or fitting)[1])
-        if len(explicit) == len(fitting):
+        if len(explicit) == len(fitting) and not self._own_law(fact, kind):
             # Not a paragraph of a source law (a reference the source only mentions, e.g.
-            # to an EU directive): no paragraph to compare the sentence with.
+            # to an EU directive): no paragraph to compare the sentence with. A paragraph
+            # of the source law itself that has no text (repealed: "§§ 181 und 182
+            # (weggefallen)") is still compared: a sentence with content is about another.
             return _verdict(fact, BELEGT, _best(fact, fitting)[1])
         weight = self._idf()
         # The cited paragraph's words, or the words around a place where the source itself
@@ -365,11 +359,40 @@ class Checker:
             and cited_score <= REF_CITED_MAX
             and best >= REF_MIN
             and best - cited_score >= REF_MARGIN
+            and not self._cofact_saves(fact, single, best_sf)
         ):
             return _verdict(fact, ABWEICHEND, best_sf, _ref_label(best_sf.value))
         # Supported: name the paragraph itself (its page) rather than a mention of it.
         structural = [sf for sf in fitting if sf.value[0] != "reference"]  # type: ignore[index]
         return _verdict(fact, BELEGT, _best(fact, structural or fitting)[1])
+
+    def _own_law(self, fact: Fact, kind: str) -> bool:
+        """The reference names a law whose text is among the sources (or no law while a
+        source is a law text with paragraphs of this kind: "Art. 41" next to a § law is
+        an article of some other act the source mentions)."""
+        law = fact.value[2]  # type: ignore[index]
+        files = {sf.file for sf in self.index.paragraphs if sf.value[0] == kind}  # type: ignore[index]
+        if law is None:
+            return bool(files)
+        return any(law in self.index.law_ids.get(f, ()) for f in files)
+
+    def _cofact_saves(self, fact: Fact, single: tuple, best_sf: SourceFact) -> bool:
+        """The sentence's own figure stands in the cited paragraph ("24 Werktage … § 3
+        Abs. 1" while the words match § 1 better): the reference is right whatever else
+        the sentence paraphrases. Only when the figure does *not* also stand in the better
+        matching paragraph, though: "binnen eines Monats" occurs in half the paragraphs of
+        a procedural law and says nothing about which one the sentence means."""
+        kind, num, abs_ = single[0], single[1], single[2]
+        bk, bn, ba = best_sf.value[0], best_sf.value[1], best_sf.value[2]  # type: ignore[index]
+        for value in fact.extra.get("cofacts", []):
+            paras = [sf.extra.get("para") for sf in self._same(value)]
+            in_cited = any(
+                p and p[0] == kind and p[1] == num and abs_ in (None, p[2]) for p in paras
+            )
+            in_best = any(p and p[0] == bk and p[1] == bn and ba in (None, p[2]) for p in paras)
+            if in_cited and not in_best:
+                return True
+        return False
 
     def _idf(self) -> dict[str, float]:
         """Rare words say more about which paragraph a sentence is about than "Daten"

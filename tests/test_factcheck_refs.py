@@ -1,0 +1,59 @@
+"""§ references that name the wrong paragraph (issue 19): the claim's words belong to another
+paragraph of the source law."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from llmoin_desktop.core.factcheck import ABWEICHEND, BELEGT, SourceIndex
+from llmoin_desktop.core.factcheck.check import Checker
+from llmoin_desktop.core.factcheck.sources import SourceText, load_sources
+
+_FILLER = [
+    ("Zuständigkeit", "Zuständig ist die untere Verwaltungsbehörde des Wohnortes."),
+    ("Gebühren", "Für Amtshandlungen werden Gebühren nach der Gebührenordnung erhoben."),
+    ("Datenschutz", "Personenbezogene Daten dürfen nur zweckgebunden verarbeitet werden."),
+    ("Vertretung", "Ein Bevollmächtigter hat seine Vollmacht schriftlich nachzuweisen."),
+    ("Zustellung", "Bescheide werden durch die Post mit Zustellungsurkunde zugestellt."),
+    ("Inkrafttreten", "Dieses Gesetz tritt am Tage nach der Verkündung in Kraft."),
+]
+
+LAW = (
+    "# Gesetz über Testfristen\n\n"
+    "§ 1 Widerspruch\n\n(1) Der Widerspruch gegen den Gebührenbescheid ist binnen eines "
+    "Monats schriftlich bei der Ausgangsbehörde einzulegen, die den Bescheid erlassen hat.\n\n"
+    "§ 2 Auskunft\n\n(1) Die Auskunft über gespeicherte Meldedaten ist binnen eines Monats "
+    "kostenfrei zu erteilen.\n\n"
+    + "".join(
+        f"§ {n} {title}\n\n(1) {text}\n\n" for n, (title, text) in enumerate(_FILLER, start=3)
+    )
+)
+
+
+def _ref_status(index: SourceIndex, sentence: str) -> str:
+    verdicts = Checker(index).check(sentence)
+    return next(v.status for v in verdicts if v.fact.kind == "reference")
+
+
+def test_common_figure_in_cited_paragraph_does_not_save_a_moved_reference() -> None:
+    """ "binnen eines Monats" stands in § 2 too, but also in § 1, which the sentence is
+    about: the figure says nothing about the paragraph, the words do."""
+    index = SourceIndex([SourceText("testg.md", LAW)])
+    claim = (
+        "Nach § {} ist der Widerspruch gegen den Gebührenbescheid binnen eines Monats "
+        "schriftlich bei der Ausgangsbehörde einzulegen, die den Bescheid erlassen hat."
+    )
+    assert _ref_status(index, claim.format(1)) == BELEGT
+    assert _ref_status(index, claim.format(2)) == ABWEICHEND
+
+
+def test_repealed_paragraph_of_the_source_law_is_compared(corpus_dir: Path) -> None:
+    """VwGO §§ 181 and 182 are repealed (the text only names them): a sentence from § 183
+    cited as § 182 is about another paragraph, not about a law the source just mentions."""
+    index = SourceIndex(load_sources([corpus_dir / "gesetze" / "vwgo.docx"]))
+    claim = (
+        "Nach § {} VwGO gilt: Hat das Verfassungsgericht eines Landes die Nichtigkeit von "
+        "Landesrecht festgestellt oder Vorschriften des Landesrechts für nichtig."
+    )
+    assert _ref_status(index, claim.format(183)) == BELEGT
+    assert _ref_status(index, claim.format(182)) == ABWEICHEND
