@@ -67,7 +67,7 @@ class KeywordIndex:
         sb.add_integer_field("doc", stored=True, indexed=True, fast=True)
         sb.add_text_field("kw", tokenizer_name="whitespace", index_option="freq")
         sb.add_text_field("gr", tokenizer_name="whitespace", index_option="freq")
-        # one chunk per family of versions (library_search.fingerprint): see _add
+        # one chunk per family of versions (text.fingerprint): see _add
         sb.add_text_field("fp", tokenizer_name="raw", index_option="basic")
         self.schema = sb.build()
         self._lock = threading.Lock()
@@ -139,7 +139,7 @@ class KeywordIndex:
         candidates were 3–17 families). The search maps a family to its versions."""
         import tantivy
 
-        from llmoin_desktop.core.library.library_search import fingerprint
+        from llmoin_desktop.core.library.text import fingerprint
 
         searcher = self.index.searcher()
         seen: dict[str, int] = {}  # family → the document of its indexed chunk

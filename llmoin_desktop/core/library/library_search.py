@@ -7,7 +7,6 @@ to keep files short); it only reads, so it never needs the writer lock.
 from __future__ import annotations
 
 import logging
-import re
 import sqlite3
 import time
 from collections.abc import Iterable
@@ -21,6 +20,7 @@ from llmoin_desktop.core.library import text as T
 from llmoin_desktop.core.library.keyword_index import KeywordIndex
 from llmoin_desktop.core.library.keyword_index import available as keyword_available
 from llmoin_desktop.core.library.store import INDEXED
+from llmoin_desktop.core.library.text import FINGERPRINT_CHARS, fingerprint
 
 log = logging.getLogger(__name__)
 USE_TANTIVY = True  # the keyword lists through keyword_index.py when tantivy is installed
@@ -170,16 +170,7 @@ class LibrarySearchMixin:
             return hits
 
 
-_NOT_LETTERS = re.compile(r"[^a-zäöüß]+")
-FINGERPRINT_CHARS = 60
 PREFER_NEWEST = True  # the version shown for a family: the newest file (else: the best-ranked)
-
-
-def fingerprint(section: str, text: str) -> str:
-    """What makes two passages "the same rule in another version": the section heading and
-    the start of the text, without numbers (amounts, dates, § numbers change between
-    versions), case or punctuation."""
-    return _NOT_LETTERS.sub(" ", f"{section} {text[:FINGERPRINT_CHARS]}".lower()).strip()
 
 
 def collapse_versions(

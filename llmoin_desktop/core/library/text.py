@@ -181,3 +181,16 @@ def abbreviation_definitions(text: str) -> list[tuple[str, str]]:
                 found.append((abbr, " ".join(ws[start:])))
                 break
     return found
+
+
+# Versions of one rule (library_search.collapse_versions, keyword_index): here, below both, so
+# neither imports the other.
+_NOT_LETTERS = re.compile(r"[^a-zäöüß]+")
+FINGERPRINT_CHARS = 60
+
+
+def fingerprint(section: str, text: str) -> str:
+    """What makes two passages "the same rule in another version": the section heading and
+    the start of the text, without numbers (amounts, dates, § numbers change between
+    versions), case or punctuation."""
+    return _NOT_LETTERS.sub(" ", f"{section} {text[:FINGERPRINT_CHARS]}".lower()).strip()
