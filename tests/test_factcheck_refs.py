@@ -57,3 +57,29 @@ def test_repealed_paragraph_of_the_source_law_is_compared(corpus_dir: Path) -> N
     )
     assert _ref_status(index, claim.format(183)) == BELEGT
     assert _ref_status(index, claim.format(182)) == ABWEICHEND
+
+
+def test_cited_paragraph_without_a_shared_word_is_flagged() -> None:
+    """A short sentence: the cited § (Datenschutz) shares no word with it, § 1 two rare
+    ones. Too few for the general margin, but clearly about § 1."""
+    index = SourceIndex([SourceText("testg.md", LAW)])
+    claim = "Den Widerspruch legt man bei der Ausgangsbehörde ein (§ {})."
+    assert _ref_status(index, claim.format(1)) == BELEGT
+    assert _ref_status(index, claim.format(5)) == ABWEICHEND
+
+
+def test_deadline_in_another_unit_found_elsewhere_is_flagged(corpus_dir: Path) -> None:
+    """ "zwei Wochen" stands somewhere in the VwGO, but the Widerspruch sentence's passage
+    gives "eines Monats": the changed deadline differs although the units differ too."""
+    index = SourceIndex(load_sources([corpus_dir / "gesetze" / "vwgo.docx"]))
+    claim = (
+        "Der Widerspruch ist innerhalb {}, nachdem der Verwaltungsakt dem Beschwerten "
+        "bekanntgegeben worden ist, schriftlich zu erheben."
+    )
+    good = Checker(index).check(claim.format("eines Monats"))
+    assert [v.status for v in good if v.fact.kind == "period"] == [BELEGT]
+    bad = [
+        v for v in Checker(index).check(claim.format("von zwei Wochen")) if v.fact.kind == "period"
+    ]
+    assert [v.status for v in bad] == [ABWEICHEND]
+    assert bad[0].source_value == "eines Monats"

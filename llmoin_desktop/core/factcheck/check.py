@@ -1,7 +1,7 @@
 """Judges each fact of a result against the source index: belegt, abweichend, nicht belegt.
 
 "abweichend" needs evidence that the source says something *else about the same thing*: a
-fact of the same family (an amount in the same currency, a period in the same unit) whose
+fact of the same family (an amount in the same currency, any period or deadline) whose
 surrounding words overlap the result's. A value found in the source counts as "belegt",
 unless it only occurs in unrelated places while a different value sits in a passage that
 matches the result's sentence: "Säumniszuschlag 37 Euro" where the source gives the
@@ -36,6 +36,10 @@ DIFF_MIN = 3
 MARGIN = 3
 REF_MIN = 6.0
 REF_MARGIN = 4.5
+# REF_STRAY_*: a cited paragraph sharing (next to) nothing with the sentence while another
+# shares a few rare words (bench: +5 caught, no new alarm or base flag).
+REF_STRAY_CITED = 1.0
+REF_STRAY_MIN = 3.0
 # A summary sentence often joins two paragraphs ("24 Werktage bezahlter Erholungsurlaub":
 # § 1 and § 3 BUrlG). What saves such a sentence is its own figure standing in the cited
 # paragraph ("cofacts", below) or the source citing the reference in the same words; a cap
@@ -145,6 +149,13 @@ class Checker:
         cited = self._cited_paragraph_check(fact, same, family)
         if cited is not None:
             return cited
+        if fact.kind == "period":
+            # In the context comparison all periods compete, whatever their unit: a model
+            # turns "eines Monats" into "zwei Wochen" as readily as into "zwei Monaten", and
+            # "zwei Wochen" standing elsewhere in a long law must not make the changed
+            # deadline look supported. (The cited-paragraph rule above keeps to one unit: a
+            # paragraph often holds a deadline and a period in another unit side by side.)
+            family = [sf for sf in self.index.by_kind["period"] if sf.value != fact.value]
         return self._decide(fact, same, family)
 
     def _cited_paragraph_check(
@@ -354,11 +365,14 @@ class Checker:
             o = _weighted(fact.ctx & sf.ctx, weight)
             if o > best:
                 best, best_sf = o, sf
+        clearly = best >= REF_MIN and best - cited_score >= REF_MARGIN
+        # The cited paragraph shares (next to) no word with the sentence while another
+        # shares several rare ones: a short sentence is still clearly about that other one.
+        stray = cited_score <= REF_STRAY_CITED and best >= REF_STRAY_MIN
         if (
             best_sf is not None
             and cited_score <= REF_CITED_MAX
-            and best >= REF_MIN
-            and best - cited_score >= REF_MARGIN
+            and (clearly or stray)
             and not self._cofact_saves(fact, single, best_sf)
         ):
             return _verdict(fact, ABWEICHEND, best_sf, _ref_label(best_sf.value))
