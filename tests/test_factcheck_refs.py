@@ -83,3 +83,23 @@ def test_deadline_in_another_unit_found_elsewhere_is_flagged(corpus_dir: Path) -
     ]
     assert [v.status for v in bad] == [ABWEICHEND]
     assert bad[0].source_value == "eines Monats"
+
+
+def test_abs_of_a_law_without_abs_markers_is_judged_by_the_whole_paragraph(
+    corpus_dir: Path,
+) -> None:
+    """The VwGO and TzBfG DOCX files have no "(1)" markers: a faithful "§ 74 Abs. 1" or
+    "§ 8 Abs. 1" is judged by the words of the whole §, an Abs. beyond its blocks is not."""
+    vwgo = SourceIndex(load_sources([corpus_dir / "gesetze" / "vwgo.docx"]))
+    claim = (
+        "Die Anfechtungsklage ist binnen eines Monats nach Zustellung des "
+        "Widerspruchsbescheids zu erheben (§ 74 Abs. {} VwGO)."
+    )
+    assert _ref_status(vwgo, claim.format(1)) == BELEGT
+    assert _ref_status(vwgo, claim.format(5)) != BELEGT
+    tzbfg = SourceIndex(load_sources([corpus_dir / "gesetze" / "tzbfg.docx"]))
+    faithful = (
+        "Ein Arbeitnehmer, dessen Arbeitsverhältnis länger als sechs Monate bestanden hat, "
+        "kann verlangen, dass seine Arbeitszeit verringert wird (§ 8 Abs. 1 TzBfG)."
+    )
+    assert _ref_status(tzbfg, faithful) == BELEGT

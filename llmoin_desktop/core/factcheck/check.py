@@ -316,6 +316,15 @@ class Checker:
             limit = idx.max_satz.get((kind, num, abs_), 0)
             if int(satz) <= limit + 1:
                 entries = idx.refs.get((kind, num, abs_, None, nr, lit), [])
+        # Absätze without "(1)" markers: an Abs. within the §'s block count is taken as
+        # the § (its words decide below); one beyond it is flagged.
+        if (
+            not entries
+            and abs_ is not None
+            and abs_.isdigit()
+            and int(abs_) <= idx.unmarked_abs.get((kind, num), 0)
+        ):
+            entries = idx.refs.get((kind, num, None, None, None, None), [])
         if not entries:
             # The same paragraph under another number: show the nearest the source has.
             near = idx.refs.get((kind, num, None, None, None, None), [])
@@ -353,15 +362,18 @@ class Checker:
         weight = self._idf()
         # The cited paragraph's words, or the words around a place where the source itself
         # cites it (a cross-reference: "der Beigeladene (§ 65)").
+        # A law whose "(1)" markers were lost (some DOCX) has only the whole §: its words
+        # stand for the cited Abs.
+        cited_ctx = self._paragraph_ctx(kind, num, abs_) or self._paragraph_ctx(kind, num, None)
         cited_score = max(
-            [_weighted(fact.ctx & self._paragraph_ctx(kind, num, abs_), weight)]
+            [_weighted(fact.ctx & cited_ctx, weight)]
             + [_weighted(fact.ctx & sf.ctx, weight) for sf in explicit]
         )
         best, best_sf = -1.0, None
         for sf in self.index.paragraphs:
             k, n, a = sf.value[0], sf.value[1], sf.value[2]  # type: ignore[index]
-            if k == kind and n == num and (abs_ is None or a == abs_):
-                continue
+            if k == kind and n == num and (abs_ is None or a is None or a == abs_):
+                continue  # the cited paragraph itself, or the whole § that holds it
             o = _weighted(fact.ctx & sf.ctx, weight)
             if o > best:
                 best, best_sf = o, sf

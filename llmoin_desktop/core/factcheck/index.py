@@ -57,6 +57,9 @@ class SourceIndex:
         # with the laws it may belong to (None: any law the source mentions).
         self.refs: dict[RefKey, list[tuple[SourceFact, frozenset[str] | None]]] = defaultdict(list)
         self.max_satz: dict[tuple[str, str, str | None], int] = {}
+        # A § whose Absätze carry no "(1)" marker (the VwGO DOCX: one text block per Abs.):
+        # how many blocks it has, so that "§ 74 Abs. 2" can be told from "§ 74 Abs. 5".
+        self.unmarked_abs: dict[tuple[str, str], int] = {}
         # Paragraph-level structure entries (a heading or an "(2)" block) with the words of
         # the whole paragraph: which paragraph a result's sentence is really about.
         self.paragraphs: list[SourceFact] = []
@@ -152,6 +155,7 @@ class SourceIndex:
                 eol = text.find("\n", pos)
                 head_title = text[pos : eol if eol >= 0 else len(text)]
                 head_ctx = stems_between(words, positions, pos, pos + len(head_title))
+                self._count_unmarked(marks, i, text, (k, num))
             elif head is None:
                 continue
             elif kind == "abs":
@@ -191,6 +195,19 @@ class SourceIndex:
                 n = refs.count_sentences(self._until_next_block(marks, i, text))
                 key = (head[0], head[1], abs_)
                 self.max_satz[key] = max(self.max_satz.get(key, 0), n)
+
+    def _count_unmarked(
+        self, marks: list[tuple[int, str, str]], i: int, text: str, head: tuple[str, str]
+    ) -> None:
+        start = marks[i][0]
+        end = next((p for p, k, _v in marks[i + 1 :] if k == "head"), len(text))
+        if any(k == "abs" for _p, k, _v in marks[i + 1 :] if _p < end):
+            return
+        eol = text.find("\n", start, end)
+        body = text[eol if eol >= 0 else end : end]
+        blocks = [b for b in re.split(r"\n[ \t]*\n", body) if b.strip()]
+        if len(blocks) >= 2:
+            self.unmarked_abs[head] = max(self.unmarked_abs.get(head, 0), len(blocks))
 
     @staticmethod
     def _until_next_block(marks: list[tuple[int, str, str]], i: int, text: str) -> str:
