@@ -103,3 +103,31 @@ def test_abs_of_a_law_without_abs_markers_is_judged_by_the_whole_paragraph(
         "kann verlangen, dass seine Arbeitszeit verringert wird (§ 8 Abs. 1 TzBfG)."
     )
     assert _ref_status(tzbfg, faithful) == BELEGT
+
+
+def test_letter_date_claim_is_judged_by_the_date_line() -> None:
+    """ "Das Schreiben ist vom 5. Januar" while the letter is dated 12 January: the 5th only
+    occurs in the letter's text (another event), so the date line decides."""
+    from llmoin_desktop.core.factcheck import check_text
+
+    letter = (
+        "Familie Weber\nDresden, 12. Januar 2026\n\nSehr geehrte Damen und Herren,\n"
+        "seit dem 5. Januar 2026 wird auf der Baustelle nachts gearbeitet. Bitte antworten "
+        "Sie uns bis zum 26. Januar 2026.\n"
+    )
+    sources = [SourceText("beschwerde.txt", letter)]
+
+    def status(claim: str) -> list[tuple[str, str]]:
+        return [(v.status, v.source_value) for v in check_text(claim, sources).verdicts]
+
+    assert status("Das Schreiben ist vom 12. Januar 2026.") == [(BELEGT, "")]
+    assert status("Das Schreiben ist vom 5. Januar 2026.") == [(ABWEICHEND, "12. Januar 2026")]
+    assert status("Seit dem 5. Januar 2026 wird nachts gearbeitet.") == [(BELEGT, "")]
+    # The source names the 5th as a letter's date itself: supported.
+    reply = letter.replace("seit dem 5. Januar", "mit Schreiben vom 5. Januar")
+    assert [
+        v.status
+        for v in check_text(
+            "Das Schreiben ist vom 5. Januar 2026.", [SourceText("b.txt", reply)]
+        ).verdicts
+    ] == [BELEGT]

@@ -149,6 +149,10 @@ class Checker:
         cited = self._cited_paragraph_check(fact, same, family)
         if cited is not None:
             return cited
+        if fact.kind == "date":
+            dated = self._letter_date_check(fact, same)
+            if dated is not None:
+                return dated
         if fact.kind == "period":
             # In the context comparison all periods compete, whatever their unit: a model
             # turns "eines Monats" into "zwei Wochen" as readily as into "zwei Monaten", and
@@ -157,6 +161,26 @@ class Checker:
             # paragraph often holds a deadline and a period in another unit side by side.)
             family = [sf for sf in self.index.by_kind["period"] if sf.value != fact.value]
         return self._decide(fact, same, family)
+
+    def _letter_date_check(self, fact: Fact, same: list[SourceFact]) -> Verdict | None:
+        """ "Das Schreiben ist vom 5. Januar 2026" where the letter is dated "Dresden, 12.
+        Januar 2026" and the 5th only occurs in its text: the claim is about the letter's
+        own date (its date line has no words around it to compare), so that date decides.
+        A date the source itself gives as a letter's ("Ihr Schreiben vom 5. Januar") stays
+        supported."""
+        if not fact.ctx & _LETTER_WORDS or any(sf.ctx & _LETTER_WORDS for sf in same):
+            return None
+        for ft in self.index.files:
+            for m in _DATE_LINE.finditer(ft.text):
+                for f in extract(m.group(1)):
+                    if f.kind == "date" and not _date_compatible(fact.value, f.value):
+                        snip = " ".join(m.group(0).split())
+                        return Verdict(
+                            fact, ABWEICHEND, ft.name, ft.page_at(m.start()), snip, f.text
+                        )
+                    if f.kind == "date":
+                        return None
+        return None
 
     def _cited_paragraph_check(
         self, fact: Fact, same: list[SourceFact], family: list[SourceFact]
@@ -465,6 +489,13 @@ def _weighted(words: frozenset[str], weight: dict[str, float]) -> float:
     return sum(weight.get(w, 0.0) for w in words)
 
 
+# A letter's own date: "Schreiben / Brief / E-Mail vom …", "datiert"; its date line
+# "Dresden, 12. Januar 2026" or "Hamburg, den 01.03.2026" alone on a line.
+_LETTER_WORDS = frozenset({"schrei", "brief", "datier"})
+_DATE_LINE = re.compile(
+    r"^[ \t]*[A-ZÄÖÜ][\wäöüß.\- ]{1,40},[ \t]*(?:den[ \t]+)?(\d{1,2}\.[^\n]{3,20}\d{2,4})[ \t]*$",
+    re.M,
+)
 _VALUE_KINDS = ("amount", "percent", "period", "number", "date", "time")
 
 
