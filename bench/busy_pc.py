@@ -323,7 +323,10 @@ def main() -> int:
                 figures["governor_steps_down"] = str(auto.steps_down)
         set_threads(backend, 0, auto)
         print("time estimate, one busy program from a quarter of the answer:", flush=True)
-        live_ratio, plan_ratio = eta_under_load(backend, prompt, 200 if args.quick else 400)
+        # A job of about half a minute (quiet): shorter ones end before the live estimate's
+        # running average (eta_live.FOLLOW_S, 6 s) can follow the change it is meant to show,
+        # and one blip of the busy program's start then decides the figure.
+        live_ratio, plan_ratio = eta_under_load(backend, prompt, 400 if args.quick else 2400)
         figures["eta_ratio_busy"] = f"{live_ratio:.2f}"
         figures["eta_plan_ratio_busy"] = f"{plan_ratio:.2f}"
         backend.close()
