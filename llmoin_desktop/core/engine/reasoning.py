@@ -29,7 +29,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from llmoin_desktop.core.engine.stop_strings import StopFilter, TurnMarkers
+from llmoin_desktop.core.engine.stop_strings import StopFilter, TurnMarkers, partial_suffix
 
 APRIEL_OPEN = "Here are my reasoning steps:"
 OPEN_TAGS = {
@@ -151,7 +151,7 @@ class ReasoningSplitter:
                 self._buf = self._buf[pos + len(marker) :]
                 self._on_marker(marker)
                 continue
-            keep = _partial_marker_suffix(self._buf, self._markers)
+            keep = partial_suffix(self._buf, self._markers)
             self._emit(self._buf[: len(self._buf) - keep])
             self._buf = self._buf[len(self._buf) - keep :]
             break
@@ -273,17 +273,6 @@ def _earliest_marker(buf: str, markers: tuple[str, ...] = MARKERS) -> tuple[int,
         ):
             best_pos, best = pos, marker
     return best_pos, best
-
-
-def _partial_marker_suffix(buf: str, markers: tuple[str, ...] = MARKERS) -> int:
-    """Length of the longest end of ``buf`` that could be the start of a marker."""
-    longest = 0
-    for marker in markers:
-        for n in range(min(len(marker) - 1, len(buf)), longest, -1):
-            if marker.startswith(buf[-n:]):
-                longest = n
-                break
-    return longest
 
 
 def split_reasoning(text: str, *, opened: str = "") -> tuple[str, str]:

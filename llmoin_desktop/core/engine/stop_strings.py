@@ -16,7 +16,7 @@ screen.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -274,7 +274,7 @@ class StopFilter:
                     self._buf = ""
                     return True
                 continue
-            keep = max(_partial_suffix(self._buf, self._all), _open_control_tail(self._buf))
+            keep = max(partial_suffix(self._buf, self._all), _open_control_tail(self._buf))
             self._out(self._buf[: len(self._buf) - keep])
             self._buf = self._buf[len(self._buf) - keep :]
             break
@@ -323,7 +323,9 @@ def _cut_marker(tail: str) -> bool:
     )
 
 
-def _partial_suffix(buf: str, markers: list[str]) -> int:
+def partial_suffix(buf: str, markers: Sequence[str]) -> int:
+    """Length of the longest end of ``buf`` that could be the start of a marker: what a
+    streaming filter must hold back (shared by the stop filter and the reasoning splitter)."""
     longest = 0
     for marker in markers:
         for n in range(min(len(marker) - 1, len(buf)), longest, -1):
