@@ -65,6 +65,14 @@ def locked_override(store: SettingsStore, key: str, value: Any) -> Any:
     locked = store.policy_locked[key]
     if value == locked or (key == "max_tokens" and 0 < value <= locked):
         return value
+    if locked in ("", None, []):  # e.g. library_server = "": no server at all
+        raise SettingLocked(
+            tr(
+                "„{key}“ ist vom Administrator abgeschaltet (leer festgelegt); die Option gilt "
+                "hier nicht.",
+                key=key,
+            )
+        )
     raise SettingLocked(
         tr(
             "„{key}“ ist vom Administrator auf {value} festgelegt; die Option gilt hier nicht.",
