@@ -13,6 +13,7 @@ from __future__ import annotations
 import bisect
 import re
 
+from llmoin_desktop.core.factcheck import periods
 from llmoin_desktop.core.factcheck.check_refs import (
     DIFF_MIN,
     RefChecks,
@@ -68,6 +69,8 @@ class Checker(RefChecks):
         ends = _sentence_ends(text)
         verdicts = []
         for f in facts:
+            if f.kind == "date" and "rel" not in f.extra:
+                f.extra["rel"] = periods.year_rel(text, f.end)
             here = bisect.bisect_left(ends, f.start)
             same_sentence = [g for g in facts if bisect.bisect_left(ends, g.start) == here]
             if f.kind == "reference":
@@ -122,7 +125,9 @@ class Checker(RefChecks):
         if cited is not None:
             return cited
         if fact.kind == "date":
-            dated = self._letter_date_check(fact, same)
+            dated = self._letter_date_check(fact, same) or self._derived_date_check(
+                fact, same, family
+            )
             if dated is not None:
                 return dated
         if fact.kind == "period":
@@ -152,6 +157,34 @@ class Checker(RefChecks):
                         )
                     if f.kind == "date":
                         return None
+        return None
+
+    def _derived_date_check(
+        self, fact: Fact, same: list[SourceFact], family: list[SourceFact]
+    ) -> Verdict | None:
+        """A date that a period of the source fixes ("ersten drei Monate des folgenden
+        Kalenderjahrs" = 31 March). "bis zum 30. April des folgenden Jahres" where the
+        sentence's words sit at that period and 30 April only stands in another rule is
+        *abweichend*; so is the right day in the wrong year ("des laufenden Jahres" for
+        "des folgenden"). The words of date phrases ("folgenden Jahres") do not count as
+        common context: two unrelated deadlines share them (docs/factcheck.md)."""
+        rel = fact.extra.get("rel")
+        _o, sf = periods.best_plain(fact.ctx, same)
+        if (
+            rel
+            and sf is not None
+            and sf.extra.get("rel") not in (None, rel)
+            and all(other.extra.get("rel") != rel for other in same)
+        ):
+            shown = f"{periods.shown(sf)}, {_REL_NAMES.get(sf.extra['rel'])}"
+            return _verdict(fact, ABWEICHEND, sf, shown)
+        derived = [sf for sf in family if sf.extra.get("derived")]
+        if not derived or not same or any(sf.extra.get("derived") for sf in same):
+            return None
+        best_d, d_sf = periods.best_plain(fact.ctx, derived, rel)
+        best_s, _s = periods.best_plain(fact.ctx, same)
+        if d_sf is not None and best_d >= 2 and best_d > best_s:
+            return _verdict(fact, ABWEICHEND, d_sf, periods.shown(d_sf))
         return None
 
     def _cited_paragraph_check(
@@ -208,8 +241,16 @@ class Checker(RefChecks):
             if diff_sf is not None and (strong or short):
                 return _verdict(fact, ABWEICHEND, diff_sf, diff_sf.text)
             return _verdict(fact, BELEGT, same_sf)
-        if diff_sf is not None and best_diff >= min(2, max(1, len(fact.ctx))):
-            return _verdict(fact, ABWEICHEND, diff_sf, diff_sf.text)
+        if fact.kind in ("date", "period"):
+            # "abweichend" claims the source says something else about the same thing: the
+            # shared words must be about the thing, not "des folgenden Jahres" (two unrelated
+            # deadlines share those); otherwise the fact is simply not in the source.
+            best_diff, diff_sf = periods.best_plain(fact.ctx, family, fact.extra.get("rel"))
+            need = min(2, max(1, len(periods.plain_ctx(fact.ctx))))
+        else:
+            need = min(2, max(1, len(fact.ctx)))
+        if diff_sf is not None and best_diff >= need:
+            return _verdict(fact, ABWEICHEND, diff_sf, periods.shown(diff_sf))
         return Verdict(fact, NICHT_BELEGT)
 
     # Codes --------------------------------------------------------------------------------
@@ -313,6 +354,7 @@ _DATE_LINE = re.compile(
     r"^[ \t]*[A-ZÄÖÜ][\wäöüß.\- ]{1,40},[ \t]*(?:den[ \t]+)?(\d{1,2}\.[^\n]{3,20}\d{2,4})[ \t]*$",
     re.M,
 )
+_REL_NAMES = {"next": "Folgejahr", "this": "laufendes Jahr", "prev": "Vorjahr"}
 _VALUE_KINDS = ("amount", "percent", "period", "number", "date", "time")
 
 

@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Iterator
 from decimal import Decimal
 
-from llmoin_desktop.core.factcheck import codes, names, refs
+from llmoin_desktop.core.factcheck import codes, names, periods, refs
 from llmoin_desktop.core.factcheck.model import Fact
 from llmoin_desktop.core.factcheck.numbers import (
     NUM_SPACED,
@@ -83,7 +83,7 @@ _DATE_NAME = re.compile(
 )
 _MONTH_YEAR = re.compile(r"\b" + _MONTH_RE + r"\s+(\d{4})(?!\d)")
 _DATE_SHORT = re.compile(r"(?<![\d.,/§])(\d{1,2})\.(\d{1,2})\.(?!\s?\d)")
-_SHORT_CUE = re.compile(r"(?:am|zum|bis|vom|ab|den|seit|Stichtag|spätestens|bis zum)\s*$", re.I)
+_SHORT_CUE = re.compile(r"(?:am|zum|bis|vom|ab|den|dem|seit|Stichtag|spätestens|bis zum)\s*$", re.I)
 _YEAR = re.compile(
     r"\b(?:im Jahr(?:e)?|seit|bis|ab|vor|nach|von|zum|Ende|Anfang|Mitte|Jahr(?:e|es)?|"
     r"Haushaltsjahr(?:es)?|Kalenderjahr(?:es)?)\s+((?:19|20)\d{2})(?![\d.,]\d)"
@@ -460,6 +460,7 @@ EXTRACTORS: list[Callable[[str, bool], Iterator[Hit]]] = [
     _source_only(codes.find_ibans),
     _source_only(codes.find_file_numbers),
     _source_only(codes.find_phones),
+    lambda text, source: periods.find_anchored(text, source=source),
     _source_only(find_dates),
     _source_only(find_times),
     _source_only(refs.find_references),

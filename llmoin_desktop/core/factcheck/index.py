@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from itertools import product
 
-from llmoin_desktop.core.factcheck import codes, refs
+from llmoin_desktop.core.factcheck import codes, periods, refs
 from llmoin_desktop.core.factcheck.extract import extract
 from llmoin_desktop.core.factcheck.model import SourceFact, SourceText
 from llmoin_desktop.core.factcheck.names import law_identity, norm_word
@@ -104,8 +104,16 @@ class SourceIndex:
                     self._add_ref(single, sf, laws)
                 self.by_kind["reference"].append(sf)
                 continue
+            if f.kind == "date" and "rel" not in sf.extra:
+                sf.extra["rel"] = periods.year_rel(text, f.end)
             self._add_value(f.value, sf)
             self.by_kind[f.kind].append(sf)
+            for kind, value in sf.extra.get("also", ()):
+                # "ersten drei Monate des Jahres" also supports "drei Monate".
+                also = SourceFact(kind, value, sf.file, sf.page, sf.snippet, sf.ctx, sf.text)
+                also.extra = {"para": sf.extra.get("para"), "derived": True}
+                self._add_value(value, also)
+                self.by_kind[kind].append(also)
         self._add_structure(ft, own_law)
         norm = [norm_word(m.group(0)) for m in WORD_RE.finditer(text)]
         self.words.update(norm)

@@ -265,6 +265,7 @@ def context(
         or line[-1] in ",;-"
         or line[-1].islower()
         or text[line_end + 1 : line_end + 2].islower()
+        or _continues(text, line_start)
     )
     if (
         line_end - line_start < 60 and not wrapped
@@ -280,6 +281,15 @@ def context(
         if words[k][0] < hi_limit:
             out.add(words[k][1])
     return frozenset(out)
+
+
+def _continues(text: str, line_start: int) -> bool:
+    """The line before is a long wrapped line that runs on into this one ("… spätestens 36
+    Monate nach dem 23. Juli 2021, für Behörden … mit weniger als 50 Beschäftigten" / "spätestens
+    24 Monate nach dem 23. Juli 2021."): this line is a sentence's end, not a header line."""
+    prev_start = text.rfind("\n", 0, max(0, line_start - 1)) + 1
+    prev = text[prev_start : max(prev_start, line_start - 1)].rstrip()
+    return len(prev) >= 60 and (prev[-1] in ",;-" or prev[-1].islower())
 
 
 def snippet(text: str, start: int, end: int, width: int = 90) -> str:
