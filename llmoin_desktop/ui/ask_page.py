@@ -40,7 +40,8 @@ from PySide6.QtWidgets import (
 
 from llmoin_desktop.core.i18n import _, tr
 from llmoin_desktop.core.tasks.spec import TaskSpec
-from llmoin_desktop.ui.a11y import announce, mark_required, name
+from llmoin_desktop.ui.a11y import mark_required, name
+from llmoin_desktop.ui.factcheck_view import FactCheckBar
 from llmoin_desktop.ui.messages import show_message
 from llmoin_desktop.ui.page_parts import RunPage, add_page_head, add_side_by_side, page_layout
 from llmoin_desktop.ui.plain_text import PlainLabel, verbatim
@@ -307,13 +308,14 @@ class AskPage(RunPage):
         self.result_message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.result_message.hide()
         rbox.addWidget(a_label)
-        # Fact check of the answer against the cited passages (issue 19, docs/factcheck.md).
-        self.check_line = PlainLabel("")
-        self.check_line.setObjectName("askFactCheck")
-        self.check_line.setWordWrap(True)
-        self.check_line.hide()
-        rbox.addWidget(self.check_line)
+        # Fact check of the answer against the cited passages (issue 19, docs/factcheck.md):
+        # the same bar and marks as the task result pane.
+        self.factcheck = FactCheckBar(self.answer, self)
+        self.factcheck.summary.setObjectName("askFactCheck")
+        self.check_line = self.factcheck.summary
+        rbox.addWidget(self.factcheck)
         rbox.addWidget(self.answer, 2)
+        rbox.addWidget(self.factcheck.detail)
         self.reasoning = ReasoningBox()  # a reasoning model's thinking, collapsed, never cited
         rbox.addWidget(self.reasoning)
         rbox.addWidget(self.ai_note)
@@ -429,18 +431,12 @@ class AskPage(RunPage):
         show_message(self.result_message, text, kind)
 
     def show_check(self, report: Any) -> None:
-        """ "5 Angaben geprüft: 4 belegt, …" above the answer; spoken when something is
-        missing from the cited passages."""
-        if report is None:
-            self.check_line.hide()
-            return
-        self.check_line.setText(report.summary())
-        self.check_line.setAccessibleName(report.summary())
-        self.check_line.show()
-        announce(self.check_line, report.announcement())
+        """ "5 Angaben geprüft: 4 belegt, …" above the answer, marks in it; spoken when
+        something is missing from the cited passages."""
+        self.factcheck.set_report(report)
 
     def begin_answer(self) -> None:
-        self.check_line.hide()
+        self.factcheck.set_report(None)
         self._streamed = ""
         self.answer.clear()
         self.reasoning.clear()

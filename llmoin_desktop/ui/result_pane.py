@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from llmoin_desktop.core.i18n import _, tr
 from llmoin_desktop.core.tasks.tables import parse_markdown_table
 from llmoin_desktop.ui.a11y import name
+from llmoin_desktop.ui.factcheck_stream import StreamCheck
 from llmoin_desktop.ui.factcheck_view import FactCheckBar
 from llmoin_desktop.ui.messages import show_message
 from llmoin_desktop.ui.page_parts import titled_column
@@ -95,6 +96,9 @@ class ResultPane(QWidget):
         self.factcheck = FactCheckBar(self.editor, self)
         layout.addWidget(self.factcheck)
         layout.addWidget(self.factcheck.detail)
+        # ... and while the model writes: marks on the sentences so far (provisional).
+        self.stream_check = StreamCheck(self.editor.toPlainText, parent=self)
+        self.stream_check.checked.connect(self.factcheck.set_partial)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setChildrenCollapsible(False)
         self.splitter.addWidget(self.original_box)
@@ -204,6 +208,7 @@ class ResultPane(QWidget):
         self.text_replaced.emit("")
 
     def begin_stream(self) -> None:
+        self.stream_check.stop()
         self.clear()
         self.reasoning.clear()
         self.editor.setReadOnly(True)
@@ -214,8 +219,10 @@ class ResultPane(QWidget):
         cursor.insertText(text)
         bar = self.editor.verticalScrollBar()
         bar.setValue(bar.maximum())
+        self.stream_check.feed()
 
     def end_stream(self) -> None:
+        self.stream_check.stop()  # the check of the finished result follows
         self.editor.setReadOnly(False)
 
     def set_text(self, text: str) -> None:

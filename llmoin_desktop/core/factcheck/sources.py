@@ -37,11 +37,20 @@ def from_fields(values: dict[str, Any], labels: dict[str, str] | None = None) ->
         if isinstance(value, (list, tuple)):
             value = ", ".join(str(v) for v in value)
         text = str(value or "").strip()
-        if not text or (len(text) < 400 and Path(text).suffix and Path(text).is_file()):
+        if not text or (len(text) < 400 and Path(text).suffix and _is_file(text)):
             continue  # empty, or the path of the document (that one is read as a document)
         label = (labels or {}).get(key, key)
         lines.append(f"{label}: {text}")
     return [SourceText(_("Formular"), "\n\n".join(lines), None)] if lines else []
+
+
+def _is_file(text: str) -> bool:
+    """A form entry that names a file; a pasted letter with a "/" in it is not one (and
+    asking the OS about it may fail: a "name" longer than 255 bytes)."""
+    try:
+        return Path(text).is_file()
+    except (OSError, ValueError):
+        return False
 
 
 def from_citations(citations: Iterable[Any]) -> list[SourceText]:

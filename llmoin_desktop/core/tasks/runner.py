@@ -169,6 +169,9 @@ class TaskRunner(LongDocumentMixin):
             original=doc.text if doc else "",
             documents=[doc] if doc else [],
         )
+        sources_ready = getattr(rep, "sources_ready", None)  # the GUI checks while streaming
+        if sources_ready is not None:
+            sources_ready(result)
         system = render.render_system(spec, values)
         doc_text = format_blocks(doc.blocks) if doc else ""
         source_name = ", ".join(sources)
@@ -273,11 +276,20 @@ def run_any(
 
 
 def task_job(
-    runner: TaskRunner, spec: TaskSpec, values: dict[str, Any], *, history: Any = None
+    runner: TaskRunner,
+    spec: TaskSpec,
+    values: dict[str, Any],
+    *,
+    history: Any = None,
+    on_sources: Callable[[TaskResult], None] | None = None,
 ) -> Job[TaskResult]:
-    """A Job that runs the task and, only when it finished, stores it in the history."""
+    """A Job that runs the task and, only when it finished, stores it in the history.
+    ``on_sources`` (worker thread) gets the result as soon as its documents are read, before
+    the model writes: the GUI indexes them to check the text while it streams."""
 
     def fn(ctx: JobContext) -> TaskResult:
+        if on_sources is not None:
+            setattr(ctx, "sources_ready", on_sources)  # noqa: B010 - read by TaskRunner.run
         result = run_any(runner, spec, values, ctx)
         ctx.check()
         from llmoin_desktop.core.factcheck.result_check import attach_check

@@ -36,6 +36,7 @@ from llmoin_desktop.ui.controllers.page_job import (
     result_from_entry,
 )
 from llmoin_desktop.ui.document_viewer import DocumentViewer
+from llmoin_desktop.ui.factcheck_source import fact_citation, show_in_viewer
 from llmoin_desktop.ui.locale_format import date_time, number
 from llmoin_desktop.ui.workers import WorkerPool
 
@@ -62,6 +63,7 @@ class AskController(PageJobController):
         page.citation_requested.connect(self.open_citation)
         page.copy_requested.connect(self.copy)
         page.export_requested.connect(self.export)
+        page.factcheck.opener = self.open_fact_source
         library.documents_changed.connect(page.set_documents)
         page.set_documents([])
 
@@ -182,15 +184,18 @@ class AskController(PageJobController):
         citation = self.citation(n)
         if citation is None:
             return None
-        if self.viewer is not None:
-            self.viewer.close()
-        viewer = DocumentViewer(citation, self.page, load_text=self._load_text)
-        viewer.setStyleSheet(self.page.window().styleSheet())
-        viewer.show()
-        viewer.open_source()
-        self.viewer = viewer
-        self.viewer_opened.emit(viewer)
-        return viewer
+        self.viewer = show_in_viewer(citation, self.page, self._load_text, self.viewer)
+        self.viewer_opened.emit(self.viewer)
+        return self.viewer
+
+    def open_fact_source(self, verdict: Any) -> bool:
+        """A checked figure of the answer: the cited document at the page that has it."""
+        citation = fact_citation(verdict, self.result.citations if self.result else [])
+        if citation is None:
+            return False
+        self.viewer = show_in_viewer(citation, self.page, self._load_text, self.viewer)
+        self.viewer_opened.emit(self.viewer)
+        return True
 
     def _load_text(self, path: str, on_text: Any, on_error: Any) -> None:
         from llmoin_desktop.core.tasks.sources import load_document

@@ -28,6 +28,8 @@ from llmoin_desktop.ui.controllers.page_job import (
     job_error_message,
     result_from_entry,
 )
+from llmoin_desktop.ui.document_viewer import DocumentViewer
+from llmoin_desktop.ui.factcheck_source import fact_citation, show_in_viewer
 from llmoin_desktop.ui.locale_format import date_time, number
 from llmoin_desktop.ui.task_page import TaskPage
 from llmoin_desktop.ui.workers import WorkerPool
@@ -39,6 +41,8 @@ def _seconds(value: float) -> str:
 
 class TaskController(PageJobController):
     busy_changed = Signal(bool)
+    # The run's documents are read (emitted in the worker; queued to the GUI thread).
+    _sources_ready = Signal(object)
 
     def __init__(
         self,
@@ -62,6 +66,11 @@ class TaskController(PageJobController):
         page.result.confirm_copy = self.unsupported_ok  # factcheck_confirm_export
         self.email_prefill = EmailPrefill(page, pool, self)  # reply fields from an e-mail
         self.eta = EtaController(page, backend, pool, settings, self)
+        self.viewer: DocumentViewer | None = None
+        self.stream_check = page.result.stream_check
+        self.stream_check.run = lambda fn, done: self.pool.call(fn, done, lambda _e: None)
+        self._sources_ready.connect(self._index_for_stream)
+        page.result.factcheck.opener = self.open_fact_source
 
     def runner(self) -> TaskRunner:
         return TaskRunner.from_settings(
@@ -114,8 +123,15 @@ class TaskController(PageJobController):
         src = self.spec.source_field
         if src is not None:
             self.page.result.set_original(str(values.get(src.name) or ""))
+        self.stream_check.start()  # the index follows once the job has read the document
         self._start(
-            task_job(self.runner(), self.spec, values, history=self.history),
+            task_job(
+                self.runner(),
+                self.spec,
+                values,
+                history=self.history,
+                on_sources=self._sources_ready.emit,
+            ),
             "run",
             _("Wird vorbereitet …"),
         )
@@ -135,6 +151,8 @@ class TaskController(PageJobController):
         answer = text if text.strip() != self.result.answer.strip() else None
         self.page.show_message("")
         self.page.result.begin_stream()
+        previous = self.result.factcheck
+        self.stream_check.start(previous.index if previous is not None else None)
         self._start(
             refine_job(self.runner(), self.result, refinement, answer=answer, history=self.history),
             "refine",
@@ -160,6 +178,9 @@ class TaskController(PageJobController):
             return
         if self._mode == "refine":
             self.page.result.set_text(self._before)  # the text before the refinement, unchanged
+            self.page.result.show_check(self.result.factcheck if self.result else None)
+        else:
+            self.page.result.show_check(None)  # no provisional marks on a broken-off text
         if job.state == JobState.CANCELLED:
             self.page.set_status(
                 _("Angehalten. Es wurde nichts im Verlauf gespeichert.")
@@ -202,6 +223,36 @@ class TaskController(PageJobController):
             )
         self.page.set_status(status)
         self.finished.emit(result)
+
+    # Fact check: while streaming, and the source page of a figure ---------------------------
+    def _index_for_stream(self, result: TaskResult) -> None:
+        """Index the run's sources in a worker; the stream check uses it from then on."""
+        from llmoin_desktop.core.factcheck import SourceIndex
+        from llmoin_desktop.core.factcheck.result_check import sources_for_result
+
+        generation = self.stream_check.generation
+        self.pool.call(
+            lambda: SourceIndex(sources_for_result(result)),
+            lambda index: self.stream_check.set_index(index, generation),
+            lambda _e: None,
+        )
+
+    def open_fact_source(self, verdict: Any) -> bool:
+        """The result's document at the page of a checked figure (False: pasted text or a
+        form field, nothing to open; the bar then quotes the passage)."""
+        documents = getattr(self.result, "documents", None) or []
+        citation = fact_citation(verdict, documents)
+        if citation is None:
+            return False
+        self.viewer = show_in_viewer(citation, self.page, self._load_text, self.viewer)
+        return True
+
+    def _load_text(self, path: str, on_text: Any, on_error: Any) -> None:
+        from llmoin_desktop.core.tasks.sources import load_document
+
+        self.pool.call(
+            lambda: load_document(path).text, on_text, lambda e: on_error(e.user_message)
+        )
 
     # Export ------------------------------------------------------------------------------
     def _export_button(self) -> QPushButton:
