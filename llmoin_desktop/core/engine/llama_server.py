@@ -1,12 +1,16 @@
-"""llama-cpp-python's OpenAI-compatible server (``python -m llama_cpp.server``, the ``server``
-extra) on 127.0.0.1: the kind of server :class:`RemoteBackend` talks to, for the tests and
-benchmarks that need a real one. The app never starts it; it only ever binds loopback.
+"""Real OpenAI-compatible servers on 127.0.0.1 for the tests and benchmarks that need one:
+llama-cpp-python's (``python -m llama_cpp.server``, the ``server`` extra; one answer at a time)
+and llama.cpp's own ``llama-server`` (parallel slots, continuous batching: what docs/rollout.md
+recommends for several clerks; built by ``scripts/build_llama_server.sh``). The app never starts
+either; both only ever bind loopback.
 """
 
 from __future__ import annotations
 
 import contextlib
 import importlib.util
+import os
+import shutil
 import subprocess
 import sys
 import time
@@ -87,3 +91,65 @@ def _wait_ready(proc: subprocess.Popen[bytes], url: str, log: Path, ready_s: flo
         if time.monotonic() > deadline:
             raise ServerNotReady(f"llama.cpp server did not become ready in {ready_s:.0f} s")
         time.sleep(0.3)
+
+
+def find_cpp_server() -> Path | None:
+    """llama.cpp's ``llama-server``: ``LLMOIN_LLAMA_SERVER``, the build script's place, or PATH.
+
+    Only tests and benchmarks look for it; nothing is downloaded."""
+    candidates = [
+        os.environ.get("LLMOIN_LLAMA_SERVER", ""),
+        str(Path.home() / ".cache" / "llmoin-bench" / "llama-server" / "bin" / "llama-server"),
+        shutil.which("llama-server") or "",
+    ]
+    for c in candidates:
+        if c and Path(c).is_file() and os.access(c, os.X_OK):
+            return Path(c)
+    return None
+
+
+@contextlib.contextmanager
+def running_cpp_server(
+    binary: Path,
+    model: Path,
+    log: Path,
+    *,
+    parallel: int = 4,
+    ctx_per_slot: int = 2048,
+    threads: int = 2,
+    alias: str = "demo",
+    ready_s: float = 90,
+    extra: tuple[str, ...] = (),
+) -> Iterator[str]:
+    """llama.cpp's ``llama-server`` with ``parallel`` slots, each ``ctx_per_slot`` tokens
+    (``-c`` is the total it splits between the slots); yields the base URL, always stopped.
+
+    Why a second server: llama-cpp-python's serves one answer at a time and cuts off a running
+    answer when another request waits (issue 22); llama-server decodes the slots together."""
+    port = free_port()
+    command = [
+        str(binary),
+        "-m",
+        str(model),
+        "--alias",
+        alias,
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "-c",
+        str(ctx_per_slot * parallel),
+        "--parallel",
+        str(parallel),
+        "-t",
+        str(threads),
+        *extra,
+    ]
+    with log.open("wb") as out:
+        proc = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_ready(proc, url, log, ready_s)
+        yield url
+    finally:
+        stop_process(proc)
