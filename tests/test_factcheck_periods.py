@@ -19,6 +19,7 @@ from llmoin_desktop.core.factcheck import (
     Verdict,
     check_text,
 )
+from llmoin_desktop.core.factcheck.extract import extract
 from llmoin_desktop.core.factcheck.periods import find_anchored
 from llmoin_desktop.core.factcheck.sources import load_sources
 
@@ -65,6 +66,17 @@ def test_burlg_wrong_derived_date_is_flagged(burlg: SourceIndex, sentence: str, 
     assert v.status == ABWEICHEND
     assert shown in v.source_value
     assert "ersten drei Monaten" in v.source_text
+
+
+def test_burlg_other_dates_stay_supported(burlg: SourceIndex) -> None:
+    """The Bauwirtschaft rule's own dates; "1. Mai" is written "1\\. Mai" (a Markdown escape
+    at a line start) in the file."""
+    sentence = "Die Zeit läuft vom 1. Mai bis zum 30. April des folgenden Jahres."
+    verdicts = check_text(sentence, burlg).verdicts
+    assert [(v.fact.text, v.status) for v in verdicts] == [
+        ("1. Mai", BELEGT),
+        ("30. April", BELEGT),
+    ]
 
 
 def test_burlg_sentence_through_the_cli(
@@ -173,15 +185,17 @@ def test_unrelated_absolute_date_does_not_overrule_the_derived_one() -> None:
         ("nach Ablauf des auf den Wegzug folgenden Kalenderjahres", (12, 31), "next"),
         ("zum Jahresende", (12, 31), None),
         ("bis Ende Februar", (2, 28), None),
+        ("bis Ende des ersten Quartals des Folgejahres", (3, 31), "next"),
     ],
 )
 def test_anchored_phrases_give_the_date_they_end_on(
     text: str, value: tuple[int, int], rel: str | None
 ) -> None:
-    hits = [h for h in find_anchored(text) if h[2] == "date"]
-    assert len(hits) == 1
-    assert hits[0][3] == ("date", None, *value)
-    assert hits[0][4]["rel"] == rel
+    dates = [f for f in extract(text) if f.kind == "date"]  # overlaps resolved as in a check
+    assert len(dates) == 1
+    assert dates[0].value == ("date", None, *value)
+    assert dates[0].extra["rel"] == rel
+    assert text.endswith(dates[0].text)  # the whole phrase, not a part
 
 
 @pytest.mark.parametrize(

@@ -79,7 +79,7 @@ def _date(d: int | None, m: int | None, y: int | None) -> tuple | None:
 _DATE_NUM = re.compile(r"(?<![\d.,/])(\d{1,2})\.\s?(\d{1,2})\.\s?(\d{4}|\d{2})(?![\d.,]\d)")
 _DATE_ISO = re.compile(r"(?<![\d-])(\d{4})-(\d{2})-(\d{2})(?![\d-])")
 _DATE_NAME = re.compile(
-    r"(?<![\d.])(\d{1,2})\.?\s*" + _MONTH_RE + r"(?:\s*(\d{4}|['’]\d{2})(?!\d))?", re.I
+    r"(?<![\d.])(\d{1,2})\\?\.?\s*" + _MONTH_RE + r"(?:\s*(\d{4}|['’]\d{2})(?!\d))?", re.I
 )
 _MONTH_YEAR = re.compile(r"\b" + _MONTH_RE + r"\s+(\d{4})(?!\d)")
 _DATE_SHORT = re.compile(r"(?<![\d.,/§])(\d{1,2})\.(\d{1,2})\.(?!\s?\d)")

@@ -201,15 +201,8 @@ def _period(n: int, dim: str = "m") -> tuple:
 
 
 def find_anchored(text: str, *, source: bool = False) -> Iterator[Hit]:
-    """Periods anchored at the calendar, as the date they end on (see module doc)."""
-    for m in _MONTH_COUNT.finditer(text):
-        n = parse_word(m.group(1)) if m.group(1) and not m.group(1).isdigit() else None
-        n = int(m.group(1)) if m.group(1) and m.group(1).isdigit() else (n or 1)
-        months = n * _UNIT_MONTHS[m.group(2).casefold()]
-        also = [("period", _period(months))] if months > 1 else []
-        hit = _date_hit(m.start(), m.end(), months, _rel(m.group(3), m.group(4)), also)
-        if hit:
-            yield hit
+    """Periods anchored at the calendar, as the date they end on (see module doc). The
+    longer phrase first: "Ende des ersten Quartals" before "ersten Quartals"."""
     for m in _END_OF_ORD.finditer(text):
         k = _ord(m, 1, 2)
         unit = _UNIT_MONTHS[m.group(3).casefold()]
@@ -221,6 +214,14 @@ def find_anchored(text: str, *, source: bool = False) -> Iterator[Hit]:
         hit = _date_hit(
             m.start(), m.end(), (k or 0) * _UNIT_MONTHS[m.group(3).casefold()], None, []
         )
+        if hit:
+            yield hit
+    for m in _MONTH_COUNT.finditer(text):
+        n = parse_word(m.group(1)) if m.group(1) and not m.group(1).isdigit() else None
+        n = int(m.group(1)) if m.group(1) and m.group(1).isdigit() else (n or 1)
+        months = n * _UNIT_MONTHS[m.group(2).casefold()]
+        also = [("period", _period(months))] if months > 1 else []
+        hit = _date_hit(m.start(), m.end(), months, _rel(m.group(3), m.group(4)), also)
         if hit:
             yield hit
     for m in _END_OF_YEAR.finditer(text):
