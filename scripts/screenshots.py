@@ -57,6 +57,22 @@ def shoot_tasks(window, shot) -> None:  # noqa: ANN001
     page.generate_button.click()
     wait_until(lambda: not controller.busy, 600)
     shot(window, "06-task-result.png")
+    # The fact check (issue 19): the clerk's edit, with a figure the law does not have, is
+    # checked again; F8 selects the mark and the detail line says in words what it is.
+    bar = page.result.factcheck
+    page.result.editor.setPlainText(
+        "Der Urlaub beträgt jährlich mindestens 24 Werktage. "
+        "Jugendliche erhalten 30 Werktage.\n\nAls Werktage gelten alle Kalendertage, die "
+        "nicht Sonn- oder gesetzliche Feiertage sind."
+    )
+    wait_until(
+        lambda: (
+            bar.report is not None and [v.fact.text for v in bar.report.flagged] == ["30 Werktage"]
+        ),
+        5,
+    )
+    bar.jump(1)
+    shot(window, "16-factcheck.png")
 
     window.activate_tile("einfache_sprache")
     page = window.tasks.pages["einfache_sprache"]
