@@ -67,6 +67,7 @@ PROBE = """
 import json, sys
 from llmoin_desktop.core.library import Library
 lib = Library.open(sys.argv[1])
+lib.wait_repair(600)  # a damaged index is re-embedded in the background (issue 22)
 vec = lib.vectors.count() if lib.vectors is not None else -1
 print(json.dumps({"vectors": vec, "chunks": len(lib.store.chunk_ids()), "notices": lib.notices,
     "status": {d.path.rsplit('/', 1)[-1]: d.status for d in lib.documents()},

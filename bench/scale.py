@@ -218,7 +218,7 @@ def measure(folder: Path, questions: Path, k: int) -> dict:
     t0 = time.perf_counter()
     lib = Library.open(folder, embedder=embedder)
     open_s = time.perf_counter() - t0
-    rebuilds = sum(1 for n in lib.notices if "neu aufgebaut" in n)
+    rebuilds = int(lib.repair_state() is not None)  # a re-embedding was needed (background)
     rebuilds += int(vectors_dir_before != _vectors_dir(folder))
     qs = [json.loads(x) for x in questions.read_text("utf-8").splitlines() if x.strip()]
     t1 = time.perf_counter()

@@ -127,6 +127,7 @@ def test_two_processes_repairing_at_once_leave_one_vector_folder(tmp_path: Path)
         assert p.returncode == 0, err
         assert "Traceback" not in err
     with Library.open(folder) as lib:
+        assert lib.wait_repair(120)  # the repair resumes in the background where they stopped
         assert lib.vectors is not None and lib.vectors.count() == len(lib.store.chunk_ids())
         names = sorted(p.name for p in folder.iterdir() if p.is_dir())
     assert len([n for n in names if n.startswith("vectors")]) == 1, names

@@ -227,6 +227,7 @@ def test_damaged_vector_index_is_rebuilt_on_open(subset_dir: Path, tmp_path: Pat
     lib = Library.open(tmp_path / "lib")
     try:
         assert any("beschädigt" in m for m in lib.notices)
+        assert lib.wait_repair(120)  # re-embedded in the background (library_vector_repair)
         assert lib.vectors.count() == n
         hits = lib.search("Nebenjob im Urlaub", k=3)
         assert hits and "dense" in {k for h in hits for k in h.sources}

@@ -80,6 +80,7 @@ def test_a_really_damaged_index_is_rebuilt(tmp_path: Path, corpus_dir: Path) -> 
     db.write_bytes(b"kein SQLite" * 1000)
     with Library.open(folder) as lib:
         assert any("beschädigt" in n for n in lib.notices), lib.notices
+        assert lib.wait_repair(120)  # re-embedded in the background (library_vector_repair)
         assert lib.vectors is not None and lib.vectors.count() == len(lib.store.chunk_ids())
 
 

@@ -3,6 +3,7 @@
 Public API::
 
     lib = Library.open(folder)          # checks the index, repairs it; lib.notices says what
+    lib.repair_state()                  # a damaged vector index: rebuilt in the background
     lib.add([file_or_folder, ...])      # registers; changed/new files become pending
     report = lib.index_pending(ctx)     # or lib.index_job(paths) → core.jobs.Job
     hits = lib.search("Frage", k=5, scope=[folder_or_file, ...])

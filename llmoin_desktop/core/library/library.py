@@ -10,6 +10,8 @@ its chunks, keyword index and status ``indexed`` are committed together in one S
 transaction; the vectors follow. A SIGKILL at any point leaves each file either indexed or
 pending, and :meth:`Library.check` (run by :meth:`Library.open`) adds vectors that are
 missing and drops those of removed chunks. The next indexing job resumes what is pending.
+Many missing vectors or a damaged index are re-embedded by a background job
+(``library_vector_repair.py``): open returns at once and search answers by keywords meanwhile.
 
 Shared library (``library_server`` set): the department's library is one collection on a
 Chroma server (see ``server.py``) and this folder is its local mirror. Indexing pushes a
@@ -53,6 +55,7 @@ from llmoin_desktop.core.library.library_lock import LibraryBusy, LibraryLock
 from llmoin_desktop.core.library.library_repair import open_store
 from llmoin_desktop.core.library.library_search import LibrarySearchMixin
 from llmoin_desktop.core.library.library_shared import SharedLibraryMixin, SyncReport
+from llmoin_desktop.core.library.library_vector_repair import RepairState, VectorRepairMixin
 from llmoin_desktop.core.library.server import (
     LibraryServer,
     LibraryServerError,
@@ -83,6 +86,7 @@ __all__ = [
     "Library",
     "LibraryBusy",
     "LibraryError",
+    "RepairState",
     "SyncReport",
     "VECTORS_DIR",
     "default_library_dir",
@@ -129,7 +133,13 @@ def _bad_name_outcome(path: Path) -> FileOutcome:
     )
 
 
-class Library(LibraryCheckMixin, SharedLibraryMixin, LibrarySearchMixin, LibraryIndexingMixin):
+class Library(
+    LibraryCheckMixin,
+    VectorRepairMixin,
+    SharedLibraryMixin,
+    LibrarySearchMixin,
+    LibraryIndexingMixin,
+):
     """One library folder. Not process-safe (chromadb is not): one Library per folder per
     process; methods are serialised with a lock so the UI and a job may share it.
     """
@@ -143,11 +153,15 @@ class Library(LibraryCheckMixin, SharedLibraryMixin, LibrarySearchMixin, Library
         server: str = "",
         server_from_policy: bool = False,
         server_token: str = "",
+        background_repair: bool = True,
     ) -> None:
         """``server``: the shared library's address (setting ``library_server``); a server
         outside this PC is only accepted when IT set it (``server_from_policy``).
-        ``server_token``: Chroma's token auth (policy ``library_server_token``)."""
+        ``server_token``: Chroma's token auth (policy ``library_server_token``).
+        ``background_repair``: a damaged vector index is re-embedded by a background job
+        that starts by itself (False: only when :meth:`start_repair` is called)."""
         self.folder = Path(folder)
+        self._init_repair(background_repair)
         self.writer = LibraryLock(self.folder)  # one writer per folder across processes
         # Called once when a write has to wait for another process (the CLI prints it).
         self.on_wait: Any = lambda text: log.info("%s", text)
@@ -169,6 +183,7 @@ class Library(LibraryCheckMixin, SharedLibraryMixin, LibrarySearchMixin, Library
         self._lock = threading.RLock()
         self.vectors: VectorIndex | None = None
         self.notices: list[str] = []  # messages for the clerk from the last check
+        self.repair_notice = ""  # the repair line among the notices (the GUI updates it)
         self.skipped: list[FileOutcome] = []  # files add() could not take (odd names)
         self.server: LibraryServer | None = None
         self.server_online = False  # the last server call worked
@@ -191,6 +206,11 @@ class Library(LibraryCheckMixin, SharedLibraryMixin, LibrarySearchMixin, Library
         lib = cls(folder or default_library_dir(), **kwargs)
         try:
             lib.check()
+            state = lib.repair_state()
+            if state is not None:  # keyword search until the background repair is done
+                lib.repair_notice = state.message()
+                lib.notices.append(lib.repair_notice)
+                lib._maybe_start_repair()
             if lib.server is not None:
                 try:
                     lib.sync()
@@ -220,6 +240,7 @@ class Library(LibraryCheckMixin, SharedLibraryMixin, LibrarySearchMixin, Library
         return f"{self.embedder.name}/{EMBED_RECIPE}" if self.embedder is not None else None
 
     def close(self) -> None:
+        self.stop_repair()  # between two batches; the next open resumes it
         with self._lock:
             if self.server is not None:
                 self.server.close()

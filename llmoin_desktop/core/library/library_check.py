@@ -5,6 +5,8 @@ Only the holder of the cross-process writer lock (``library_lock.py``) repairs: 
 opens the library while another one writes is a reader (it searches, it changes nothing).
 A vector index that cannot be opened is rebuilt only when it is really damaged; a full disk,
 a read-only folder or missing rights leave it alone and say why (``core/storage_causes.py``).
+The rebuild itself never runs here: a damaged index (or many lost vectors) leaves a repair
+mark, the open returns at once and ``library_vector_repair.py`` re-embeds in the background.
 """
 
 from __future__ import annotations
@@ -13,12 +15,14 @@ import logging
 import os
 import sqlite3
 import time
+from collections.abc import Callable
 from typing import Any
 
 from llmoin_desktop.core.errors import LLMoinError
 from llmoin_desktop.core.i18n import _
 from llmoin_desktop.core.jobs import JobContext
 from llmoin_desktop.core.library.library_lock import busy_message
+from llmoin_desktop.core.library.library_vector_repair import INLINE_MAX
 from llmoin_desktop.core.library.vectors import VectorIndex, VectorIndexDamaged
 from llmoin_desktop.core.storage_causes import DAMAGED, UNKNOWN, cause_of, explain
 
@@ -51,18 +55,40 @@ class LibraryCheckMixin:
     _stamp: str | None
     _repair_notices: list[str]
     _embedder_key: Any
+    _repair_needed: bool
+    repairing: bool
+    _read_mark: Any
+    _need_repair: Any
+    _mark_repair: Any
+    _maybe_start_repair: Any
 
     # The writer lock ------------------------------------------------------------------------
-    def _begin_write(self, ctx: JobContext | None = None, timeout: float | None = None) -> None:
+    def _begin_write(
+        self,
+        ctx: JobContext | None = None,
+        timeout: float | None = None,
+        *,
+        quiet: bool = False,
+        while_waiting: Callable[[], None] | None = None,
+    ) -> None:
         """Take the cross-process writer lock (waiting, cancellable); when another process
-        wrote since we last looked, re-read the vectors before writing on top of them."""
+        wrote since we last looked, re-read the vectors before writing on top of them.
+
+        ``quiet``: a background job waits without telling the clerk (the vector repair);
+        ``while_waiting`` is called at every look at the lock while another process holds it."""
 
         def waiting(text: str) -> None:
+            if quiet:
+                return
             if ctx is not None:
                 ctx.progress(0, None, text)
             self.on_wait(text)
 
-        cancelled = (lambda: ctx.cancel.cancelled) if ctx is not None else None
+        def cancelled() -> bool:
+            if while_waiting is not None:
+                while_waiting()
+            return ctx is not None and ctx.cancel.cancelled
+
         self.writer.acquire(timeout, on_wait=waiting, cancelled=cancelled)
         if self.writer_depth() > 1:
             return
@@ -85,6 +111,7 @@ class LibraryCheckMixin:
         except BaseException:
             self.writer.release()
             raise
+        self._maybe_start_repair()  # the check may have found damage: repair in background
 
     def writer_depth(self) -> int:
         return self.writer._depth  # noqa: SLF001 - same package
@@ -102,6 +129,8 @@ class LibraryCheckMixin:
         with self._lock:
             self.notices = list(self._repair_notices)
             self._repair_notices = []
+            if self.repairing:  # our own repair job holds the vectors: nothing to compare now
+                return self.notices
             if not self.writer.try_acquire():
                 self._open_as_reader()
                 return self.notices
@@ -123,6 +152,10 @@ class LibraryCheckMixin:
     def _open_as_reader(self) -> None:
         if self.embedder is None:
             return
+        mark = self._read_mark()
+        if mark is not None:  # another process repairs the vectors: keyword search till then
+            self._need_repair(mark)
+            return
         vec = VectorIndex(self.folder / self._vectors_dir(), self.embedder.dim)
         try:
             vec.open(list_ids=False)  # a reader compares nothing
@@ -136,6 +169,9 @@ class LibraryCheckMixin:
             )
 
     def _check_locked(self, ctx: JobContext | None = None) -> list[str]:
+        """Open the vectors and decide (cheaply) whether they agree with SQLite. A small gap
+        is filled here; anything bigger, a damaged index or another embedding model leaves a
+        repair mark and the re-embedding runs in the background (library_vector_repair.py)."""
         with self._lock:
             # SQLite's own check ran when the store was opened (library_repair.open_store).
             if self.embedder is None:
@@ -149,57 +185,64 @@ class LibraryCheckMixin:
             key = self._embedder_key()
             stored_name = self.store.get_meta("embedder")
             if stored_name not in (None, key):
-                vec = self._fresh_vectors(vec)
+                vec = self._fresh_vectors(vec)  # another model: its vectors never mix in
             try:
-                have = vec.open(list_ids=False)
-                if have is None and self._in_step(vec):
-                    self.vectors = vec
-                    self.store.set_meta("embedder", key)
-                    return self.notices
-                have = vec.ids()
+                vec.open(list_ids=False)
             except VectorIndexDamaged as exc:
-                cause = self._vector_failure_cause(exc)
-                if cause not in (DAMAGED, UNKNOWN):
-                    # A full disk or missing rights is no damage: keep the index, say why.
-                    log.warning("vector index not opened (%s): %s", cause, exc)
-                    self.notices.append(
-                        _(
-                            "Die Bedeutungssuche ist gerade nicht verfügbar; es wird nur nach "
-                            "Wörtern gesucht."
-                        )
-                        + " "
-                        + explain(exc.__cause__ or exc)
-                    )
+                opened = self._after_failed_open(vec, exc)
+                if opened is None:
                     return self.notices
-                problem = vec.integrity_problem()
-                if not problem:
-                    # It opens and answers when asked afresh: not damage (a passing lock, a
-                    # bug, a limit). Keep every vector: one more try, else keyword search
-                    # until the next open — never a silent re-embedding of everything.
-                    try:
-                        have = vec.open()
-                    except VectorIndexDamaged as again:
-                        log.warning("vector index not opened, but sound (kept): %s", again)
-                        self.notices.append(
-                            _(
-                                "Die Bedeutungssuche ist gerade nicht verfügbar; es wird nur "
-                                "nach Wörtern gesucht."
-                            )
-                        )
-                        return self.notices
-                    return self._reconcile(vec, have, key, ctx)
-                log.warning("vector index damaged (%s), rebuilding: %s", problem, exc)
-                self.notices.append(
-                    _("Der Suchindex war beschädigt und wird aus der Bibliothek neu aufgebaut.")
-                )
-                vec = self._fresh_vectors(vec)
-                try:
-                    have = vec.open()
-                except VectorIndexDamaged as exc2:
-                    raise LibraryError(
-                        _("Der Suchindex kann nicht neu angelegt werden."), detail=str(exc2)
-                    ) from exc2
-            return self._reconcile(vec, have, key, ctx)
+                vec = opened
+            self.vectors = vec
+            self.store.set_meta("embedder", key)
+            mark = self._read_mark()
+            if mark is not None:  # a repair is due (or was interrupted): it resumes
+                self._need_repair(mark)
+                return self.notices
+            self._repair_needed = False
+            if self._in_step(vec):
+                return self.notices
+            chunks = int(self.store.conn.execute("SELECT COUNT(*) FROM chunks").fetchone()[0])
+            if chunks - vec.size > INLINE_MAX or (chunks and not vec.size):
+                # Many vectors lost, or all (the folder deleted): not while the clerk waits.
+                self._mark_repair(chunks, min(vec.size, chunks))
+                return self.notices
+            return self._reconcile(vec, vec.ids(), ctx)
+
+    def _after_failed_open(self, vec: VectorIndex, exc: VectorIndexDamaged) -> VectorIndex | None:
+        """The index did not open: the opened index to use (sound after all, or a fresh one
+        to repair in the background), or ``None`` (keyword search, the notice says why)."""
+        unavailable = _(
+            "Die Bedeutungssuche ist gerade nicht verfügbar; es wird nur nach Wörtern gesucht."
+        )
+        cause = self._vector_failure_cause(exc)
+        if cause not in (DAMAGED, UNKNOWN):
+            # A full disk or missing rights is no damage: keep the index, say why.
+            log.warning("vector index not opened (%s): %s", cause, exc)
+            self.notices.append(unavailable + " " + explain(exc.__cause__ or exc))
+            return None
+        problem = vec.integrity_problem()
+        if not problem:
+            # It opens and answers when asked afresh: not damage (a passing lock, a bug, a
+            # limit). Keep every vector: one more try, else keyword search until the next
+            # open — never a silent re-embedding of everything.
+            try:
+                vec.open(list_ids=False)
+                return vec
+            except VectorIndexDamaged as again:
+                log.warning("vector index not opened, but sound (kept): %s", again)
+                self.notices.append(unavailable)
+                return None
+        log.warning("vector index damaged (%s), rebuilt in the background: %s", problem, exc)
+        self.notices.append(_("Der Suchindex war beschädigt."))
+        vec = self._fresh_vectors(vec)
+        try:
+            vec.open(list_ids=False)
+        except VectorIndexDamaged as exc2:
+            raise LibraryError(
+                _("Der Suchindex kann nicht neu angelegt werden."), detail=str(exc2)
+            ) from exc2
+        return vec
 
     def _in_step(self, vec: VectorIndex) -> bool:
         """Cheap test that vectors and chunks agree, so that opening a large library does not
@@ -221,19 +264,19 @@ class LibraryCheckMixin:
             last = 0.0
         return time.time() - last < FULL_CHECK_EVERY_S
 
-    def _reconcile(
-        self, vec: VectorIndex, have: set[int], key: Any, ctx: JobContext | None
-    ) -> list[str]:
-        """Vectors of removed chunks go, missing ones are embedded (a cheap set comparison)."""
+    def _reconcile(self, vec: VectorIndex, have: set[int], ctx: JobContext | None) -> list[str]:
+        """Vectors of removed chunks go, a few missing ones are embedded (a set comparison);
+        many missing ones are left to the background repair."""
         with self._lock:
-            self.vectors = vec
-            self.store.set_meta("embedder", key)
             if have:
                 self.store.reserve_chunk_ids(max(have))  # a vector never names a new chunk
             want = self.store.chunk_ids()
             extra = sorted(have - want)
             missing = sorted(want - have)
             vec.delete(extra)
+            if len(missing) > INLINE_MAX:
+                self._mark_repair(len(want), len(want) - len(missing))
+                return self.notices
             self._embed_chunks(missing, ctx)
             self._drop_orphan_vector_folders()
             self.store.set_meta("vectors_full_check", str(time.time()))
@@ -273,6 +316,8 @@ class LibraryCheckMixin:
         damaged folder's cache would survive deleting the folder.
         """
         assert self.embedder is not None
+        chunks = int(self.store.conn.execute("SELECT COUNT(*) FROM chunks").fetchone()[0])
+        self._mark_repair(chunks)  # first the mark: a crash from here on resumes the repair
         old.wipe()
         name = f"{VECTORS_DIR}-{time.time_ns()}"
         self.store.set_meta("vectors_dir", name)

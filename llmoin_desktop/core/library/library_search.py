@@ -32,6 +32,7 @@ class LibrarySearchMixin:
     vectors: Any
     embedder: Any
     _lock: Any
+    _search_vectors: Any
 
     # Search --------------------------------------------------------------------------------
     def _scope_ids(self, scope: Iterable[str | Path | int] | None) -> list[int] | None:
@@ -111,11 +112,12 @@ class LibrarySearchMixin:
                 doc_ids,
                 depth,
             )
-        if self.embedder is not None and self.vectors is not None:
+        vectors = self._search_vectors()  # none while the vectors are being repaired
+        if self.embedder is not None and vectors is not None:
             try:
                 # Sentence encoders are case-sensitive; all-caps input reads as noise.
                 qv = self.embedder.embed_query(query.lower() if query.isupper() else query)
-                lists["dense"] = self.vectors.query(qv, depth, doc_ids)
+                lists["dense"] = vectors.query(qv, depth, doc_ids)
                 if qv_out is not None:
                     qv_out.append(qv)
             except Exception:  # noqa: BLE001 - keyword search still answers
@@ -150,9 +152,10 @@ class LibrarySearchMixin:
             fused = S.fuse(lists)[:k]
             records = {c.id: c for c in self.store.chunks([c for c, _, _ in fused])}
             sims: dict[int, float] = {}
-            if qv and self.vectors is not None:
+            vectors = self._search_vectors()
+            if qv and vectors is not None:
                 try:
-                    sims = self.vectors.similarities(qv[0], [c for c, _, _ in fused])
+                    sims = vectors.similarities(qv[0], [c for c, _, _ in fused])
                 except Exception:  # noqa: BLE001 - only a relevance hint
                     log.warning("similarities failed", exc_info=True)
             cosines = getattr(self.embedder, "cosines", None)

@@ -25,6 +25,7 @@ import logging
 import shutil
 import sqlite3
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -234,6 +235,18 @@ class VectorIndex:
 
     def ids(self) -> set[int]:
         return {int(i) for i in all_ids(self._col)}
+
+    def id_pages(self, page: int | None = None) -> Iterator[list[int]]:
+        """Every id, one page per step: the caller may let others in between the pages."""
+        page = page or ID_PAGE
+        offset = 0
+        while True:
+            got = self._col.get(include=[], limit=page, offset=offset)
+            ids = [int(i) for i in got["ids"]]
+            yield ids
+            if len(ids) < page:
+                return
+            offset += page
 
     def query(self, vector: np.ndarray, n: int, doc_ids: list[int] | None = None) -> list[int]:
         """Chunk ids, nearest first (chromadb's HNSW, cosine space)."""

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject
 
+from llmoin_desktop.core.i18n import _
 from llmoin_desktop.core.tasks import library_task
 from llmoin_desktop.ui.ask_page import AskPage
 from llmoin_desktop.ui.controllers.ask_controller import AskController
@@ -57,17 +58,40 @@ class LibraryArea(QObject):
             page.library_requested.connect(self.show_library)
             self.ask_pages[spec.id] = page
             self.ask_controllers[spec.id] = controller
+            controller.finished.connect(lambda _r, p=page: self._note_repair(p))
             window.add_page(spec.id, page)
             if tasks is not None:
                 # the history reopens entries through the task area's controllers
                 tasks.controllers[spec.id] = controller  # type: ignore[assignment]
                 controller.history_changed.connect(tasks._history_changed)
+        self.controller.repair_changed.connect(self._show_repair)
+        self._repair_text = ""
         window.stack.currentChanged.connect(self._stack_changed)
         first = next(iter(self.ask_pages), None)
         if first is not None:
             self.page.ask_requested.connect(lambda: self.show_ask(first))
         else:
             self.page.ask_button.hide()
+
+    def _show_repair(self, text: str) -> None:
+        """The search index's repair line on the ask pages' status line, where that line is
+        free (empty, or the previous repair line): an answer's "Fertig" stays. Only its
+        first appearance is announced to screen readers, not every count."""
+        done = _("Der Suchindex ist wiederhergestellt.")
+        for task_id, page in self.ask_pages.items():
+            current = page.status_label.text()
+            if self.ask_controllers[task_id].busy or current not in ("", self._repair_text):
+                continue
+            if text and current:
+                page.status_label.setText(text)
+            else:
+                page.set_status(text or (done if current else ""))
+        self._repair_text = text
+
+    def _note_repair(self, page: AskPage) -> None:
+        """An answer found by keywords only: "Fertig (3 s)." says so too."""
+        if self._repair_text:
+            page.set_status(f"{page.status_label.text()} {self._repair_text}".strip())
 
     def show_library(self) -> None:
         self.window.show_page(LIBRARY_PAGE_ID)

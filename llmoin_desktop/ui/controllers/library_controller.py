@@ -73,6 +73,7 @@ def report_text(report: IndexReport) -> str:
 # a colleague added (or removed) show up without "Neu einlesen". A sync that finds nothing
 # new costs one listing of ids (~10 ms on a LAN).
 SYNC_INTERVAL_MS = 5 * 60 * 1000
+REPAIR_POLL_MS = 1000  # the search index's repair progress is read this often
 
 
 class LibraryController(QObject):
@@ -84,6 +85,8 @@ class LibraryController(QObject):
     # or documents/folders changed ("documents" | "folders").
     watch_pending = Signal()
     watch_changed = Signal(str)
+    # The background repair of the search index: its line for the clerk, "" once done.
+    repair_changed = Signal(str)
 
     def __init__(
         self,
@@ -109,6 +112,10 @@ class LibraryController(QObject):
         self.sync_timer = QTimer(self)
         self.sync_timer.setInterval(SYNC_INTERVAL_MS)
         self.sync_timer.timeout.connect(self.sync_now)
+        self.repair_text = ""
+        self.repair_timer = QTimer(self)  # reads the repair's progress (memory, no lock)
+        self.repair_timer.setInterval(REPAIR_POLL_MS)
+        self.repair_timer.timeout.connect(self.show_repair)
         page.add_files_requested.connect(self.choose_files)
         page.add_folder_requested.connect(self.choose_folder)
         page.paths_dropped.connect(self.add_paths)
@@ -136,6 +143,7 @@ class LibraryController(QObject):
         """The page (or the ask page) was shown: show what the library holds."""
         if self.library is not None:
             self.refresh()
+            self.show_repair()
         elif self.exists():
             self.with_library(lambda _lib: None)
 
@@ -159,6 +167,7 @@ class LibraryController(QObject):
         self.page.set_status("")
         self.page.set_notices(list(lib.notices))
         self.opened.emit(lib)
+        self.show_repair()
         W.migrate_added_folders(lib)
         self.show_folders()
         if self._watch_wanted:
@@ -167,6 +176,25 @@ class LibraryController(QObject):
         for action in waiting:
             action(lib)
         self.refresh()
+
+    def show_repair(self) -> None:
+        """The search index is rebuilt in the background (core/library/library_vector_repair.py):
+        show "n von m Abschnitten" among the notices while it runs, say when it is done."""
+        lib = self.library
+        state = lib.repair_state() if lib is not None else None
+        text = state.message() if state is not None else ""
+        if state is not None and not self.repair_timer.isActive():
+            self.repair_timer.start()
+        if text == self.repair_text:
+            return
+        was_repairing, self.repair_text = bool(self.repair_text), text
+        notices = [n for n in lib.notices if n != lib.repair_notice] if lib is not None else []
+        self.page.set_notices([*notices, text] if text else notices)
+        self.repair_changed.emit(text)
+        if state is None:
+            self.repair_timer.stop()
+            if was_repairing and self.handle is None:
+                self.page.set_status(_("Der Suchindex ist wiederhergestellt."))
 
     # Shared library ------------------------------------------------------------------------
     def sync_now(self) -> bool:
