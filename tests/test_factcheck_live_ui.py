@@ -130,8 +130,11 @@ def test_ask_answer_carries_marks_and_opens_the_cited_page(qtbot, ask_window) ->
         qtbot.keyClick(page.answer, Qt.Key.Key_F8)  # next mark: the unsupported amount
         assert page.answer.textCursor().selectedText() == "35 Euro"
         cursor = page.answer.textCursor()
-        cursor.setPosition(weeks.fact.start + 2)
+        cursor.setPosition(weeks.fact.start)
         page.answer.setTextCursor(cursor)
+        qtbot.keyClick(page.answer, Qt.Key.Key_Right)  # a keyboard caret reaches every figure
+        assert page.answer.textCursor().position() == weeks.fact.start + 1
+        assert page.factcheck.source_button.isEnabled()
         qtbot.keyClick(page.answer, Qt.Key.Key_Return)  # read-only answer: Enter opens it
         viewer = controller.viewer
         assert viewer is not None and viewer.path.endswith("bmg.pdf")
