@@ -150,3 +150,23 @@ def test_a_pasted_letter_with_a_slash_is_a_source_not_a_file_name() -> None:
 
     letter = "Gebühr 37,00 €, Aktenzeichen III B 2 - 1234/26.\n\n" + "Mit freundlichen Grüßen " * 12
     assert "37,00 €" in from_fields({"text": letter})[0].text
+
+
+def test_a_refinement_is_marked_while_it_streams_with_the_results_index(
+    qtbot, tmp_path: Path, corpus_dir: Path
+) -> None:
+    backend = FakeBackend(token_delay=0.001, tokens=[w + " " for w in STREAMED.split()[:12]])
+    window, _b = task_window(qtbot, tmp_path, backend)
+    page, controller = open_task(qtbot, window, "zusammenfassen")
+    page.form.set_values({"dokument": str(corpus_dir / "gesetze" / "burlg.md")})
+    first = generate(qtbot, page, controller)
+    backend.token_delay = 0.06
+    backend.tokens = [w + " " for w in ("Kurz: Es gibt 25 Werktage. " + STREAMED).split()]
+    editor = page.result.editor
+    with qtbot.waitSignal(controller.finished, timeout=20_000) as blocker:
+        qtbot.mouseClick(page.result.refine_buttons["kuerzer"], Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: "25 Werktage" in flagged_marks(editor), timeout=10_000)
+        assert controller.busy and page.result.factcheck.partial
+        assert page.result.stream_check.index is first.factcheck.index  # no second index
+    assert "25 Werktage" in flagged_marks(editor) and not page.result.factcheck.partial
+    assert blocker.args[0].factcheck.summary() == page.result.factcheck.summary.text()
