@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from dataclasses import replace
 
 from llmoin_desktop.core.factcheck import periods
 from llmoin_desktop.core.factcheck.check_refs import (
@@ -222,9 +223,11 @@ class Checker(RefChecks):
         family: list[SourceFact],
         same_max: int = SAME_MAX,
     ) -> Verdict:
-        best_diff, diff_sf = _best(fact, family)
+        # Dates: the words of date phrases ("des folgenden Jahres") are no common context.
+        probe = replace(fact, ctx=periods.plain_ctx(fact.ctx)) if fact.kind == "date" else fact
+        best_diff, diff_sf = _best(probe, family)
         if same:
-            best_same, same_sf = _best(fact, same)
+            best_same, same_sf = _best(probe, same)
             strong = (
                 best_same <= same_max
                 and best_diff >= DIFF_MIN
@@ -234,12 +237,12 @@ class Checker(RefChecks):
             # sits at exactly one other value and at none of the places with this one.
             short = (
                 best_same <= 0
-                and 1 <= len(fact.ctx) <= 2
-                and best_diff == len(fact.ctx)
-                and sum(1 for sf in family if _overlap(fact.ctx, sf.ctx) == best_diff) == 1
+                and 1 <= len(probe.ctx) <= 2
+                and best_diff == len(probe.ctx)
+                and sum(1 for sf in family if _overlap(probe.ctx, sf.ctx) == best_diff) == 1
             )
             if diff_sf is not None and (strong or short):
-                return _verdict(fact, ABWEICHEND, diff_sf, diff_sf.text)
+                return _verdict(fact, ABWEICHEND, diff_sf, periods.shown(diff_sf))
             return _verdict(fact, BELEGT, same_sf)
         if fact.kind in ("date", "period"):
             # "abweichend" claims the source says something else about the same thing: the

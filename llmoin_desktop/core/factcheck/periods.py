@@ -134,7 +134,9 @@ _REL_AFTER = re.compile(
     r"(des\s+Vorjahr(?:e?s)?|im\s+Vorjahr))"
 )
 # Words that belong to the date phrase, not to what the date is about: two unrelated dates
-# both "des folgenden Jahres" share them and nothing else (docs/factcheck.md).
+# both "des folgenden Jahres" share them and nothing else (docs/factcheck.md). Month names
+# stay context: they come from another date of the same sentence ("nach dem 31. Dezember
+# 2021 geboren oder nach dem 31. Dezember 2021 … aufgenommen"), which does tie two places.
 DATE_WORDS = frozenset(
     [
         "folgen",
@@ -160,17 +162,6 @@ DATE_WORDS = frozenset(
         "ersten",
         "erste",
         "letzte",
-        "januar",
-        "februa",
-        "marz",
-        "april",
-        "juni",
-        "juli",
-        "august",
-        "septem",
-        "oktobe",
-        "novemb",
-        "dezemb",
     ]
 )
 
