@@ -209,3 +209,10 @@ def test_anchored_phrases_give_the_date_they_end_on(
 )
 def test_not_computable_phrases_give_no_date(text: str) -> None:
     assert [h for h in find_anchored(text) if h[2] == "date"] == []
+
+
+def test_one_fact_is_counted_in_the_singular() -> None:
+    from llmoin_desktop.core.factcheck import SourceText, check_text
+
+    report = check_text("Die Gebühr beträgt 37 Euro.", [SourceText("Formular", "Gebühr: 37,00 €.")])
+    assert report.summary() == "1 Angabe geprüft: 1 belegt, 0 abweichend, 0 nicht gefunden"

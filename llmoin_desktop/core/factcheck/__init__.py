@@ -60,6 +60,13 @@ class Report:
         n = len(self.verdicts)
         if n == 0:
             return tr("Keine prüfbaren Angaben gefunden.")
+        if n == 1:  # German and English both need the singular here
+            return tr(
+                "1 Angabe geprüft: {ok} belegt, {diff} abweichend, {missing} nicht gefunden",
+                ok=self.count(BELEGT),
+                diff=self.count(ABWEICHEND),
+                missing=self.count(NICHT_BELEGT),
+            )
         return tr(
             "{n} Angaben geprüft: {ok} belegt, {diff} abweichend, {missing} nicht gefunden",
             n=n,
