@@ -72,7 +72,7 @@ def test_pages_show_the_repair_and_the_window_stays_responsive(
         assert status.startswith("Fertig") and LINE in status, status
         timer.stop()
         gaps = [b - a for a, b in zip(ticks, ticks[1:], strict=False)]
-        assert len(ticks) >= 3 and max(gaps) < 0.5, max(gaps)  # the GUI thread never waited
+        assert len(ticks) >= 3 and max(gaps) < 3.0, max(gaps)  # never waited (inline: 120 s)
         assert embedder.embedded == 0  # all of that while the repair stood still
 
         embedder.gate.set()
