@@ -56,3 +56,62 @@ def test_real_model_stream_is_checked_before_the_last_token(qtbot, engine, tmp_p
     assert not bar.partial and bar.report is not None
     assert bar.summary.text() == result.factcheck.summary()
     print(f"stream_checks={stream.runs} max_ms={max(stream.run_ms):.1f} chars={len(result.answer)}")
+
+
+def test_real_model_ask_answer_is_checked_against_the_passages_while_it_streams(
+    qtbot, engine, corpus_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ "Dokumente fragen" with the real library (real parser, SQLite, keyword search over a
+    real law) and the real model: the passages reach the GUI before the first token, the
+    answer's sentences are checked against them while the job runs, and the live index has
+    exactly the sources of the final check."""
+    from llmoin_desktop.core.tasks import library_task
+    from llmoin_desktop.core.tasks.library_task import close_all_libraries, open_library
+    from llmoin_desktop.ui.main_window import MainWindow
+
+    monkeypatch.setattr(library_task, "PASSAGES", 2)  # a short prompt: 2 shared CPU cores
+    folder = tmp_path / "bibliothek"
+    monkeypatch.setenv("LLMOIN_LIBRARY_DIR", str(folder))
+    lib = open_library(folder, embedder=None)
+    try:
+        lib.add([corpus_dir / "gesetze" / "bmg.pdf"])
+        assert lib.index_pending().count("indexed") == 1
+        store = SettingsStore()
+        store.set("max_tokens", 160, save=False)
+        window = MainWindow(engine, store, scanner=lambda _s: [])
+        qtbot.addWidget(window)
+        window.show()
+        qtbot.mouseClick(window.gallery.tiles["dokumente_fragen"], Qt.MouseButton.LeftButton)
+        page = window.library.ask_pages["dokumente_fragen"]
+        controller = window.library.ask_controllers["dokumente_fragen"]
+        stream = page.stream_check
+        during: list[tuple[bool, str, list[tuple[int, int, str]]]] = []
+        indexes: list[object] = []
+
+        def seen(report: object) -> None:
+            text = page.answer.toPlainText()
+            spans = [(v.fact.start, v.fact.end, v.fact.text) for v in report.verdicts]  # type: ignore[attr-defined]
+            during.append((controller.handle is not None, text, spans))
+            indexes.append(stream.index)
+
+        stream.checked.connect(seen)
+        page.question.setPlainText(
+            "Innerhalb welcher Frist muss man sich nach dem Einzug in eine Wohnung anmelden? "
+            "Antworte in mehreren Sätzen."
+        )
+        with qtbot.waitSignal(controller.finished, timeout=300_000) as blocker:
+            page.ask_button.click()
+        result = blocker.args[0]
+        assert result.answer.strip() and result.citations
+        assert during, f"no provisional check during {len(result.answer)} characters"
+        assert all(busy for busy, _t, _s in during)  # all before the job ended
+        assert all(text[a:b] == fact for _b, text, spans in during for a, b, fact in spans)
+        final = result.factcheck.index
+        live = indexes[-1]
+        assert [(f.name, f.text) for f in live.files] == [(f.name, f.text) for f in final.files]  # type: ignore[attr-defined]
+        bar = page.factcheck
+        assert not bar.partial and bar.summary.text() == result.factcheck.summary()
+        print(f"ask_stream_checks={stream.runs} max_ms={max(stream.run_ms):.1f}")
+        window.pool.shutdown()
+    finally:
+        close_all_libraries()

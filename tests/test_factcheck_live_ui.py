@@ -170,3 +170,51 @@ def test_a_refinement_is_marked_while_it_streams_with_the_results_index(
         assert page.result.stream_check.index is first.factcheck.index  # no second index
     assert "25 Werktage" in flagged_marks(editor) and not page.result.factcheck.partial
     assert blocker.args[0].factcheck.summary() == page.result.factcheck.summary.text()
+
+
+ASK_STREAMED = (
+    "Das kostet 35 Euro. Man muss sich innerhalb von zwei Wochen anmelden [1]. "
+    "Dieser Teil der Antwort wird noch geschrieben, während die Prüfung schon läuft, "
+    "und er enthält keine weitere Zahl, damit das Ende der Antwort etwas auf sich warten lässt."
+)
+
+
+def test_ask_answer_is_marked_while_it_streams_against_the_found_passages(
+    qtbot,
+    ask_window,  # noqa: F811
+) -> None:
+    """The passages are found before the model writes: the job hands them over at once, the
+    answer is checked against them sentence by sentence (silent), the final check replaces
+    it and is the one spoken. The live index has exactly the final check's sources."""
+    heard: list[str] = []
+    remove = add_announcement_listener(lambda _w, text, _a: heard.append(text))
+    _window, page, controller, backend = ask_window
+    backend.token_delay = 0.06
+    backend.tokens = [w + " " for w in ASK_STREAMED.split()]
+    bar, stream = page.factcheck, page.stream_check
+    try:
+        page.question.setPlainText("Innerhalb welcher Frist muss man sich anmelden?")
+        with qtbot.waitSignal(controller.finished, timeout=20_000) as blocker:
+            qtbot.mouseClick(page.ask_button, Qt.MouseButton.LeftButton)
+            qtbot.waitUntil(lambda: "35 Euro" in flagged_marks(page.answer), timeout=10_000)
+            assert controller.busy and controller.handle is not None  # before the job ends
+            assert bar.partial and bar.summary.text().startswith("Vorläufig")
+            live = stream.index
+            assert not any("Quelle gefunden" in h for h in heard)  # partial checks are silent
+        result = blocker.args[0]
+        assert stream.runs >= 1 and not stream.active
+        final = result.factcheck.index
+        assert [(f.name, f.text) for f in live.files] == [(f.name, f.text) for f in final.files]
+        assert not bar.partial and bar.summary.text() == result.factcheck.summary()
+        assert flagged_marks(page.answer) == ["35 Euro"]
+        assert heard.count("1 Angabe nicht in der Quelle gefunden") == 1  # the final check only
+    finally:
+        remove()
+
+
+def test_the_live_check_leaves_out_the_sources_list_after_the_answer() -> None:
+    from llmoin_desktop.ui.ask_answer import answer_part
+
+    streamed = "Es sind zwei Wochen [1].\n\nQuellen:\n\n- [1] bmg.pdf, S. 13\n  „… 30 Tage …“"
+    assert answer_part(streamed) == "Es sind zwei Wochen [1]."
+    assert answer_part("Noch keine Quellen. Weiter") == "Noch keine Quellen. Weiter"

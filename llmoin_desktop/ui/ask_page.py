@@ -5,22 +5,12 @@ section, quoted passage). Widgets only; :class:`AskController` holds the logic.
 
 from __future__ import annotations
 
-import html
 import os
-import re
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, QUrl, Signal
-from PySide6.QtGui import (
-    QColor,
-    QGuiApplication,
-    QKeySequence,
-    QShortcut,
-    QTextCharFormat,
-    QTextCursor,
-    QTextDocument,
-)
+from PySide6.QtGui import QColor, QKeySequence, QShortcut, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
@@ -41,6 +31,14 @@ from PySide6.QtWidgets import (
 from llmoin_desktop.core.i18n import _, tr
 from llmoin_desktop.core.tasks.spec import TaskSpec
 from llmoin_desktop.ui.a11y import mark_required, name
+from llmoin_desktop.ui.ask_answer import (
+    answer_html,
+    answer_part,
+    link_citations,
+    replace_in_place,
+    trim_ends,
+)
+from llmoin_desktop.ui.factcheck_stream import StreamCheck
 from llmoin_desktop.ui.factcheck_view import FactCheckBar
 from llmoin_desktop.ui.messages import show_message
 from llmoin_desktop.ui.page_parts import RunPage, add_page_head, add_side_by_side, page_layout
@@ -65,69 +63,6 @@ QGroupBox#scopeGroup::title { subcontrol-origin: margin; left: 0; padding: 0; }
 QGroupBox#scopeGroup QRadioButton { font-weight: normal; }
 """
 )
-CITE = re.compile(r"\[(\d{1,2}(?:\s*[,;]\s*\d{1,2})*)\]")
-
-
-def answer_html(text: str) -> str:
-    """Plain answer → HTML where every [n] (also [1, 2]) links to its source ("cite:n")."""
-
-    def link(m: re.Match[str]) -> str:
-        nums = re.findall(r"\d+", m.group(1))
-        return "[" + ", ".join(f'<a href="cite:{n}">{n}</a>' for n in nums) + "]"
-
-    body = CITE.sub(link, html.escape(text))
-    return body.replace("\n", "<br>")
-
-
-def trim_ends(document: QTextDocument) -> None:
-    """Remove leading and trailing whitespace in place (a few characters, not the text)."""
-    plain = document.toPlainText()
-    tail = len(plain) - len(plain.rstrip())
-    if tail:
-        cursor = QTextCursor(document)
-        cursor.setPosition(len(plain) - tail)
-        cursor.setPosition(len(plain), QTextCursor.MoveMode.KeepAnchor)
-        cursor.removeSelectedText()
-    head = len(plain) - len(plain.lstrip())
-    if head:
-        cursor = QTextCursor(document)
-        cursor.setPosition(0)
-        cursor.setPosition(head, QTextCursor.MoveMode.KeepAnchor)
-        cursor.removeSelectedText()
-
-
-def replace_in_place(document: QTextDocument, text: str) -> None:
-    """Make ``document`` say ``text`` by changing only the part between the common start and
-    the common end (the runner strips spaces and a sources list the model wrote): a screen
-    reader hears that change, not the whole answer again."""
-    old = document.toPlainText()
-    head = len(os.path.commonprefix([old, text]))
-    tail = 0
-    while tail < min(len(old), len(text)) - head and old[-1 - tail] == text[-1 - tail]:
-        tail += 1
-    if head == len(old) == len(text):
-        return
-    cursor = QTextCursor(document)
-    cursor.setPosition(head)
-    cursor.setPosition(len(old) - tail, QTextCursor.MoveMode.KeepAnchor)
-    cursor.insertText(text[head : len(text) - tail], QTextCharFormat())
-
-
-def link_citations(document: QTextDocument) -> None:
-    """Make every [n] (also [1, 2]) in ``document`` a "cite:n" link without changing its text."""
-    plain = document.toPlainText()
-    for m in CITE.finditer(plain):
-        for num in re.finditer(r"\d+", m.group(1)):
-            cursor = QTextCursor(document)
-            start = m.start(1) + num.start()
-            cursor.setPosition(start)
-            cursor.setPosition(start + len(num.group()), QTextCursor.MoveMode.KeepAnchor)
-            fmt = QTextCharFormat()
-            fmt.setAnchor(True)
-            fmt.setAnchorHref(f"cite:{num.group()}")
-            fmt.setFontUnderline(True)
-            fmt.setForeground(QGuiApplication.palette().link())  # also in high contrast
-            cursor.mergeCharFormat(fmt)
 
 
 def source_text(citation: Any, any_cited: bool = False) -> str:
@@ -319,6 +254,10 @@ class AskPage(RunPage):
         self.factcheck = FactCheckBar(self.answer, self)
         self.factcheck.summary.setObjectName("askFactCheck")
         self.check_line = self.factcheck.summary
+        # ... and while the model writes: the sentences so far, provisional and silent (the
+        # controller hands it the passages once the search is done).
+        self.stream_check = StreamCheck(self.streamed_answer, parent=self)
+        self.stream_check.checked.connect(self.factcheck.set_partial)
         rbox.addWidget(self.factcheck)
         rbox.addWidget(self.answer, 2)
         rbox.addWidget(self.factcheck.detail)
@@ -442,6 +381,7 @@ class AskPage(RunPage):
         self.factcheck.set_report(report)
 
     def begin_answer(self) -> None:
+        self.stream_check.stop()
         self.factcheck.set_report(None)
         self._streamed = ""
         self.answer.clear()
@@ -459,6 +399,11 @@ class AskPage(RunPage):
         cursor.insertText(text, QTextCharFormat())
         bar = self.answer.verticalScrollBar()
         bar.setValue(bar.maximum())
+        self.stream_check.feed()
+
+    def streamed_answer(self) -> str:
+        """What the live check looks at: the answer so far, not the sources list after it."""
+        return answer_part(self.answer.toPlainText())
 
     def set_answer(self, text: str) -> None:
         """The final answer with its [n] markers as links. When the streamed text is already

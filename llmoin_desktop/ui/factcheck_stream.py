@@ -78,6 +78,28 @@ class StreamCheck(QObject):
         self._busy = False
         self._done_len = 0
 
+    def use_pool(self, pool: Any) -> None:
+        """Run the checks (and the indexing) in ``pool``'s workers, not in the GUI thread."""
+        self.run = lambda fn, done: pool.call(fn, done, lambda _e: None)
+
+    def index_result(self, result: Any) -> None:
+        """The run's sources are read (a task's documents, the passages "Dokumente fragen"
+        found): index them in a worker, exactly as the final check will
+        (``sources_for_result``); the check uses the index from then on. An index that
+        arrives after the stream ended or a new one began is dropped."""
+        from llmoin_desktop.core.factcheck.result_check import sources_for_result
+
+        generation = self._generation
+
+        def work() -> SourceIndex | None:
+            try:
+                return SourceIndex(sources_for_result(result))
+            except Exception:  # noqa: BLE001 - a provisional aid; the final check still runs
+                log.exception("indexing the sources for the stream check failed")
+                return None
+
+        self.run(work, lambda index: self.set_index(index, generation))
+
     def set_index(self, index: SourceIndex | None, generation: int | None = None) -> None:
         if self.active and generation in (None, self._generation):
             self.index = None if index is None or index.empty else index

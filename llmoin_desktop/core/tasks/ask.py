@@ -17,8 +17,8 @@ Why it is built this way:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -239,11 +239,15 @@ def answer_question(
     system: str = DEFAULT_SYSTEM,
     user_template: str = DEFAULT_USER,
     search_message: str = "",
+    on_passages: Callable[[list[Citation]], None] | None = None,
 ) -> AskResult:
     """Search, build a cited prompt that fits, stream the answer, attach the sources.
 
     ``search_message``: when given, the model is first asked (with this message) for the
-    legal terms to search for as well (``core/tasks/search_terms.py``)."""
+    legal terms to search for as well (``core/tasks/search_terms.py``). ``on_passages`` gets
+    the sources (quote and ``cited`` not yet known) once they are chosen, before the model
+    writes: the GUI checks the answer against them while it streams. It is called in this
+    thread and gets objects of its own (the final citations are new ones)."""
     question = question.strip()
     if not question:
         raise ValueError("empty question")
@@ -292,6 +296,22 @@ def answer_question(
                 ]
             break
         chosen, messages = trial, candidate
+    sources = [
+        Citation(
+            n=i + 1,
+            path=h.path,
+            title=getattr(h, "title", "") or Path(h.path).stem,
+            section=h.section or "",
+            pages=list(h.pages or []),
+            quote="",
+            passage=h.text,
+            chunk_id=getattr(h, "chunk_id", 0),
+            ocr=bool(set(h.pages or []) & recognised_pages(h.path)),
+        )
+        for i, h in enumerate(chosen)
+    ]
+    if on_passages is not None:
+        on_passages([replace(c) for c in sources])
     rep.progress(2, 3, tr("Antwort aus {n} Fundstellen …", n=len(chosen)))
     result = backend.chat(
         messages,
@@ -306,19 +326,12 @@ def answer_question(
     cited = cited_numbers(answer)
     terms = q_terms | _content_terms(answer)
     citations = [
-        Citation(
-            n=i + 1,
-            path=h.path,
-            title=getattr(h, "title", "") or Path(h.path).stem,
-            section=h.section or "",
-            pages=list(h.pages or []),
-            quote=best_sentence(h.text, terms, question_terms=q_terms),
-            passage=h.text,
-            chunk_id=getattr(h, "chunk_id", 0),
-            cited=(i + 1) in cited,
-            ocr=bool(set(h.pages or []) & recognised_pages(h.path)),
+        replace(
+            c,
+            quote=best_sentence(c.passage, terms, question_terms=q_terms),
+            cited=c.n in cited,
         )
-        for i, h in enumerate(chosen)
+        for c in sources
     ]
     rep.progress(3, 3, _("Fertig."))
     return AskResult(

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -218,8 +219,15 @@ def run_library_task(
     ctx: Reporter,
     *,
     library: Library | None = None,
+    on_sources: Callable[[TaskResult], None] | None = None,
 ) -> TaskResult:
-    """Validate, check the library and scope, answer with citations, stream the sources."""
+    """Validate, check the library and scope, answer with citations, stream the sources.
+
+    ``on_sources`` (default: the ``sources_ready`` hook ``task_job`` puts on ``ctx``, as for
+    every task) gets a result with the form values and the chosen passages as soon as the
+    search is done, before the model writes: the GUI builds the fact check's index from it
+    (``sources_for_result``, the very sources the final check uses) and checks the answer
+    while it streams."""
     import time
 
     started = time.perf_counter()
@@ -256,6 +264,13 @@ def run_library_task(
     search_message = ""
     if spec.search and search_terms_wanted(search_terms_setting(), runner.backend):
         search_message = search_message_for(spec, values)
+    on_sources = on_sources or getattr(ctx, "sources_ready", None)
+
+    def on_passages(citations: list[Citation]) -> None:
+        if on_sources is not None:
+            early = AskResult(question=question, answer="", citations=citations)
+            on_sources(to_task_result(spec, values, early))
+
     ask = answer_question(
         runner.backend,
         lib,
@@ -267,6 +282,7 @@ def run_library_task(
         system=render.render_system(spec, values),
         user_template=user_template_for(spec, values),
         search_message=search_message,
+        on_passages=on_passages,
     )
     result = to_task_result(spec, values, ask)
     if result.coverage:

@@ -43,6 +43,9 @@ from llmoin_desktop.ui.workers import WorkerPool
 
 class AskController(PageJobController):
     viewer_opened = Signal(object)  # DocumentViewer
+    # The passages are found (emitted in the worker, before the model writes; queued to the
+    # GUI thread): the answer is checked against them while it streams.
+    _sources_ready = Signal(object)
 
     def __init__(
         self,
@@ -64,6 +67,9 @@ class AskController(PageJobController):
         page.copy_requested.connect(self.copy)
         page.export_requested.connect(self.export)
         page.factcheck.opener = self.open_fact_source
+        self.stream_check = page.stream_check
+        self.stream_check.use_pool(pool)
+        self._sources_ready.connect(self.stream_check.index_result)
         library.documents_changed.connect(page.set_documents)
         page.set_documents([])
 
@@ -129,10 +135,10 @@ class AskController(PageJobController):
         runner = TaskRunner(
             self.backend, params=GenerationParams.from_settings(self.settings.settings)
         )
-        spec, history = self.spec, self.history
+        spec, history, on_sources = self.spec, self.history, self._sources_ready.emit
 
         def run(ctx: JobContext) -> TaskResult:
-            result = run_library_task(runner, spec, values, ctx, library=lib)
+            result = run_library_task(runner, spec, values, ctx, library=lib, on_sources=on_sources)
             ctx.check()
             from llmoin_desktop.core.factcheck.result_check import attach_check
 
@@ -141,10 +147,12 @@ class AskController(PageJobController):
                 result.history_id = history.add(result, title=spec.title)
             return result
 
+        self.stream_check.start()  # the index follows once the passages are found
         self._submit(Job(run, name=spec.id), self.page.append_answer)
 
     def _on_finished(self, job: Job[Any]) -> None:
         self._job_ended()
+        self.stream_check.stop()  # the check of the finished answer replaces the live one
         if job.state == JobState.DONE and isinstance(job.result, TaskResult):
             self._show_result(job.result)
             self.page.set_status(tr("Fertig ({s} s).", s=number(job.result.stats.wall_s, 1)))
@@ -153,6 +161,7 @@ class AskController(PageJobController):
             self.finished.emit(job.result)
             return
         self.page.set_has_result(self.result is not None)
+        self.page.show_check(None)  # no provisional marks on a broken-off answer
         if job.state == JobState.CANCELLED:
             self.page.set_status(_("Angehalten. Es wurde nichts im Verlauf gespeichert."))
             self.stopped.emit()

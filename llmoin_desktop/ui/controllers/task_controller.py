@@ -68,8 +68,8 @@ class TaskController(PageJobController):
         self.eta = EtaController(page, backend, pool, settings, self)
         self.viewer: DocumentViewer | None = None
         self.stream_check = page.result.stream_check
-        self.stream_check.run = lambda fn, done: self.pool.call(fn, done, lambda _e: None)
-        self._sources_ready.connect(self._index_for_stream)
+        self.stream_check.use_pool(pool)
+        self._sources_ready.connect(self.stream_check.index_result)
         page.result.factcheck.opener = self.open_fact_source
 
     def runner(self) -> TaskRunner:
@@ -225,18 +225,6 @@ class TaskController(PageJobController):
         self.finished.emit(result)
 
     # Fact check: while streaming, and the source page of a figure ---------------------------
-    def _index_for_stream(self, result: TaskResult) -> None:
-        """Index the run's sources in a worker; the stream check uses it from then on."""
-        from llmoin_desktop.core.factcheck import SourceIndex
-        from llmoin_desktop.core.factcheck.result_check import sources_for_result
-
-        generation = self.stream_check.generation
-        self.pool.call(
-            lambda: SourceIndex(sources_for_result(result)),
-            lambda index: self.stream_check.set_index(index, generation),
-            lambda _e: None,
-        )
-
     def open_fact_source(self, verdict: Any) -> bool:
         """The result's document at the page of a checked figure (False: pasted text or a
         form field, nothing to open; the bar then quotes the passage)."""
