@@ -128,6 +128,15 @@ def find_in_text(text: str, quote: str, section: str = "") -> tuple[int, int] | 
     return None
 
 
+def _open_refusal(path: str) -> str:
+    """Why this file may not be shown ("" = it may), judged against the library the
+    "Dokumente fragen" task has open — handed to the guard, which sits below the tasks."""
+    from llmoin_desktop.core.library.open_guard import library_open_refusal
+    from llmoin_desktop.core.tasks.library_task import opened_library
+
+    return library_open_refusal(path, opened_library())
+
+
 class DocumentViewer(QDialog):
     """Non-modal window showing one cited source; ``page`` is the page shown (PDF)."""
 
@@ -241,9 +250,7 @@ class DocumentViewer(QDialog):
     # Opening -------------------------------------------------------------------------------
     def open_source(self) -> None:
         """Load the document and go to the cited place."""
-        from llmoin_desktop.core.library.open_guard import library_open_refusal
-
-        refusal = library_open_refusal(self.path)  # a server's path is data (issue 18)
+        refusal = _open_refusal(self.path)  # a server's path is data (issue 18)
         if refusal:
             self.external_button.setEnabled(False)
             self._fail(refusal)
@@ -434,9 +441,7 @@ class DocumentViewer(QDialog):
     def open_external(self) -> bool:
         """The system's program for this file (a PDF viewer usually opens at page 1) — only
         for a document file the library may open (``core/library/open_guard.py``)."""
-        from llmoin_desktop.core.library.open_guard import library_open_refusal
-
-        refusal = library_open_refusal(self.path)
+        refusal = _open_refusal(self.path)
         if refusal:
             self._fail(refusal)
             return False

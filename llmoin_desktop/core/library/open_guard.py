@@ -108,16 +108,14 @@ def library_open_refusal(
 ) -> str:
     """:func:`open_refusal` for a document the app shows (viewer, "open in program").
 
+    ``library`` is the library the path came from (the caller hands it in: the viewer asks the
+    task layer for the open one; this module sits below tasks and never looks it up itself).
     A path that came from the shared library's server (the document has server ids) must lie
     in the library's folders or still be the very file indexed. Paths the clerk chose on
     this PC (a local library, a file picked for a task) only get the form checks: they are
     hers, nobody else could have written them."""
     from llmoin_desktop.core.library.watch_folders import watched_folders
 
-    if library is None:
-        from llmoin_desktop.core.tasks.library_task import opened_library
-
-        library = opened_library()
     rec = library.store.document(str(path)) if library is not None else None
     if rec is None or not library.store.server_ids_of(rec.id):
         return open_refusal(path, None)
