@@ -128,7 +128,6 @@ def shoot_help(window, store, shot) -> None:  # noqa: ANN001
     from llmoin_desktop.core.trainer import TrainerSandbox
     from llmoin_desktop.ui.appearance import apply_appearance
     from llmoin_desktop.ui.offscreen import wait_until
-    from llmoin_desktop.ui.tutorial.trainer import TrainerMode
 
     window.activate_tile("zusammenfassen")
     overlay = window.help.start_tutorial("grundkurs")
@@ -139,8 +138,7 @@ def shoot_help(window, store, shot) -> None:  # noqa: ANN001
     overlay.runner.stop()
 
     sandbox = TrainerSandbox(Path(tempfile.mkdtemp(prefix="llmoin-training-"))).prepare()
-    trainer = TrainerMode(window, sandbox)
-    window.help.trainer = trainer
+    trainer = window.start_trainer(sandbox)
     trainer.bar.show_prompt.setChecked(True)
     page = window.tasks.pages["zusammenfassen"]
     controller = window.tasks.controllers["zusammenfassen"]

@@ -16,7 +16,7 @@ from llmoin_desktop.core.history import HistoryStore
 from llmoin_desktop.core.paths import resources_dir, user_data_dir
 from llmoin_desktop.core.trainer import MARKER, TrainerSandbox
 from llmoin_desktop.ui.a11y import missing_accessible_names
-from llmoin_desktop.ui.tutorial.trainer import TrainerMode, start_trainer_session
+from llmoin_desktop.ui.tutorial.trainer import start_trainer_session
 
 
 def snapshot(folder: Path) -> dict[str, str]:
@@ -71,8 +71,7 @@ def test_trainer_session_leaves_the_normal_data_folder_untouched(
     info = fake_model_info(model)
     window = MainWindow(FakeBackend(), store, scanner=lambda _s: [info])
     qtbot.addWidget(window)
-    trainer = TrainerMode(window, sandbox)
-    window.help.trainer = trainer
+    trainer = window.start_trainer(sandbox)
     # the practice library is filled with the samples, in the sandbox
     with qtbot.waitSignal(window.library.controller.index_finished, timeout=120000) as indexed:
         window.show()
@@ -116,7 +115,7 @@ def test_reset_wipes_practice_data_at_the_next_start(qtbot, tmp_path: Path) -> N
     (sandbox.samples / "Buergeranfrage_Hundesteuer.txt").write_text("überschrieben", "utf-8")
     window = MainWindow(FakeBackend(), SettingsStore(), scanner=lambda _s: [])
     qtbot.addWidget(window)
-    trainer = TrainerMode(window, sandbox)
+    trainer = window.start_trainer(sandbox)
     restarts: list[bool] = []
     trainer.restart = lambda trainer_mode: restarts.append(trainer_mode) or True
     assert trainer.ask_reset(confirm=False)

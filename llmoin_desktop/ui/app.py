@@ -105,10 +105,8 @@ def run_gui(argv: Sequence[str] | None = None) -> int:
     from llmoin_desktop.ui.main_window import MainWindow
 
     if trainer is not None:
-        from llmoin_desktop.ui.tutorial.trainer import TrainerMode
-
         window = MainWindow(backend, settings, scanner=trainer[1])
-        window.help.trainer = TrainerMode(window, trainer[0])
+        window.start_trainer(trainer[0])
     else:
         window = MainWindow(backend, settings)
     window.show()

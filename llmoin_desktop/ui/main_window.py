@@ -2,11 +2,14 @@
 
 The window takes the backend in its constructor (napari style): the app passes the real
 ``LocalBackend``, tests pass a fake, and both exercise the same widgets and controllers.
+It builds its areas (tasks, library, own tasks, help menu, trainer mode) and hands each only
+what it uses — the page stack, the services, the banner (``ui/window_host.py``) — never itself.
 """
 
 from __future__ import annotations
 
 import contextlib
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
@@ -15,7 +18,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QMainWindow,
     QPushButton,
-    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -25,7 +27,7 @@ from llmoin_desktop.core.engine.backend import Backend, GenerationResult
 from llmoin_desktop.core.engine.catalog import ModelInfo
 from llmoin_desktop.core.i18n import _, tr
 from llmoin_desktop.core.jobs import Progress
-from llmoin_desktop.ui.a11y import announce, forget_announcement, name, tidy_scroll_areas
+from llmoin_desktop.ui.a11y import announce, forget_announcement, name
 from llmoin_desktop.ui.appearance import apply_appearance
 from llmoin_desktop.ui.chat_view import ChatView
 from llmoin_desktop.ui.controllers.chat_controller import ChatController
@@ -40,7 +42,12 @@ from llmoin_desktop.ui.settings_dialog import SettingsDialog
 from llmoin_desktop.ui.status_bar import AppStatusBar
 from llmoin_desktop.ui.style import STYLE
 from llmoin_desktop.ui.tutorial.help_menu import HelpMenu
+from llmoin_desktop.ui.window_host import Messages, PageStack, Services
 from llmoin_desktop.ui.workers import WorkerPool
+
+if TYPE_CHECKING:
+    from llmoin_desktop.core.trainer import TrainerSandbox
+    from llmoin_desktop.ui.tutorial.trainer import TrainerMode
 
 
 class _StatusBridge(QObject):
@@ -118,12 +125,13 @@ class MainWindow(QMainWindow):
         banner_box.addWidget(self.banner)
         root.addLayout(banner_box)
 
-        self.stack = QStackedWidget()
+        self.page_stack = PageStack(allowed=self.page_allowed, parent=self)
+        self.stack = self.page_stack.stack
+        self.pages = self.page_stack.pages
         self.gallery = Gallery()
         self.chat_view = ChatView()
-        self.pages: dict[str, QWidget] = {}
-        self.add_page("gallery", self.gallery)
-        self.add_page(CHAT_TILE_ID, self.chat_view)
+        self.page_stack.add_page("gallery", self.gallery, focus=self._focus_gallery)
+        self.page_stack.add_page(CHAT_TILE_ID, self.chat_view, focus=self.chat_view.input.setFocus)
         root.addWidget(self.stack, 1)
         self.setCentralWidget(central)
 
@@ -132,16 +140,40 @@ class MainWindow(QMainWindow):
 
         self.models = ModelController(backend, self.pool, self.settings, scanner, parent=self)
         self.chat = ChatController(self.chat_view, backend, self.pool, self.settings, parent=self)
-        self.tasks = TaskArea(self)
-        self.library = LibraryArea(self)  # library page + "Dokumente fragen" page(s)
+        # What the areas get instead of the window (ui/window_host.py).
+        pages = self.page_stack
+        self.services = Services(backend, self.settings, self.pool, self.gallery)
+        self.messages = Messages(self.show_error, self.show_info)
+        self.tasks = TaskArea(pages, self.services, parent=self)
+        # library page + "Dokumente fragen" page(s)
+        self.library = LibraryArea(pages, self.services, self.tasks, parent=self)
         self._task_tiles = task_tiles if task_tiles is not None else self.tasks.tiles()
         self.refresh_tiles()
         from llmoin_desktop.ui.task_builder_area import TaskBuilderArea
 
-        self.builder = TaskBuilderArea(self)  # own tasks: editor, import/export, department
+        # own tasks: editor, import/export, department
+        self.builder = TaskBuilderArea(
+            pages,
+            self.services,
+            self.messages,
+            self.tasks,
+            task_tiles=lambda: self._task_tiles,
+            set_task_tiles=self.set_task_tiles,
+            trainer_prompt=self._trainer_shows_prompt,
+            parent=self,
+        )
         self._connect()
         self.status.show_engine(backend.status())
-        self.help = HelpMenu(self)  # "Hilfe" (F1): guided tours, trainer mode, terms of use
+        # "Hilfe" (F1): guided tours, trainer mode, terms of use
+        self.help = HelpMenu(
+            self,
+            pages,
+            self.services,
+            self.messages,
+            settings_button=self.settings_button,
+            model_button=self.model_button,
+            tasks=self.tasks,
+        )
         apply_appearance(self, self.settings.settings)  # high contrast, font scale
         self.show_page("gallery")
 
@@ -208,11 +240,8 @@ class MainWindow(QMainWindow):
         self.backend.add_status_listener(self._bridge.changed.emit)
 
     def add_page(self, page_id: str, widget: QWidget) -> None:
-        """Other areas (task form, library) register their pages here."""
-        self.pages[page_id] = widget
-        self.stack.addWidget(widget)
-        title = getattr(getattr(widget, "title", None), "text", lambda: "")()
-        tidy_scroll_areas(widget, title)  # frames out of the Tab order, named (a11y.py)
+        """A page in the window's stack (the areas add theirs to ``page_stack`` directly)."""
+        self.page_stack.add_page(page_id, widget)
 
     def refresh_tiles(self) -> None:
         self.gallery.set_tiles(
@@ -241,17 +270,31 @@ class MainWindow(QMainWindow):
         return page_allowed(self.settings.settings, page_id, task_ids)
 
     def show_page(self, page_id: str) -> None:
-        if not self.page_allowed(page_id):
-            page_id = "gallery"
-        self.stack.setCurrentWidget(self.pages[page_id])
-        if page_id == "gallery":
-            first = self.gallery.first_tile()
-            if first is not None:
-                first.setFocus()
-        elif page_id == CHAT_TILE_ID:
-            self.chat_view.input.setFocus()
-        elif hasattr(self.pages[page_id], "focus_first"):
-            self.pages[page_id].focus_first()
+        """The page in front, or the gallery where the policy locks it (``page_allowed``)."""
+        self.page_stack.show_page(page_id)
+
+    def _focus_gallery(self) -> None:
+        first = self.gallery.first_tile()
+        if first is not None:
+            first.setFocus()
+
+    def start_trainer(self, sandbox: TrainerSandbox) -> TrainerMode:
+        """Trainer mode's bar and prompt views in this window (the app runs on ``sandbox``)."""
+        from llmoin_desktop.ui.tutorial.trainer import TrainerMode
+
+        self.help.trainer = TrainerMode(
+            self.centralWidget(),
+            sandbox,
+            task_controllers=self.tasks.controllers,
+            library=self.library.controller,
+            high_contrast=bool(self.settings.settings.high_contrast),
+        )
+        return self.help.trainer
+
+    def _trainer_shows_prompt(self) -> bool:
+        """Trainer mode's "show the prompt" switch (the own-tasks editor carries it over)."""
+        trainer = getattr(getattr(self, "help", None), "trainer", None)
+        return trainer is not None and trainer.bar.show_prompt.isChecked()
 
     def activate_tile(self, tile_id: str) -> None:
         if tile_id in self.pages:

@@ -9,6 +9,7 @@ Questions to the clerk go through :func:`ask`/:func:`choose_*` so tests can answ
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,7 +25,6 @@ from llmoin_desktop.core.tasks.catalog import load_catalog, task_dirs
 from llmoin_desktop.core.tasks.runner import TaskRunner, task_job
 from llmoin_desktop.core.tasks.spec import TaskSpec, TaskSpecError
 from llmoin_desktop.ui.a11y import name
-from llmoin_desktop.ui.controllers.task_controller import TaskController
 from llmoin_desktop.ui.controllers.tiles import task_tiles
 from llmoin_desktop.ui.plain_text import plain_box
 from llmoin_desktop.ui.task_builder import STEPS, TaskBuilderPage
@@ -32,7 +32,9 @@ from llmoin_desktop.ui.task_page import TaskPage
 from llmoin_desktop.ui.workers import JobHandle
 
 if TYPE_CHECKING:
-    from llmoin_desktop.ui.window_host import BuilderHost  # what it uses of the window
+    from llmoin_desktop.ui.controllers.task_area import TaskArea
+    from llmoin_desktop.ui.gallery import TileDescriptor
+    from llmoin_desktop.ui.window_host import Messages, PageStack, Services
 
 BUILDER_PAGE_ID = "task_builder"
 
@@ -61,42 +63,72 @@ def choose_export_file(parent: QWidget, suggestion: str) -> str:
     return path
 
 
+def _no_prompt() -> bool:
+    return False
+
+
 class TaskBuilderArea(QObject):
-    def __init__(self, window: BuilderHost) -> None:
-        super().__init__(window)
-        self.window = window
+    """Built from what it uses (no window, see ui/window_host.py): the pages, the services,
+    the banner, the task area whose pages and catalogue it keeps up to date, the gallery's
+    task tiles (``task_tiles``/``set_task_tiles``) and whether trainer mode's "show the
+    prompt" switch is on (``trainer_prompt``; read when trying a draft out)."""
+
+    def __init__(
+        self,
+        pages: PageStack,
+        services: Services,
+        messages: Messages,
+        tasks: TaskArea,
+        *,
+        task_tiles: Callable[[], list[TileDescriptor]],
+        set_task_tiles: Callable[[list[TileDescriptor]], None],
+        trainer_prompt: Callable[[], bool] = _no_prompt,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.page_stack = pages
+        self.services = services
+        self.messages = messages
+        self.tasks = tasks
+        self._set_task_tiles = set_task_tiles
+        self._trainer_prompt = trainer_prompt
         self.page = TaskBuilderPage()
-        window.add_page(BUILDER_PAGE_ID, self.page)
+        pages.add_page(BUILDER_PAGE_ID, self.page)
         self.editing: Path | None = None  # the file being edited (None: a new task)
         self.try_handle: JobHandle | None = None
         self._mtimes: dict[str, float] = {}
-        self.page.back_requested.connect(lambda: window.show_page("gallery"))
+        self.page.back_requested.connect(lambda: pages.show_page("gallery"))
         self.page.save_requested.connect(self.save)
         self.page.check_requested.connect(self.check)
         self.page.try_requested.connect(self.try_out)
         self.page.stop_requested.connect(self.stop)
-        window.gallery.new_task_requested.connect(self.new_task)
-        window.gallery.import_requested.connect(self.import_dialog)
-        window.gallery.file_dropped.connect(self.import_file)
-        window.gallery.undo_button.clicked.connect(self.undo_delete)
+        gallery = services.gallery
+        gallery.new_task_requested.connect(self.new_task)
+        gallery.import_requested.connect(self.import_dialog)
+        gallery.file_dropped.connect(self.import_file)
+        gallery.undo_button.clicked.connect(self.undo_delete)
         self.last_deleted: Path | None = None
         if not self.settings.own_tasks:  # policy own_tasks = false: no editor, no import
-            window.gallery.new_task_button.hide()
-            window.gallery.import_button.hide()
-        for page in window.tasks.pages.values():
+            gallery.new_task_button.hide()
+            gallery.import_button.hide()
+        for page in tasks.pages.values():
             self._add_actions(page)
         # Tiles given by a test (MainWindow(task_tiles=…)) stay as they are.
-        self._manage_tiles = window._task_tiles == window.tasks.tiles()
+        self._manage_tiles = task_tiles() == tasks.tiles()
         self.reload()
 
     @property
     def settings(self) -> Any:
-        return self.window.settings.settings
+        return self.services.settings.settings
+
+    def _parent(self) -> QWidget:
+        """Dialogs open over the window the pages are shown in (the main window)."""
+        return self.page.window()
 
     # Catalogue, pages, tiles ------------------------------------------------------------------
     def reload(self) -> None:
         """Read the task folders again; add, replace or remove pages of changed files."""
-        area = self.window.tasks
+        area = self.tasks
         catalog = load_catalog(self.settings, task_dirs(self.settings), filtered=False)
         for task_id in [t for t in area.pages if t not in catalog.tasks]:
             self._remove_page(task_id)
@@ -120,36 +152,15 @@ class TaskBuilderArea(QObject):
             self._install_page(spec)
         area.catalog = catalog
         if self._manage_tiles:
-            self.window.set_task_tiles(task_tiles(catalog.ordered(), self.settings))
+            self._set_task_tiles(task_tiles(catalog.ordered(), self.settings))
 
     def _install_page(self, spec: TaskSpec) -> None:
-        area, window = self.window.tasks, self.window
-        if spec.id in area.pages:
+        if spec.id in self.tasks.pages:
             self._remove_page(spec.id)
-        page = TaskPage(spec)
-        controller = TaskController(
-            page, window.backend, window.pool, window.settings, area.history, parent=area
-        )
-        page.back_requested.connect(lambda: window.show_page("gallery"))
-        controller.history_changed.connect(area._history_changed)
-        area.pages[spec.id] = page
-        area.controllers[spec.id] = controller
-        window.add_page(spec.id, page)
-        self._add_actions(page)
+        self._add_actions(self.tasks.add_task(spec))
 
     def _remove_page(self, task_id: str) -> None:
-        area, window = self.window.tasks, self.window
-        page = area.pages.pop(task_id, None)
-        controller = area.controllers.pop(task_id, None)
-        if page is None:
-            return
-        if window.stack.currentWidget() is page:
-            window.show_page("gallery")
-        window.pages.pop(task_id, None)
-        window.stack.removeWidget(page)
-        page.deleteLater()
-        if controller is not None:
-            controller.deleteLater()
+        self.tasks.remove_task(task_id)
 
     def _add_actions(self, page: TaskPage) -> None:
         """ "Als Vorlage verwenden" on every task page; more for own and department tasks."""
@@ -188,12 +199,12 @@ class TaskBuilderArea(QObject):
         return set(catalog.tasks)
 
     def categories(self) -> list[str]:
-        return sorted({s.category for s in self.window.tasks.catalog.tasks.values() if s.category})
+        return sorted({s.category for s in self.tasks.catalog.tasks.values() if s.category})
 
     # The editor ---------------------------------------------------------------------------------
     def open_draft(self, draft: TaskDraft, editing: Path | None) -> None:
         if not self.settings.own_tasks:
-            self.window.show_error(
+            self.messages.show_error(
                 _(
                     "Eigene Aufgaben sind von Ihrer IT-Abteilung abgeschaltet (Richtlinie own_tasks)."
                 )
@@ -201,7 +212,7 @@ class TaskBuilderArea(QObject):
             return
         self.editing = editing
         self.page.set_draft(draft, self.categories(), editing=editing is not None)
-        self.window.show_page(BUILDER_PAGE_ID)
+        self.page_stack.show_page(BUILDER_PAGE_ID)
 
     def new_task(self) -> None:
         draft = TaskDraft()
@@ -227,8 +238,8 @@ class TaskBuilderArea(QObject):
         draft = self.page.draft
         rules, problems = governance.load_rules(self.settings.governance_rules_file)
         if problems:
-            self.window.show_error(" ".join(problems))
-        backend = self.window.backend
+            self.messages.show_error(" ".join(problems))
+        backend = self.services.backend
         if not governance.model_capable(backend):
             self._checked(governance.check(draft, rules=rules, use_model=False), then_save)
             return True
@@ -243,7 +254,7 @@ class TaskBuilderArea(QObject):
             self.page.set_busy(False)
             self.page.show_message(error.user_message, "error")
 
-        self.window.pool.call(
+        self.services.pool.call(
             lambda: governance.check(draft, rules=rules, backend=backend, use_model=True),
             on_success=done,
             on_error=failed,
@@ -306,8 +317,8 @@ class TaskBuilderArea(QObject):
             return
         self.editing = path
         self.reload()
-        self.window.show_page(draft.id)
-        self.window.show_info(
+        self.page_stack.show_page(draft.id)
+        self.messages.show_info(
             tr("Die Aufgabe „{title}“ ist gespeichert (Meine Aufgaben).", title=draft.title)
         )
 
@@ -330,19 +341,18 @@ class TaskBuilderArea(QObject):
         if form.validate():
             self.page.show_message(_("Bitte füllen Sie das Formular in der Vorschau aus."), "error")
             return False
-        if self.window.backend.status().state not in ("ready", "unloaded-idle", "busy"):
+        if self.services.backend.status().state not in ("ready", "unloaded-idle", "busy"):
             self.page.show_message(
                 _("Bitte laden Sie zuerst ein Modell („Modell wählen“)."), "error"
             )
             return False
-        trainer = getattr(getattr(self.window, "help", None), "trainer", None)
-        if trainer is not None and trainer.bar.show_prompt.isChecked():
+        if self._trainer_prompt():
             self.page.show_prompt.setChecked(True)  # the trainer's switch carries over
-        runner = TaskRunner.from_settings(self.window.backend, self.settings)
+        runner = TaskRunner.from_settings(self.services.backend, self.settings)
         self.page.try_output.clear()
         self.page.show_message(_("Wird ausprobiert …"))
         self.page.set_busy(True)
-        handle = self.window.pool.submit(task_job(runner, spec, form.values()))
+        handle = self.services.pool.submit(task_job(runner, spec, form.values()))
         handle.tokens.connect(self._append)
         handle.finished.connect(self._tried)
         self.try_handle = handle
@@ -380,10 +390,10 @@ class TaskBuilderArea(QObject):
         try:
             path = builder.duplicate(spec.path)
         except (LLMoinError, OSError) as exc:
-            self.window.show_error(str(exc))
+            self.messages.show_error(str(exc))
             return None
         self.reload()
-        self.window.show_info(_("Die Kopie steht unter „Meine Aufgaben“."))
+        self.messages.show_info(_("Die Kopie steht unter „Meine Aufgaben“."))
         return path
 
     def delete(self, spec: TaskSpec) -> Path | None:
@@ -391,19 +401,19 @@ class TaskBuilderArea(QObject):
             "Die Aufgabe „{title}“ löschen? Sie kommt in den Papierkorb des Aufgabenordners.",
             title=spec.title,
         )
-        if spec.path is None or not ask(self.window, _("Aufgabe löschen"), question):
+        if spec.path is None or not ask(self._parent(), _("Aufgabe löschen"), question):
             return None
         trashed = builder.delete(spec.path)
         self.last_deleted = trashed
         self.reload()
-        self.window.show_page("gallery")
-        self.window.gallery.undo_button.show()
-        self.window.show_info(tr("Die Aufgabe „{title}“ wurde gelöscht.", title=spec.title))
+        self.page_stack.show_page("gallery")
+        self.services.gallery.undo_button.show()
+        self.messages.show_info(tr("Die Aufgabe „{title}“ wurde gelöscht.", title=spec.title))
         return trashed
 
     def undo_delete(self) -> None:
         trashed, self.last_deleted = self.last_deleted, None
-        self.window.gallery.undo_button.hide()
+        self.services.gallery.undo_button.hide()
         if trashed is not None and Path(trashed).is_file():
             builder.restore(trashed)
             self.reload()
@@ -417,26 +427,26 @@ class TaskBuilderArea(QObject):
 
     def info(self, spec: TaskSpec) -> None:
         box = plain_box(
-            self.window, QMessageBox.Icon.Information, _("Informationen zur Aufgabe"), ""
+            self._parent(), QMessageBox.Icon.Information, _("Informationen zur Aufgabe"), ""
         )
         box.setText(self.info_text(spec))  # a task file's text: shown as text (issue 18)
         box.exec()
 
     # Sharing ----------------------------------------------------------------------------------
     def export(self, spec: TaskSpec, target: str | None = None) -> Path | None:
-        target = target or choose_export_file(self.window, f"{spec.id}{sharing.EXTENSION}")
+        target = target or choose_export_file(self._parent(), f"{spec.id}{sharing.EXTENSION}")
         if not target:
             return None
         try:
             path = sharing.export_task(spec, Path(target))
         except (LLMoinError, OSError) as exc:
-            self.window.show_error(str(exc))
+            self.messages.show_error(str(exc))
             return None
-        self.window.show_info(tr("Gespeichert: {path}", path=path))
+        self.messages.show_info(tr("Gespeichert: {path}", path=path))
         return path
 
     def import_dialog(self) -> None:
-        path = choose_import_file(self.window)
+        path = choose_import_file(self._parent())
         if path:
             self.import_file(path)
 
@@ -447,15 +457,15 @@ class TaskBuilderArea(QObject):
                 Path(path), other_ids=self.other_ids(), settings=self.settings
             )
         except LLMoinError as exc:
-            self.window.show_error(exc.user_message)
+            self.messages.show_error(exc.user_message)
             return None
         question = preview.summary() + "\n\n" + _("Diese Aufgabe übernehmen?")
-        if not ask(self.window, _("Aufgabe importieren"), question):
+        if not ask(self._parent(), _("Aufgabe importieren"), question):
             return None
         installed = sharing.install_import(preview)
         self.reload()
-        self.window.show_page("gallery")
-        self.window.show_info(
+        self.page_stack.show_page("gallery")
+        self.messages.show_info(
             tr(
                 "Die Aufgabe „{title}“ steht jetzt unter „Meine Aufgaben“.",
                 title=preview.spec.title,
@@ -466,21 +476,21 @@ class TaskBuilderArea(QObject):
     def publish(self, spec: TaskSpec) -> Path | None:
         allowed, reason = sharing.may_publish(self.settings)
         if not allowed:
-            self.window.show_error(reason)
+            self.messages.show_error(reason)
             return None
         question = tr(
             "„{title}“ für alle in der Abteilung veröffentlichen? Eine ältere Fassung wird ersetzt.",
             title=spec.title,
         )
-        if not ask(self.window, _("Für die Abteilung veröffentlichen"), question):
+        if not ask(self._parent(), _("Für die Abteilung veröffentlichen"), question):
             return None
         try:
             path = sharing.publish(spec, self.settings)
         except (LLMoinError, OSError) as exc:
-            self.window.show_error(str(exc))
+            self.messages.show_error(str(exc))
             return None
         self.reload()
-        self.window.show_info(
+        self.messages.show_info(
             _("Veröffentlicht: Die Aufgabe steht unter „Aufgaben der Abteilung“.")
         )
         return path

@@ -21,29 +21,40 @@ from llmoin_desktop.ui.controllers.library_controller import LibraryController
 from llmoin_desktop.ui.library_page import LibraryPage
 
 if TYPE_CHECKING:
-    from llmoin_desktop.ui.window_host import AreaHost  # what it uses of the window
+    from llmoin_desktop.ui.controllers.task_area import TaskArea
+    from llmoin_desktop.ui.window_host import PageStack, Services
 
 LIBRARY_PAGE_ID = "library"
 
 
 class LibraryArea(QObject):
+    """Built from the page stack and the services (no window): see ui/window_host.py.
+
+    ``tasks`` is the task area, when there is one: the question pages come from its catalogue,
+    and the history reopens a stored answer through its controllers."""
+
     def __init__(
-        self, window: AreaHost, folder: str | Path | None = None, **library_kwargs: Any
+        self,
+        pages: PageStack,
+        services: Services,
+        tasks: TaskArea | None = None,
+        folder: str | Path | None = None,
+        parent: QObject | None = None,
+        **library_kwargs: Any,
     ) -> None:
-        super().__init__(window)
-        self.window = window
+        super().__init__(parent)
+        self.page_stack = pages
         self.page = LibraryPage()
         self.controller = LibraryController(
-            self.page, window.pool, folder, parent=self, **library_kwargs
+            self.page, services.pool, folder, parent=self, **library_kwargs
         )
-        window.add_page(LIBRARY_PAGE_ID, self.page)
+        pages.add_page(LIBRARY_PAGE_ID, self.page)
         # Watched folders (core/library/watch.py): only opens the library when there are any.
-        current = getattr(window.settings, "settings", None)
+        current = getattr(services.settings, "settings", None)
         self.controller.start_watching(list(getattr(current, "watched_folders", None) or []))
-        self.page.back_requested.connect(lambda: window.show_page("gallery"))
+        self.page.back_requested.connect(lambda: pages.show_page("gallery"))
         self.ask_pages: dict[str, AskPage] = {}
         self.ask_controllers: dict[str, AskController] = {}
-        tasks = getattr(window, "tasks", None)
         catalog = getattr(tasks, "catalog", None)
         specs = catalog.ordered() if catalog is not None else []
         history = getattr(tasks, "history", None)
@@ -52,21 +63,27 @@ class LibraryArea(QObject):
                 continue
             page = AskPage(spec)
             controller = AskController(
-                page, window.backend, window.pool, window.settings, self.controller, history, self
+                page,
+                services.backend,
+                services.pool,
+                services.settings,
+                self.controller,
+                history,
+                self,
             )
-            page.back_requested.connect(lambda: window.show_page("gallery"))
+            page.back_requested.connect(lambda: pages.show_page("gallery"))
             page.library_requested.connect(self.show_library)
             self.ask_pages[spec.id] = page
             self.ask_controllers[spec.id] = controller
             controller.finished.connect(lambda _r, p=page: self._note_repair(p))
-            window.add_page(spec.id, page)
+            pages.add_page(spec.id, page)
             if tasks is not None:
                 # the history reopens entries through the task area's controllers
                 tasks.controllers[spec.id] = controller  # type: ignore[assignment]
                 controller.history_changed.connect(tasks._history_changed)
         self.controller.repair_changed.connect(self._show_repair)
         self._repair_text = ""
-        window.stack.currentChanged.connect(self._stack_changed)
+        pages.page_shown.connect(self._page_shown)
         first = next(iter(self.ask_pages), None)
         if first is not None:
             self.page.ask_requested.connect(lambda: self.show_ask(first))
@@ -94,13 +111,13 @@ class LibraryArea(QObject):
             page.set_status(f"{page.status_label.text()} {self._repair_text}".strip())
 
     def show_library(self) -> None:
-        self.window.show_page(LIBRARY_PAGE_ID)
+        self.page_stack.show_page(LIBRARY_PAGE_ID)
 
     def show_ask(self, task_id: str) -> None:
-        self.window.show_page(task_id)
+        self.page_stack.show_page(task_id)
 
-    def _stack_changed(self, _index: int) -> None:
+    def _page_shown(self, _page_id: str) -> None:
         """A library page came to the front: show what the library holds (opens it if needed)."""
-        current = self.window.stack.currentWidget()
+        current = self.page_stack.current()
         if current is self.page or current in self.ask_pages.values():
             self.controller.activate()

@@ -15,7 +15,8 @@ from PySide6.QtCore import QObject
 from llmoin_desktop.core.tutorials import TutorialEvents
 
 if TYPE_CHECKING:
-    from llmoin_desktop.ui.window_host import PageHost  # what it uses of the window
+    from llmoin_desktop.ui.controllers.task_area import TaskArea
+    from llmoin_desktop.ui.window_host import PageStack
 
 # Signals a library/question page may offer (duck-typed: the page decides what it has).
 ASK_SIGNALS = {"answered": "library_asked", "answer_ready": "library_asked"}
@@ -23,23 +24,32 @@ CITATION_SIGNALS = ("citation_opened", "source_opened")
 
 
 class WindowEvents(QObject):
-    def __init__(self, window: PageHost, events: TutorialEvents) -> None:
-        super().__init__(window)
-        self.window = window
+    """Watches the page stack and, when there is one, the task area's pages and controllers
+    (handed in, no window: see ui/window_host.py)."""
+
+    def __init__(
+        self,
+        pages: PageStack,
+        events: TutorialEvents,
+        tasks: TaskArea | None = None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.page_stack = pages
+        self.tasks = tasks
         self.events = events
         self._wired: set[int] = set()
-        window.stack.currentChanged.connect(self._on_page)
+        pages.page_shown.connect(self._on_page)
         self.wire()
 
     def wire(self) -> None:
         """Connect to every page and task controller not connected yet."""
-        tasks = getattr(self.window, "tasks", None)
-        for task_id, controller in dict(getattr(tasks, "controllers", {})).items():
+        for task_id, controller in dict(getattr(self.tasks, "controllers", {})).items():
             if id(controller) in self._wired:
                 continue
             self._wired.add(id(controller))
             self._wire_task(task_id, controller)
-        for page_id, page in self.window.pages.items():
+        for page_id, page in self.page_stack.pages.items():
             if id(page) in self._wired:
                 continue
             self._wired.add(id(page))
@@ -79,13 +89,11 @@ class WindowEvents(QObject):
             if signal is not None and hasattr(signal, "connect"):
                 signal.connect(lambda *_a: self.events.emit("citation_opened"))
 
-    def _on_page(self, _index: int) -> None:
+    def _on_page(self, page_id: str) -> None:
         self.wire()
-        current = self.window.stack.currentWidget()
-        page_id = next((k for k, w in self.window.pages.items() if w is current), "")
         if not page_id:
             return
         self.events.emit(f"page_shown:{page_id}")
-        tasks = getattr(self.window, "tasks", None)
+        tasks = self.tasks
         if page_id in getattr(tasks, "pages", {}) or page_id in getattr(tasks, "controllers", {}):
             self.events.emit(f"task_opened:{page_id}")

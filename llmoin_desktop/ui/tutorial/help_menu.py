@@ -21,20 +21,38 @@ from llmoin_desktop.ui.tutorial.overlay import TutorialOverlay
 from llmoin_desktop.ui.tutorial.runner import TutorialRunner
 
 if TYPE_CHECKING:
+    from llmoin_desktop.ui.controllers.task_area import TaskArea
     from llmoin_desktop.ui.tutorial.trainer import TrainerMode
-    from llmoin_desktop.ui.window_host import HeaderHost  # what it uses of the window
+    from llmoin_desktop.ui.window_host import Messages, PageStack, Services
 
 
 class HelpMenu(QObject):
+    """Handed what it uses (no window object, see ui/window_host.py): ``root``, the widget the
+    tours dim and search for their targets (and F1 and dialogs belong to); the page stack; the
+    services; the banner; the header buttons it sits between; the task area the tours watch."""
+
     tutorial_finished = Signal(bool)
 
-    def __init__(self, window: HeaderHost) -> None:
-        super().__init__(window)
-        self.window = window
+    def __init__(
+        self,
+        root: QWidget,
+        pages: PageStack,
+        services: Services,
+        messages: Messages,
+        *,
+        settings_button: QPushButton,
+        model_button: QPushButton,
+        tasks: TaskArea | None = None,
+    ) -> None:
+        super().__init__(root)
+        self.root = root
+        self.page_stack = pages
+        self.services = services
+        self.messages = messages
         self.events = TutorialEvents()
-        self.watcher = WindowEvents(window, self.events)
+        self.watcher = WindowEvents(pages, self.events, tasks, parent=root)
         self.tutorials, self.problems = load_tutorials(
-            tutorial_dirs(window.settings.settings.extra_tasks_dir)
+            tutorial_dirs(services.settings.settings.extra_tasks_dir)
         )
         self.overlay: TutorialOverlay | None = None
         self.trainer: TrainerMode | None = None
@@ -46,12 +64,12 @@ class HelpMenu(QObject):
         self.menu.setObjectName("helpMenu")
         self.menu.aboutToShow.connect(self._fill_menu)
         self.button.setMenu(self.menu)
-        header = window.settings_button.parentWidget().layout()
-        header.insertWidget(header.indexOf(window.settings_button), self.button)
+        header = settings_button.parentWidget().layout()
+        header.insertWidget(header.indexOf(settings_button), self.button)
         # Tab follows what the eye sees: … "Modell wählen", "Hilfe", "Einstellungen".
-        QWidget.setTabOrder(window.model_button, self.button)
-        QWidget.setTabOrder(self.button, window.settings_button)
-        QShortcut(QKeySequence("F1"), window, activated=self.show_menu)
+        QWidget.setTabOrder(model_button, self.button)
+        QWidget.setTabOrder(self.button, settings_button)
+        QShortcut(QKeySequence("F1"), root, activated=self.show_menu)
 
     def show_menu(self) -> None:
         """F1: the menu opens with its first entry active, so a screen reader names it and
@@ -85,28 +103,28 @@ class HelpMenu(QObject):
     def start_tutorial(self, tutorial_id: str = "") -> TutorialOverlay | None:
         tutorial = self.tutorial(tutorial_id) if tutorial_id else next(iter(self.tutorials), None)
         if tutorial is None:
-            self.window.show_error(_("Diese Einführung ist nicht vorhanden."))
+            self.messages.show_error(_("Diese Einführung ist nicht vorhanden."))
             return None
         if self.overlay is not None:
             self.overlay.runner.stop()
         self.watcher.wire()
         runner = TutorialRunner(tutorial, self.events, self._has_page, parent=self)
         self.overlay = TutorialOverlay(
-            self.window, runner, high_contrast=bool(self.window.settings.settings.high_contrast)
+            self.root, runner, high_contrast=bool(self.services.settings.settings.high_contrast)
         )
         self.overlay.closed.connect(self._on_closed)
         self.overlay.start()
         return self.overlay
 
     def _has_page(self, page_id: str) -> bool:
-        tile = self.window.gallery.tiles.get(page_id)
-        allowed = getattr(self.window, "page_allowed", lambda _page: True)(page_id)  # policy
-        return allowed and page_id in self.window.pages and (tile is None or tile.isEnabled())
+        tile = self.services.gallery.tiles.get(page_id)
+        allowed = self.page_stack.allowed(page_id)  # policy
+        return allowed and page_id in self.page_stack.pages and (tile is None or tile.isEnabled())
 
     def _on_closed(self, completed: bool) -> None:
         self.overlay = None
         if completed:
-            self.window.show_info(
+            self.messages.show_info(
                 _("Einführung abgeschlossen. Sie finden sie jederzeit unter „Hilfe“ (F1).")
             )
         self.tutorial_finished.emit(completed)
@@ -115,7 +133,7 @@ class HelpMenu(QObject):
         from llmoin_desktop.ui.tutorial.trainer import restart
 
         answer = QMessageBox.question(
-            self.window,
+            self.root,
             _("Trainingsmodus"),
             _(
                 "Der Trainingsmodus arbeitet mit einem eigenen Übungsordner und "
@@ -127,8 +145,8 @@ class HelpMenu(QObject):
             restart(True)
 
     def show_terms(self) -> None:
-        terms = current_terms(self.window.settings)
-        box = QMessageBox(self.window)
+        terms = current_terms(self.services.settings)
+        box = QMessageBox(self.root)
         box.setWindowTitle(_("Nutzungsbedingungen"))
         box.setTextFormat(Qt.TextFormat.PlainText)
         box.setText(terms.text)

@@ -10,7 +10,8 @@ mixes practice data with the clerk's own.
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping
+from typing import Any
 
 from PySide6.QtCore import QProcess, Qt
 from PySide6.QtWidgets import (
@@ -29,9 +30,6 @@ from llmoin_desktop.core.i18n import _, tr
 from llmoin_desktop.core.trainer import TrainerSandbox
 from llmoin_desktop.ui.a11y import name
 from llmoin_desktop.ui.plain_text import PlainLabel
-
-if TYPE_CHECKING:
-    from llmoin_desktop.ui.window_host import AreaHost  # what it uses of the window
 
 BAR_STYLE = """
 QFrame#trainerBar { background: #fff4d6; border-bottom: 1px solid #c9a227; }
@@ -125,19 +123,30 @@ class PromptView(QWidget):
 
 
 class TrainerMode:
-    """Installs the bar and the prompt views into a window running on a sandbox."""
+    """Installs the bar and the prompt views into a window running on a sandbox.
 
-    def __init__(self, window: AreaHost, sandbox: TrainerSandbox) -> None:
-        self.window = window
+    Handed what it wraps, not the window (see ui/window_host.py): ``central``, the widget whose
+    layout gets the bar under the header; the task controllers whose results get a prompt
+    view; the library controller that a new practice library is filled through."""
+
+    def __init__(
+        self,
+        central: QWidget,
+        sandbox: TrainerSandbox,
+        *,
+        task_controllers: Mapping[str, Any] | None = None,
+        library: Any | None = None,
+        high_contrast: bool = False,
+    ) -> None:
+        self.central = central
+        self.library = library
         self.sandbox = sandbox
         self.restart = restart  # tests replace it
-        high_contrast = bool(window.settings.settings.high_contrast)
         self.bar = TrainerBar(sandbox, high_contrast)
-        root = window.centralWidget().layout()
+        root = central.layout()
         root.insertWidget(1, self.bar)  # under the header, above messages and pages
         self.prompt_views: dict[str, PromptView] = {}
-        tasks = getattr(window, "tasks", None)
-        for task_id, controller in getattr(tasks, "controllers", {}).items():
+        for task_id, controller in (task_controllers or {}).items():
             if not hasattr(controller.page, "result"):
                 continue  # the library's question page shows its sources instead
             view = PromptView()
@@ -157,8 +166,7 @@ class TrainerMode:
 
     def fill_library(self) -> bool:
         """A new practice library gets the sample documents, so "Dokumente fragen" works at once."""
-        area = getattr(self.window, "library", None)
-        controller = getattr(area, "controller", None)
+        controller = self.library
         if controller is None or controller.exists():
             return False
         samples = [str(p) for p in self.sandbox.sample_files()]
@@ -172,7 +180,7 @@ class TrainerMode:
     def ask_reset(self, confirm: bool = True) -> bool:
         if confirm:
             answer = QMessageBox.question(
-                self.window,
+                self.central.window(),
                 _("Übungsdaten zurücksetzen"),
                 _(
                     "Alle Übungsergebnisse und die Übungsbibliothek werden gelöscht und die "
