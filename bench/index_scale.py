@@ -17,7 +17,10 @@ library's writer lock and checks at open.
    library's own indexing loop (the CLI's summary line: pages / seconds of the job, without
    process start and opening), ``…_wall`` the whole command. Peak RSS is the largest *sum*
    of the resident sets of the command's process group (CLI + parser workers), sampled from
-   ``/proc`` every 0.1 s (shared pages counted per process: an upper bound).
+   ``/proc`` every 0.1 s (shared pages counted per process: an upper bound). ``--pairs``
+   (2) pairs in ABBA order (empty, 100×, 100×, empty; a fresh copy and a fresh empty
+   library each time): the neighbours' load drifts during a run, and a fixed order would
+   give its drift to one side; the figures are the means, ``ratios`` per pair.
 2. ``--trials`` (5) times: index another new version (``Fassung 200`` …) into the 100×
    copy and ``kill -9`` the whole process group at a seeded random moment (the first trial
    during start and opening, the others after a random number of files plus 0–1 s), run the
@@ -329,6 +332,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--cache", type=Path, default=CACHE)
     ap.add_argument("--trials", type=int, default=5, help="kill -9 trials at 100×")
     ap.add_argument("--versions", type=int, default=3, help="new law versions for the rate")
+    ap.add_argument("--pairs", type=int, default=2, help="empty/100× pairs, in ABBA order")
     ap.add_argument("--seed", type=int, default=22)
     ap.add_argument("--full", action="store_true", help="index all 29,527 pages (25–50 min)")
     ap.add_argument("--verify", type=Path, help=argparse.SUPPRESS)  # child process
@@ -358,31 +362,52 @@ def main(argv: list[str] | None = None) -> int:
                 full_pages=r["pages"], full_pages_per_s=r["pages_per_s"],
                 full_peak_rss_mb=r["peak_rss_mb"],
             )  # fmt: skip
-        t0 = time.perf_counter()
-        big = work / "lib-100x"
-        shutil.copytree(cached, big, ignore=shutil.ignore_patterns("library.lock"))
-        base_chunks = count_chunks(big)
-        print(f"copied the 100× library ({base_chunks} chunks) in "
-              f"{time.perf_counter() - t0:.0f} s", flush=True)  # fmt: skip
         folder = work / "files" / "rate"
         for i in range(100, 100 + args.versions):
             new_variant(folder, i)
         indexed = expected_chunks(folder)
-        empty = index_once(work, work / "lib-empty", folder)
-        print(f"into an empty library: {empty}", flush=True)
-        at_big = index_once(work, big, folder)
-        print(f"into the 100× copy:    {at_big}", flush=True)
+        empties: list[dict] = []
+        bigs: list[dict] = []
+        big = work / "lib-100x"
+        for p in range(args.pairs):  # ABBA…: the neighbours' load drifts; both orders count
+            for kind in ("empty", "100x") if p % 2 == 0 else ("100x", "empty"):
+                if kind == "empty":
+                    r = index_once(work, work / f"lib-empty-{p}", folder)
+                    empties.append(r)
+                else:
+                    shutil.rmtree(big, ignore_errors=True)
+                    t0 = time.perf_counter()
+                    shutil.copytree(cached, big, ignore=shutil.ignore_patterns("library.lock"))
+                    copy_s = time.perf_counter() - t0
+                    r = index_once(work, big, folder)
+                    r["copy_s"] = round(copy_s, 1)
+                    bigs.append(r)
+                r.pop("stderr", None)
+                print(
+                    f"pair {p + 1}, into {'an empty library' if kind == 'empty' else 'the 100× copy'}: {r}",
+                    flush=True,
+                )
+        base_chunks = count_chunks(big) - sum(indexed.values())
+
+        def mean(runs: list[dict], key: str) -> float:
+            return round(sum(r[key] for r in runs) / len(runs), 1)
+
         figures.update(
-            index_pages=empty["pages"],
-            index_pages_per_s_empty=empty["pages_per_s"],
-            index_pages_per_s_at_100x=at_big["pages_per_s"],
-            ratio=round(at_big["pages_per_s"] / max(empty["pages_per_s"], 0.01), 2),
-            index_pages_per_s_wall_empty=empty["pages_per_s_wall"],
-            index_pages_per_s_wall_at_100x=at_big["pages_per_s_wall"],
-            peak_rss_mb_empty=empty["peak_rss_mb"],
-            peak_rss_mb_at_100x=at_big["peak_rss_mb"],
-            rebuilds=int(empty["rebuilt"]) + int(at_big["rebuilt"]),
+            index_pages=empties[0]["pages"],
+            index_pages_per_s_empty=mean(empties, "pages_per_s"),
+            index_pages_per_s_at_100x=mean(bigs, "pages_per_s"),
+            ratio=round(mean(bigs, "pages_per_s") / max(mean(empties, "pages_per_s"), 0.01), 2),
+            ratios=",".join(
+                f"{b['pages_per_s'] / max(e['pages_per_s'], 0.01):.2f}"
+                for e, b in zip(empties, bigs, strict=True)
+            ),
+            index_pages_per_s_wall_empty=mean(empties, "pages_per_s_wall"),
+            index_pages_per_s_wall_at_100x=mean(bigs, "pages_per_s_wall"),
+            peak_rss_mb_empty=max(r["peak_rss_mb"] for r in empties),
+            peak_rss_mb_at_100x=max(r["peak_rss_mb"] for r in bigs),
+            rebuilds=sum(int(r["rebuilt"]) for r in empties + bigs),
         )
+        at_big = bigs[-1]
         if args.trials:
             start_s = at_big["wall_s"] - at_big["loop_s"]  # process start, embedder, opening
             figures.update(

@@ -110,9 +110,9 @@ def status_of(url: str, token: str | None) -> int:
 
 
 # Seeding the server once (from the cached 100× library) -------------------------------------
-def seed(cache: Path, work: Path) -> dict:
-    """The server folder: the 100× library pushed with the app's own server code (cached)."""
-    target = cache / "server-100x"
+def seed(cache: Path, work: Path, size: int = 100) -> dict:
+    """The server folder: the size's library pushed with the app's own server code (cached)."""
+    target = cache / f"server-{size}x"
     done = target / "built.json"
     if done.exists():
         return json.loads(done.read_text())
@@ -131,7 +131,7 @@ def seed(cache: Path, work: Path) -> dict:
     from llmoin_desktop.core.library.vectors import get_paged
 
     lib_copy = work / "seed-lib"
-    shutil.copytree(cache / "lib-100x", lib_copy, ignore=shutil.ignore_patterns("library.lock"))
+    shutil.copytree(cache / f"lib-{size}x", lib_copy, ignore=shutil.ignore_patterns("library.lock"))
     data = work / "seed-chroma"
     served = Served(data, work)
     t0 = time.perf_counter()
@@ -314,6 +314,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--cache", type=Path, default=CACHE)
     ap.add_argument("--questions", type=Path, default=QUESTIONS)
     ap.add_argument("-k", type=int, default=5)
+    ap.add_argument("--size", type=int, default=100, help="which cached library of scale.py")
+    ap.add_argument("--keep", type=Path, help="copy PC B's mirror here (to inspect it)")
     ap.add_argument("--measure", type=Path, help=argparse.SUPPRESS)  # child process
     ap.add_argument("--server", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--first", action="store_true", help=argparse.SUPPRESS)
@@ -321,18 +323,19 @@ def main(argv: list[str] | None = None) -> int:
     if args.measure:
         print(json.dumps(measure(args.measure, args.questions, args.k, args.server, args.first)))
         return 0
-    if not (args.cache / "lib-100x" / "built.json").exists():
-        print("no cached 100× library: run bench/scale.py first", file=sys.stderr)
+    x = f"{args.size}x"
+    if not (args.cache / f"lib-{x}" / "built.json").exists():
+        print(f"no cached {x} library: run bench/scale.py first", file=sys.stderr)
         return 1
     work = Path(tempfile.mkdtemp(prefix="llmoin-libserver-100x-"))
     for sub in ("config", "data", "policy"):
         (work / sub).mkdir()
     served: Served | None = None
     try:
-        seeded = seed(args.cache, work)
+        seeded = seed(args.cache, work, args.size)
         print(f"server collection: {seeded}", flush=True)
         data = work / "chroma"
-        shutil.copytree(args.cache / "server-100x" / "chroma", data)
+        shutil.copytree(args.cache / f"server-{x}" / "chroma", data)
         served = Served(data, work)
         (work / "policy" / "policy.toml").write_text(
             f'library_server = "{served.url}"\nlibrary_server_token = "{TOKEN}"\n', "utf-8"
@@ -351,24 +354,26 @@ def main(argv: list[str] | None = None) -> int:
         print(f"PC B first opening (full pull): {first}", flush=True)
         remote = child(work, mirror, args, "--server")
         print(f"PC B next start, dev questions on the mirror: {remote}", flush=True)
+        if args.keep:
+            shutil.copytree(mirror, args.keep, ignore=shutil.ignore_patterns("library.lock"))
         local_copy = work / "local-100x"
         shutil.copytree(
-            args.cache / "lib-100x", local_copy, ignore=shutil.ignore_patterns("library.lock")
+            args.cache / f"lib-{x}", local_copy, ignore=shutil.ignore_patterns("library.lock")
         )
         local = child(work, local_copy, args)
-        print(f"local 100× library (copy), same questions: {local}", flush=True)
+        print(f"local {x} library (copy), same questions: {local}", flush=True)
         figures = {
-            "server_chunks_100x": seeded["chunks"],
-            "first_open_s_100x": first["open_s"],
+            f"server_chunks_{x}": seeded["chunks"],
+            f"first_open_s_{x}": first["open_s"],
             "mirror_chunks": first["chunks"],
-            "server_open_s_100x": remote["open_s"],
-            "local_open_s_100x": local["open_s"],
-            "sync_nochange_ms_100x": remote["sync_nochange_ms"],
-            "server_search_p95_ms_100x": remote["p95_ms"],
-            "local_search_p95_ms_100x": local["p95_ms"],
+            f"server_open_s_{x}": remote["open_s"],
+            f"local_open_s_{x}": local["open_s"],
+            f"sync_nochange_ms_{x}": remote["sync_nochange_ms"],
+            f"server_search_p95_ms_{x}": remote["p95_ms"],
+            f"local_search_p95_ms_{x}": local["p95_ms"],
             "server_vs_local_p95": round(remote["p95_ms"] / max(local["p95_ms"], 0.1), 2),
-            "server_recall5_100x": remote["recall5"],
-            "local_recall5_100x": local["recall5"],
+            f"server_recall5_{x}": remote["recall5"],
+            f"local_recall5_{x}": local["recall5"],
             "unauthorized_401": int(codes[0] == 401 and codes[1] == 403 and codes[2] == 200),
             "refused_message_de": int(german),
             "rebuilds": remote["rebuilds"] + local["rebuilds"],
