@@ -8,12 +8,16 @@ nothing changed, searches on B's mirror and checks that a wrong key is refused. 
 always run on the PC's mirror, so search figures through a server equal the local ones
 (bench/scale.py); what the server adds is the sync.
 
-Part 2 (``--clients``): llama-cpp-python's server with the demo model on 127.0.0.1 (started
-with ``--interrupt_requests False``: by default it cuts off a running answer whenever another
-request waits) and N clerks, each its own ``llmoin-desktop ask`` process with its own copy of
-the library, R rounds at once. Counts completed answers, "busy" messages, tracebacks and hangs.
+Part 2 (``--clients``): an inference server with the demo model on 127.0.0.1 and N clerks, each
+its own ``llmoin-desktop ask`` process with its own copy of the library, R rounds at once. Counts
+completed answers, "busy" messages, tracebacks and hangs. ``--server python`` (default):
+llama-cpp-python's server, started with ``--interrupt_requests False`` (by default it cuts off a
+running answer whenever another request waits), one answer at a time. ``--server llama-server``:
+llama.cpp's own server with ``--parallel`` slots (continuous batching), the one docs/rollout.md
+recommends; build it first with ``scripts/build_llama_server.sh``.
 
     .venv/bin/python bench/library_server.py [--library] [--clients 10 --rounds 3]
+        [--server llama-server --parallel 4]
 
 The last line is ``key=value`` pairs for scripts.
 """
@@ -130,10 +134,21 @@ def library_part(corpus: Path, work: Path) -> dict[str, object]:
 
 
 def clients_part(
-    corpus: Path, work: Path, n: int, rounds: int, hang_s: float, args_terms: str = "auto"
+    corpus: Path,
+    work: Path,
+    n: int,
+    rounds: int,
+    hang_s: float,
+    args_terms: str = "auto",
+    server: str = "python",
+    parallel: int = 4,
 ) -> dict:
     from llmoin_desktop.core.engine.catalog import find_demo_model
-    from llmoin_desktop.core.engine.llama_server import running_llama_server
+    from llmoin_desktop.core.engine.llama_server import (
+        find_cpp_server,
+        running_cpp_server,
+        running_llama_server,
+    )
 
     model = find_demo_model()
     if model is None:
@@ -149,8 +164,16 @@ def clients_part(
     errors: list[str] = []
     lock = threading.Lock()
     log = work / "llama-server.log"
-    extra = ("--interrupt_requests", "False")
-    with running_llama_server(model, log, threads=2, n_ctx=2048, extra=extra) as url:
+    if server == "llama-server":
+        binary = find_cpp_server()
+        if binary is None:
+            print("llama-server not built: scripts/build_llama_server.sh", file=sys.stderr)
+            return {}
+        serving = running_cpp_server(binary, model, log, parallel=parallel, ctx_per_slot=2048)
+    else:
+        extra = ("--interrupt_requests", "False")
+        serving = running_llama_server(model, log, threads=2, n_ctx=2048, extra=extra)
+    with serving as url:
         (config / "settings.json").write_text(
             json.dumps(
                 {
@@ -201,7 +224,14 @@ def clients_part(
     for e in errors[:5]:
         print("  error:", e.replace("\n", " | "))
     print(f"{n} clerks × {rounds} rounds in {seconds:.0f} s: {counts}")
-    return {"clients": n, "rounds": rounds, **counts, "clients_s": round(seconds)}
+    return {
+        "server": server,
+        "slots": parallel if server == "llama-server" else 1,
+        "clients": n,
+        "rounds": rounds,
+        **counts,
+        "clients_s": round(seconds),
+    }
 
 
 def main() -> int:
@@ -212,6 +242,8 @@ def main() -> int:
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--hang-s", type=float, default=900.0)
     ap.add_argument("--terms", default="auto", help="ask_search_terms for the clerks (auto/off)")
+    ap.add_argument("--server", choices=("python", "llama-server"), default="python")
+    ap.add_argument("--parallel", type=int, default=4, help="llama-server's slots")
     args = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="llmoin-libserver-"))
     figures: dict[str, object] = {}
@@ -222,7 +254,14 @@ def main() -> int:
             (work / "clerks").mkdir()
             figures.update(
                 clients_part(
-                    args.corpus, work / "clerks", args.clients, args.rounds, args.hang_s, args.terms
+                    args.corpus,
+                    work / "clerks",
+                    args.clients,
+                    args.rounds,
+                    args.hang_s,
+                    args.terms,
+                    args.server,
+                    args.parallel,
                 )
             )
         figures["load_avg"] = round(os.getloadavg()[0], 1)
