@@ -38,7 +38,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from llmoin_desktop.core.config import SettingsStore  # noqa: E402
 from llmoin_desktop.core.engine.backend import GenerationParams  # noqa: E402
 from llmoin_desktop.core.engine.catalog import find_demo_model  # noqa: E402
 from llmoin_desktop.core.engine.local import LocalBackend  # noqa: E402
@@ -48,6 +47,7 @@ from llmoin_desktop.core.engine.threads import (  # noqa: E402
     plan_threads,
 )
 from llmoin_desktop.core.jobs import CancelToken  # noqa: E402
+from llmoin_desktop.core.settings.config import SettingsStore  # noqa: E402
 from llmoin_desktop.core.tasks import eta  # noqa: E402
 
 LAWS = ROOT.parent / "shared" / "corpus" / "gesetze"

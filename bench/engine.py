@@ -23,12 +23,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from llmoin_desktop.core.config import SettingsStore  # noqa: E402
 from llmoin_desktop.core.engine.backend import GenerationParams  # noqa: E402
 from llmoin_desktop.core.engine.catalog import find_demo_model  # noqa: E402
 from llmoin_desktop.core.engine.local import LocalBackend  # noqa: E402
 from llmoin_desktop.core.engine.sampling import fast_sampling_available  # noqa: E402
 from llmoin_desktop.core.jobs import Job, JobContext  # noqa: E402
+from llmoin_desktop.core.settings.config import SettingsStore  # noqa: E402
 
 SYSTEM = "Du bist ein hilfreicher Assistent der Stadtverwaltung."
 FILLER = (

@@ -66,10 +66,10 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=0, help="0 = the app's default (cores)")
     args = ap.parse_args()
 
-    from llmoin_desktop.core.config import SettingsStore
     from llmoin_desktop.core.documents.model import Document
     from llmoin_desktop.core.engine.catalog import find_demo_model
     from llmoin_desktop.core.engine.local import LocalBackend
+    from llmoin_desktop.core.settings.config import SettingsStore
     from llmoin_desktop.core.tasks import eta
     from llmoin_desktop.core.tasks.catalog import load_catalog
     from llmoin_desktop.core.tasks.runner import TaskRunner

@@ -70,7 +70,7 @@ def _python(base: Path, code: str) -> CliResult:
 def _save_a_change(base: Path) -> CliResult:
     return _python(
         base,
-        "from llmoin_desktop.core.config import SettingsStore\n"
+        "from llmoin_desktop.core.settings.config import SettingsStore\n"
         "SettingsStore().set('idle_unload_minutes', 15)\n",
     )
 
@@ -184,7 +184,7 @@ def settings_unreadable(base: Path) -> FaultOutcome:
         return _skipped("setpriv missing")
     os.chmod(config / "settings.json", 0)
     code = (
-        "from llmoin_desktop.core.config import SettingsStore\n"
+        "from llmoin_desktop.core.settings.config import SettingsStore\n"
         "s = SettingsStore()\n"
         "print(*s.problems, sep='\\n')\n"
         "s.set('idle_unload_minutes', 15)\n"

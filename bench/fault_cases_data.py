@@ -121,7 +121,7 @@ def fill_history(path: Path, n: int = 200) -> None:
 
 def readable_rows(path: Path) -> int:
     sys.path.insert(0, str(ROOT))
-    from llmoin_desktop.core.sqlite_salvage import read_readable
+    from llmoin_desktop.core.storage.sqlite_salvage import read_readable
 
     return len(read_readable(path, ["history"]).rows.get("history", []))
 

@@ -49,9 +49,9 @@ def main() -> int:
 
     from PySide6.QtCore import QEventLoop, Qt, QTimer
 
-    from llmoin_desktop.core.config import SettingsStore
     from llmoin_desktop.core.engine.catalog import find_demo_model, inspect_model
     from llmoin_desktop.core.engine.local import LocalBackend
+    from llmoin_desktop.core.settings.config import SettingsStore
     from llmoin_desktop.ui.app import create_application
     from llmoin_desktop.ui.main_window import MainWindow
     from llmoin_desktop.ui.offscreen import wait_signal, wait_until

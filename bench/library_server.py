@@ -43,7 +43,7 @@ sys.path.insert(0, str(ROOT))
 from llmoin_desktop.core.library import Library  # noqa: E402
 from llmoin_desktop.core.library.server import LibraryServerError  # noqa: E402
 from llmoin_desktop.core.library.token_proxy import serve  # noqa: E402
-from llmoin_desktop.core.loopback import free_port, stop_process  # noqa: E402
+from llmoin_desktop.core.offline.loopback import free_port, stop_process  # noqa: E402
 
 TOKEN = "bench-bibliothek-schluessel"
 QUESTIONS = [

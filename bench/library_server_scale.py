@@ -52,7 +52,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from scale import CACHE, QUESTIONS, _p95, _vectors_dir  # noqa: E402
 
-from llmoin_desktop.core.loopback import free_port, stop_process  # noqa: E402
+from llmoin_desktop.core.offline.loopback import free_port, stop_process  # noqa: E402
 
 TOKEN = "bench-bibliothek-schluessel-100x"
 COLLECTIONS = "/api/v2/tenants/default_tenant/databases/default_database/collections"
@@ -218,10 +218,10 @@ def seed(cache: Path, work: Path, size: int = 100) -> dict:
 def measure(folder: Path, questions: Path, k: int, with_server: bool, first: bool) -> dict:
     from retrieval import holds_half
 
-    from llmoin_desktop.core.config import SettingsStore
     from llmoin_desktop.core.library import Library
     from llmoin_desktop.core.library import search as S
     from llmoin_desktop.core.library.embed import default_embedder
+    from llmoin_desktop.core.settings.config import SettingsStore
     from llmoin_desktop.core.tasks.library_task import server_options
 
     embedder = default_embedder()

@@ -15,10 +15,10 @@ from pathlib import Path
 
 import psutil
 
-from llmoin_desktop.core.config import SettingsStore
 from llmoin_desktop.core.engine.gguf import read_header
 from llmoin_desktop.core.engine.hardware import kv_bytes_per_token
 from llmoin_desktop.core.engine.local import LocalBackend
+from llmoin_desktop.core.settings.config import SettingsStore
 
 
 def main(argv: list[str]) -> int:

@@ -156,10 +156,10 @@ def measure(path: Path, n_ctx: int, prompt_tokens: int, gen_tokens: int, threads
     """Load through LocalBackend, time prompt evaluation and generation, predict the jobs."""
     import resource
 
-    from llmoin_desktop.core.config import SettingsStore
     from llmoin_desktop.core.documents.model import Document
     from llmoin_desktop.core.engine.backend import GenerationParams
     from llmoin_desktop.core.engine.local import LocalBackend
+    from llmoin_desktop.core.settings.config import SettingsStore
     from llmoin_desktop.core.tasks import eta
     from llmoin_desktop.core.tasks.catalog import load_catalog
     from llmoin_desktop.core.tasks.runner import TaskRunner

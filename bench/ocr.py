@@ -101,7 +101,7 @@ def main() -> int:
     args = ap.parse_args()
 
     os.environ["LLMOIN_CACHE_DIR"] = tempfile.mkdtemp(prefix="ocr-bench-cache-")
-    from llmoin_desktop.cli_read import render
+    from llmoin_desktop.cli.read import render
     from llmoin_desktop.core.documents import DocumentParser
     from llmoin_desktop.core.documents.ocr import DEFAULT_LANGUAGES, usable_languages
 

@@ -64,9 +64,9 @@ def search_terms_source(model: Path | None) -> Callable[[str], str] | None:
     """question → the model's search terms, exactly as the ask task asks for them."""
     if model is None:
         return None
-    from llmoin_desktop.core.config import SettingsStore
     from llmoin_desktop.core.engine.local import LocalBackend
     from llmoin_desktop.core.jobs import CancelToken
+    from llmoin_desktop.core.settings.config import SettingsStore
     from llmoin_desktop.core.tasks.catalog import load_catalog
     from llmoin_desktop.core.tasks.library_task import search_message_for
     from llmoin_desktop.core.tasks.render import render_system

@@ -214,7 +214,7 @@ def a_file_name_markup(w: World) -> Outcome:
 def _guard_code(body: str) -> str:
     """Python for a child process: the app's network guard records every lookup/connect."""
     return (
-        "import os, sys\nfrom llmoin_desktop.core.offline import install_from_env\n"
+        "import os, sys\nfrom llmoin_desktop.core.offline.network_guard import install_from_env\n"
         "install_from_env()\n" + body
     )
 
@@ -241,7 +241,7 @@ def a_localhost_subdomain(w: World) -> Outcome:
         " LLMOIN_OFFLINE_GUARD_LOOPBACK='0')\n"
     )
     body = (
-        "from llmoin_desktop.core.config import SettingsStore\n"
+        "from llmoin_desktop.core.settings.config import SettingsStore\n"
         "from llmoin_desktop.core.errors import LLMoinError\n"
         "from llmoin_desktop.core.library.server import parse_server\n"
         "from llmoin_desktop.core.engine.factory import create_backend\n"

@@ -43,13 +43,13 @@ from security_policy_world import (  # noqa: E402
 )
 
 PUBLISH_PROBE = (
-    "from llmoin_desktop.core.config import SettingsStore;"
+    "from llmoin_desktop.core.settings.config import SettingsStore;"
     "from llmoin_desktop.core.tasks.sharing import may_publish;"
     "print('MAY_PUBLISH', may_publish(SettingsStore().settings)[0])"
 )
 IMPORT_PROBE = (
     "import sys; from pathlib import Path;"
-    "from llmoin_desktop.core.config import SettingsStore;"
+    "from llmoin_desktop.core.settings.config import SettingsStore;"
     "from llmoin_desktop.core.tasks import sharing;"
     "from llmoin_desktop.core.tasks.catalog import load_catalog, bundled_tasks_dir;"
     "from llmoin_desktop.core.tasks.spec import load_task_file;"

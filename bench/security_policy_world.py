@@ -136,7 +136,7 @@ class World:
                 f"p.machine_policy_dir = lambda: pathlib.Path({str(self.machine)!r});"
             )
             if python is None:
-                python = "from llmoin_desktop.cli import main; sys.exit(main(sys.argv[1:]))"
+                python = "from llmoin_desktop.cli.base import main; sys.exit(main(sys.argv[1:]))"
             cmd = [str(VENV / "python"), "-c", patch + python, *args]
             run_env = env
         start = time.perf_counter()

@@ -47,8 +47,8 @@ def measure(argv: list[str]) -> int:
 def _window() -> Any:
     from PySide6.QtWidgets import QApplication
 
-    from llmoin_desktop.core.config import SettingsStore
     from llmoin_desktop.core.engine.factory import create_backend
+    from llmoin_desktop.core.settings.config import SettingsStore
     from llmoin_desktop.ui.main_window import MainWindow
 
     QApplication.instance() or QApplication([])

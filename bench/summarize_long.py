@@ -25,10 +25,10 @@ sys.path.insert(0, str(ROOT))
 for var in ("LLMOIN_CONFIG_DIR", "LLMOIN_DATA_DIR", "LLMOIN_POLICY_DIR"):
     os.environ[var] = tempfile.mkdtemp(prefix="llmoin-bench-")
 
-from llmoin_desktop.core.config import SettingsStore  # noqa: E402
 from llmoin_desktop.core.engine.backend import GenerationParams  # noqa: E402
 from llmoin_desktop.core.engine.catalog import find_demo_model  # noqa: E402
 from llmoin_desktop.core.engine.local import LocalBackend  # noqa: E402
+from llmoin_desktop.core.settings.config import SettingsStore  # noqa: E402
 from llmoin_desktop.core.tasks.catalog import load_catalog  # noqa: E402
 from llmoin_desktop.core.tasks.runner import SilentReporter, TaskRunner  # noqa: E402
 from llmoin_desktop.core.tasks.sources import load_document  # noqa: E402

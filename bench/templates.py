@@ -36,7 +36,6 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from gguf_copies import copy_with_chat_template  # noqa: E402
 
-from llmoin_desktop.core.config import Settings, SettingsStore  # noqa: E402
 from llmoin_desktop.core.engine.backend import GenerationParams  # noqa: E402
 from llmoin_desktop.core.engine.catalog import find_demo_model  # noqa: E402
 from llmoin_desktop.core.engine.local import LocalBackend  # noqa: E402
@@ -44,6 +43,7 @@ from llmoin_desktop.core.engine.reasoning import MARKERS as REASONING_MARKERS  #
 from llmoin_desktop.core.engine.stop_strings import GENERIC_STOPS, markers_in  # noqa: E402
 from llmoin_desktop.core.errors import LLMoinError  # noqa: E402
 from llmoin_desktop.core.jobs import Progress  # noqa: E402
+from llmoin_desktop.core.settings.config import Settings, SettingsStore  # noqa: E402
 from llmoin_desktop.core.tasks.catalog import load_catalog  # noqa: E402
 from llmoin_desktop.core.tasks.runner import TaskRunner  # noqa: E402
 

@@ -10,12 +10,12 @@ GUI_FLAGS = {"--self-test", "--tutorial", "--trainer"}
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
-    # Before any third-party import: no telemetry, no hub downloads (see core/offline.py).
-    from llmoin_desktop.core.offline import harden_environment
+    # Before any third-party import: no telemetry, no hub downloads (see core/offline/network_guard.py).
+    from llmoin_desktop.core.offline.network_guard import harden_environment
 
     harden_environment()
     # Every file and folder the app creates from here on is the clerk's alone (0600/0700).
-    from llmoin_desktop.core.private_files import app_folders, secure_app_folders
+    from llmoin_desktop.core.storage.private_files import app_folders, secure_app_folders
 
     secure_app_folders(app_folders())
     if args and args[0] == "--document-worker":
@@ -31,7 +31,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         from llmoin_desktop.ui.app import run_gui
 
         return run_gui(args)
-    from llmoin_desktop.cli import main as cli_main
+    from llmoin_desktop.cli.base import main as cli_main
 
     return cli_main(args)
 

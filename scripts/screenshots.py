@@ -178,8 +178,8 @@ def main() -> int:
     sys.path.insert(0, str(ROOT))
 
     from llmoin_desktop.core import i18n
-    from llmoin_desktop.core.config import SettingsStore
     from llmoin_desktop.core.engine.catalog import scan_models
+    from llmoin_desktop.core.settings.config import SettingsStore
     from llmoin_desktop.ui.app import create_application
     from llmoin_desktop.ui.main_window import MainWindow
     from llmoin_desktop.ui.offscreen import wait_signal, wait_until

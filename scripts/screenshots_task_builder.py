@@ -40,7 +40,7 @@ def main() -> int:
     app = QApplication([])
     from fakes import FakeBackend
 
-    from llmoin_desktop.core.config import SettingsStore
+    from llmoin_desktop.core.settings.config import SettingsStore
     from llmoin_desktop.core.tasks import builder, sharing
     from llmoin_desktop.core.tasks.builder import DraftField, TaskDraft
     from llmoin_desktop.core.tasks.catalog import load_catalog

@@ -16,7 +16,7 @@ from types import TracebackType
 
 import pytest
 
-from llmoin_desktop.core.loopback import free_port, stop_process
+from llmoin_desktop.core.offline.loopback import free_port, stop_process
 
 
 def chroma_cli() -> str | None:

@@ -66,8 +66,8 @@ def gemma_model_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def engine(demo_model_path: Path, tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
     """One loaded LocalBackend with the demo model, shared by the real-model tests."""
-    from llmoin_desktop.core.config import SettingsStore
     from llmoin_desktop.core.engine.local import LocalBackend
+    from llmoin_desktop.core.settings.config import SettingsStore
 
     base = tmp_path_factory.mktemp("engine")
     (base / "policy").mkdir()

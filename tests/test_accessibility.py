@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 from ui_helpers import make_window, tab_round
 
-from llmoin_desktop.core.config import SettingsStore
+from llmoin_desktop.core.settings.config import SettingsStore
 from llmoin_desktop.ui.a11y import is_interactive, missing_accessible_names
 from llmoin_desktop.ui.appearance import apply_appearance
 from llmoin_desktop.ui.style import HIGH_CONTRAST_STYLE, STYLE
@@ -388,7 +388,7 @@ def test_status_bar_values_reach_the_screen_reader(qtbot, tmp_path: Path) -> Non
 
 
 def test_every_setting_has_a_label_not_its_key_name() -> None:
-    from llmoin_desktop.core.config import SETTING_KEYS
+    from llmoin_desktop.core.settings.config import SETTING_KEYS
     from llmoin_desktop.ui.settings_dialog import setting_labels
 
     unlabelled = [k for k in SETTING_KEYS if k not in setting_labels()]

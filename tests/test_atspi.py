@@ -129,7 +129,7 @@ def desktop(tmp_path: Path):  # noqa: ANN201
 
 def _prepare_app(tmp_path: Path) -> None:
     """Terms accepted, short answers (a 135M model on a shared CPU), a one-document library."""
-    from llmoin_desktop.core.config import SettingsStore
+    from llmoin_desktop.core.settings.config import SettingsStore
     from llmoin_desktop.core.terms import accept_current
 
     store = SettingsStore()

@@ -12,13 +12,13 @@ import docx
 import pytest
 from gguf_copies import copy_with_chat_template
 
-from llmoin_desktop.core.config import Settings, SettingsStore
 from llmoin_desktop.core.engine.backend import GenerationParams
 from llmoin_desktop.core.engine.catalog import scan_models
 from llmoin_desktop.core.engine.local import LocalBackend
 from llmoin_desktop.core.errors import ModelError
 from llmoin_desktop.core.export import content_from_result, export_docx
 from llmoin_desktop.core.history import HistoryStore
+from llmoin_desktop.core.settings.config import Settings, SettingsStore
 from llmoin_desktop.core.tasks.catalog import load_catalog
 from llmoin_desktop.core.tasks.runner import TaskRunner
 

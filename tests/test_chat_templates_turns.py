@@ -11,12 +11,12 @@ import chat_template_samples as samples
 import pytest
 from gguf_copies import copy_with_chat_template
 
-from llmoin_desktop.core.config import Settings, SettingsStore
 from llmoin_desktop.core.engine.backend import GenerationParams
 from llmoin_desktop.core.engine.catalog import inspect_model
 from llmoin_desktop.core.engine.local import LocalBackend
 from llmoin_desktop.core.engine.stop_strings import GENERIC_STOPS, markers_in
 from llmoin_desktop.core.jobs import Progress
+from llmoin_desktop.core.settings.config import Settings, SettingsStore
 from llmoin_desktop.core.tasks.catalog import load_catalog
 from llmoin_desktop.core.tasks.runner import TaskRunner
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from llmoin_desktop.cli import main
-from llmoin_desktop.cli_library import EXIT_REJECTED
+from llmoin_desktop.cli.base import main
+from llmoin_desktop.cli.library import EXIT_REJECTED
 from llmoin_desktop.core.tasks.library_task import close_all_libraries
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from llmoin_desktop.cli import main
+from llmoin_desktop.cli.base import main
 from llmoin_desktop.core.library import Library
 from llmoin_desktop.core.tasks.library_task import close_all_libraries
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from llmoin_desktop.core.config import SCHEMA_VERSION, SettingsStore
 from llmoin_desktop.core.errors import SettingLocked, SettingsError
+from llmoin_desktop.core.settings.config import SCHEMA_VERSION, SettingsStore
 
 
 def write_policy(policy_dir: Path, text: str) -> None:
@@ -110,7 +110,7 @@ def test_data_dir_setting_becomes_the_data_folder(
     isolated_dirs: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from llmoin_desktop.core import paths
-    from llmoin_desktop.core.config import apply_data_dir
+    from llmoin_desktop.core.settings.config import apply_data_dir
 
     target = tmp_path / "amt-daten"
     write_policy(isolated_dirs["policy"], f'data_dir = "{target}"\n')

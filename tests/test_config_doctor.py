@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from llmoin_desktop.core.folder_checks import check_writable
+from llmoin_desktop.core.storage.folder_checks import check_writable
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -29,7 +29,7 @@ def test_doctor_fails_with_problem_list(
     isolated_dirs: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:  # fmt: skip
-    from llmoin_desktop.cli import main
+    from llmoin_desktop.cli.base import main
 
     blocker = tmp_path / "keine-ordner"
     blocker.write_text("x", encoding="utf-8")
@@ -94,7 +94,7 @@ def test_chat_model_permission_error_in_process(
     isolated_dirs: dict[str, Path], monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:  # fmt: skip
-    from llmoin_desktop.cli import main
+    from llmoin_desktop.cli.base import main
 
     real_exists = Path.exists
 

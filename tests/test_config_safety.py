@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from llmoin_desktop.core.config import SCHEMA_VERSION, SettingsStore
-from llmoin_desktop.core.config_files import decode_text, move_aside
-from llmoin_desktop.core.config_validation import RULES
 from llmoin_desktop.core.errors import SettingsError
+from llmoin_desktop.core.settings.config import SCHEMA_VERSION, SettingsStore
+from llmoin_desktop.core.settings.config_files import decode_text, move_aside
+from llmoin_desktop.core.settings.config_validation import RULES
 
 
 def user_file(dirs: dict[str, Path]) -> Path:
@@ -138,7 +138,7 @@ def test_out_of_range_values_are_reported_and_replaced(
 
 
 def test_rules_table_names_real_settings_only() -> None:
-    from llmoin_desktop.core.config import SETTING_KEYS
+    from llmoin_desktop.core.settings.config import SETTING_KEYS
 
     assert set(RULES) <= set(SETTING_KEYS)
 

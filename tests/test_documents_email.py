@@ -224,7 +224,7 @@ def test_cli_reply_to_an_email_needs_no_subject(tmp_path: Path) -> None:
     the required subject comes from the mail, so the command line stays short."""
     import argparse
 
-    from llmoin_desktop.cli_tasks import collect_values
+    from llmoin_desktop.cli.tasks import collect_values
 
     args = argparse.Namespace(
         sets=["art=antwort", "kernpunkte=Widerspruch wird geprüft"],

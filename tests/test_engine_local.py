@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from llmoin_desktop.core.config import SettingsStore
 from llmoin_desktop.core.engine import hardware
 from llmoin_desktop.core.engine.backend import GenerationParams
 from llmoin_desktop.core.engine.local import LocalBackend
 from llmoin_desktop.core.errors import Cancelled, ContextOverflow, ModelError, ModelNotLoaded
 from llmoin_desktop.core.jobs import CancelToken, Progress
+from llmoin_desktop.core.settings.config import SettingsStore
 
 pytestmark = pytest.mark.model
 

@@ -11,7 +11,6 @@ from pathlib import Path
 import docx
 import pytest
 
-from llmoin_desktop.core.config import Settings
 from llmoin_desktop.core.errors import Cancelled
 from llmoin_desktop.core.export import (
     ExportContent,
@@ -23,6 +22,7 @@ from llmoin_desktop.core.export import (
     template_path,
 )
 from llmoin_desktop.core.jobs import CancelToken
+from llmoin_desktop.core.settings.config import Settings
 from llmoin_desktop.core.tasks.catalog import load_catalog
 from llmoin_desktop.core.tasks.runner import TaskResult
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from llmoin_desktop.cli import main
+from llmoin_desktop.cli.base import main
 
 DATA = Path(__file__).resolve().parents[1] / "bench" / "data" / "factcheck"
 
@@ -82,7 +82,7 @@ def test_summarize_prints_the_check_line(
 
 
 def test_no_check_switches_the_line_off() -> None:
-    from llmoin_desktop.cli import build_parser
+    from llmoin_desktop.cli.base import build_parser
 
     parser = build_parser()
     assert parser.parse_args(["summarize", "x.pdf"]).check is True

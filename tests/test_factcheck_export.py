@@ -7,9 +7,9 @@ from pathlib import Path
 
 import docx
 
-from llmoin_desktop.core.config import Settings
 from llmoin_desktop.core.export import content_from_result, export_docx
 from llmoin_desktop.core.factcheck import SourceText, check_text
+from llmoin_desktop.core.settings.config import Settings
 from llmoin_desktop.core.tasks.catalog import load_catalog
 from llmoin_desktop.core.tasks.runner import TaskResult
 

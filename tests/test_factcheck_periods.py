@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from llmoin_desktop.cli import main
+from llmoin_desktop.cli.base import main
 from llmoin_desktop.core.factcheck import (
     ABWEICHEND,
     BELEGT,

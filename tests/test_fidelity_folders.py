@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from llmoin_desktop.cli import main
+from llmoin_desktop.cli.base import main
 from llmoin_desktop.core.library import Library
 from llmoin_desktop.core.library import watch as W
 from llmoin_desktop.core.library.folder_scan import scan_folder, skip_reason, wanted

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from llmoin_desktop.core.config import SettingsStore
 from llmoin_desktop.core.engine.catalog import chat_template_note, inspect_model, scan_models
 from llmoin_desktop.core.engine.gguf import GGUFError, read_header
+from llmoin_desktop.core.settings.config import SettingsStore
 
 
 def test_demo_model_metadata(demo_model_path: Path) -> None:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from llmoin_desktop.core.config import SETTING_KEYS, SettingsStore, coerce
+from llmoin_desktop.core.settings.config import SETTING_KEYS, SettingsStore, coerce
 
 POLICY = Path(__file__).resolve().parents[1] / "installers" / "policy"
 NS = {"p": "http://schemas.microsoft.com/GroupPolicy/2006/07/PolicyDefinitions"}

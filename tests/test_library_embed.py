@@ -55,7 +55,7 @@ def test_open_library_uses_the_configured_embedding_model(
     demo_model_path: Path, isolated_dirs: dict[str, Path], corpus_dir: Path, tmp_path: Path
 ) -> None:
     """IT puts a GGUF embedding model into the models folder and names it: the app uses it."""
-    from llmoin_desktop.core.config import SettingsStore
+    from llmoin_desktop.core.settings.config import SettingsStore
     from llmoin_desktop.core.tasks.library_task import close_library, open_library
 
     models = isolated_dirs["data"] / "models"

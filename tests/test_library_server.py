@@ -26,7 +26,7 @@ from llmoin_desktop.core.library.server import (
     LibraryServerMismatch,
     parse_server,
 )
-from llmoin_desktop.core.offline import NetworkGuard
+from llmoin_desktop.core.offline.network_guard import NetworkGuard
 
 FILES = ("burlg.md", "tzbfg.docx")
 
@@ -269,7 +269,7 @@ def test_cli_index_and_list_through_the_server(
     cli_libraries: None,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    from llmoin_desktop.cli import main
+    from llmoin_desktop.cli.base import main
     from llmoin_desktop.core.tasks.library_task import close_all_libraries
 
     url = f"{chroma.url}/cli-test"
@@ -313,7 +313,7 @@ def test_local_mode_uses_no_server(tmp_path: Path, cli_libraries: None) -> None:
 
 
 def test_server_from_policy_may_be_outside_this_pc(isolated_dirs: dict[str, Path]) -> None:
-    from llmoin_desktop.core.config import SettingsStore
+    from llmoin_desktop.core.settings.config import SettingsStore
     from llmoin_desktop.core.tasks.library_task import server_options
 
     assert server_options(store=SettingsStore()) == {

@@ -21,7 +21,7 @@ from llmoin_desktop.core.library import Library
 from llmoin_desktop.core.library.open_guard import library_open_refusal, open_refusal
 from llmoin_desktop.core.library.server import LibraryServerError
 from llmoin_desktop.core.library.token_proxy import serve
-from llmoin_desktop.core.loopback import free_port
+from llmoin_desktop.core.offline.loopback import free_port
 
 TOKEN = "bibliothek-7f3a9c-test"
 

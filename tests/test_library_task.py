@@ -154,7 +154,7 @@ def test_real_model_answer_cites_real_chunks(engine, spec, library, monkeypatch)
 def test_setting_on_asks_the_model_for_search_terms_first(spec, library) -> None:  # noqa: ANN001
     """ask_search_terms = on: a first, short call with the task file's search prompt; the
     terms are searched for too and named under the sources. auto skips the fake (0 params)."""
-    from llmoin_desktop.core.config import SettingsStore
+    from llmoin_desktop.core.settings.config import SettingsStore
 
     backend = fake(["Meldepflicht, ", "Anmeldung"])
     run_library_task(

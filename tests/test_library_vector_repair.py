@@ -232,7 +232,7 @@ def test_a_second_process_waits_and_takes_over_only_when_the_first_dies(
 def test_cli_search_says_keyword_only_while_the_index_is_repaired(
     built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from llmoin_desktop.cli import main
+    from llmoin_desktop.cli.base import main
     from llmoin_desktop.core.tasks.library_task import close_all_libraries
 
     folder = copy_library(built, tmp_path / "lib")

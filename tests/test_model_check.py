@@ -160,7 +160,7 @@ def test_dialog_without_a_model_says_so(qtbot) -> None:
 
 
 def test_settings_dialog_has_the_button(qtbot) -> None:
-    from llmoin_desktop.core.config import SettingsStore
+    from llmoin_desktop.core.settings.config import SettingsStore
     from llmoin_desktop.ui.settings_dialog import SettingsDialog
 
     dialog = SettingsDialog(SettingsStore())
@@ -173,7 +173,7 @@ def test_settings_dialog_has_the_button(qtbot) -> None:
 @pytest.mark.model
 def test_cli_with_the_demo_model(demo_model_path: Path, tmp_path: Path, capsys) -> None:
     """The real check, as IT runs it: it runs through and says honestly what fails."""
-    from llmoin_desktop.cli import main
+    from llmoin_desktop.cli.base import main
 
     report = str(tmp_path / "r.html")
     rc = main(["model-check", str(demo_model_path), "--report", report, "--max-tokens", "48"])
@@ -196,8 +196,8 @@ def test_check_of_a_model_whose_template_rejects_the_system_role(
     from chat_template_samples import GEMMA2
     from gguf_copies import copy_with_chat_template
 
-    from llmoin_desktop.core.config import SettingsStore
     from llmoin_desktop.core.engine.local import LocalBackend
+    from llmoin_desktop.core.settings.config import SettingsStore
 
     model = copy_with_chat_template(demo_model_path, tmp_path / "gemma2-tmpl.gguf", GEMMA2)
     store = SettingsStore()

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from llmoin_desktop import cli
+from llmoin_desktop.cli import base as cli
 
 
 def test_read_prints_pages_with_the_recognition_marker(capsys, corpus_dir: Path) -> None:

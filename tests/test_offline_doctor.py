@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from llmoin_desktop.cli import main
+from llmoin_desktop.cli.base import main
 
 pytestmark = pytest.mark.model
 

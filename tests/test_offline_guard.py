@@ -11,7 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from llmoin_desktop.core.offline import NetworkBlocked, NetworkGuard, harden_environment
+from llmoin_desktop.core.offline.network_guard import (
+    NetworkBlocked,
+    NetworkGuard,
+    harden_environment,
+)
 
 TEST_NET = "192.0.2.1"  # RFC 5737 documentation address: never routed
 
@@ -85,7 +89,7 @@ def test_child_processes_inherit_the_guard(tmp_path: Path) -> None:
     """The document workers call install_from_env(); their attempts reach the parent."""
     code = (
         "import socket\n"
-        "from llmoin_desktop.core.offline import install_from_env\n"
+        "from llmoin_desktop.core.offline.network_guard import install_from_env\n"
         "install_from_env()\n"
         "try:\n"
         f"    socket.create_connection(('{TEST_NET}', 443), timeout=1)\n"

@@ -11,7 +11,7 @@ from pathlib import Path
 import docx
 import pytest
 
-from llmoin_desktop.core.offline_check import run_offline_session, scan_chromadb_clients
+from llmoin_desktop.core.checks.offline_session import run_offline_session, scan_chromadb_clients
 
 pytestmark = pytest.mark.model
 

@@ -21,7 +21,7 @@ NETWORK_CALL = re.compile(r"\b(connect|sendto|sendmsg)\(.*sa_family=AF_INET6?\b"
 SESSION = (
     "import sys, tempfile\n"
     "from pathlib import Path\n"
-    "from llmoin_desktop.core.offline_check import run_offline_session\n"
+    "from llmoin_desktop.core.checks.offline_session import run_offline_session\n"
     "r = run_offline_session(Path(tempfile.mkdtemp()), Path(sys.argv[1]), max_tokens=8)\n"
     "print('steps_ok', all(s.ok for s in r.steps), len(r.steps), 'attempts', len(r.attempts))\n"
 )

@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from llmoin_desktop.core.config import SETTING_KEYS, Settings, SettingsStore
-from llmoin_desktop.core.config_validation import RULES
 from llmoin_desktop.core.errors import SettingLocked
+from llmoin_desktop.core.settings.config import SETTING_KEYS, Settings, SettingsStore
+from llmoin_desktop.core.settings.config_validation import RULES
 
 
 def _toml(value: object) -> str:
@@ -59,7 +59,7 @@ def test_every_key_locked_for_every_entry_point(
         json.dumps({"schema_version": 1, key: user_value}), encoding="utf-8"
     )
     # CLI: every command starts with load_store
-    from llmoin_desktop import cli
+    from llmoin_desktop.cli import base as cli
 
     store = cli.load_store(argparse.Namespace(lang=None))
     assert store.problems == [], store.problems
@@ -93,7 +93,7 @@ def _policy(dirs: dict[str, Path], text: str) -> None:
 def test_free_chat_off_cli_chat_refused(
     isolated_dirs: dict[str, Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from llmoin_desktop.cli import main
+    from llmoin_desktop.cli.base import main
 
     _policy(isolated_dirs, "free_chat = false\n")
     assert main(["chat", "Hallo"]) == 1
@@ -104,7 +104,7 @@ def test_free_chat_off_cli_chat_refused(
 def test_broken_policy_cli_chat_refused(
     isolated_dirs: dict[str, Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from llmoin_desktop.cli import main
+    from llmoin_desktop.cli.base import main
 
     _policy(isolated_dirs, "free_chat = true\n[defaults]\nmax_tokens = = 3\n")
     assert main(["chat", "Hallo"]) == 1
@@ -124,7 +124,7 @@ def test_broken_policy_cli_chat_refused(
 def test_cli_options_do_not_beat_locks(
     isolated_dirs: dict[str, Path], capsys: pytest.CaptureFixture[str], policy: str, argv: list
 ) -> None:
-    from llmoin_desktop.cli import main
+    from llmoin_desktop.cli.base import main
 
     _policy(isolated_dirs, policy)
     assert main(argv) == 1
@@ -134,7 +134,7 @@ def test_cli_options_do_not_beat_locks(
 def test_locked_language_beats_lang_option(
     isolated_dirs: dict[str, Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from llmoin_desktop.cli import main
+    from llmoin_desktop.cli.base import main
     from llmoin_desktop.core import i18n
 
     _policy(isolated_dirs, 'language = "de"\nfree_chat = false\n')
@@ -146,7 +146,7 @@ def test_locked_language_beats_lang_option(
 def test_hidden_tasks_closed_in_cli(
     isolated_dirs: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from llmoin_desktop.cli import main
+    from llmoin_desktop.cli.base import main
 
     _policy(isolated_dirs, 'hidden_tasks = ["zusammenfassen", "dokumente_fragen"]\n')
     doc = tmp_path / "brief.txt"
@@ -212,7 +212,7 @@ def test_gui_refuses_truncated_default_model(
 
 def test_self_test_honours_default_model_and_tasks(isolated_dirs: dict[str, Path]) -> None:
     from llmoin_desktop.core.errors import ModelError
-    from llmoin_desktop.core.policy_gate import task_allowed
+    from llmoin_desktop.core.settings.policy_gate import task_allowed
     from llmoin_desktop.ui.self_test import choose_model
 
     _policy(
@@ -264,7 +264,7 @@ def test_settings_dialog_ranges_follow_the_rules(qtbot, isolated_dirs: dict[str,
 def test_cli_options_out_of_range_are_refused(
     isolated_dirs: dict[str, Path], capsys: pytest.CaptureFixture[str], argv: list
 ) -> None:
-    from llmoin_desktop.cli import main
+    from llmoin_desktop.cli.base import main
 
     assert main(argv) == 1
     err = capsys.readouterr().err
@@ -273,7 +273,7 @@ def test_cli_options_out_of_range_are_refused(
 
 _WALK = r"""
 import argparse, contextlib, io, json, sys
-from llmoin_desktop import cli
+from llmoin_desktop.cli import base as cli
 
 parser = cli.build_parser()
 sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
@@ -331,7 +331,7 @@ def test_every_cli_command_runs_under_the_last_valid_policy(
 def test_cli_library_commands_honour_the_data_dir_lock(
     isolated_dirs: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from llmoin_desktop.cli import main
+    from llmoin_desktop.cli.base import main
 
     target = tmp_path / "amt-daten"
     _policy(isolated_dirs, f'data_dir = "{target.as_posix()}"\n')

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from llmoin_desktop.core.config import SettingsStore
 from llmoin_desktop.core.errors import SettingLocked
-from llmoin_desktop.core.policy_load import CACHE_FILE, LOCKDOWN
+from llmoin_desktop.core.settings.config import SettingsStore
+from llmoin_desktop.core.settings.policy_load import CACHE_FILE, LOCKDOWN
 
 GOOD = 'free_chat = false\nbackend = "local"\n# Für die Abteilung Bürgerdienste\nmax_tokens = 512\n'
 
@@ -94,7 +94,7 @@ def test_tampered_cache_is_not_trusted(isolated_dirs: dict[str, Path]) -> None:
 def test_unreadable_policy_fails_closed(
     isolated_dirs: dict[str, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from llmoin_desktop.core import policy_load
+    from llmoin_desktop.core.settings import policy_load
 
     write(isolated_dirs, GOOD.encode("utf-8"))
 
@@ -109,9 +109,9 @@ def test_unreadable_policy_fails_closed(
 
 def test_registry_errors_fail_closed(isolated_dirs: dict[str, Path]) -> None:
     """The Windows path: wrong types in Group Policy values and an unreadable key."""
-    from llmoin_desktop.core.config import coerce
-    from llmoin_desktop.core.config_validation import check_rule
-    from llmoin_desktop.core.policy_load import load_policy
+    from llmoin_desktop.core.settings.config import coerce
+    from llmoin_desktop.core.settings.config_validation import check_rule
+    from llmoin_desktop.core.settings.policy_load import load_policy
 
     policy = isolated_dirs["policy"] / "policy.toml"
     state = load_policy(

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from llmoin_desktop.core import paths
-from llmoin_desktop.core.config import SettingsStore
 from llmoin_desktop.core.errors import SettingLocked
+from llmoin_desktop.core.settings.config import SettingsStore
 
 
 @pytest.fixture
@@ -116,8 +116,8 @@ def test_cache_of_another_policy_source_is_not_used(
 def test_doctor_warns_when_the_policy_is_writable(
     machine: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from llmoin_desktop.cli_doctor_checks import config_section
-    from llmoin_desktop.core import policy_location
+    from llmoin_desktop.cli.doctor_checks import config_section
+    from llmoin_desktop.core.settings import policy_location
 
     _it_policy(machine)
     monkeypatch.setattr(policy_location, "is_admin", lambda: False)
@@ -170,7 +170,7 @@ def test_publishing_identity_comes_from_the_os_account(
 ) -> None:
     import pwd
 
-    from llmoin_desktop.core.config import Settings
+    from llmoin_desktop.core.settings.config import Settings
     from llmoin_desktop.core.tasks import builder, sharing
 
     for var in ("LOGNAME", "USER", "USERNAME", "LNAME"):
@@ -188,7 +188,7 @@ def _args(**kwargs: object) -> argparse.Namespace:
 
 
 def test_library_server_option_cannot_beat_a_locked_empty_server(machine: Path) -> None:
-    from llmoin_desktop.cli import load_store, main
+    from llmoin_desktop.cli.base import load_store, main
 
     _it_policy(machine, 'library_server = ""\n')
     with pytest.raises(SettingLocked):
@@ -199,7 +199,7 @@ def test_library_server_option_cannot_beat_a_locked_empty_server(machine: Path) 
 def test_library_folder_must_stay_in_a_locked_data_dir(
     machine: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from llmoin_desktop.cli import load_store, main
+    from llmoin_desktop.cli.base import load_store, main
 
     target = tmp_path / "amt-daten"
     _it_policy(machine, f'data_dir = "{target.as_posix()}"\n')
@@ -219,13 +219,13 @@ def test_library_folder_must_stay_in_a_locked_data_dir(
 
 
 def test_cli_asks_for_it_terms_of_use(machine: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from llmoin_desktop.cli import main
+    from llmoin_desktop.cli.base import main
 
     _it_policy(machine, "usage_terms_text = '''Nur dienstlich nutzen.'''\n")
     assert main(["chat", "Hallo"]) == 1  # stdin is no terminal: no model is loaded
     assert "terms --accept" in capsys.readouterr().err
     assert main(["terms", "--accept"]) == 0
-    from llmoin_desktop.cli_terms import terms_required
+    from llmoin_desktop.cli.terms import terms_required
 
     assert not terms_required(SettingsStore())
 
@@ -233,7 +233,7 @@ def test_cli_asks_for_it_terms_of_use(machine: Path, capsys: pytest.CaptureFixtu
 def test_allowed_models_hold_for_every_door(
     machine: Path, demo_model_path: Path, tmp_path: Path
 ) -> None:
-    from llmoin_desktop.cli import main, pick_model
+    from llmoin_desktop.cli.base import main, pick_model
     from llmoin_desktop.core.engine.local import LocalBackend
     from llmoin_desktop.core.errors import LLMoinError
 
@@ -249,7 +249,7 @@ def test_allowed_models_hold_for_every_door(
     assert main(["chat", "Hallo", "--model", str(demo_model_path)]) == 1
     with pytest.raises(LLMoinError):
         pick_model(store, None)  # the demo model is not on IT's list
-    from llmoin_desktop.core.model_policy import model_allowed, sha256_of
+    from llmoin_desktop.core.settings.model_policy import model_allowed, sha256_of
 
     digest = sha256_of(demo_model_path)
     _it_policy(machine, f'allowed_models = ["{digest}"]\n')
@@ -262,7 +262,7 @@ def test_allowed_models_hold_for_every_door(
 def test_default_model_as_a_bare_file_name_in_it_models_dir(
     machine: Path, demo_model_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from llmoin_desktop.cli import pick_model
+    from llmoin_desktop.cli.base import pick_model
 
     models = tmp_path / "modelle"
     models.mkdir()

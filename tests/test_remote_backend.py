@@ -16,7 +16,6 @@ from pathlib import Path
 
 import pytest
 
-from llmoin_desktop.core.config import SettingsStore
 from llmoin_desktop.core.engine.backend import GenerationParams
 from llmoin_desktop.core.engine.llama_server import (
     ServerNotReady,
@@ -27,6 +26,7 @@ from llmoin_desktop.core.engine.llama_server import (
 from llmoin_desktop.core.engine.remote import RemoteBackend, RemoteModel
 from llmoin_desktop.core.errors import BackendError, ContextOverflow, ModelError
 from llmoin_desktop.core.jobs import CancelToken
+from llmoin_desktop.core.settings.config import SettingsStore
 
 pytestmark = pytest.mark.model
 
@@ -155,7 +155,7 @@ def test_unknown_model_is_a_clear_error(llama_server: str) -> None:
 
 
 def test_guided_task_runs_through_the_server(remote: RemoteBackend) -> None:
-    from llmoin_desktop.core.config import Settings
+    from llmoin_desktop.core.settings.config import Settings
     from llmoin_desktop.core.tasks.catalog import load_catalog
     from llmoin_desktop.core.tasks.runner import TaskRunner
 

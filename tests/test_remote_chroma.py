@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 from chroma_server import ChromaServer
 
-from llmoin_desktop.core.offline import NetworkGuard
+from llmoin_desktop.core.offline.network_guard import NetworkGuard
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,6 @@ import chat_template_samples as samples
 import pytest
 from gguf_copies import copy_with_chat_template
 
-from llmoin_desktop.core.config import Settings
 from llmoin_desktop.core.engine.backend import GenerationParams
 from llmoin_desktop.core.engine.llama_server import (
     ServerNotReady,
@@ -19,6 +18,7 @@ from llmoin_desktop.core.engine.llama_server import (
     server_installed,
 )
 from llmoin_desktop.core.engine.remote import RemoteBackend
+from llmoin_desktop.core.settings.config import Settings
 from llmoin_desktop.core.tasks.catalog import load_catalog
 from llmoin_desktop.core.tasks.runner import TaskRunner
 

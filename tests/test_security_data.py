@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from llmoin_desktop.core.config import SettingsStore
 from llmoin_desktop.core.history import HistoryStore
-from llmoin_desktop.core.policy_load import CACHE_FILE
+from llmoin_desktop.core.settings.config import SettingsStore
+from llmoin_desktop.core.settings.policy_load import CACHE_FILE
 from llmoin_desktop.core.tasks.runner import TaskResult
 
 posix_only = pytest.mark.skipif(sys.platform == "win32", reason="POSIX modes")

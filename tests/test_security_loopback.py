@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from llmoin_desktop.core.engine.remote import is_loopback_host as remote_is_loopback
-from llmoin_desktop.core.loopback import is_loopback_host, parse_hosts
-from llmoin_desktop.core.offline import NetworkBlocked, NetworkGuard
+from llmoin_desktop.core.offline.loopback import is_loopback_host, parse_hosts
+from llmoin_desktop.core.offline.network_guard import NetworkBlocked, NetworkGuard
 
 
 @pytest.mark.parametrize("host", ["127.0.0.1", "127.3.4.5", "::1", "[::1]", "::ffff:127.0.0.1"])

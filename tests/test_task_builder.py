@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from llmoin_desktop.core.config import SettingsStore
+from llmoin_desktop.core.settings.config import SettingsStore
 from llmoin_desktop.core.tasks import builder
 from llmoin_desktop.core.tasks.builder import DraftField, TaskDraft
 from llmoin_desktop.core.tasks.catalog import load_catalog, task_dirs

@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 from test_task_builder_ui import answers, build_through_ui  # noqa: F401 - fixture
 from ui_helpers import make_window
 
-from llmoin_desktop import cli
+from llmoin_desktop.cli import base as cli
 from llmoin_desktop.core.tasks import builder
 
 pytestmark = [pytest.mark.model, pytest.mark.slow]

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from llmoin_desktop.core.config import Settings
+from llmoin_desktop.core.settings.config import Settings
 from llmoin_desktop.core.tasks import builder, sharing
 from llmoin_desktop.core.tasks.catalog import bundled_tasks_dir, load_catalog
 from llmoin_desktop.core.tasks.sharing import SharingError

@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from llmoin_desktop.core import i18n
-from llmoin_desktop.core.config import Settings
+from llmoin_desktop.core.settings.config import Settings
 from llmoin_desktop.core.tasks.catalog import bundled_tasks_dir, load_catalog
 from llmoin_desktop.core.tasks.spec import load_task_file
 from llmoin_desktop.ui.a11y import missing_accessible_names

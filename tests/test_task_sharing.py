@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from test_task_builder import bauantrag
 
-from llmoin_desktop.core.config import Settings, SettingsStore
+from llmoin_desktop.core.settings.config import Settings, SettingsStore
 from llmoin_desktop.core.tasks import builder, sharing
 from llmoin_desktop.core.tasks.catalog import load_catalog, task_dirs
 from llmoin_desktop.core.tasks.sharing import SharingError

@@ -7,7 +7,7 @@ from pathlib import Path
 import docx
 import pytest
 
-from llmoin_desktop import cli
+from llmoin_desktop.cli import base as cli
 
 
 def test_tasks_lists_every_task_with_fields(capsys) -> None:

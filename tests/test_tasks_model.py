@@ -12,12 +12,12 @@ from pathlib import Path
 import docx
 import pytest
 
-from llmoin_desktop.core.config import Settings
 from llmoin_desktop.core.documents.model import Document
 from llmoin_desktop.core.engine.backend import GenerationParams
 from llmoin_desktop.core.export import content_from_result, export_docx
 from llmoin_desktop.core.history import HistoryStore
 from llmoin_desktop.core.jobs import Job, JobState
+from llmoin_desktop.core.settings.config import Settings
 from llmoin_desktop.core.tasks.catalog import load_catalog
 from llmoin_desktop.core.tasks.runner import TaskRunner, task_job
 from llmoin_desktop.core.tasks.sources import load_document

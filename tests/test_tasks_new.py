@@ -10,8 +10,8 @@ from pathlib import Path
 import docx
 from fakes_tasks import FakeBackend
 
-from llmoin_desktop.core.config import Settings
 from llmoin_desktop.core.export import content_from_result, export_docx
+from llmoin_desktop.core.settings.config import Settings
 from llmoin_desktop.core.tasks.catalog import load_catalog
 from llmoin_desktop.core.tasks.proofread import clean_answer, word_diff
 from llmoin_desktop.core.tasks.runner import RUNNERS, SilentReporter, TaskRunner, run_any

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from fakes_tasks import FakeBackend
 
-from llmoin_desktop.core.config import Settings
 from llmoin_desktop.core.engine.backend import GenerationParams
 from llmoin_desktop.core.history import HistoryStore
 from llmoin_desktop.core.jobs import JobState
+from llmoin_desktop.core.settings.config import Settings
 from llmoin_desktop.core.tasks.catalog import load_catalog
 from llmoin_desktop.core.tasks.runner import SilentReporter, TaskRunner, task_job
 from llmoin_desktop.core.tasks.spec import STANDARD_REFINEMENTS

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from llmoin_desktop.core import i18n
-from llmoin_desktop.core.config import Settings
+from llmoin_desktop.core.settings.config import Settings
 from llmoin_desktop.core.tasks import render, template
 from llmoin_desktop.core.tasks.catalog import bundled_tasks_dir, load_catalog
 from llmoin_desktop.core.tasks.spec import TaskInputError, TaskSpecError, load_task_file

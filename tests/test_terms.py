@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog
 
 from llmoin_desktop.core import i18n
-from llmoin_desktop.core.config import SettingsStore
+from llmoin_desktop.core.settings.config import SettingsStore
 from llmoin_desktop.core.terms import (
     accept_current,
     acceptance_file,

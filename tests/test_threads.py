@@ -165,8 +165,8 @@ def test_background_threads_leave_a_core() -> None:
 
 
 def test_hardware_reports_the_plan(tmp_path) -> None:  # noqa: ANN001
-    from llmoin_desktop.core.config import SettingsStore
     from llmoin_desktop.core.engine import hardware
+    from llmoin_desktop.core.settings.config import SettingsStore
 
     store = SettingsStore(config_dir=tmp_path / "config", policy_dir=tmp_path / "policy")
     assert hardware.n_threads(store) == plan_threads(0).gen

@@ -10,10 +10,10 @@ from fakes import FakeBackend, fake_model_info
 from PySide6.QtCore import Qt
 from ui_helpers import load_model
 
-from llmoin_desktop.core.config import SettingsStore
 from llmoin_desktop.core.documents.loaders import load_document
 from llmoin_desktop.core.history import HistoryStore
 from llmoin_desktop.core.paths import resources_dir, user_data_dir
+from llmoin_desktop.core.settings.config import SettingsStore
 from llmoin_desktop.core.trainer import MARKER, TrainerSandbox
 from llmoin_desktop.ui.a11y import missing_accessible_names
 from llmoin_desktop.ui.tutorial.trainer import start_trainer_session

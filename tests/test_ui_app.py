@@ -18,7 +18,7 @@ from llmoin_desktop.ui.app import run_gui
 from llmoin_desktop.ui.main_window import MainWindow
 
 app = QApplication(["llmoin-desktop"])
-from llmoin_desktop.core.config import SettingsStore
+from llmoin_desktop.core.settings.config import SettingsStore
 from llmoin_desktop.core.terms import accept_current
 accept_current(SettingsStore())  # else the terms of use come first (tests/test_terms_start.py)
 seen = []

@@ -10,8 +10,8 @@ from pathlib import Path
 from fakes import FakeBackend
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
-from llmoin_desktop.core.config import SettingsStore
 from llmoin_desktop.core.history import HistoryStore
+from llmoin_desktop.core.settings.config import SettingsStore
 from llmoin_desktop.ui.controllers.library_area import LIBRARY_PAGE_ID, LibraryArea
 from llmoin_desktop.ui.controllers.task_area import HISTORY_PAGE_ID, TaskArea
 from llmoin_desktop.ui.gallery import Gallery

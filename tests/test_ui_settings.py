@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QCheckBox, QDoubleSpinBox, QSpinBox
 
-from llmoin_desktop.core.config import SettingsStore
+from llmoin_desktop.core.settings.config import SettingsStore
 from llmoin_desktop.ui.settings_dialog import SettingsDialog
 
 
@@ -25,7 +25,7 @@ def test_locked_key_is_disabled_and_says_administrator(qtbot, isolated_dirs) -> 
     tokens = dialog.editors["max_tokens"]
     assert isinstance(tokens, QSpinBox) and tokens.isEnabled() and tokens.value() == 512
     # keys only IT sets (issue 18) are greyed out even without a policy value
-    from llmoin_desktop.core.config import POLICY_ONLY_KEYS
+    from llmoin_desktop.core.settings.config import POLICY_ONLY_KEYS
 
     assert set(dialog.locked_editors()) == {"temperature", "free_chat", *POLICY_ONLY_KEYS}
 

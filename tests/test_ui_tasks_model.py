@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 
-from llmoin_desktop.core.config import SettingsStore
 from llmoin_desktop.core.engine.catalog import inspect_model
 from llmoin_desktop.core.history import HistoryStore
+from llmoin_desktop.core.settings.config import SettingsStore
 
 pytestmark = pytest.mark.model
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 from fakes import FakeBackend, fake_model_info
 
-from llmoin_desktop.core.config import SettingsStore
 from llmoin_desktop.core.engine.catalog import ModelInfo
+from llmoin_desktop.core.settings.config import SettingsStore
 
 
 def make_window(

@@ -6,7 +6,7 @@
 
 Each key appears twice: under "Festgelegt" (``HKLM\\Software\\Policies\\LLMoin\\Desktop``:
 locked, greyed out in the app) and under "Voreinstellungen" (the ``Defaults`` sub-key:
-a machine default the user may change), matching ``core/policy_registry.py``.
+a machine default the user may change), matching ``core/settings/policy_registry.py``.
 """
 
 from __future__ import annotations

@@ -2,9 +2,9 @@
 
 One table feeds the ADMX/ADML templates (generate_admx.py), the example policy.toml check
 and the key list in docs/rollout.md; tests/test_installer_policy.py fails when a key of
-``core/config.py: Settings`` is missing here.
+``core/settings/config.py: Settings`` is missing here.
 
-Registry types (read by ``core/policy_registry.py``, converted by ``config.coerce``):
+Registry types (read by ``core/settings/policy_registry.py``, converted by ``config.coerce``):
 text/enum → REG_SZ, decimal/boolean → REG_DWORD, multitext → REG_MULTI_SZ (lines joined),
 lists → REG_SZ with commas.
 """

@@ -18,11 +18,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from llmoin_desktop.core.config import Settings
 from llmoin_desktop.core.errors import LLMoinError
 from llmoin_desktop.core.i18n import _, tr
 from llmoin_desktop.core.jobs import CancelToken
 from llmoin_desktop.core.paths import resources_dir
+from llmoin_desktop.core.settings.config import Settings
 from llmoin_desktop.core.tasks.tables import parse_markdown_table
 
 DEFAULT_TEMPLATE = "briefkopf.docx"

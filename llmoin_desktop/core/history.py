@@ -20,12 +20,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from llmoin_desktop.core import sqlite_salvage as SV
 from llmoin_desktop.core.errors import LLMoinError
 from llmoin_desktop.core.i18n import tr
 from llmoin_desktop.core.paths import user_data_dir
-from llmoin_desktop.core.private_files import private_dir, private_file
-from llmoin_desktop.core.storage_causes import DAMAGED, cause_of, explain
+from llmoin_desktop.core.storage import sqlite_salvage as SV
+from llmoin_desktop.core.storage.private_files import private_dir, private_file
+from llmoin_desktop.core.storage.storage_causes import DAMAGED, cause_of, explain
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +74,7 @@ class _Outcome:
 def _history_settings() -> tuple[bool, int]:
     """(history_enabled, history_retention_days) from the settings, IT policy included."""
     try:
-        from llmoin_desktop.core.config import SettingsStore
+        from llmoin_desktop.core.settings.config import SettingsStore
 
         settings = SettingsStore().load()
         return bool(settings.history_enabled), int(settings.history_retention_days)

@@ -110,7 +110,7 @@ def machine_policy_present() -> bool:
             return True  # e.g. a folder the user may not search: IT's, not absent
         if candidate.name == POLICY_FILE_NAME:
             return True
-    from llmoin_desktop.core.policy_registry import read_registry_policy
+    from llmoin_desktop.core.settings.policy_registry import read_registry_policy
 
     try:
         return bool(read_registry_policy())

@@ -18,10 +18,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from llmoin_desktop.core import paths
-from llmoin_desktop.core.config import SettingsStore, _atomic_write_text
-from llmoin_desktop.core.config_files import move_aside, read_text_any
 from llmoin_desktop.core.errors import SettingsError
 from llmoin_desktop.core.i18n import _, language, tr
+from llmoin_desktop.core.settings.config import SettingsStore, _atomic_write_text
+from llmoin_desktop.core.settings.config_files import move_aside, read_text_any
 
 ACCEPTANCE_FILE = "terms_accepted.json"
 
@@ -134,7 +134,7 @@ def accept(terms: Terms, data_dir: Path | None = None) -> Path:
             move_aside(path)  # damaged: kept for inspection, never overwritten
         _atomic_write_text(path, json.dumps(payload, indent=2))
     except OSError as exc:
-        from llmoin_desktop.core.folder_checks import os_error_cause
+        from llmoin_desktop.core.storage.folder_checks import os_error_cause
 
         raise SettingsError(
             tr(

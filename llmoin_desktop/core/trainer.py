@@ -15,7 +15,7 @@ import shutil
 from pathlib import Path
 
 from llmoin_desktop.core import paths
-from llmoin_desktop.core.config import _atomic_write_text
+from llmoin_desktop.core.settings.config import _atomic_write_text
 
 MARKER = ".llmoin-training"  # only a folder with this file is ever wiped
 RESET_PENDING = ".reset-pending"

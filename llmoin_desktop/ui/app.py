@@ -7,9 +7,9 @@ import sys
 from collections.abc import Sequence
 
 from llmoin_desktop.core import i18n
-from llmoin_desktop.core.config import SettingsStore, apply_data_dir
 from llmoin_desktop.core.errors import LLMoinError
 from llmoin_desktop.core.i18n import tr
+from llmoin_desktop.core.settings.config import SettingsStore, apply_data_dir
 from llmoin_desktop.ui.plain_text import verbatim
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QApplication, QWidget
 
-from llmoin_desktop.core.config import Settings
+from llmoin_desktop.core.settings.config import Settings
 from llmoin_desktop.ui.style import apply_theme, high_contrast_palette
 
 _BASE_FONT = "llmoinBaseFontPointSize"

@@ -22,11 +22,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from llmoin_desktop.core.config import SettingsStore
 from llmoin_desktop.core.engine.backend import Backend, GenerationResult
 from llmoin_desktop.core.engine.catalog import ModelInfo
 from llmoin_desktop.core.i18n import _, tr
 from llmoin_desktop.core.jobs import Progress
+from llmoin_desktop.core.settings.config import SettingsStore
 from llmoin_desktop.ui.a11y import announce, forget_announcement, name
 from llmoin_desktop.ui.appearance import apply_appearance
 from llmoin_desktop.ui.chat_view import ChatView
@@ -263,7 +263,7 @@ class MainWindow(QMainWindow):
     def page_allowed(self, page_id: str) -> bool:
         """Policy locks (free_chat, allowed/hidden tasks) for every way to reach a page:
         tiles, the history, the library's "Dokumente fragen" button, guided tours."""
-        from llmoin_desktop.core.policy_gate import page_allowed
+        from llmoin_desktop.core.settings.policy_gate import page_allowed
 
         tasks = getattr(self, "tasks", None)
         task_ids = tasks.catalog.tasks if tasks is not None else ()

@@ -178,8 +178,8 @@ def _run_steps(
 
     def start_window() -> str:
         from llmoin_desktop.core import i18n
-        from llmoin_desktop.core.config import SettingsStore
         from llmoin_desktop.core.engine.factory import create_backend
+        from llmoin_desktop.core.settings.config import SettingsStore
         from llmoin_desktop.ui.main_window import MainWindow
         from llmoin_desktop.ui.offscreen import wait_until
 
@@ -234,7 +234,7 @@ def _run_steps(
 
     def run_task() -> str:
         from llmoin_desktop.core.engine.backend import GenerationParams
-        from llmoin_desktop.core.policy_gate import task_allowed
+        from llmoin_desktop.core.settings.policy_gate import task_allowed
         from llmoin_desktop.core.tasks.catalog import bundled_tasks_dir, load_catalog
         from llmoin_desktop.core.tasks.runner import TaskRunner
 

@@ -1,7 +1,7 @@
 """Settings dialog: every layered setting, with the keys IT locked shown greyed out.
 
 The editor for a key is chosen from the type of its default (bool → check box, int → spin
-box, …), so a new setting in ``core.config.Settings`` appears here without UI code; only its
+box, …), so a new setting in ``core.settings.config.Settings`` appears here without UI code; only its
 label and group come from ``SETTING_LABELS``.
 """
 
@@ -26,9 +26,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from llmoin_desktop.core.config import SETTING_KEYS, SettingsStore
 from llmoin_desktop.core.errors import SettingsError
 from llmoin_desktop.core.i18n import _
+from llmoin_desktop.core.settings.config import SETTING_KEYS, SettingsStore
 from llmoin_desktop.ui.a11y import name
 from llmoin_desktop.ui.plain_text import PlainLabel, verbatim
 
@@ -239,7 +239,7 @@ class SettingsDialog(QDialog):
             box.setChecked(value)
             return box
         if isinstance(value, int):
-            from llmoin_desktop.core.config_validation import numeric_range
+            from llmoin_desktop.core.settings.config_validation import numeric_range
 
             spin = QSpinBox()
             spin.setRange(*numeric_range(key, -1, 1_000_000))  # the validation table's range
@@ -268,7 +268,7 @@ class SettingsDialog(QDialog):
         return editor.text()
 
     def changed(self) -> dict[str, Any]:
-        from llmoin_desktop.core.config import coerce
+        from llmoin_desktop.core.settings.config import coerce
 
         out: dict[str, Any] = {}
         for key in self.editors:

@@ -16,9 +16,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from llmoin_desktop.core.config import SettingsStore
 from llmoin_desktop.core.errors import SettingsError
 from llmoin_desktop.core.i18n import _
+from llmoin_desktop.core.settings.config import SettingsStore
 from llmoin_desktop.core.terms import Terms, accept, current_terms, needs_acceptance
 from llmoin_desktop.ui.a11y import name
 from llmoin_desktop.ui.plain_text import PlainLabel

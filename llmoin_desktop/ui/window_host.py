@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QStackedWidget, QWidget
 
-from llmoin_desktop.core.config import SettingsStore
 from llmoin_desktop.core.engine.backend import Backend
+from llmoin_desktop.core.settings.config import SettingsStore
 from llmoin_desktop.ui.a11y import tidy_scroll_areas
 from llmoin_desktop.ui.gallery import Gallery
 from llmoin_desktop.ui.workers import WorkerPool

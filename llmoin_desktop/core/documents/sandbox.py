@@ -191,7 +191,7 @@ def ocr_settings() -> dict[str, Any]:
 
     options: dict[str, Any] = {"cache_dir": str(cache_dir())}
     try:
-        from llmoin_desktop.core.config import SettingsStore
+        from llmoin_desktop.core.settings.config import SettingsStore
 
         settings = SettingsStore().load()
         options.update(enabled=settings.ocr_enabled, languages=settings.ocr_languages)

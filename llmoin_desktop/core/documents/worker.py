@@ -153,7 +153,7 @@ def main(argv: list[str] | None = None) -> int:
         from llmoin_desktop.core import priority
 
         priority.lower_process()
-    from llmoin_desktop.core.offline import install_from_env
+    from llmoin_desktop.core.offline.network_guard import install_from_env
 
     install_from_env()  # the parent's network guard (offline check) covers this process too
     # Keep our answer channel private: anything a library prints goes to stderr instead.

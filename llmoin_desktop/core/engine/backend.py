@@ -18,7 +18,7 @@ from llmoin_desktop.core.i18n import tr
 from llmoin_desktop.core.jobs import CancelToken, Progress
 
 if TYPE_CHECKING:
-    from llmoin_desktop.core.config import Settings
+    from llmoin_desktop.core.settings.config import Settings
 
 Message = dict[str, str]  # {"role": "system"|"user"|"assistant", "content": "…"}
 

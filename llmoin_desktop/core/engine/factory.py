@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from llmoin_desktop.core.config import SettingsStore
 from llmoin_desktop.core.engine.backend import Backend
 from llmoin_desktop.core.errors import BackendError
 from llmoin_desktop.core.i18n import tr
+from llmoin_desktop.core.settings.config import SettingsStore
 
 
 def create_backend(store: SettingsStore) -> Backend:

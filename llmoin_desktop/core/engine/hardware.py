@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 import psutil
 
-from llmoin_desktop.core.config import SettingsStore
 from llmoin_desktop.core.engine.gguf import GGUFHeader
+from llmoin_desktop.core.settings.config import SettingsStore
 
 
 @dataclass

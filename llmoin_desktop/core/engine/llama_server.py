@@ -18,7 +18,7 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
-from llmoin_desktop.core.loopback import free_port, stop_process
+from llmoin_desktop.core.offline.loopback import free_port, stop_process
 
 
 class ServerNotReady(RuntimeError):

@@ -28,7 +28,6 @@ from concurrent.futures import Future
 from pathlib import Path
 from typing import Any, TypeVar
 
-from llmoin_desktop.core.config import SettingsStore
 from llmoin_desktop.core.engine import hardware
 from llmoin_desktop.core.engine.backend import (
     EngineStatus,
@@ -67,6 +66,7 @@ from llmoin_desktop.core.errors import (
 )
 from llmoin_desktop.core.i18n import _
 from llmoin_desktop.core.jobs import CancelToken, Progress
+from llmoin_desktop.core.settings.config import SettingsStore
 
 T = TypeVar("T")
 
@@ -172,7 +172,7 @@ class LocalBackend(ModelLoadingMixin, TokenLoopMixin, GovernedThreadsMixin, Stat
         cancel: CancelToken | None = None,
     ) -> None:
         path = Path(model_path)
-        from llmoin_desktop.core.model_policy import require_model_allowed
+        from llmoin_desktop.core.settings.model_policy import require_model_allowed
 
         require_model_allowed(self._store.settings, path)  # IT's allowed_models, every door
         self._call(lambda: self._do_load(path, progress, cancel))

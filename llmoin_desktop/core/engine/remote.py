@@ -31,7 +31,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from llmoin_desktop.core.config import SettingsStore
 from llmoin_desktop.core.engine.backend import (
     EngineStatus,
     GenerationParams,
@@ -68,6 +67,7 @@ from llmoin_desktop.core.engine.stop_strings import (
 from llmoin_desktop.core.errors import BackendError, ContextOverflow, ModelError
 from llmoin_desktop.core.i18n import _, tr
 from llmoin_desktop.core.jobs import CancelToken, Progress
+from llmoin_desktop.core.settings.config import SettingsStore
 
 CONNECT_TIMEOUT_S = 5.0
 PROBE_TIMEOUT_S = 10.0

@@ -15,8 +15,8 @@ from llmoin_desktop.core.i18n import _, tr
 
 def is_loopback_host(host: str | None) -> bool:
     """Literal loopback address or hosts-file name only, never ``*.localhost`` by name
-    (that goes to DNS; core/loopback.py)."""
-    from llmoin_desktop.core.loopback import is_loopback_host as decide
+    (that goes to DNS; core/offline/loopback.py)."""
+    from llmoin_desktop.core.offline.loopback import is_loopback_host as decide
 
     return decide(host)
 

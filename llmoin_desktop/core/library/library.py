@@ -72,7 +72,7 @@ from llmoin_desktop.core.library.store import (
 )
 from llmoin_desktop.core.library.vectors import VectorIndex
 from llmoin_desktop.core.paths import user_data_dir
-from llmoin_desktop.core.storage_causes import explain
+from llmoin_desktop.core.storage.storage_causes import explain
 
 log = logging.getLogger(__name__)
 

@@ -4,7 +4,7 @@ A mixin of :class:`~llmoin_desktop.core.library.library.Library` (split out of `
 Only the holder of the cross-process writer lock (``library_lock.py``) repairs: a process that
 opens the library while another one writes is a reader (it searches, it changes nothing).
 A vector index that cannot be opened is rebuilt only when it is really damaged; a full disk,
-a read-only folder or missing rights leave it alone and say why (``core/storage_causes.py``).
+a read-only folder or missing rights leave it alone and say why (``core/storage/storage_causes.py``).
 The rebuild itself never runs here: a damaged index (or many lost vectors) leaves a repair
 mark, the open returns at once and ``library_vector_repair.py`` re-embeds in the background.
 """
@@ -24,7 +24,7 @@ from llmoin_desktop.core.jobs import JobContext
 from llmoin_desktop.core.library.library_lock import busy_message
 from llmoin_desktop.core.library.library_vector_repair import INLINE_MAX
 from llmoin_desktop.core.library.vectors import VectorIndex, VectorIndexDamaged
-from llmoin_desktop.core.storage_causes import DAMAGED, UNKNOWN, cause_of, explain
+from llmoin_desktop.core.storage.storage_causes import DAMAGED, UNKNOWN, cause_of, explain
 
 log = logging.getLogger(__name__)
 

@@ -32,7 +32,7 @@ from llmoin_desktop.core.library.store import (
     law_field,
 )
 from llmoin_desktop.core.priority import run_in_background
-from llmoin_desktop.core.storage_causes import explain
+from llmoin_desktop.core.storage.storage_causes import explain
 
 log = logging.getLogger(__name__)
 

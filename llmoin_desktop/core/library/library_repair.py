@@ -5,7 +5,7 @@ What counts as damage: SQLite's ``quick_check`` fails, the file is not a databas
 would vanish without a word). On damage, under the library's writer lock:
 
 1. every readable row of documents, chunks, abbreviations, shared-library ids and meta is
-   read row by row (``core/sqlite_salvage.py``);
+   read row by row (``core/storage/sqlite_salvage.py``);
 2. the damaged file is renamed to ``library.sqlite3.damaged-…`` (never deleted);
 3. a fresh database gets the rows; a document whose chunks did not all survive goes back to
    ``pending`` (so the next ``index`` really reads it again instead of answering
@@ -25,11 +25,11 @@ import sqlite3
 import threading
 from pathlib import Path
 
-from llmoin_desktop.core import sqlite_salvage as SV
 from llmoin_desktop.core.i18n import _, tr
 from llmoin_desktop.core.library.library_lock import LibraryLock
 from llmoin_desktop.core.library.store import INDEXED, PENDING, Store
-from llmoin_desktop.core.storage_causes import DAMAGED, cause_of
+from llmoin_desktop.core.storage import sqlite_salvage as SV
+from llmoin_desktop.core.storage.storage_causes import DAMAGED, cause_of
 
 log = logging.getLogger(__name__)
 

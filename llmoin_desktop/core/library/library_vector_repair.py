@@ -199,7 +199,7 @@ class VectorRepairMixin:
         except Cancelled:
             raise
         except Exception as exc:
-            from llmoin_desktop.core.storage_causes import explain
+            from llmoin_desktop.core.storage.storage_causes import explain
 
             log.warning("vector repair failed", exc_info=True)
             self._repair_error = explain(exc)

@@ -120,7 +120,7 @@ def library_open_refusal(
     if rec is None or not library.store.server_ids_of(rec.id):
         return open_refusal(path, None)
     if policy_folders is None:
-        from llmoin_desktop.core.config import SettingsStore
+        from llmoin_desktop.core.settings.config import SettingsStore
 
         policy_folders = SettingsStore().settings.watched_folders
     roots = [f.path for f in watched_folders(library.folder, policy_folders)]

@@ -26,7 +26,7 @@ from llmoin_desktop.core.library.store_schema import INDEXED as INDEXED
 from llmoin_desktop.core.library.store_schema import MISSING as MISSING
 from llmoin_desktop.core.library.store_schema import PENDING as PENDING
 from llmoin_desktop.core.library.store_schema import REJECTED as REJECTED
-from llmoin_desktop.core.private_files import private_file
+from llmoin_desktop.core.storage.private_files import private_file
 
 
 @dataclass

@@ -190,7 +190,7 @@ def run_model_check(
     max_tokens: int = CHECK_MAX_TOKENS,
 ) -> ModelCheckReport:
     """Check the loaded model; ``backend`` must already hold it (``load`` as the app does)."""
-    from llmoin_desktop.core.config import SettingsStore
+    from llmoin_desktop.core.settings.config import SettingsStore
     from llmoin_desktop.core.tasks.catalog import load_catalog
 
     cancel = cancel or CancelToken()

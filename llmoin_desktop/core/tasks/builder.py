@@ -23,8 +23,8 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from llmoin_desktop.core.config_files import atomic_write_text
 from llmoin_desktop.core.i18n import tr
+from llmoin_desktop.core.settings.config_files import atomic_write_text
 
 # The draft model lives in draft.py; its names are re-exported here for the callers.
 from llmoin_desktop.core.tasks.draft import (  # noqa: F401

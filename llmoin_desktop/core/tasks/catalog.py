@@ -12,9 +12,9 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from llmoin_desktop.core.config import Settings
 from llmoin_desktop.core.i18n import tr
 from llmoin_desktop.core.paths import resources_dir
+from llmoin_desktop.core.settings.config import Settings
 from llmoin_desktop.core.tasks import (
     builtin_runners,  # noqa: F401 - registers runners
     task_policy,

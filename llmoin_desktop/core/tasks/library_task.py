@@ -52,7 +52,7 @@ def server_options(url: str | None = None, store: Any = None) -> dict[str, Any]:
     """``Library.open`` arguments for the shared library: the ``library_server`` setting, or
     ``url`` (the CLI's --library-server). A server outside this PC counts as approved only
     when the address is the one IT's policy names (locked or as a default)."""
-    from llmoin_desktop.core.config import SettingsStore
+    from llmoin_desktop.core.settings.config import SettingsStore
 
     store = store if store is not None else SettingsStore()
     url = (store.settings.library_server if url is None else url).strip()
@@ -82,7 +82,7 @@ def open_library(folder: str | Path | None = None, **kwargs: Any) -> Library:
         lib = _libraries.get(key)
         if lib is None:
             if "server" not in kwargs or "embedder" not in kwargs:
-                from llmoin_desktop.core.config import SettingsStore
+                from llmoin_desktop.core.settings.config import SettingsStore
 
                 store = SettingsStore()
                 if "server" not in kwargs:
@@ -162,7 +162,7 @@ def search_message_for(spec: TaskSpec, values: dict[str, Any]) -> str:
 def search_terms_setting() -> str:
     """The ``ask_search_terms`` setting (auto / on / off); read per question, so a change in
     the settings dialog applies to the next question."""
-    from llmoin_desktop.core.config import SettingsStore
+    from llmoin_desktop.core.settings.config import SettingsStore
 
     return SettingsStore().settings.ask_search_terms
 

@@ -26,9 +26,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from llmoin_desktop.core.config import Settings
 from llmoin_desktop.core.errors import LLMoinError
 from llmoin_desktop.core.i18n import _, tr
+from llmoin_desktop.core.settings.config import Settings
 from llmoin_desktop.core.tasks import governance
 from llmoin_desktop.core.tasks.builder import (
     Governance,

@@ -32,8 +32,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from llmoin_desktop.core.config import Settings
 from llmoin_desktop.core.i18n import tr
+from llmoin_desktop.core.settings.config import Settings
 from llmoin_desktop.core.tasks.draft import OUTPUT_HINTS, SYSTEM_PROMPT
 from llmoin_desktop.core.tasks.spec import TaskSpec
 

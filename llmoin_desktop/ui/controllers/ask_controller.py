@@ -13,12 +13,12 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QApplication, QPushButton
 
-from llmoin_desktop.core.config import SettingsStore
 from llmoin_desktop.core.engine.backend import Backend, GenerationParams
 from llmoin_desktop.core.history import HistoryEntry
 from llmoin_desktop.core.i18n import _, tr
 from llmoin_desktop.core.jobs import Job, JobContext, JobState
 from llmoin_desktop.core.library import Library
+from llmoin_desktop.core.settings.config import SettingsStore
 from llmoin_desktop.core.tasks.library_task import (
     DOCUMENTS_FIELD,
     QUESTION_FIELD,

@@ -7,10 +7,10 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from llmoin_desktop.core.config import SettingsStore
 from llmoin_desktop.core.engine.backend import Backend, GenerationParams, GenerationResult, Message
 from llmoin_desktop.core.i18n import _, tr
 from llmoin_desktop.core.jobs import Job, JobContext, JobState
+from llmoin_desktop.core.settings.config import SettingsStore
 from llmoin_desktop.ui.chat_view import ChatView
 from llmoin_desktop.ui.controllers.page_job import job_error_message
 from llmoin_desktop.ui.workers import JobHandle, WorkerPool

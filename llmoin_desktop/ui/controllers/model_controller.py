@@ -8,12 +8,12 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from llmoin_desktop.core.config import SettingsStore
 from llmoin_desktop.core.engine.backend import Backend
 from llmoin_desktop.core.engine.catalog import ModelInfo, chat_template_note
 from llmoin_desktop.core.errors import ModelError
 from llmoin_desktop.core.i18n import _, tr
 from llmoin_desktop.core.jobs import Job, JobContext, JobState, Progress
+from llmoin_desktop.core.settings.config import SettingsStore
 from llmoin_desktop.ui.workers import JobHandle, WorkerPool
 
 Scanner = Callable[[SettingsStore], list[ModelInfo]]

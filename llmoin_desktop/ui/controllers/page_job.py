@@ -17,13 +17,13 @@ from typing import Any
 from PySide6.QtCore import QObject, QStandardPaths, Signal
 from PySide6.QtWidgets import QFileDialog, QPushButton
 
-from llmoin_desktop.core.config import SettingsStore
 from llmoin_desktop.core.engine.backend import Backend
 from llmoin_desktop.core.errors import LLMoinError
 from llmoin_desktop.core.export import content_from_result, export_docx
 from llmoin_desktop.core.history import HistoryEntry
 from llmoin_desktop.core.i18n import _, tr
 from llmoin_desktop.core.jobs import Job
+from llmoin_desktop.core.settings.config import SettingsStore
 from llmoin_desktop.core.tasks.runner import TaskResult
 from llmoin_desktop.ui.workers import JobHandle, WorkerPool
 

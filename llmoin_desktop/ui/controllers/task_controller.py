@@ -13,12 +13,12 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QPushButton
 
-from llmoin_desktop.core.config import SettingsStore
 from llmoin_desktop.core.documents.errors import DocumentError
 from llmoin_desktop.core.engine.backend import Backend
 from llmoin_desktop.core.history import HistoryEntry
 from llmoin_desktop.core.i18n import _, tr
 from llmoin_desktop.core.jobs import Job, JobState
+from llmoin_desktop.core.settings.config import SettingsStore
 from llmoin_desktop.core.tasks.runner import TaskResult, TaskRunner, refine_job, task_job
 from llmoin_desktop.ui.controllers.email_prefill import EmailPrefill
 from llmoin_desktop.ui.controllers.eta_controller import EtaController

@@ -8,9 +8,9 @@ exists) is shown greyed out with "bald verfügbar" instead of leading nowhere.
 
 from __future__ import annotations
 
-from llmoin_desktop.core.config import Settings
 from llmoin_desktop.core.i18n import _
 from llmoin_desktop.core.paths import resources_dir
+from llmoin_desktop.core.settings.config import Settings
 from llmoin_desktop.core.tasks.spec import TaskSpec
 from llmoin_desktop.ui.gallery import TileDescriptor
 

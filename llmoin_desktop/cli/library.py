@@ -59,7 +59,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--max-tokens", type=int, default=0, help=_("höchstens so viele Token erzeugen"))
     p.add_argument("--no-history", action="store_true", help=_("nicht im Verlauf speichern"))
     p.add_argument("--quiet", action="store_true", help=_("keinen Fortschritt anzeigen"))
-    from llmoin_desktop.cli_tasks import add_check_option
+    from llmoin_desktop.cli.tasks import add_check_option
 
     add_check_option(p)
     p.set_defaults(func=cmd_ask)
@@ -83,7 +83,7 @@ def _library_option(p: argparse.ArgumentParser) -> None:
 
 def _open(args: argparse.Namespace) -> Any:
     """The shared library for --library; the env var makes the task runner use the same one."""
-    from llmoin_desktop.cli import eprint
+    from llmoin_desktop.cli.base import eprint
     from llmoin_desktop.core.tasks.library_task import library_key, open_library, server_options
 
     if args.library:
@@ -132,7 +132,7 @@ def _seconds(value: float) -> str:
 
 
 def cmd_index(args: argparse.Namespace) -> int:
-    from llmoin_desktop.cli import (
+    from llmoin_desktop.cli.base import (
         EXIT_CANCELLED,
         EXIT_OK,
         EXIT_USAGE,
@@ -205,7 +205,7 @@ def cmd_index(args: argparse.Namespace) -> int:
 
 
 def cmd_library(args: argparse.Namespace) -> int:
-    from llmoin_desktop.cli import EXIT_OK, eprint, load_store
+    from llmoin_desktop.cli.base import EXIT_OK, eprint, load_store
 
     load_store(args)  # policy problems on stderr, IT's data_dir, the UI language
     lib = _open(args)
@@ -252,7 +252,7 @@ def cmd_library(args: argparse.Namespace) -> int:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
-    from llmoin_desktop.cli import (
+    from llmoin_desktop.cli.base import (
         EXIT_ERROR,
         EXIT_OK,
         eprint,
@@ -294,7 +294,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
         for message in history.messages if history is not None else []:
             eprint(_("Hinweis:"), message)
         if failed is None and job.result is not None:
-            from llmoin_desktop.cli_tasks import print_check
+            from llmoin_desktop.cli.tasks import print_check
 
             print_check(job.result, args)  # figures of the answer against the cited passages
         return EXIT_OK if failed is None else failed

@@ -29,14 +29,14 @@ from pathlib import Path
 from typing import Any
 
 from llmoin_desktop.core import paths
-from llmoin_desktop.core.config_files import SCHEMA_VERSION as SCHEMA_VERSION
-from llmoin_desktop.core.config_files import atomic_write_text, move_aside
-from llmoin_desktop.core.config_files import migrate as migrate
-from llmoin_desktop.core.config_files import parse_settings_file as _parse_settings_file
-from llmoin_desktop.core.config_files import schema_version as schema_version
-from llmoin_desktop.core.config_validation import check_rule
 from llmoin_desktop.core.errors import SettingLocked, SettingsError
 from llmoin_desktop.core.i18n import tr
+from llmoin_desktop.core.settings.config_files import SCHEMA_VERSION as SCHEMA_VERSION
+from llmoin_desktop.core.settings.config_files import atomic_write_text, move_aside
+from llmoin_desktop.core.settings.config_files import migrate as migrate
+from llmoin_desktop.core.settings.config_files import parse_settings_file as _parse_settings_file
+from llmoin_desktop.core.settings.config_files import schema_version as schema_version
+from llmoin_desktop.core.settings.config_validation import check_rule
 
 # The settings file's format (JSON in any Windows encoding, its schema version, migrations)
 # lives in config_files.py (split off, issue 23); SCHEMA_VERSION, schema_version and migrate
@@ -239,8 +239,8 @@ class SettingsStore:
         return self.settings
 
     def _read_policy(self) -> tuple[dict[str, Any], dict[str, Any]]:
-        from llmoin_desktop.core.policy_load import load_policy
-        from llmoin_desktop.core.policy_registry import read_registry_policy
+        from llmoin_desktop.core.settings.policy_load import load_policy
+        from llmoin_desktop.core.settings.policy_registry import read_registry_policy
 
         state = load_policy(
             self.policy_file, self.config_dir, coerce, check_rule, read_registry_policy
@@ -400,7 +400,7 @@ class SettingsStore:
             self._user_file_blocked = False
             atomic_write_text(self.user_file, text)
         except OSError as exc:
-            from llmoin_desktop.core.folder_checks import os_error_cause
+            from llmoin_desktop.core.storage.folder_checks import os_error_cause
 
             raise SettingsError(
                 tr(

@@ -86,7 +86,7 @@ def render(doc: Document, pages: tuple[int, int] | None = None) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from llmoin_desktop.cli import load_store
+    from llmoin_desktop.cli.base import load_store
     from llmoin_desktop.core.documents import parse_document
 
     load_store(args)  # like every command: settings/policy problems on stderr, UI language

@@ -86,7 +86,7 @@ def format_verdict(v: object) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from llmoin_desktop.cli import EXIT_OK, EXIT_USAGE, eprint, load_store
+    from llmoin_desktop.cli.base import EXIT_OK, EXIT_USAGE, eprint, load_store
     from llmoin_desktop.core.factcheck import SourceIndex, check_text
     from llmoin_desktop.core.factcheck.sources import load_sources
 

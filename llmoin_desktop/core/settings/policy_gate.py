@@ -14,7 +14,7 @@ from llmoin_desktop.core.errors import SettingLocked
 from llmoin_desktop.core.i18n import _, tr
 
 if TYPE_CHECKING:
-    from llmoin_desktop.core.config import Settings, SettingsStore
+    from llmoin_desktop.core.settings.config import Settings, SettingsStore
 
 CHAT_PAGE_ID = "chat"
 
@@ -85,7 +85,7 @@ def locked_override(store: SettingsStore, key: str, value: Any) -> Any:
 def check_locked_options(store: SettingsStore, options: Any) -> None:
     """Every command's ``--temperature``/``--max-tokens`` (0/None: not given): in range
     (``SettingsError`` names the allowed range) and not against a lock."""
-    from llmoin_desktop.core.config import validate
+    from llmoin_desktop.core.settings.config import validate
 
     for key in ("temperature", "max_tokens"):
         value = getattr(options, key, None)
@@ -103,7 +103,7 @@ def check_library_folder(store: SettingsStore, folder: str | None) -> None:
     index of clerk documents never lands where IT did not want data (issue 18)."""
     import os
 
-    from llmoin_desktop.core.config import inside
+    from llmoin_desktop.core.settings.config import inside
 
     locked = store.policy_locked.get("data_dir")
     if not locked:

@@ -27,7 +27,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from llmoin_desktop.core.loopback import is_loopback_host
+from llmoin_desktop.core.offline.loopback import is_loopback_host
 
 ENV_MODE = "LLMOIN_OFFLINE_GUARD"  # "fail" | "record" in child processes
 ENV_LOG = "LLMOIN_OFFLINE_GUARD_LOG"  # JSON lines file the children append to
@@ -156,7 +156,7 @@ def _is_ip_literal(host: str) -> bool:
 
 
 def _is_loopback(host: str) -> bool:
-    """Literal loopback address or a hosts-file name (core/loopback.py); ``foo.localhost``
+    """Literal loopback address or a hosts-file name (core/offline/loopback.py); ``foo.localhost``
     goes to DNS and is therefore a network attempt like any other name."""
     if host.strip("[]") == "":  # passive lookup / bind without an address
         return True

@@ -13,11 +13,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from llmoin_desktop.core.config import SettingsStore
 from llmoin_desktop.core.engine.backend import GenerationParams
 from llmoin_desktop.core.errors import LLMoinError
 from llmoin_desktop.core.i18n import _, tr
 from llmoin_desktop.core.jobs import Job, JobState
+from llmoin_desktop.core.settings.config import SettingsStore
 from llmoin_desktop.core.tasks.catalog import TaskCatalog, load_catalog
 from llmoin_desktop.core.tasks.email_fill import fill_from_email, wants_email
 from llmoin_desktop.core.tasks.spec import TaskInputError, TaskSpec
@@ -82,7 +82,7 @@ def print_check(result: Any, args: argparse.Namespace) -> None:
     """After a task: "14 Angaben geprüft: 12 belegt, …" on stderr (stdout stays the text)."""
     if not getattr(args, "check", False):
         return
-    from llmoin_desktop.cli import eprint
+    from llmoin_desktop.cli.base import eprint
     from llmoin_desktop.core.factcheck.result_check import check_result
 
     report = check_result(result)
@@ -91,7 +91,7 @@ def print_check(result: Any, args: argparse.Namespace) -> None:
 
 
 def _catalog(store: SettingsStore) -> TaskCatalog:
-    from llmoin_desktop.cli import eprint
+    from llmoin_desktop.cli.base import eprint
 
     catalog = load_catalog(store.settings)
     for problem in catalog.problems:
@@ -124,7 +124,7 @@ def describe_task(spec: TaskSpec) -> str:
 
 
 def cmd_tasks(args: argparse.Namespace) -> int:
-    from llmoin_desktop.cli import EXIT_ERROR, EXIT_OK, load_store
+    from llmoin_desktop.cli.base import EXIT_ERROR, EXIT_OK, load_store
 
     catalog = _catalog(load_store(args))
     if not catalog.tasks:
@@ -168,7 +168,7 @@ def collect_values(spec: TaskSpec, args: argparse.Namespace) -> dict[str, Any]:
 
 
 def cmd_task(args: argparse.Namespace) -> int:
-    from llmoin_desktop.cli import (
+    from llmoin_desktop.cli.base import (
         EXIT_ERROR,
         EXIT_OK,
         EXIT_USAGE,
@@ -179,7 +179,7 @@ def cmd_task(args: argparse.Namespace) -> int:
     )
     from llmoin_desktop.core.export import content_from_result, export_docx
     from llmoin_desktop.core.history import TolerantHistory
-    from llmoin_desktop.core.policy_gate import require_task
+    from llmoin_desktop.core.settings.policy_gate import require_task
     from llmoin_desktop.core.tasks.runner import TaskRunner, task_job
 
     store = load_store(args)

@@ -33,9 +33,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from llmoin_desktop.core.config_files import atomic_write_text, read_text_any
 from llmoin_desktop.core.errors import SettingsError
 from llmoin_desktop.core.i18n import _, tr
+from llmoin_desktop.core.settings.config_files import atomic_write_text, read_text_any
 
 CACHE_FILE = "policy-lastgood.json"
 
@@ -163,7 +163,7 @@ def load_policy(
     raw = dict(raw or {})
     reg: dict[str, Any] = {}
     if registry is not None:
-        from llmoin_desktop.core.policy_registry import REGISTRY_PATH
+        from llmoin_desktop.core.settings.policy_registry import REGISTRY_PATH
 
         reg_label = "HKLM\\" + REGISTRY_PATH
         try:

@@ -15,8 +15,8 @@ import argparse
 
 from llmoin_desktop.core.i18n import _
 
-# The check before a model runs lives beside open_backend in cli.py (require_terms) and in
-# core/terms.py (the policy decision); this module only adds the ``terms`` command, so cli.py
+# The check before a model runs lives beside open_backend in cli/base.py (require_terms) and in
+# core/terms.py (the policy decision); this module only adds the ``terms`` command, so cli/base.py
 # never imports it back (issue 23: no import circle). Still importable from here:
 from llmoin_desktop.core.terms import required_outside_gui as terms_required  # noqa: F401
 
@@ -28,7 +28,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_terms(args: argparse.Namespace) -> int:
-    from llmoin_desktop.cli import EXIT_OK, eprint, load_store
+    from llmoin_desktop.cli.base import EXIT_OK, eprint, load_store
     from llmoin_desktop.core.terms import accept_current, current_terms, needs_acceptance
 
     store = load_store(args)

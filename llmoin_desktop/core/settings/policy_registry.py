@@ -4,7 +4,7 @@ Registry values become locked keys, like top-level keys in ``policy.toml``; a su
 ``Defaults`` holds unlocked machine defaults. On other systems this returns nothing.
 
 A missing key means "no Group Policy". Any other error (access denied, a damaged hive) is
-raised as OSError: the caller then fails closed (core/policy_load.py) instead of dropping locks.
+raised as OSError: the caller then fails closed (core/settings/policy_load.py) instead of dropping locks.
 Values of a type the key cannot hold (REG_BINARY for a text, …) are rejected by ``coerce``.
 """
 

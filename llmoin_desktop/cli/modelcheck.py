@@ -32,7 +32,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_model_check(args: argparse.Namespace) -> int:
-    from llmoin_desktop.cli import (
+    from llmoin_desktop.cli.base import (
         EXIT_CANCELLED,
         EXIT_ERROR,
         EXIT_OK,

@@ -1,6 +1,6 @@
 """Rollout commands for IT: ``doctor --offline-check`` and the remote-server section of doctor.
 
-Hooked into the existing ``doctor`` parser (found through ``sub.choices``) so that cli.py needs
+Hooked into the existing ``doctor`` parser (found through ``sub.choices``) so that cli/base.py needs
 no change: the flag and a ``doctor_extra`` callback are added here.
 """
 
@@ -11,9 +11,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-from llmoin_desktop.core.config import SettingsStore
 from llmoin_desktop.core.errors import LLMoinError
 from llmoin_desktop.core.i18n import _, tr
+from llmoin_desktop.core.settings.config import SettingsStore
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -38,7 +38,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def doctor_extra(args: argparse.Namespace, store: SettingsStore) -> bool:
-    from llmoin_desktop.cli_doctor_checks import config_section
+    from llmoin_desktop.cli.doctor_checks import config_section
 
     ok = config_section(store)
     if (store.settings.backend or "local").lower() == "remote":
@@ -82,8 +82,8 @@ def remote_section(store: SettingsStore) -> bool:
 
 
 def offline_section(args: argparse.Namespace, store: SettingsStore) -> bool:
-    from llmoin_desktop.cli import pick_model
-    from llmoin_desktop.core.offline_check import run_offline_session
+    from llmoin_desktop.cli.base import pick_model
+    from llmoin_desktop.core.checks.offline_session import run_offline_session
 
     print()
     print(_("Offline-Prüfung läuft (etwa eine Minute) …"))

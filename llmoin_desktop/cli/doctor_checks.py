@@ -10,9 +10,9 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from llmoin_desktop.core.config import SettingsStore
-from llmoin_desktop.core.folder_checks import FolderCheck, check_writable, describe
 from llmoin_desktop.core.i18n import _, tr
+from llmoin_desktop.core.settings.config import SettingsStore
+from llmoin_desktop.core.storage.folder_checks import FolderCheck, check_writable, describe
 
 
 def folders_to_check(store: SettingsStore) -> list[tuple[str, Path]]:
@@ -43,7 +43,7 @@ def config_section(store: SettingsStore) -> bool:
     print()
     print(_("Konfiguration:"))
     print("  " + policy_state_line(store))
-    from llmoin_desktop.core.policy_location import override_note, policy_location_problems
+    from llmoin_desktop.core.settings.policy_location import override_note, policy_location_problems
 
     note = override_note()
     if note:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from llmoin_desktop.core.storage_causes import DAMAGED, cause_of
+from llmoin_desktop.core.storage.storage_causes import DAMAGED, cause_of
 
 log = logging.getLogger(__name__)
 

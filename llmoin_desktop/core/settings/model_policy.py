@@ -13,9 +13,9 @@ import hashlib
 import re
 from pathlib import Path
 
-from llmoin_desktop.core.config import Settings
 from llmoin_desktop.core.errors import SettingLocked
 from llmoin_desktop.core.i18n import tr
+from llmoin_desktop.core.settings.config import Settings
 
 _SHA256 = re.compile(r"[0-9a-fA-F]{64}")
 _digests: dict[tuple[str, int, int], str] = {}

@@ -25,7 +25,7 @@ from llmoin_desktop.core.i18n import _, tr
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    from llmoin_desktop.cli_library import _library_option
+    from llmoin_desktop.cli.library import _library_option
     from llmoin_desktop.core.tasks.library_task import PASSAGES
 
     p = sub.add_parser(
@@ -91,8 +91,8 @@ def _print_hits(records: list[dict[str, Any]]) -> None:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
-    from llmoin_desktop.cli import EXIT_OK, EXIT_USAGE, eprint, load_store
-    from llmoin_desktop.cli_library import _open
+    from llmoin_desktop.cli.base import EXIT_OK, EXIT_USAGE, eprint, load_store
+    from llmoin_desktop.cli.library import _open
 
     load_store(args)  # policy problems on stderr, IT's data_dir, the UI language
     queries: list[str]

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from llmoin_desktop.core.i18n import _, tr
-from llmoin_desktop.core.offline import HARDENED_ENV, Attempt, NetworkGuard
+from llmoin_desktop.core.offline.network_guard import HARDENED_ENV, Attempt, NetworkGuard
 
 QUESTION = "Wie viele Tage Urlaub stehen einem Arbeitnehmer mindestens zu?"
 
@@ -187,8 +187,8 @@ def run_offline_session(
         return ok
 
     def start() -> str:
-        from llmoin_desktop.core.config import SettingsStore
         from llmoin_desktop.core.engine.local import LocalBackend
+        from llmoin_desktop.core.settings.config import SettingsStore
         from llmoin_desktop.core.tasks.catalog import load_catalog
 
         store = SettingsStore()

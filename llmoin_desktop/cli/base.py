@@ -17,26 +17,26 @@ from typing import Any
 
 from llmoin_desktop import __version__
 from llmoin_desktop.core import i18n
-from llmoin_desktop.core.config import SettingsStore, apply_data_dir
 from llmoin_desktop.core.engine import hardware
 from llmoin_desktop.core.engine.backend import GenerationParams
 from llmoin_desktop.core.engine.catalog import ModelInfo, chat_template_note, scan_models
 from llmoin_desktop.core.errors import LLMoinError, ModelError, SettingLocked
 from llmoin_desktop.core.i18n import _, tr
 from llmoin_desktop.core.jobs import CancelToken, Job, JobState, Progress, run_interruptible
+from llmoin_desktop.core.settings.config import SettingsStore, apply_data_dir
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_CANCELLED = 0, 1, 2, 130
 
 # Modules that add their own subcommands: ``register(subparsers)`` each.
 COMMAND_MODULES = (
-    "llmoin_desktop.cli_tasks",
-    "llmoin_desktop.cli_library",
-    "llmoin_desktop.cli_search",
-    "llmoin_desktop.cli_rollout",
-    "llmoin_desktop.cli_read",
-    "llmoin_desktop.cli_modelcheck",
-    "llmoin_desktop.cli_terms",
-    "llmoin_desktop.cli_check",
+    "llmoin_desktop.cli.tasks",
+    "llmoin_desktop.cli.library",
+    "llmoin_desktop.cli.search",
+    "llmoin_desktop.cli.rollout",
+    "llmoin_desktop.cli.read",
+    "llmoin_desktop.cli.modelcheck",
+    "llmoin_desktop.cli.terms",
+    "llmoin_desktop.cli.check",
 )
 
 
@@ -97,7 +97,7 @@ def load_store(args: argparse.Namespace) -> SettingsStore:
         lang = store.settings.language  # IT fixed the language; --lang does not override it
         eprint(_("Hinweis:"), tr("„{key}“ ist vom Administrator festgelegt.", key="language"))
     i18n.set_language(lang)
-    from llmoin_desktop.core.policy_gate import check_locked_options
+    from llmoin_desktop.core.settings.policy_gate import check_locked_options
 
     check_locked_options(store, args)  # --temperature/--max-tokens never beat a policy lock
     return store
@@ -105,7 +105,7 @@ def load_store(args: argparse.Namespace) -> SettingsStore:
 
 def pick_model(store: SettingsStore, wanted: str | None) -> ModelInfo:
     """A model by path, by (part of its) name, the configured default, or the demo model."""
-    from llmoin_desktop.core.model_policy import model_allowed
+    from llmoin_desktop.core.settings.model_policy import model_allowed
 
     models = scan_models(store)
     wanted = wanted or store.settings.default_model
@@ -167,7 +167,7 @@ def pick_model(store: SettingsStore, wanted: str | None) -> ModelInfo:
 def require_terms(store: SettingsStore) -> None:
     """Raise (German message) unless IT's terms are accepted; asks at a terminal.
 
-    See cli_terms.py for the ``terms`` command and core/terms.py for when this applies."""
+    See cli/terms.py for the ``terms`` command and core/terms.py for when this applies."""
     from llmoin_desktop.core.terms import accept_current, current_terms, required_outside_gui
 
     if not required_outside_gui(store):
@@ -237,7 +237,7 @@ def cmd_models(args: argparse.Namespace) -> int:
 
 
 def cmd_chat(args: argparse.Namespace) -> int:
-    from llmoin_desktop.core.policy_gate import require_free_chat
+    from llmoin_desktop.core.settings.policy_gate import require_free_chat
 
     store = load_store(args)
     require_free_chat(store.settings)  # the GUI hides the chat tile; the CLI obeys the same lock
@@ -468,7 +468,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         eprint(_("Fehler:"), exc.user_message)
         return EXIT_ERROR
     except OSError as exc:  # a folder or file the command needs: the cause, never a traceback
-        from llmoin_desktop.core.folder_checks import os_error_cause
+        from llmoin_desktop.core.storage.folder_checks import os_error_cause
 
         where = f" ({exc.filename})" if exc.filename else ""
         eprint(_("Fehler:"), os_error_cause(exc) + where)
