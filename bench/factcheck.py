@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import random
-import re
 import sys
 import time
 from collections import Counter
@@ -35,12 +34,11 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from factcheck_cases import corrupt, invented, reword  # noqa: E402
-from factcheck_periods import PeriodCase, period_cases  # noqa: E402
+from factcheck_periods import PeriodCase, law_blocks, period_cases  # noqa: E402
 
 from llmoin_desktop.core.factcheck import BELEGT, SourceIndex, SourceText  # noqa: E402
 from llmoin_desktop.core.factcheck.check import Checker  # noqa: E402
 from llmoin_desktop.core.factcheck.extract import extract  # noqa: E402
-from llmoin_desktop.core.factcheck.refs import markers  # noqa: E402
 from llmoin_desktop.core.factcheck.sources import load_sources  # noqa: E402
 
 ABBREV = {
@@ -59,31 +57,13 @@ ABBREV = {
     "egovg": "EGovG",
     "vwzg_2005": "VwZG",
 }
-_SENT = re.compile(r"(?<=[a-zäöüß)])\.\s+(?=[A-ZÄÖÜ])")
 
 
 def law_sentences(sources: list[SourceText], law: str) -> list[str]:
     """Summary sentences from a law: the clause with a figure, with its § and Abs."""
-    text = "\n\n".join(s.text for s in sources)
-    marks = markers(text)
     out: list[str] = []
-    head = None
-    abs_ = None
-    for i, (pos, kind, value) in enumerate(marks):
-        if kind == "head":
-            head, abs_ = value.split("|"), None
-        elif kind == "abs":
-            abs_ = value
-        else:
-            continue
-        if head is None:
-            continue
-        end = next((p for p, k, _v in marks[i + 1 :] if k in ("head", "abs")), len(text))
-        block = text[pos:end]
-        if kind == "head":
-            block = block.split("\n", 1)[1] if "\n" in block else ""
-        block = re.sub(r"^\s*\(\d+[a-z]?\)\s*", "", " ".join(block.split()))
-        for sentence in _SENT.split(block):
+    for where, sentences in law_blocks(sources):
+        for sentence in sentences:
             facts = [f for f in extract(sentence) if f.kind != "reference"]
             if not facts or len(sentence) < 30:
                 continue
@@ -91,9 +71,6 @@ def law_sentences(sources: list[SourceText], law: str) -> list[str]:
             first = len(sentence[: facts[0].start].split())
             lo, hi = max(0, first - 12), min(len(words), first + 14)
             clause = " ".join(words[lo:hi]).strip(" ,;:")
-            where = f"§ {head[1]}" + (f" Abs. {abs_}" if abs_ else "")
-            if head[0] == "Art":
-                where = where.replace("§", "Art.")
             out.append(f"Nach {where} {law} gilt: {clause}.")
             break
     return out

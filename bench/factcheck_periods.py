@@ -58,8 +58,8 @@ class PeriodCase:
     corruptions: list[tuple[str, str, int, int]] = field(default_factory=list)
 
 
-def law_sentences(sources: list[SourceText]) -> Iterator[tuple[str, str]]:
-    """(where, sentence) for every sentence of a law: "§ 7 Abs. 3", "Der Urlaub muß …"."""
+def law_blocks(sources: list[SourceText]) -> Iterator[tuple[str, list[str]]]:
+    """(where, sentences) for every paragraph of a law: "§ 7 Abs. 3", ["Der Urlaub muß …", …]."""
     text = "\n\n".join(s.text for s in sources)
     marks = markers(text)
     head: list[str] | None = None
@@ -80,7 +80,13 @@ def law_sentences(sources: list[SourceText]) -> Iterator[tuple[str, str]]:
         block = re.sub(r"^\s*\(\d+[a-z]?\)\s*", "", " ".join(block.split()))
         where = ("Art." if head[0] == "Art" else "§") + f" {head[1]}"
         where += f" Abs. {abs_}" if abs_ else ""
-        for sentence in _SENT.split(block):
+        yield where, _SENT.split(block)
+
+
+def law_sentences(sources: list[SourceText]) -> Iterator[tuple[str, str]]:
+    """(where, sentence) for every sentence of a law."""
+    for where, sentences in law_blocks(sources):
+        for sentence in sentences:
             yield where, sentence
 
 

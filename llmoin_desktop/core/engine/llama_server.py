@@ -65,6 +65,13 @@ def running_llama_server(
     if verbose:
         command += ["--verbose", "True"]
     command += list(extra)  # e.g. ("--interrupt_requests", "False") for several clients
+    with _serving(command, port, log, ready_s) as url:
+        yield url
+
+
+@contextlib.contextmanager
+def _serving(command: list[str], port: int, log: Path, ready_s: float) -> Iterator[str]:
+    """Start ``command`` (output into ``log``), wait until it answers, always stop it."""
     with log.open("wb") as out:
         proc = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
@@ -145,11 +152,5 @@ def running_cpp_server(
         str(threads),
         *extra,
     ]
-    with log.open("wb") as out:
-        proc = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_ready(proc, url, log, ready_s)
+    with _serving(command, port, log, ready_s) as url:
         yield url
-    finally:
-        stop_process(proc)
