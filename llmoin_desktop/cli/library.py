@@ -5,7 +5,10 @@ folder other than the user's. Progress goes to stderr, results to stdout; Ctrl+C
 
 Shared library: with the ``library_server`` setting (or ``--library-server URL``) the folder
 is the local mirror of the department's collection on a Chroma server. Every command syncs
-the mirror when it opens the library (so ``library`` lists what the whole department has);
+the mirror when it opens the library (so ``library`` lists what the whole department has):
+the sync runs as the app's background job, and the CLI waits for it (a script expects
+complete results; a first pull shows "n von m Abschnitten" on stderr, an unchanged server
+costs two small requests);
 ``index`` pushes to the server, ``library --remove`` removes there. When the server is down,
 ``library`` and ``ask`` still work on the mirror (with a notice); ``index`` and ``--remove``
 fail with exit code 1 and change nothing.
@@ -89,14 +92,26 @@ def _open(args: argparse.Namespace) -> Any:
     if args.library:
         os.environ["LLMOIN_LIBRARY_DIR"] = str(library_key(args.library))
     server = getattr(args, "library_server", None)
-    lib = open_library(**server_options(server)) if server else open_library()
+    options = server_options(server) if server else {}
+    lib = open_library(**options, background_sync=True)
     # A write that has to wait for another process says so once, then waits (Ctrl+C stops).
     lib.on_wait = lambda text: eprint(_("Hinweis:"), text)
     if lib.server_label:
         eprint(tr("Gemeinsame Bibliothek: {server}", server=lib.server_label))
+        _wait_for_sync(lib, eprint)
     for notice in lib.notices:
         eprint(_("Hinweis:"), notice)
     return lib
+
+
+def _wait_for_sync(lib: Any, eprint: Any) -> None:
+    """A script expects complete results: the CLI waits for the shared library's sync (the
+    routine check costs two small requests; a first pull shows its progress on stderr)."""
+    shown = ""
+    while not lib.wait_sync(0.5):
+        if lib.sync_notice and lib.sync_notice != shown and not lib.sync_error:
+            shown = lib.sync_notice
+            eprint(shown)
 
 
 STATUS_LABELS = {

@@ -55,6 +55,7 @@ from llmoin_desktop.core.library.library_lock import LibraryBusy, LibraryLock
 from llmoin_desktop.core.library.library_repair import open_store
 from llmoin_desktop.core.library.library_search import LibrarySearchMixin
 from llmoin_desktop.core.library.library_shared import SharedLibraryMixin, SyncReport
+from llmoin_desktop.core.library.library_sync_job import SyncJobMixin, offline_notice
 from llmoin_desktop.core.library.library_vector_repair import RepairState, VectorRepairMixin
 from llmoin_desktop.core.library.server import (
     LibraryServer,
@@ -136,6 +137,7 @@ def _bad_name_outcome(path: Path) -> FileOutcome:
 class Library(
     LibraryCheckMixin,
     VectorRepairMixin,
+    SyncJobMixin,
     SharedLibraryMixin,
     LibrarySearchMixin,
     LibraryIndexingMixin,
@@ -154,14 +156,18 @@ class Library(
         server_from_policy: bool = False,
         server_token: str = "",
         background_repair: bool = True,
+        background_sync: bool = False,
     ) -> None:
         """``server``: the shared library's address (setting ``library_server``); a server
         outside this PC is only accepted when IT set it (``server_from_policy``).
         ``server_token``: Chroma's token auth (policy ``library_server_token``).
         ``background_repair``: a damaged vector index is re-embedded by a background job
-        that starts by itself (False: only when :meth:`start_repair` is called)."""
+        that starts by itself (False: only when :meth:`start_repair` is called).
+        ``background_sync``: :meth:`open` does not wait for the server: the sync runs as a
+        background job (``library_sync_job.py``; the app and the CLI use this)."""
         self.folder = Path(folder)
         self._init_repair(background_repair)
+        self._init_sync(background_sync)
         self.writer = LibraryLock(self.folder)  # one writer per folder across processes
         # Called once when a write has to wait for another process (the CLI prints it).
         self.on_wait: Any = lambda text: log.info("%s", text)
@@ -200,8 +206,10 @@ class Library(
     def open(cls, folder: Path | None = None, **kwargs: Any) -> Library:
         """Open (or create) a library and check it; see :attr:`notices` for what was repaired.
 
-        With a server: also syncs the mirror. An unreachable server is a notice (the mirror
-        still answers); a server built with another embedding model is an error.
+        With a server: also syncs the mirror — in the background with ``background_sync``
+        (open returns at once; progress and failures become notices), else before returning.
+        An unreachable server is a notice (the mirror still answers); a server built with
+        another embedding model is an error (a notice in the background).
         """
         lib = cls(folder or default_library_dir(), **kwargs)
         try:
@@ -211,21 +219,15 @@ class Library(
                 lib.repair_notice = state.message()
                 lib.notices.append(lib.repair_notice)
                 lib._maybe_start_repair()
-            if lib.server is not None:
+            if lib.server is not None and lib.background_sync:
+                lib.start_sync()  # the mirror answers now; the job says what it pulls
+            elif lib.server is not None:
                 try:
                     lib.sync()
                 except LibraryServerMismatch:
                     raise
                 except LibraryServerError as exc:
-                    lib.notices.append(
-                        exc.user_message
-                        + " "
-                        + _(
-                            "Gesucht wird in der zuletzt abgeglichenen Kopie auf diesem Rechner; "
-                            "Einlesen und Entfernen gehen erst wieder, wenn der Server "
-                            "erreichbar ist."
-                        )
-                    )
+                    lib.notices.append(offline_notice(exc))
         except BaseException:
             lib.close()
             raise
@@ -239,7 +241,13 @@ class Library(
     def _embedder_key(self) -> str | None:
         return f"{self.embedder.name}/{EMBED_RECIPE}" if self.embedder is not None else None
 
+    def stop_background(self, timeout: float = 15.0) -> None:
+        """Stop the background jobs between two steps (at exit; they resume next time)."""
+        self.stop_sync(timeout)
+        self.stop_repair(timeout)
+
     def close(self) -> None:
+        self.stop_sync()  # between two pages; the next sync pulls the rest
         self.stop_repair()  # between two batches; the next open resumes it
         with self._lock:
             if self.server is not None:

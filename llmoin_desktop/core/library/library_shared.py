@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from llmoin_desktop.core.i18n import _
+from llmoin_desktop.core.i18n import tr
 from llmoin_desktop.core.jobs import JobContext
 from llmoin_desktop.core.library.chunking import Chunk
 from llmoin_desktop.core.library.server import (
@@ -28,8 +28,23 @@ from llmoin_desktop.core.library.server import (
     doc_key,
 )
 from llmoin_desktop.core.library.store import DocumentRecord
+from llmoin_desktop.core.library.sync_marker import must_list
 
 log = logging.getLogger(__name__)
+
+
+LISTING_META = "server_listing"  # meta: the last complete listing (marker, count, when)
+PULL_PAGE = 2000  # chunks fetched and mirrored per step (one progress step, one transaction)
+
+
+def pull_message(done: int, total: int) -> str:
+    """The clerk's line while chunks are pulled from the server."""
+    return tr(
+        "Die gemeinsame Bibliothek wird vom Server geladen ({done} von {total} Abschnitten); "
+        "bis dahin wird in dem gesucht, was schon da ist.",
+        done=min(done, total),
+        total=total,
+    )
 
 
 @dataclass
@@ -51,11 +66,13 @@ class SharedLibraryMixin:
     writer: Any
     _lock: Any
     _embed_chunks: Any  # Library's
+    _sync_serial: Any  # SyncJobMixin's
 
     # Shared library ------------------------------------------------------------------------
     def sync(self, ctx: JobContext | None = None) -> SyncReport:
         """Make the local mirror equal the server's collection: pull chunks other PCs added,
-        drop those they removed. Cheap when nothing changed (one listing of ids).
+        drop those they removed. Cheap when nothing changed: two small requests (the
+        collection's change marker and count, ``sync_marker.py``), no listing of ids.
 
         Network calls run outside the lock, so searches go on meanwhile. Raises
         :class:`LibraryServerError` when the server cannot be used; the mirror stays as it was.
@@ -66,21 +83,24 @@ class SharedLibraryMixin:
         if not self.writer.try_acquire():
             return report  # another process writes the mirror now; the next sync catches up
         try:
-            return self._sync(report, ctx)
+            with self._sync_serial:  # the background sync and a rescan: one after the other
+                return self._sync(report, ctx)
         finally:
             self.writer.release()
 
     def _sync(self, report: SyncReport, ctx: JobContext | None) -> SyncReport:
         started = time.perf_counter()
-        if ctx is not None:
-            ctx.progress(0, None, _("Gemeinsame Bibliothek wird abgeglichen …"))
         with self._lock:
             # Read before listing the server: whatever we hold was pushed before the listing.
             mine = self.store.server_chunk_map()
+            last = self._last_listing()
         try:
+            marker, count = self.server.state()  # read before the listing (sync_marker.py)
+            if not must_list(last, marker, count, time.time()):
+                self.server_online = True
+                report.seconds = time.perf_counter() - started
+                return report  # nothing changed: no id listing
             theirs = self.server.ids()
-            new = sorted(theirs - mine.keys())
-            fetched = self.server.fetch(new) if new else []
         except LibraryServerError:
             self.server_online = False
             raise
@@ -89,13 +109,50 @@ class SharedLibraryMixin:
             removed = self.store.drop_server_chunks(s for s in mine if s not in theirs)
             if self.vectors is not None:
                 self.vectors.delete(removed)
-            known = self.store.server_chunk_map()  # a push during the fetch is no news
-            report.added, report.documents = self._mirror([c for c in fetched if c.id not in known])
         report.removed = len(removed)
+        # Pulled in pages (ids sort by document): search finds each page as soon as it is in.
+        new = sorted(theirs - mine.keys())
+        for start in range(0, len(new), PULL_PAGE):
+            if ctx is not None:
+                ctx.check()
+                ctx.progress(report.added, len(new), pull_message(start, len(new)))
+            try:
+                fetched = self.server.fetch(new[start : start + PULL_PAGE])
+            except LibraryServerError:
+                self.server_online = False
+                raise
+            with self._lock:
+                known = self.store.server_chunk_map()  # a push during the fetch is no news
+                added, docs = self._mirror([c for c in fetched if c.id not in known])
+            report.added += added
+            report.documents += docs
+        with self._lock:  # only a finished listing and pull count as "seen"
+            self.store.set_meta(
+                LISTING_META,
+                json.dumps(
+                    {
+                        "server": self.server.address.label,
+                        "generation": marker,
+                        "count": count,
+                        "listed_at": time.time(),
+                    }
+                ),
+            )
         report.seconds = time.perf_counter() - started
         if report.added or report.removed:
             log.info("library sync: %s", report)
         return report
+
+    def _last_listing(self) -> dict[str, Any] | None:
+        """What the last complete listing saw (for this server only), or ``None``."""
+        try:
+            last = json.loads(self.store.get_meta(LISTING_META) or "null")
+        except ValueError:
+            return None
+        assert self.server is not None
+        if not isinstance(last, dict) or last.get("server") != self.server.address.label:
+            return None
+        return last
 
     def _mirror(self, fetched: list[ServerChunk]) -> tuple[int, int]:
         """Write pulled chunks into the local store and vectors; returns (chunks, documents)."""

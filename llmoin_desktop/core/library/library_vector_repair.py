@@ -24,19 +24,17 @@ without any lock, so the GUI thread can poll it every second.
 
 from __future__ import annotations
 
-import atexit
 import json
 import logging
 import threading
 import time
-import weakref
 from dataclasses import dataclass
 from typing import Any
 
 from llmoin_desktop.core.errors import Cancelled
 from llmoin_desktop.core.i18n import _, tr
 from llmoin_desktop.core.jobs import Job, JobContext, JobState
-from llmoin_desktop.core.priority import lower_thread
+from llmoin_desktop.core.library.background_job import start_low, stop_job
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +42,6 @@ REPAIR_MARK = "vectors_repair"  # meta key: {"total": m, "done": n, "since": t}
 REPAIR_BATCH = 64  # chunks per embedding step: ~0.5 s of work, the most a kill -9 loses
 INLINE_MAX = 200  # a gap this small (a crash during indexing) is filled at open (~1.5 s)
 STOP_WAIT_S = 60.0  # close() waits this long for the current batch to finish
-_running: weakref.WeakSet[Any] = weakref.WeakSet()
 
 
 @dataclass(frozen=True)
@@ -156,12 +153,8 @@ class VectorRepairMixin:
             if self.repairing:
                 return self._repair_job
             job: Job[Any] = Job(self._repair_run, name="vector-repair")
-            thread = threading.Thread(
-                target=_run_low, args=(job,), name="llmoin-vector-repair", daemon=True
-            )
-            self._repair_job, self._repair_thread = job, thread
-            _running.add(self)
-            thread.start()
+            self._repair_job = job
+            self._repair_thread = start_low(job, "llmoin-vector-repair", self)
             return job
 
     def wait_repair(self, timeout: float | None = None) -> bool:
@@ -173,13 +166,7 @@ class VectorRepairMixin:
 
     def stop_repair(self, timeout: float = STOP_WAIT_S) -> None:
         """Cancel the repair (it resumes at the next open) and wait for its current batch."""
-        job, thread = self._repair_job, self._repair_thread
-        if job is not None:
-            job.cancel()
-        if thread is not None and thread is not threading.current_thread():
-            thread.join(timeout)
-            if thread.is_alive():
-                log.warning("vector repair did not stop within %.0f s", timeout)
+        stop_job(self._repair_job, self._repair_thread, timeout)
 
     def _repair_run(self, ctx: JobContext) -> RepairState | None:
         """The job: wait for the writer lock, then embed every chunk without a vector."""
@@ -278,22 +265,3 @@ def _existing(conn: Any, ids: list[int]) -> set[int]:
         return set()
     marks = ",".join("?" * len(ids))
     return {int(r[0]) for r in conn.execute(f"SELECT id FROM chunks WHERE id IN ({marks})", ids)}
-
-
-def _run_low(job: Job[Any]) -> None:
-    """The job's thread: below normal priority (a fresh thread: the lowering dies with it)."""
-    lower_thread()
-    job.run()
-    if job.state is JobState.FAILED and job.error is not None:
-        log.warning("vector repair stopped: %s", job.error.user_message)
-
-
-@atexit.register
-def _stop_all() -> None:
-    """At exit (a CLI command ends): stop running repairs between two batches, never in the
-    middle of a chromadb write; the next open resumes them."""
-    for lib in list(_running):
-        try:
-            lib.stop_repair(timeout=15.0)
-        except Exception:  # noqa: BLE001 - exiting anyway
-            log.debug("could not stop a vector repair", exc_info=True)

@@ -33,6 +33,12 @@ import numpy as np
 from llmoin_desktop.core.engine.remote import is_loopback_host
 from llmoin_desktop.core.errors import LLMoinError
 from llmoin_desktop.core.i18n import _, tr
+from llmoin_desktop.core.library.sync_marker import (
+    META_GENERATION,
+    bumped_metadata,
+    valid_count,
+    valid_marker,
+)
 
 log = logging.getLogger(__name__)
 
@@ -379,6 +385,28 @@ class LibraryServer:
         self._client = None
 
     # Reading -------------------------------------------------------------------------------
+    def state(self) -> tuple[str | None, int | None]:
+        """The collection's change marker and chunk count (sync_marker.py): two small
+        requests; ``None`` for a missing or malformed value (then the caller lists ids)."""
+
+        def run() -> tuple[str | None, int | None]:
+            meta = (
+                self._client.get_collection(
+                    self.address.collection, embedding_function=None
+                ).metadata
+                or {}
+            )
+            return valid_marker(meta.get(META_GENERATION)), valid_count(self._col.count())
+
+        return self._call(run)
+
+    def _bump(self) -> None:
+        """Tell other PCs the collection changes (before and after every push/delete)."""
+        current = self._client.get_collection(
+            self.address.collection, embedding_function=None
+        ).metadata
+        self._col.modify(metadata=bumped_metadata(current))
+
     def ids(self) -> set[str]:
         """Every chunk id in the collection (ids only: cheap when nothing changed)."""
 
@@ -420,6 +448,7 @@ class LibraryServer:
         """Upsert a document's chunks, then drop what the path held before (another version)."""
 
         def run() -> None:
+            self._bump()
             old = set(self._col.get(where={"path": path}, include=[])["ids"])
             for start in range(0, len(chunks), PUSH_PAGE):
                 part = chunks[start : start + PUSH_PAGE]
@@ -432,6 +461,7 @@ class LibraryServer:
             stale = sorted(old - {c.id for c in chunks})
             for start in range(0, len(stale), ID_PAGE):
                 self._col.delete(ids=stale[start : start + ID_PAGE])
+            self._bump()
 
         self._call(run)
 
@@ -439,8 +469,10 @@ class LibraryServer:
         paths = list(paths)
 
         def run() -> None:
+            self._bump()
             for path in paths:
                 self._col.delete(where={"path": path})
+            self._bump()
 
         if paths:
             self._call(run)

@@ -109,6 +109,7 @@ class LibraryController(QObject):
         self._stopping = False
         self._refresh_seq = 0
         self._syncing: JobHandle | None = None
+        self._sync_seen: tuple[bool, str] = (False, "")  # the background sync, last shown
         self.sync_timer = QTimer(self)
         self.sync_timer.setInterval(SYNC_INTERVAL_MS)
         self.sync_timer.timeout.connect(self.sync_now)
@@ -158,7 +159,10 @@ class LibraryController(QObject):
         folder, kwargs = self.folder, self.library_kwargs
         self.page.set_status(_("Bibliothek wird geöffnet …"))
         self._opening = self.pool.call(
-            lambda: open_library(folder, **kwargs), self._on_opened, self._on_open_failed
+            # background_sync: opening never waits for the shared library's server
+            lambda: open_library(folder, **{"background_sync": True, **kwargs}),
+            self._on_opened,
+            self._on_open_failed,
         )
 
     def _on_opened(self, lib: Library) -> None:
@@ -183,20 +187,40 @@ class LibraryController(QObject):
         lib = self.library
         state = lib.repair_state() if lib is not None else None
         text = state.message() if state is not None else ""
-        if state is not None and not self.repair_timer.isActive():
+        syncing = self.show_sync()
+        if (state is not None or syncing) and not self.repair_timer.isActive():
             self.repair_timer.start()
         if text == self.repair_text:
+            if state is None and not syncing:
+                self.repair_timer.stop()
             return
         was_repairing, self.repair_text = bool(self.repair_text), text
         notices = [n for n in lib.notices if n != lib.repair_notice] if lib is not None else []
         self.page.set_notices([*notices, text] if text else notices)
         self.repair_changed.emit(text)
         if state is None:
-            self.repair_timer.stop()
+            if not syncing:
+                self.repair_timer.stop()
             if was_repairing and self.handle is None:
                 self.page.set_status(_("Der Suchindex ist wiederhergestellt."))
 
     # Shared library ------------------------------------------------------------------------
+    def show_sync(self) -> bool:
+        """The background sync after opening (core/library/library_sync_job.py): its line
+        ("n von m Abschnitten") among the notices while it pulls, the list once it is done.
+        True while it runs (the repair timer keeps polling)."""
+        lib = self.library
+        running = bool(getattr(lib, "syncing", False))
+        seen = (running, getattr(lib, "sync_notice", ""))
+        if lib is None or seen == self._sync_seen:
+            return running
+        was_running, self._sync_seen = self._sync_seen[0], seen
+        notices = [n for n in lib.notices if n != lib.repair_notice]
+        self.page.set_notices([*notices, self.repair_text] if self.repair_text else notices)
+        if was_running and not running:
+            self.refresh()  # what the sync pulled (and the server line)
+        return running
+
     def sync_now(self) -> bool:
         """Compare a shared library with its server in the background (never while indexing,
         which syncs itself). A server that is down only changes the server line: the clerk
