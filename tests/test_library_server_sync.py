@@ -265,3 +265,44 @@ def test_the_marker_is_untrusted_input() -> None:
     meta = marker_mod.bumped_metadata({"hnsw:space": "cosine", "llmoin_dim": 512})
     assert "hnsw:space" not in meta and meta["llmoin_dim"] == 512
     assert marker_mod.valid_marker(meta[marker_mod.META_GENERATION])
+
+
+def test_the_cli_waits_for_a_first_pull_and_shows_its_progress(
+    proxy: Proxy,
+    tmp_path: Path,
+    corpus_dir: Path,
+    embedder: object,
+    isolated_dirs: dict[str, Path],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A script expects complete results: ``search`` on an empty mirror prints the pull's
+    progress on stderr and then the department's passages."""
+    from llmoin_desktop.cli.base import main
+    from llmoin_desktop.core.library import library_shared
+    from llmoin_desktop.core.tasks.library_task import close_all_libraries
+
+    url = f"{proxy.url}/kommandozeile"
+    share = _share(tmp_path, corpus_dir, "burlg.md")
+    with _open(tmp_path / "pc-a", url, background=False) as a:
+        a.add([share / "burlg.md"])
+        assert a.index_pending().count("indexed") == 1
+        chunks = len(a.store.chunk_ids())
+    monkeypatch.setattr(library_shared, "PULL_PAGE", 5)  # several pages, several lines
+    (isolated_dirs["policy"] / "policy.toml").write_text(
+        f'library_server = "{url}"\nlibrary_server_token = "{TOKEN}"\n', encoding="utf-8"
+    )
+    proxy.log.clear()  # the listing goes through; the pull waits 1.5 s at the proxy
+    proxy.let_through = 1
+    proxy.gate.clear()
+    threading.Timer(1.5, proxy.gate.set).start()
+    try:
+        code = main(["search", "Wartezeit Urlaub", "--library", str(tmp_path / "pc-b")])
+        out, err = capsys.readouterr()
+    finally:
+        proxy.gate.set()
+        close_all_libraries()
+    assert code == 0, out + err
+    for done in (0, 5, chunks - 5):  # every page, not only what a poll happened to see
+        assert f"({done} von {chunks} Abschnitten)" in err, err
+    assert "burlg.md" in out

@@ -107,11 +107,19 @@ def _open(args: argparse.Namespace) -> Any:
 def _wait_for_sync(lib: Any, eprint: Any) -> None:
     """A script expects complete results: the CLI waits for the shared library's sync (the
     routine check costs two small requests; a first pull shows its progress on stderr)."""
-    shown = ""
-    while not lib.wait_sync(0.5):
-        if lib.sync_notice and lib.sync_notice != shown and not lib.sync_error:
-            shown = lib.sync_notice
-            eprint(shown)
+    shown = [""]
+
+    def show(text: str) -> None:
+        if text and text != shown[0] and lib.syncing:
+            shown[0] = text
+            eprint(text)
+
+    job = lib.sync_job
+    if job is not None:
+        job.on_progress(lambda p: show(p.text))  # every page, from the job's thread
+        show(lib.sync_notice)  # a line sent before we listened
+    while not lib.wait_sync(0.5):  # in steps: Ctrl+C stops (the pull resumes next time)
+        pass
 
 
 STATUS_LABELS = {

@@ -66,6 +66,11 @@ class SyncJobMixin:
         job = self._sync_job
         return job is not None and job.state in (JobState.PENDING, JobState.RUNNING)
 
+    @property
+    def sync_job(self) -> Job[Any] | None:
+        """The last background sync (its progress listeners: the CLI prints every page)."""
+        return self._sync_job
+
     def start_sync(self) -> Job[Any] | None:
         """Start the sync job (once at a time); ``None`` without a server."""
         with self._sync_guard:
