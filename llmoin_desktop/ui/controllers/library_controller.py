@@ -228,6 +228,8 @@ class LibraryController(QObject):
         lib = self.library
         if lib is None or not lib.server_label or self.handle is not None or self._syncing:
             return False
+        if getattr(lib, "syncing", False):  # the background sync after opening is still on
+            return False
 
         def done(report: Any) -> None:
             self._syncing = None
