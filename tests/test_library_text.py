@@ -80,13 +80,11 @@ def test_library_messages_translated() -> None:
     catalogue: dict[str, str] = {}
     # the shared library and the data-safety layer (repair, lock) have their own files;
     # general words ("Abgebrochen.") come from core
-    for name in (
-        "library.toml",
-        "library_server.toml",
-        "library_scale.toml",
+    en = ROOT / "resources" / "i18n" / "en"
+    for name in [p.name for p in sorted(en.glob("library*.toml"))] + [
         "data_safety.toml",
         "core.toml",
-    ):
+    ]:
         with (ROOT / "resources" / "i18n" / "en" / name).open("rb") as fh:
             catalogue.update(tomllib.load(fh))
     assert len(found) >= 5
