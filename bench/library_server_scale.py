@@ -59,7 +59,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from scale import CACHE, QUESTIONS, _p95, _vectors_dir  # noqa: E402
+from scale import CACHE, QUESTIONS, _vectors_dir, dev_questions, warm_keywords  # noqa: E402
 
 from llmoin_desktop.core.offline.loopback import free_port, stop_process  # noqa: E402
 
@@ -225,10 +225,8 @@ def seed(cache: Path, work: Path, size: int = 100) -> dict:
 
 # Measuring (fresh processes, as a clerk's start) --------------------------------------------
 def measure(folder: Path, questions: Path, k: int, with_server: bool, first: bool) -> dict:
-    from retrieval import holds_half
 
     from llmoin_desktop.core.library import Library
-    from llmoin_desktop.core.library import search as S
     from llmoin_desktop.core.library.embed import default_embedder
     from llmoin_desktop.core.settings.config import SettingsStore
     from llmoin_desktop.core.tasks.library_task import server_options
@@ -277,29 +275,15 @@ def measure(folder: Path, questions: Path, k: int, with_server: bool, first: boo
         lib.sync()
         out["sync_full_listing_ms"] = round((time.perf_counter() - t1) * 1000)
     t1 = time.perf_counter()
-    kw = lib._keywords()  # noqa: SLF001 - the keyword cache, as scale.py warms it
-    if lib._chunks() < S.KEYWORD_INDEX_FROM:  # noqa: SLF001
-        kw = None
-    if kw is not None and not kw.ready(lib.store.conn):
-        kw.wait()
+    warm_keywords(lib)
     out["keyword_build_s"] = round(time.perf_counter() - t1, 2)
     qs = [json.loads(x) for x in questions.read_text("utf-8").splitlines() if x.strip()]
-    lib.search("Aufwärmen der Suche")
-    times: list[float] = []
-    ranks: list[int | None] = []
-    for q in qs:
-        t = time.perf_counter()
-        hits = lib.search(q["question"], k=10)
-        times.append((time.perf_counter() - t) * 1000)
-        ranks.append(
-            next((i for i, h in enumerate(hits, 1) if holds_half(h.text, q["quote"])), None)
-        )
+    figures = dev_questions(lib, qs, k)
     lib.close()
-    n = len(qs) or 1
     out.update(
-        p50_ms=round(statistics.median(times), 1),
-        p95_ms=round(_p95(times), 1),
-        recall5=round(sum(1 for r in ranks if r is not None and r <= k) / n, 3),
+        p50_ms=figures["p50_ms"],
+        p95_ms=figures["p95_ms"],
+        recall5=figures["recall5"],
         rebuilds=sum(1 for x in lib.notices if "neu aufgebaut" in x)
         + int(before not in ("", _vectors_dir(folder))),
     )

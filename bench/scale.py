@@ -202,9 +202,44 @@ def build(cache: Path, size: int) -> dict:
 
 
 # Measuring (in a fresh process) ----------------------------------------------------------
-def measure(folder: Path, questions: Path, k: int) -> dict:
+def warm_keywords(lib: object) -> object | None:
+    """Build (or load) the keyword cache before timing, as the app does once per library;
+    None when the library is small enough for FTS5 alone."""
+    from llmoin_desktop.core.library import search as S
+
+    kw = lib._keywords()  # type: ignore[attr-defined]  # noqa: SLF001 - built once per library
+    if lib._chunks() < S.KEYWORD_INDEX_FROM:  # type: ignore[attr-defined]  # noqa: SLF001
+        return None
+    if kw is not None and not kw.ready(lib.store.conn):  # type: ignore[attr-defined]
+        kw.wait()
+    return kw
+
+
+def dev_questions(lib: object, qs: list[dict], k: int) -> dict:
+    """The dev questions through ``lib.search`` as ``ask`` uses it: time per query and the
+    rank of the first hit holding half the quote (recall@k, MRR)."""
     from retrieval import holds_half
 
+    lib.search("Aufwärmen der Suche")  # type: ignore[attr-defined]
+    times: list[float] = []
+    ranks: list[int | None] = []
+    for q in qs:
+        t = time.perf_counter()
+        hits = lib.search(q["question"], k=10)  # type: ignore[attr-defined]
+        times.append((time.perf_counter() - t) * 1000)
+        ranks.append(
+            next((i for i, h in enumerate(hits, 1) if holds_half(h.text, q["quote"])), None)
+        )
+    n = len(qs) or 1
+    return {
+        "p50_ms": round(statistics.median(times), 1),
+        "p95_ms": round(_p95(times), 1),
+        "recall5": round(sum(1 for r in ranks if r is not None and r <= k) / n, 3),
+        "mrr": round(sum(1 / r for r in ranks if r is not None) / n, 3),
+    }
+
+
+def measure(folder: Path, questions: Path, k: int) -> dict:
     from llmoin_desktop.core.library import Library
     from llmoin_desktop.core.library.embed import default_embedder
 
@@ -222,35 +257,16 @@ def measure(folder: Path, questions: Path, k: int) -> dict:
     rebuilds += int(vectors_dir_before != _vectors_dir(folder))
     qs = [json.loads(x) for x in questions.read_text("utf-8").splitlines() if x.strip()]
     t1 = time.perf_counter()
-    from llmoin_desktop.core.library import search as S
-
-    kw = lib._keywords()  # noqa: SLF001 - the keyword cache: built once per library
-    if lib._chunks() < S.KEYWORD_INDEX_FROM:  # noqa: SLF001 - small: FTS5 answers
-        kw = None
-    if kw is not None and not kw.ready(lib.store.conn):
-        kw.wait()
+    kw = warm_keywords(lib)
     keyword_build_s = time.perf_counter() - t1
-    lib.search("Aufwärmen der Suche")
-    times: list[float] = []
-    ranks: list[int | None] = []
-    for q in qs:
-        t = time.perf_counter()
-        hits = lib.search(q["question"], k=10)
-        times.append((time.perf_counter() - t) * 1000)
-        ranks.append(
-            next((i for i, h in enumerate(hits, 1) if holds_half(h.text, q["quote"])), None)
-        )
+    figures = dev_questions(lib, qs, k)
     lib.close()
-    n = len(qs) or 1
     return {
         "open_s": round(open_s, 2),
         "chromadb_import_s": round(import_s, 2),
         "keyword_build_s": round(keyword_build_s, 2),
         "keywords": "tantivy" if kw is not None else "fts5",
-        "p50_ms": round(statistics.median(times), 1),
-        "p95_ms": round(_p95(times), 1),
-        "recall5": round(sum(1 for r in ranks if r is not None and r <= k) / n, 3),
-        "mrr": round(sum(1 / r for r in ranks if r is not None) / n, 3),
+        **figures,
         "rebuilds": rebuilds,
         "notices": lib.notices,
         "rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
