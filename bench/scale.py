@@ -17,6 +17,12 @@ a rerun only measures. A build that was killed resumes where it stopped (the lib
 pending files). Each measurement runs in a fresh process (chromadb keeps per-process state),
 so ``open`` is what a clerk's start costs: the embedder is loaded first and not counted.
 
+``index_pages_per_s_*`` and ``peak_rss_mb_*`` are those of the cached build (in-process
+parsing, an embedding memo across versions: a bench shortcut, measured when the cache was
+made). The real path's figures — the ``llmoin-desktop index`` command with its parser
+workers and every text embedded, into an empty and into the 100× library, the whole 100×
+corpus, kill -9 — come from ``bench/index_scale.py`` (docs/retrieval.md).
+
 Timings on the shared 2-core machine depend on the neighbours; the load average is printed.
 The last line is ``key=value`` pairs (issue 22).
 """
