@@ -306,3 +306,25 @@ def test_the_cli_waits_for_a_first_pull_and_shows_its_progress(
     for done in (0, 5, chunks - 5):  # every page, not only what a poll happened to see
         assert f"({done} von {chunks} Abschnitten)" in err, err
     assert "burlg.md" in out
+
+
+def test_an_unreachable_server_speaks_german_on_the_cli_not_log_lines(tmp_path: Path) -> None:
+    """The CLI's stderr carries the clerk's message, not English log records (the package
+    has a NullHandler, so Python's last-resort handler never prints them)."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    config = tmp_path / "clerk-config"
+    config.mkdir()
+    (config / "settings.json").write_text(json.dumps({"library_server": "http://127.0.0.1:9"}))
+    env = {**os.environ, "LLMOIN_CONFIG_DIR": str(config), "LLMOIN_DATA_DIR": str(tmp_path / "clerk-data")}
+    env.pop("LLMOIN_DEBUG", None)
+    out = subprocess.run(
+        [sys.executable, "-m", "llmoin_desktop", "search", "Urlaub", "--library", str(tmp_path / "lib")],
+        env=env, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert "ist nicht erreichbar" in out.stderr, out.stderr
+    assert "unreachable" not in out.stderr and "WARNING" not in out.stderr, out.stderr
+    assert "Traceback" not in out.stderr

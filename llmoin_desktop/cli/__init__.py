@@ -1,7 +1,7 @@
 """The command line: headless, the same core as the window, for IT, scripts and benchmarks.
 
 Holds ``base`` (argument parser, exit codes, the helpers every command uses and the commands
-that need nothing more: run, chat, models, doctor, settings) and one module per command group
+that need nothing more: models, chat, doctor) and one module per command group
 (``tasks``, ``library``, ``search``, ``rollout``, ``read``, ``modelcheck``, ``terms``, ``check``,
 ``doctor_checks``), each adding its subcommands through ``register(subparsers)``.
 
