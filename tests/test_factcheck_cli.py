@@ -90,3 +90,17 @@ def test_no_check_switches_the_line_off() -> None:
     assert parser.parse_args(["summarize", "x.pdf", "--no-check"]).check is False
     assert parser.parse_args(["ask", "Frage?", "--no-check"]).check is False
     assert parser.parse_args(["task", "entwurf", "--check"]).check is True
+
+
+def test_one_broken_source_does_not_cost_the_check_against_the_others(
+    corpus_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    result = tmp_path / "ergebnis.txt"
+    result.write_text("Der Urlaub beträgt jährlich mindestens 24 Werktage.", "utf-8")
+    broken = corpus_dir / "wild" / "random-bytes.pdf"
+    good = corpus_dir / "gesetze" / "burlg.md"
+    code = main(["check", str(result), "--source", str(broken), "--source", str(good)])
+    captured = capsys.readouterr()
+    assert code == 1  # a script learns that one source was not read
+    assert "random-bytes.pdf" in captured.err and "nicht geprüft" in captured.err
+    assert "belegt" in captured.out and "burlg.md" in captured.out

@@ -87,6 +87,7 @@ def format_verdict(v: object) -> str:
 
 def run(args: argparse.Namespace) -> int:
     from llmoin_desktop.cli.base import EXIT_OK, EXIT_USAGE, eprint, load_store
+    from llmoin_desktop.core.errors import LLMoinError
     from llmoin_desktop.core.factcheck import SourceIndex, check_text
     from llmoin_desktop.core.factcheck.sources import load_sources
 
@@ -101,12 +102,22 @@ def run(args: argparse.Namespace) -> int:
             eprint(_("Fehler:"), tr("Datei nicht gefunden: {path}", path=name))
             return 1
     text = read_result(args.result)
-    index = SourceIndex(load_sources(args.source))
-    report = check_text(text, index)
+    # One unreadable source must not cost the check against the others: it is named, its
+    # facts count as "nicht belegt" (never as supported), and the exit code says 1.
+    sources, unread = [], []
+    for name in args.source:
+        try:
+            sources += load_sources([name])
+        except LLMoinError as exc:
+            unread.append(name)
+            eprint(_("Fehler:"), exc.user_message, _("Gegen diese Quelle wird nicht geprüft."))
+    if not sources and unread:
+        return 1
+    report = check_text(text, SourceIndex(sources))
     for v in report.verdicts:
         if args.json:
             print(json.dumps(v.as_json(), ensure_ascii=False))
         else:
             print(format_verdict(v))
     eprint(report.summary())
-    return EXIT_OK
+    return 1 if unread else EXIT_OK
