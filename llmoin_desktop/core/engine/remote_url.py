@@ -7,18 +7,12 @@ from the HTTP code so the library server can reuse the loopback rule without the
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from llmoin_desktop.core.errors import BackendError
 from llmoin_desktop.core.i18n import _, tr
 
-
-def is_loopback_host(host: str | None) -> bool:
-    """Literal loopback address or hosts-file name only, never ``*.localhost`` by name
-    (that goes to DNS; core/offline/loopback.py)."""
-    from llmoin_desktop.core.offline.loopback import is_loopback_host as decide
-
-    return decide(host)
+# Literal loopback address or hosts-file name only, never ``*.localhost`` by name (that goes
+# to DNS); one rule for every server address: core/offline/loopback.py.
+from llmoin_desktop.core.offline.loopback import http_parts, is_loopback_host
 
 
 def normalise_url(url: str) -> str:
@@ -38,22 +32,19 @@ def check_url(url: str, *, from_policy: bool) -> tuple[str, str, int]:
                 "remote_url). Bitte die IT-Abteilung fragen."
             )
         )
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    parts = http_parts(url)
+    if parts is None:
         raise invalid_url(url)
-    try:
-        port = parts.port or (443 if parts.scheme == "https" else 80)
-    except ValueError as exc:
-        raise invalid_url(url) from exc
-    if not (from_policy or is_loopback_host(parts.hostname)):
+    scheme, host, port, _path = parts
+    if not (from_policy or is_loopback_host(host)):
         raise BackendError(
             tr(
                 "Der KI-Server {host} ist nicht von der IT-Abteilung freigegeben. Server außerhalb "
                 "dieses Rechners dürfen nur per Richtlinie eingetragen werden.",
-                host=parts.hostname,
+                host=host,
             )
         )
-    return parts.scheme, parts.hostname, port
+    return scheme, host, port
 
 
 def invalid_url(url: str) -> BackendError:

@@ -26,11 +26,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path, PureWindowsPath
 from typing import Any, TypeVar
-from urllib.parse import urlsplit
 
 import numpy as np
 
-from llmoin_desktop.core.engine.remote import is_loopback_host
 from llmoin_desktop.core.errors import LLMoinError
 from llmoin_desktop.core.i18n import _, tr
 from llmoin_desktop.core.library.sync_marker import (
@@ -39,6 +37,7 @@ from llmoin_desktop.core.library.sync_marker import (
     valid_count,
     valid_marker,
 )
+from llmoin_desktop.core.offline.loopback import http_parts, is_loopback_host
 
 log = logging.getLogger(__name__)
 
@@ -94,14 +93,11 @@ def parse_server(url: str, *, from_policy: bool) -> ServerAddress:
         "(erwartet z. B. http://chroma-server:8000).",
         url=raw,
     )
-    parts = urlsplit(raw if "://" in raw else f"http://{raw}")
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    parts = http_parts(raw if "://" in raw else f"http://{raw}", http_port=8000)
+    if parts is None:
         raise LibraryServerError(invalid)
-    try:
-        port = parts.port or (443 if parts.scheme == "https" else 8000)
-    except ValueError as exc:
-        raise LibraryServerError(invalid) from exc
-    collection = parts.path.strip("/") or DEFAULT_COLLECTION
+    scheme, host, port, path = parts
+    collection = path.strip("/") or DEFAULT_COLLECTION
     if not _COLLECTION_NAME.match(collection):
         raise LibraryServerError(
             tr(
@@ -110,19 +106,16 @@ def parse_server(url: str, *, from_policy: bool) -> ServerAddress:
                 name=collection,
             )
         )
-    if not (from_policy or is_loopback_host(parts.hostname)):
+    if not (from_policy or is_loopback_host(host)):
         raise LibraryServerError(
             tr(
                 "Der Bibliotheks-Server {host} ist nicht von der IT-Abteilung freigegeben. "
                 "Server außerhalb dieses Rechners dürfen nur per Richtlinie eingetragen werden.",
-                host=parts.hostname,
+                host=host,
             )
         )
-    host = parts.hostname
     shown = f"[{host}]" if ":" in host else host
-    return ServerAddress(
-        f"{parts.scheme}://{shown}:{port}", host, port, parts.scheme == "https", collection
-    )
+    return ServerAddress(f"{scheme}://{shown}:{port}", host, port, scheme == "https", collection)
 
 
 def doc_key(path: str, sha256: str) -> str:

@@ -12,6 +12,7 @@ import threading
 import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 
 def free_port() -> int:
@@ -98,6 +99,21 @@ def _hosts_names(path: Path | None = None) -> dict[str, set[str]]:
             _hosts_cache["stamp"] = stamp
             _hosts_cache["names"] = _hosts_names(file) if stamp != (0, 0) else {}
         return dict(_hosts_cache["names"])
+
+
+def http_parts(url: str, http_port: int = 80) -> tuple[str, str, int, str] | None:
+    """``(scheme, host, port, path)`` of an http(s) URL, or ``None`` when it is none.
+
+    One parser for every server address the app is given (inference server, library server),
+    so both refuse the same things before the loopback/policy rule is applied."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return None
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else http_port)
+    except ValueError:
+        return None
+    return parts.scheme, parts.hostname, port, parts.path
 
 
 def is_loopback_address(host: str) -> bool:
