@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
+from ui_helpers import ask_window_on_bmg
 
 from llmoin_desktop.core.settings.config import SettingsStore
 
@@ -65,25 +66,12 @@ def test_real_model_ask_answer_is_checked_against_the_passages_while_it_streams(
     real law) and the real model: the passages reach the GUI before the first token, the
     answer's sentences are checked against them while the job runs, and the live index has
     exactly the sources of the final check."""
-    from llmoin_desktop.core.tasks import library_task
-    from llmoin_desktop.core.tasks.library_task import close_all_libraries, open_library
-    from llmoin_desktop.ui.main_window import MainWindow
-
-    monkeypatch.setattr(library_task, "PASSAGES", 2)  # a short prompt: 2 shared CPU cores
-    folder = tmp_path / "bibliothek"
-    monkeypatch.setenv("LLMOIN_LIBRARY_DIR", str(folder))
-    lib = open_library(folder, embedder=None)
-    try:
-        lib.add([corpus_dir / "gesetze" / "bmg.pdf"])
-        assert lib.index_pending().count("indexed") == 1
-        store = SettingsStore()
-        store.set("max_tokens", 160, save=False)
-        window = MainWindow(engine, store, scanner=lambda _s: [])
-        qtbot.addWidget(window)
-        window.show()
-        qtbot.mouseClick(window.gallery.tiles["dokumente_fragen"], Qt.MouseButton.LeftButton)
-        page = window.library.ask_pages["dokumente_fragen"]
-        controller = window.library.ask_controllers["dokumente_fragen"]
+    with ask_window_on_bmg(qtbot, engine, corpus_dir, tmp_path, monkeypatch, max_tokens=160) as (
+        window,
+        lib,
+        page,
+        controller,
+    ):
         stream = page.stream_check
         during: list[tuple[bool, str, list[tuple[int, int, str]]]] = []
         indexes: list[object] = []
@@ -112,6 +100,3 @@ def test_real_model_ask_answer_is_checked_against_the_passages_while_it_streams(
         bar = page.factcheck
         assert not bar.partial and bar.summary.text() == result.factcheck.summary()
         print(f"ask_stream_checks={stream.runs} max_ms={max(stream.run_ms):.1f}")
-        window.pool.shutdown()
-    finally:
-        close_all_libraries()
