@@ -18,7 +18,8 @@ from pathlib import Path
 import fidelity_pages as pages
 from fidelity_case import Case, _bytes
 from fidelity_mail import email_cases, msg_cases
-from fidelity_office import office_cases, old_xls, xlsb
+from fidelity_odf_pdf import old_xls, xlsb
+from fidelity_office import office_cases
 
 __all__ = ["LETTER", "Case", "_photo", "all_cases", "old_xls", "xlsb"]
 
