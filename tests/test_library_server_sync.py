@@ -319,7 +319,11 @@ def test_an_unreachable_server_speaks_german_on_the_cli_not_log_lines(tmp_path: 
     config = tmp_path / "clerk-config"
     config.mkdir()
     (config / "settings.json").write_text(json.dumps({"library_server": "http://127.0.0.1:9"}))
-    env = {**os.environ, "LLMOIN_CONFIG_DIR": str(config), "LLMOIN_DATA_DIR": str(tmp_path / "clerk-data")}
+    env = {
+        **os.environ,
+        "LLMOIN_CONFIG_DIR": str(config),
+        "LLMOIN_DATA_DIR": str(tmp_path / "clerk-data"),
+    }
     env.pop("LLMOIN_DEBUG", None)
     out = subprocess.run(
         [sys.executable, "-m", "llmoin_desktop", "search", "Urlaub", "--library", str(tmp_path / "lib")],
